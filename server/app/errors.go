@@ -1,0 +1,68 @@
+package app
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Error codes. Each maps to one HTTP status in the web package.
+const (
+	EINVALID      = "invalid"          // 400: the input is wrong
+	EUNAUTHORIZED = "unauthenticated"  // 401: sign in first
+	EFORBIDDEN    = "forbidden"        // 403: the caller's role may not do this
+	ENOTFOUND     = "not_found"        // 404: missing, or not the caller's
+	ECONFLICT     = "conflict"         // 409: the record's state forbids it
+	ETOOLARGE     = "too_large"        // 413
+	EUNSUPPORTED  = "unsupported_type" // 415
+	ERATELIMIT    = "rate_limited"     // 429
+	EINTERNAL     = "internal"         // 500: logged, never shown
+	EUNAVAILABLE  = "unavailable"      // 503: the database is down
+)
+
+// Error is an error a client may be shown. Message is safe to show; the
+// wrapped Err is for the log only.
+type Error struct {
+	Code    string
+	Message string
+	Err     error
+}
+
+// Errorf returns an Error with a safe, formatted message.
+func Errorf(code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+func (e *Error) Error() string {
+	if e.Err != nil {
+		return fmt.Sprintf("%s: %s: %v", e.Code, e.Message, e.Err)
+	}
+	return fmt.Sprintf("%s: %s", e.Code, e.Message)
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// ErrNotFound is returned by store lookups that find nothing the caller may see.
+var ErrNotFound = &Error{Code: ENOTFOUND, Message: "not found"}
+
+// ErrorCode returns the code of the first Error in err's chain, EINTERNAL for
+// any other error and "" for nil.
+func ErrorCode(err error) string {
+	if err == nil {
+		return ""
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return EINTERNAL
+}
+
+// ErrorMessage returns the safe message of err; internal errors get a
+// generic one so nothing of the system leaks to a client.
+func ErrorMessage(err error) string {
+	var e *Error
+	if errors.As(err, &e) && e.Code != EINTERNAL {
+		return e.Message
+	}
+	return "internal error"
+}

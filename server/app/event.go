@@ -1,0 +1,48 @@
+package app
+
+import "time"
+
+// Event is one entry of the event log: a state change someone must see.
+// Its payload carries ids, statuses and names, never personal data.
+type Event struct {
+	ID        int64     `json:"id,string" gorm:"primaryKey"`
+	StationID int64     `json:"station_id,string"`
+	OwnerID   *int64    `json:"owner_id,string,omitempty"` // the resident the record belongs to, if any
+	Name      string    `json:"name"`                      // <record>.<change>, e.g. request.created
+	RecordID  int64     `json:"record_id,string"`
+	Payload   string    `json:"payload"` // a JSON object
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// AuditEntry records one staff action: who did what to which record, and when.
+type AuditEntry struct {
+	ID        int64     `json:"id,string" gorm:"primaryKey"`
+	StationID *int64    `json:"station_id,string,omitempty"`
+	ActorID   *int64    `json:"actor_id,string,omitempty"`
+	Action    string    `json:"action"`
+	Target    string    `json:"target"`
+	Detail    string    `json:"detail"`
+	IP        string    `json:"ip" gorm:"column:ip"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// IdempotentResponse is the stored first answer to a create request sent
+// with an Idempotency-Key, replayed to retries of the same key.
+type IdempotentResponse struct {
+	UserID      int64  `gorm:"primaryKey;autoIncrement:false"`
+	Key         string `gorm:"primaryKey"`
+	Method      string
+	Path        string
+	Status      int
+	ContentType string
+	Body        []byte
+	CreatedAt   time.Time
+}
+
+// Key is a secret generated once and shared by every instance through the
+// database, such as the token signing key.
+type Key struct {
+	Name      string `gorm:"primaryKey"`
+	Value     []byte
+	CreatedAt time.Time
+}

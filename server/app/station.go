@@ -1,0 +1,74 @@
+package app
+
+import (
+	"context"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Station is a police station: it runs booths and employs their officers.
+type Station struct {
+	ID        int64     `json:"id,string" gorm:"primaryKey"`
+	Name      string    `json:"name"`
+	NameEn    string    `json:"name_en"`
+	TimeZone  string    `json:"time_zone"`
+	Phone     string    `json:"phone"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// Booth is a neighbourhood police booth of a station, staffed around the clock.
+type Booth struct {
+	ID        int64     `json:"id,string" gorm:"primaryKey"`
+	StationID int64     `json:"station_id,string"`
+	Name      string    `json:"name"`
+	NameEn    string    `json:"name_en"`
+	Phone     string    `json:"phone"`
+	Lat       float64   `json:"lat"`
+	Lng       float64   `json:"lng"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// StationService manages stations and their booths.
+type StationService interface {
+	// CreateStation stores a new station. EINVALID when the name or time zone is bad.
+	CreateStation(ctx context.Context, s *Station) error
+	// FindStation returns one station, or ENOTFOUND.
+	FindStation(ctx context.Context, id int64) (*Station, error)
+	// CreateBooth stores a new booth of an existing station. EINVALID when
+	// the name or location is bad, ENOTFOUND when the station is missing.
+	CreateBooth(ctx context.Context, b *Booth) error
+	// FindBooth returns one booth, or ENOTFOUND.
+	FindBooth(ctx context.Context, id int64) (*Booth, error)
+	// ListBooths returns every booth, ordered by station and name.
+	ListBooths(ctx context.Context) ([]Booth, error)
+}
+
+// Validate checks a station before it is stored.
+func (s *Station) Validate() error {
+	s.Name = strings.TrimSpace(s.Name)
+	if s.Name == "" || utf8.RuneCountInString(s.Name) > 100 {
+		return Errorf(EINVALID, "a station needs a name of 1 to 100 characters")
+	}
+	if s.TimeZone == "" {
+		s.TimeZone = "Asia/Shanghai"
+	}
+	if _, err := time.LoadLocation(s.TimeZone); err != nil {
+		return Errorf(EINVALID, "unknown time zone %q", s.TimeZone)
+	}
+	return nil
+}
+
+// Validate checks a booth before it is stored.
+func (b *Booth) Validate() error {
+	b.Name = strings.TrimSpace(b.Name)
+	if b.Name == "" || utf8.RuneCountInString(b.Name) > 100 {
+		return Errorf(EINVALID, "a booth needs a name of 1 to 100 characters")
+	}
+	if b.Lat < -90 || b.Lat > 90 || b.Lng < -180 || b.Lng > 180 || (b.Lat == 0 && b.Lng == 0) {
+		return Errorf(EINVALID, "a booth needs its location: latitude -90 to 90, longitude -180 to 180")
+	}
+	return nil
+}

@@ -1,0 +1,140 @@
+// Command policebooth runs the Police Booth server and its maintenance tasks.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"policebooth/server/config"
+	"policebooth/server/store"
+	"policebooth/server/web"
+)
+
+const usage = `Police Booth: the server and PWA of a neighbourhood police booth.
+
+Usage:
+  policebooth [serve] [--demo]   run the server (--demo loads the demo data first)
+  policebooth migrate            apply database migrations and exit
+  policebooth demo               load the demo data and exit
+  policebooth admin ...          manage stations and booths (policebooth admin help)
+  policebooth healthcheck        probe /healthz of the local server (for containers)
+  policebooth backup FILE        write a consistent copy of the SQLite database to FILE
+
+Configuration comes from environment variables; see README.md.
+`
+
+func main() {
+	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdout, log)
+	stop()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "policebooth:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string, out io.Writer, log *slog.Logger) error {
+	cmd := "serve"
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		cmd, args = args[0], args[1:]
+	}
+	cfg, err := config.Load()
+	if err != nil {
+		return err
+	}
+	switch cmd {
+	case "serve":
+		return serve(ctx, cfg, args, log)
+	case "migrate":
+		return withStore(ctx, cfg, log, func(*store.Store) error { return nil })
+	case "demo":
+		return withStore(ctx, cfg, log, func(st *store.Store) error { return st.LoadDemo(ctx, log) })
+	case "admin":
+		return withStore(ctx, cfg, log, func(st *store.Store) error { return admin(ctx, st, args, out) })
+	case "healthcheck":
+		return healthcheck(ctx, cfg)
+	case "backup":
+		if len(args) != 1 {
+			return errors.New("usage: policebooth backup FILE")
+		}
+		return withStore(ctx, cfg, log, func(st *store.Store) error {
+			if err := st.Backup(ctx, args[0]); err != nil {
+				return err
+			}
+			fmt.Fprintln(out, "backup written to", args[0])
+			return nil
+		})
+	case "help", "-h", "--help":
+		fmt.Fprint(out, usage)
+		return nil
+	}
+	return fmt.Errorf("unknown command %q\n\n%s", cmd, usage)
+}
+
+// withStore opens and migrates the database, runs fn and closes it.
+func withStore(ctx context.Context, cfg config.Config, log *slog.Logger, fn func(*store.Store) error) error {
+	st, err := store.Open(cfg.DatabaseURL, cfg.SQLitePath(), log)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if err := st.Migrate(ctx, log); err != nil {
+		return err
+	}
+	return fn(st)
+}
+
+func serve(ctx context.Context, cfg config.Config, args []string, log *slog.Logger) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	demo := fs.Bool("demo", false, "load the demo data before listening")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	return withStore(ctx, cfg, log, func(st *store.Store) error {
+		if *demo {
+			if err := st.LoadDemo(ctx, log); err != nil {
+				return err
+			}
+		}
+		srv, err := web.New(cfg, st, log)
+		if err != nil {
+			return err
+		}
+		return srv.Run(ctx)
+	})
+}
+
+// healthcheck probes /healthz on the local listen address; the container's
+// HEALTHCHECK runs it.
+func healthcheck(ctx context.Context, cfg config.Config) error {
+	addr := cfg.Addr
+	if strings.HasPrefix(addr, ":") {
+		addr = "127.0.0.1" + addr
+	}
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+addr+"/healthz", nil)
+	if err != nil {
+		return err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("healthcheck: %w", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("healthcheck: /healthz answered %s", resp.Status)
+	}
+	return nil
+}

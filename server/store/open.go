@@ -1,0 +1,132 @@
+// Package store keeps Police Booth's records with GORM, on SQLite (the
+// embedded default) or PostgreSQL.
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/ncruces/go-sqlite3/gormlite"
+	"github.com/pressly/goose/v3"
+	"gorm.io/driver/postgres"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+
+	"policebooth/server/app"
+)
+
+// Store is the database behind every service.
+type Store struct {
+	db       *gorm.DB
+	postgres bool
+	goose    *goose.Provider
+}
+
+// Open connects to PostgreSQL when databaseURL is set, else to the SQLite
+// file at sqlitePath (created with its folder when missing). It does not
+// migrate; call Migrate.
+func Open(databaseURL, sqlitePath string, log *slog.Logger) (*Store, error) {
+	cfg := &gorm.Config{
+		TranslateError: true,
+		NowFunc:        func() time.Time { return time.Now().UTC().Round(time.Microsecond) },
+		Logger: logger.NewSlogLogger(log, logger.Config{
+			SlowThreshold:             500 * time.Millisecond,
+			LogLevel:                  logger.Warn,
+			IgnoreRecordNotFoundError: true,
+		}),
+	}
+	var (
+		dialector gorm.Dialector
+		pg        = databaseURL != ""
+	)
+	if pg {
+		dialector = postgres.Open(databaseURL)
+	} else {
+		if err := os.MkdirAll(filepath.Dir(sqlitePath), 0o750); err != nil {
+			return nil, fmt.Errorf("store: create data dir: %w", err)
+		}
+		// WAL lets readers run beside the one writer; immediate transactions
+		// take the write lock up front so a busy writer waits instead of
+		// failing half-way; the busy timeout is how long it waits.
+		dsn := "file:" + filepath.ToSlash(sqlitePath) +
+			"?_pragma=busy_timeout(10000)&_pragma=journal_mode(wal)&_pragma=foreign_keys(on)" +
+			"&_pragma=synchronous(normal)&_txlock=immediate"
+		dialector = gormlite.Open(dsn)
+	}
+	db, err := gorm.Open(dialector, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("store: open database: %w", err)
+	}
+	sqlDB, err := db.DB()
+	if err != nil {
+		return nil, fmt.Errorf("store: open database: %w", err)
+	}
+	if pg {
+		sqlDB.SetMaxOpenConns(20)
+		sqlDB.SetMaxIdleConns(10)
+	} else {
+		sqlDB.SetMaxOpenConns(8)
+		sqlDB.SetMaxIdleConns(8)
+	}
+	sqlDB.SetConnMaxIdleTime(5 * time.Minute)
+
+	s := &Store{db: db, postgres: pg}
+	if s.goose, err = newMigrator(sqlDB, pg); err != nil {
+		_ = sqlDB.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Close closes the database connections.
+func (s *Store) Close() error {
+	sqlDB, err := s.db.DB()
+	if err != nil {
+		return err
+	}
+	return sqlDB.Close()
+}
+
+// Postgres reports whether the store runs on PostgreSQL.
+func (s *Store) Postgres() bool { return s.postgres }
+
+// DB returns the GORM handle, for packages that share the database (tests,
+// metrics).
+func (s *Store) DB() *gorm.DB { return s.db }
+
+// Ready reports whether the database answers and every migration is applied.
+func (s *Store) Ready(ctx context.Context) error {
+	sqlDB, err := s.db.DB()
+	if err != nil {
+		return err
+	}
+	if err := sqlDB.PingContext(ctx); err != nil {
+		return fmt.Errorf("store: database unreachable: %w", err)
+	}
+	current, target, err := s.goose.GetVersions(ctx)
+	if err != nil {
+		return fmt.Errorf("store: read schema version: %w", err)
+	}
+	if current != target {
+		return fmt.Errorf("store: schema at version %d, want %d", current, target)
+	}
+	return nil
+}
+
+// tx runs fn in one transaction on ctx.
+func (s *Store) tx(ctx context.Context, fn func(tx *gorm.DB) error) error {
+	return s.db.WithContext(ctx).Transaction(fn)
+}
+
+// notFound turns GORM's not-found into the app's, and wraps anything else.
+func notFound(op string, err error) error {
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return app.ErrNotFound
+	}
+	return fmt.Errorf("store: %s: %w", op, err)
+}

@@ -1,0 +1,69 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"gorm.io/gorm"
+
+	"policebooth/server/app"
+)
+
+var _ app.StationService = (*Store)(nil)
+
+// CreateStation stores a new station.
+func (s *Store) CreateStation(ctx context.Context, st *app.Station) error {
+	if err := st.Validate(); err != nil {
+		return err
+	}
+	if err := s.db.WithContext(ctx).Create(st).Error; err != nil {
+		return fmt.Errorf("store: create station: %w", err)
+	}
+	return nil
+}
+
+// FindStation returns one station.
+func (s *Store) FindStation(ctx context.Context, id int64) (*app.Station, error) {
+	var st app.Station
+	if err := s.db.WithContext(ctx).First(&st, id).Error; err != nil {
+		return nil, notFound("find station", err)
+	}
+	return &st, nil
+}
+
+// CreateBooth stores a new booth of an existing station.
+func (s *Store) CreateBooth(ctx context.Context, b *app.Booth) error {
+	if err := b.Validate(); err != nil {
+		return err
+	}
+	if _, err := s.FindStation(ctx, b.StationID); err != nil {
+		return err
+	}
+	err := s.db.WithContext(ctx).Create(b).Error
+	if errors.Is(err, gorm.ErrDuplicatedKey) {
+		return app.Errorf(app.ECONFLICT, "the station already has a booth named %q", b.Name)
+	}
+	if err != nil {
+		return fmt.Errorf("store: create booth: %w", err)
+	}
+	return nil
+}
+
+// FindBooth returns one booth.
+func (s *Store) FindBooth(ctx context.Context, id int64) (*app.Booth, error) {
+	var b app.Booth
+	if err := s.db.WithContext(ctx).First(&b, id).Error; err != nil {
+		return nil, notFound("find booth", err)
+	}
+	return &b, nil
+}
+
+// ListBooths returns every booth, ordered by station and name.
+func (s *Store) ListBooths(ctx context.Context) ([]app.Booth, error) {
+	var booths []app.Booth
+	if err := s.db.WithContext(ctx).Order("station_id, name").Find(&booths).Error; err != nil {
+		return nil, fmt.Errorf("store: list booths: %w", err)
+	}
+	return booths, nil
+}

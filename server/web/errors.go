@@ -1,0 +1,86 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"policebooth/server/app"
+)
+
+var statusOfCode = map[string]int{
+	app.EINVALID:      http.StatusBadRequest,
+	app.EUNAUTHORIZED: http.StatusUnauthorized,
+	app.EFORBIDDEN:    http.StatusForbidden,
+	app.ENOTFOUND:     http.StatusNotFound,
+	app.ECONFLICT:     http.StatusConflict,
+	app.ETOOLARGE:     http.StatusRequestEntityTooLarge,
+	app.EUNSUPPORTED:  http.StatusUnsupportedMediaType,
+	app.ERATELIMIT:    http.StatusTooManyRequests,
+	app.EINTERNAL:     http.StatusInternalServerError,
+	app.EUNAVAILABLE:  http.StatusServiceUnavailable,
+}
+
+var codeOfStatus = func() map[int]string {
+	m := map[int]string{http.StatusMethodNotAllowed: "method_not_allowed"}
+	for code, status := range statusOfCode {
+		m[status] = code
+	}
+	return m
+}()
+
+// apiError is the API's error shape: {"error":{"code":"…","message":"…"}}.
+type apiError struct {
+	Error apiErrorBody `json:"error"`
+}
+
+type apiErrorBody struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+// handleError is the one error handler: app errors and Echo's HTTP errors
+// become the API's error shape under /api/ and an error page elsewhere.
+// Internal errors are logged with the request id and shown generically.
+func (s *Server) handleError(err error, c echo.Context) {
+	if c.Response().Committed {
+		return
+	}
+	status, code, message := http.StatusInternalServerError, app.EINTERNAL, "internal error"
+	var he *echo.HTTPError
+	switch {
+	case errors.As(err, &he):
+		status = he.Code
+		code = codeOfStatus[status]
+		if code == "" {
+			code = app.EINVALID
+		}
+		if m, ok := he.Message.(string); ok {
+			message = m
+		} else {
+			message = http.StatusText(status)
+		}
+	default:
+		code = app.ErrorCode(err)
+		message = app.ErrorMessage(err)
+		status = statusOfCode[code]
+	}
+	if status >= 500 {
+		s.log.Error("request failed", "err", err, "request_id", requestIDOf(c), "path", c.Request().URL.Path)
+	}
+	if c.Request().Method == http.MethodHead {
+		_ = c.NoContent(status)
+		return
+	}
+	if isAPI(c) {
+		_ = c.JSON(status, apiError{Error: apiErrorBody{Code: code, Message: message}})
+		return
+	}
+	s.renderErrorPage(c, status)
+}
+
+func isAPI(c echo.Context) bool {
+	return strings.HasPrefix(c.Request().URL.Path, "/api/")
+}

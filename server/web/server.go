@@ -1,0 +1,90 @@
+// Package web is Police Booth's HTTP layer: the Echo server, its middleware,
+// the JSON API and the pages.
+package web
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"policebooth/server/config"
+	"policebooth/server/store"
+)
+
+// Server is the booth's HTTP server.
+type Server struct {
+	cfg     config.Config
+	store   *store.Store
+	log     *slog.Logger
+	echo    *echo.Echo
+	metrics *metrics
+}
+
+// New builds the server with every route and middleware in place.
+func New(cfg config.Config, st *store.Store, log *slog.Logger) (*Server, error) {
+	s := &Server{cfg: cfg, store: st, log: log, echo: echo.New()}
+	s.echo.HideBanner = true
+	s.echo.HidePort = true
+	s.echo.IPExtractor = ipExtractor(cfg.TrustedProxies)
+	s.echo.HTTPErrorHandler = s.handleError
+	var err error
+	if s.metrics, err = newMetrics(st); err != nil {
+		return nil, err
+	}
+	if err := s.middleware(); err != nil {
+		return nil, err
+	}
+	s.routes()
+	return s, nil
+}
+
+// Handler returns the server as an http.Handler, for tests and embedding.
+func (s *Server) Handler() http.Handler { return s.echo }
+
+// Run listens on the configured address until ctx ends, then shuts down
+// gracefully: in-flight requests get time to finish.
+func (s *Server) Run(ctx context.Context) error {
+	ln, err := net.Listen("tcp", s.cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("web: listen on %s (POLICEBOOTH_ADDR): %w", s.cfg.Addr, err)
+	}
+	return s.Serve(ctx, ln)
+}
+
+// Serve serves on ln until ctx ends.
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	srv := &http.Server{
+		Handler:           s.echo,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       2 * time.Minute, // photo uploads over a slow phone network
+		WriteTimeout:      2 * time.Minute, // event streams lift it for themselves
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
+	s.log.Info("listening", "addr", ln.Addr().String(), "base_url", s.cfg.BaseURL.String(), "postgres", s.store.Postgres())
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ln) }()
+	select {
+	case err := <-done:
+		return fmt.Errorf("web: serve: %w", err)
+	case <-ctx.Done():
+	}
+	s.log.Info("shutting down: finishing in-flight requests")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("web: shutdown: %w", err)
+	}
+	if err := <-done; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("web: serve: %w", err)
+	}
+	s.log.Info("stopped")
+	return nil
+}
