@@ -29,10 +29,11 @@ type Config struct {
 // Load reads the configuration from the environment and validates it. The
 // error names the variable that holds a bad value.
 func Load() (Config, error) {
-	return load(os.Getenv)
+	return LoadFrom(os.Getenv)
 }
 
-func load(getenv func(string) string) (Config, error) {
+// LoadFrom reads the configuration through getenv, for tests and tools.
+func LoadFrom(getenv func(string) string) (Config, error) {
 	get := func(name, def string) string {
 		if v := strings.TrimSpace(getenv(name)); v != "" {
 			return v

@@ -17,10 +17,12 @@ func (s *Store) CreateStation(ctx context.Context, st *app.Station) error {
 	if err := st.Validate(); err != nil {
 		return err
 	}
-	if err := s.db.WithContext(ctx).Create(st).Error; err != nil {
-		return fmt.Errorf("store: create station: %w", err)
-	}
-	return nil
+	return s.tx(ctx, func(tx *gorm.DB) error {
+		if err := tx.Create(st).Error; err != nil {
+			return fmt.Errorf("store: create station: %w", err)
+		}
+		return audit(tx, &app.AuditEntry{StationID: &st.ID, Action: "station.create", Target: fmt.Sprintf("station/%d", st.ID), Detail: st.Name})
+	})
 }
 
 // FindStation returns one station.
@@ -40,14 +42,16 @@ func (s *Store) CreateBooth(ctx context.Context, b *app.Booth) error {
 	if _, err := s.FindStation(ctx, b.StationID); err != nil {
 		return err
 	}
-	err := s.db.WithContext(ctx).Create(b).Error
-	if errors.Is(err, gorm.ErrDuplicatedKey) {
-		return app.Errorf(app.ECONFLICT, "the station already has a booth named %q", b.Name)
-	}
-	if err != nil {
-		return fmt.Errorf("store: create booth: %w", err)
-	}
-	return nil
+	return s.tx(ctx, func(tx *gorm.DB) error {
+		err := tx.Create(b).Error
+		if errors.Is(err, gorm.ErrDuplicatedKey) {
+			return app.Errorf(app.ECONFLICT, "the station already has a booth named %q", b.Name)
+		}
+		if err != nil {
+			return fmt.Errorf("store: create booth: %w", err)
+		}
+		return audit(tx, &app.AuditEntry{StationID: &b.StationID, Action: "booth.create", Target: fmt.Sprintf("booth/%d", b.ID), Detail: b.Name})
+	})
 }
 
 // FindBooth returns one booth.

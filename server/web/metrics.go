@@ -84,6 +84,7 @@ func (s *Server) handleMetrics(c echo.Context) error {
 			return echo.NewHTTPError(http.StatusForbidden, "metrics are served to loopback or with the metrics token")
 		}
 	}
-	promhttp.HandlerFor(s.metrics.registry, promhttp.HandlerOpts{}).ServeHTTP(c.Response(), c.Request())
+	// The gzip middleware compresses; promhttp must not compress again.
+	promhttp.HandlerFor(s.metrics.registry, promhttp.HandlerOpts{DisableCompression: true}).ServeHTTP(c.Response(), c.Request())
 	return nil
 }

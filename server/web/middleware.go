@@ -9,7 +9,6 @@ import (
 	"net/netip"
 	"strings"
 
-
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 )
@@ -144,4 +143,3 @@ func isLoopback(c echo.Context) bool {
 	a, err := netip.ParseAddr(c.RealIP())
 	return err == nil && a.Unmap().IsLoopback()
 }
-

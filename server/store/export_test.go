@@ -1,0 +1,12 @@
+package store
+
+import "gorm.io/gorm"
+
+// Models exposes the model list to the external tests.
+var Models = models
+
+// AppendEvent exposes appendEvent to the external tests.
+var AppendEvent = appendEvent
+
+// Tx exposes tx to the external tests.
+func (s *Store) Tx(fn func(tx *gorm.DB) error) error { return s.db.Transaction(fn) }

@@ -1,0 +1,14 @@
+package store
+
+import "policebooth/server/app"
+
+// models are the records the store keeps; a test checks each against the
+// migrated schema of both dialects.
+var models = []any{
+	&app.Station{},
+	&app.Booth{},
+	&app.Event{},
+	&app.AuditEntry{},
+	&app.IdempotentResponse{},
+	&app.Key{},
+}
