@@ -18,9 +18,6 @@ const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 
 	"connect-src 'self'; font-src 'self'; media-src 'self'; object-src 'none'; base-uri 'none'; " +
 	"frame-ancestors 'none'; form-action 'self'; manifest-src 'self'; worker-src 'self'"
 
-// maxBody is the body limit of every request but uploads, which set their own.
-const maxBody = 1 << 20
-
 func (s *Server) middleware() error {
 	cop := http.NewCrossOriginProtection()
 	base := s.cfg.BaseURL
@@ -39,6 +36,7 @@ func (s *Server) middleware() error {
 		s.metrics.middleware,
 		securityHeaders(base.Scheme == "https"),
 		crossOriginProtection(cop),
+		// Every body but uploads (which set their own limit) fits in 1 MiB.
 		middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: "1M"}),
 		middleware.GzipWithConfig(middleware.GzipConfig{
 			Level: 5,

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"syscall"
 	"time"
+	_ "time/tzdata" // stations name their time zone; slim images have no zoneinfo
 
 	"policebooth/server/config"
 	"policebooth/server/store"
