@@ -13,7 +13,9 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"policebooth/pwa"
 	"policebooth/server/config"
+	"policebooth/server/i18n"
 	"policebooth/server/store"
 )
 
@@ -24,6 +26,10 @@ type Server struct {
 	log     *slog.Logger
 	echo    *echo.Echo
 	metrics *metrics
+	i18n    *i18n.Bundle
+	assets  *pwa.Assets
+
+	serviceWorker []byte // built once: its version hashes what it precaches
 }
 
 // New builds the server with every route and middleware in place.
@@ -35,6 +41,19 @@ func New(cfg config.Config, st *store.Store, log *slog.Logger) (*Server, error) 
 	s.echo.HTTPErrorHandler = s.handleError
 	var err error
 	if s.metrics, err = newMetrics(st); err != nil {
+		return nil, err
+	}
+	if s.i18n, err = i18n.New(); err != nil {
+		return nil, err
+	}
+	if s.assets, err = pwa.Load(); err != nil {
+		return nil, err
+	}
+	offline, err := s.renderOfflinePage()
+	if err != nil {
+		return nil, err
+	}
+	if s.serviceWorker, err = s.assets.ServiceWorker(offline); err != nil {
 		return nil, err
 	}
 	if err := s.middleware(); err != nil {

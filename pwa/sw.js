@@ -1,0 +1,35 @@
+// Police Booth service worker, version {{.Version}}. It precaches the shell
+// and the offline page; hashed assets are served cache-first, pages from the
+// network with the offline page as the fallback, and the API never cached.
+"use strict";
+
+const VERSION = "{{.Version}}";
+const CACHE = "policebooth-shell-" + VERSION;
+const PRECACHE = {{.Precache}};
+
+self.addEventListener("install", (event) => {
+  event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(PRECACHE)).then(() => self.skipWaiting()));
+});
+
+self.addEventListener("activate", (event) => {
+  event.waitUntil(
+    caches.keys()
+      .then((keys) => Promise.all(keys.filter((k) => k.startsWith("policebooth-shell-") && k !== CACHE).map((k) => caches.delete(k))))
+      .then(() => self.clients.claim())
+  );
+});
+
+self.addEventListener("fetch", (event) => {
+  const req = event.request;
+  const url = new URL(req.url);
+  if (req.method !== "GET" || url.origin !== self.location.origin || url.pathname.startsWith("/api/")) {
+    return; // writes, other origins and the API go straight to the network
+  }
+  if (url.pathname.startsWith("/assets/")) {
+    event.respondWith(caches.match(req).then((hit) => hit || fetch(req)));
+    return;
+  }
+  if (req.mode === "navigate") {
+    event.respondWith(fetch(req).catch(() => caches.match("/offline")));
+  }
+});

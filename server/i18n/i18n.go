@@ -1,0 +1,151 @@
+// Package i18n translates the booth's visible text: zh-CN first, English
+// second. Pages find their localizer in the request context.
+package i18n
+
+import (
+	"context"
+	"embed"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"path"
+	"strings"
+
+	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
+	"golang.org/x/text/language"
+)
+
+// Languages the booth speaks, the default first.
+const (
+	Chinese = "zh-CN"
+	English = "en"
+)
+
+// Supported lists the language codes in order of preference.
+var Supported = []string{Chinese, English}
+
+//go:embed messages/*.json
+var messages embed.FS
+
+// Bundle holds every message in every supported language.
+type Bundle struct {
+	bundle  *goi18n.Bundle
+	matcher language.Matcher
+	ids     map[string][]string // language → message ids
+}
+
+// New loads the embedded message files.
+func New() (*Bundle, error) {
+	b := &Bundle{
+		bundle:  goi18n.NewBundle(language.MustParse(Chinese)),
+		matcher: language.NewMatcher([]language.Tag{language.MustParse(Chinese), language.English}),
+		ids:     map[string][]string{},
+	}
+	b.bundle.RegisterUnmarshalFunc("json", json.Unmarshal)
+	for _, lang := range Supported {
+		file := path.Join("messages", lang+".json")
+		raw, err := fs.ReadFile(messages, file)
+		if err != nil {
+			return nil, fmt.Errorf("i18n: %w", err)
+		}
+		if _, err := b.bundle.ParseMessageFileBytes(raw, file); err != nil {
+			return nil, fmt.Errorf("i18n: %s: %w", file, err)
+		}
+		var flat map[string]string
+		if err := json.Unmarshal(raw, &flat); err != nil {
+			return nil, fmt.Errorf("i18n: %s must map ids to strings: %w", file, err)
+		}
+		for id := range flat {
+			b.ids[lang] = append(b.ids[lang], id)
+		}
+	}
+	return b, nil
+}
+
+// IDs returns the message ids of one language.
+func (b *Bundle) IDs(lang string) []string { return b.ids[lang] }
+
+// Match picks the language for a request: a supported saved choice wins,
+// then the Accept-Language header; anything else means Chinese.
+func (b *Bundle) Match(saved, acceptLanguage string) string {
+	for _, l := range Supported {
+		if saved == l {
+			return l
+		}
+	}
+	tags, _, err := language.ParseAcceptLanguage(acceptLanguage)
+	if err != nil || len(tags) == 0 {
+		return Chinese
+	}
+	_, i, confidence := b.matcher.Match(tags...)
+	if confidence == language.No {
+		return Chinese
+	}
+	return Supported[i]
+}
+
+// Localizer translates into one language.
+type Localizer struct {
+	Lang string
+	l    *goi18n.Localizer
+}
+
+// Localizer returns the localizer of lang.
+func (b *Bundle) Localizer(lang string) *Localizer {
+	return &Localizer{Lang: lang, l: goi18n.NewLocalizer(b.bundle, lang)}
+}
+
+// T translates the message id, filling {{.Name}} placeholders from data
+// given as name, value pairs. A missing id shows the id itself, so a gap is
+// visible instead of blank (a test keeps the files complete).
+func (l *Localizer) T(id string, data ...any) string {
+	var tmpl map[string]any
+	if len(data) > 0 {
+		tmpl = map[string]any{}
+		for i := 0; i+1 < len(data); i += 2 {
+			tmpl[fmt.Sprint(data[i])] = data[i+1]
+		}
+	}
+	s, err := l.l.Localize(&goi18n.LocalizeConfig{MessageID: id, TemplateData: tmpl})
+	if err != nil {
+		return id
+	}
+	return s
+}
+
+type ctxKey struct{}
+
+// WithLocalizer returns ctx carrying l.
+func WithLocalizer(ctx context.Context, l *Localizer) context.Context {
+	return context.WithValue(ctx, ctxKey{}, l)
+}
+
+// From returns the localizer in ctx; nil when there is none.
+func From(ctx context.Context) *Localizer {
+	l, _ := ctx.Value(ctxKey{}).(*Localizer)
+	return l
+}
+
+// T translates id with the localizer in ctx.
+func T(ctx context.Context, id string, data ...any) string {
+	if l := From(ctx); l != nil {
+		return l.T(id, data...)
+	}
+	return id
+}
+
+// Lang returns the language of the localizer in ctx, Chinese by default.
+func Lang(ctx context.Context) string {
+	if l := From(ctx); l != nil {
+		return l.Lang
+	}
+	return Chinese
+}
+
+// Other returns the supported language that is not lang, for the switch.
+func Other(lang string) string {
+	if strings.EqualFold(lang, English) {
+		return Chinese
+	}
+	return English
+}

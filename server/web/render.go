@@ -1,0 +1,84 @@
+package web
+
+import (
+	"bytes"
+	"context"
+
+	"github.com/a-h/templ"
+	"github.com/labstack/echo/v4"
+
+	"policebooth/server/i18n"
+	"policebooth/templates/layouts"
+	"policebooth/templates/view"
+)
+
+// htmx request headers, in one place.
+const (
+	hxRequest = "HX-Request"
+	hxBoosted = "HX-Boosted"
+)
+
+// isFragmentRequest reports whether htmx asked for a fragment (a boosted
+// link wants the whole page).
+func isFragmentRequest(c echo.Context) bool {
+	h := c.Request().Header
+	return h.Get(hxRequest) == "true" && h.Get(hxBoosted) != "true"
+}
+
+// render writes a page: inside the layout for a plain request, the content
+// alone for an htmx request.
+func (s *Server) render(c echo.Context, status int, title string, content templ.Component) error {
+	ctx := c.Request().Context()
+	var buf bytes.Buffer
+	var err error
+	c.Response().Header().Add(echo.HeaderVary, hxRequest)
+	if isFragmentRequest(c) {
+		err = content.Render(ctx, &buf)
+	} else {
+		page := s.pageView(ctx, c.Request().URL.Path, title)
+		err = layouts.Base(page).Render(templ.WithChildren(ctx, content), &buf)
+	}
+	if err != nil {
+		return err
+	}
+	return c.HTMLBlob(status, buf.Bytes())
+}
+
+// pageView fills the layout's view model.
+func (s *Server) pageView(ctx context.Context, path, title string) view.Page {
+	return view.Page{
+		Title: title,
+		Path:  path,
+		Booth: s.boothView(ctx),
+		Asset: view.Assets{
+			CSS:       s.assets.URL("css/app.css"),
+			JS:        s.assets.URL("js/app.js"),
+			HTMX:      s.assets.URL("vendor/htmx.min.js"),
+			Icon:      s.assets.URL("icons/icon-192.png"),
+			TouchIcon: s.assets.URL("icons/apple-touch-icon.png"),
+		},
+	}
+}
+
+// boothView names the booth a page speaks for: for now the first booth of
+// the first station, which is the booth itself on a one-booth install.
+func (s *Server) boothView(ctx context.Context) view.Booth {
+	booths, err := s.store.ListBooths(ctx)
+	if err != nil || len(booths) == 0 {
+		return view.Booth{}
+	}
+	b := booths[0]
+	st, err := s.store.FindStation(ctx, b.StationID)
+	if err != nil {
+		return view.Booth{}
+	}
+	if i18n.Lang(ctx) == i18n.English && st.NameEn != "" {
+		return view.Booth{StationName: st.NameEn, BoothName: b.NameEn, Phone: b.Phone}
+	}
+	return view.Booth{StationName: st.Name, BoothName: b.Name, Phone: b.Phone}
+}
+
+// t translates with the request's localizer.
+func t(c echo.Context, id string, data ...any) string {
+	return i18n.T(c.Request().Context(), id, data...)
+}
