@@ -246,7 +246,7 @@ func (p *Page) Axe() {
 // AxeViolations runs axe-core on the current page for WCAG 2.1 A and AA.
 func (p *Page) AxeViolations() []Violation {
 	p.t.Helper()
-	if Eval[bool](p, `typeof window.axe === "object"`) == false {
+	if !Eval[bool](p, `typeof window.axe === "object"`) {
 		Eval[bool](p, axeSource+";true")
 	}
 	raw := Eval[string](p, `axe.run(document, {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}, resultTypes: ["violations"]})
