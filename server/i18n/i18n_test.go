@@ -28,8 +28,11 @@ func TestEveryMessageExistsInEveryLanguage(t *testing.T) {
 	}
 }
 
-// usedID finds message ids in code: T(ctx, "id" or .T("id".
-var usedID = regexp.MustCompile(`\bT\((?:ctx, )?"([a-z_]+\.[a-z0-9_.]+)"`)
+// usedID finds message ids in Go code: T(ctx, "id", t(c, "id" or .T("id".
+var usedID = regexp.MustCompile(`\b[Tt]\((?:ctx, |c, )?"([a-z_]+\.[a-z0-9_.]+)"`)
+
+// templID finds message ids in templates: every "word.word" literal.
+var templID = regexp.MustCompile(`"([a-z_]+\.[a-z0-9_]+)"`)
 
 func TestEveryUsedMessageExists(t *testing.T) {
 	b, err := New()
@@ -53,7 +56,11 @@ func TestEveryUsedMessageExists(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		for _, m := range usedID.FindAllStringSubmatch(string(src), -1) {
+		re := usedID
+		if strings.HasSuffix(path, ".templ") {
+			re = templID
+		}
+		for _, m := range re.FindAllStringSubmatch(string(src), -1) {
 			found++
 			if !slices.Contains(ids, m[1]) {
 				t.Errorf("%s uses message %s, which no message file has", path, m[1])

@@ -8,6 +8,13 @@ type Page struct {
 	Path  string // the current path, for the language switch to come back to
 	Booth Booth
 	Asset Assets
+	User  *User // nil when nobody is signed in
+}
+
+// User is the signed-in person as the layout shows them.
+type User struct {
+	Name string
+	Role string // resident, officer, head, admin
 }
 
 // Booth names the booth the page speaks for, with its phone number.
@@ -29,4 +36,103 @@ type Assets struct {
 // ErrorPage describes an error shown to a person.
 type ErrorPage struct {
 	Status int
+}
+
+// Login is the sign-in form.
+type Login struct {
+	Phone  string
+	Next   string
+	Errors Errors
+	Flash  string
+}
+
+// Register is the sign-up form.
+type Register struct {
+	Phone, Name string
+	Booths      []Option
+	Errors      Errors
+}
+
+// Verify is the form for the code sent to a phone, to verify it (Purpose
+// "verify") or to set a new password (Purpose "reset").
+type Verify struct {
+	Purpose string
+	Phone   string
+	Errors  Errors
+	Flash   string
+}
+
+// Forgot asks for the phone whose password is forgotten.
+type Forgot struct {
+	Phone  string
+	Errors Errors
+}
+
+// ChangePassword is the form to set a new password.
+type ChangePassword struct {
+	Required bool // the password was reset by a head and must change now
+	Errors   Errors
+	Flash    string
+}
+
+// Home is what every role's home page starts from.
+type Home struct {
+	Name        string
+	StationName string
+	BoothName   string
+	BadgeNo     string
+}
+
+// StaffRow is one officer in a head's list.
+type StaffRow struct {
+	ID                 string
+	Name               string
+	Phone              string
+	BadgeNo            string
+	Disabled           bool
+	MustChangePassword bool
+}
+
+// StaffPage is a head's management of their station's officers.
+type StaffPage struct {
+	StationName string
+	Officers    []StaffRow
+	Form        NewStaff
+	Flash       string
+}
+
+// NewStaff is the form to create a staff account.
+type NewStaff struct {
+	Phone, Name, BadgeNo string
+	Errors               Errors
+}
+
+// AuditRow is one recorded staff action.
+type AuditRow struct {
+	At, Actor, Action, Target, Detail string
+}
+
+// AuditPage is a head's view of their station's audit log.
+type AuditPage struct {
+	Rows       []AuditRow
+	Actors     []Option
+	Action     string
+	From, To   string
+	NextURL    string // the next page, empty on the last
+	FilterNote string
+}
+
+// StationRow is one station in the admin's list.
+type StationRow struct {
+	ID, Name, NameEn, TimeZone string
+	Booths                     []string
+	Heads                      []string
+}
+
+// AdminPage is the admin's management of stations, booths and heads.
+type AdminPage struct {
+	Stations []StationRow
+	Options  []Option // stations, for the booth and head forms
+	Errors   Errors
+	Flash    string
 }

@@ -9,3 +9,18 @@ if ("serviceWorker" in navigator) {
     });
   });
 }
+
+// Show-password toggles: the button names the field it reveals and says
+// what it will do next.
+document.addEventListener("click", function (event) {
+  var button = event.target.closest("[data-show-password]");
+  if (!button) return;
+  var input = document.getElementById(button.getAttribute("data-show-password"));
+  if (!input) return;
+  var showing = input.type === "text";
+  input.type = showing ? "password" : "text";
+  button.setAttribute("aria-pressed", showing ? "false" : "true");
+  var other = button.getAttribute("data-other-label");
+  button.setAttribute("data-other-label", button.textContent);
+  button.textContent = other;
+});
