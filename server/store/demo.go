@@ -9,39 +9,156 @@ import (
 	"gorm.io/gorm"
 
 	"policebooth/server/app"
+	"policebooth/server/auth"
 )
 
 // DemoStationName is the name of the demo data's station.
 const DemoStationName = "海淀派出所"
 
+// DemoPassword is the password of every demo account.
+const DemoPassword = "booth-demo-2026"
+
+// demoAccount is one account of the demo data.
+type demoAccount struct {
+	role  app.Role
+	phone string
+	name  string
+	badge string
+}
+
+var demoAccounts = []demoAccount{
+	{app.RoleAdmin, "13700000000", "系统管理员", ""},
+	{app.RoleHead, "13800000000", "王建国", ""},
+	{app.RoleOfficer, "13800000001", "李明", "110001"},
+	{app.RoleOfficer, "13800000002", "张伟", "110002"},
+	{app.RoleResident, "13900000001", "陈秀英", ""},
+	{app.RoleResident, "13900000002", "刘德福", ""},
+}
+
+func demoPhones() []string {
+	phones := make([]string, len(demoAccounts))
+	for i, a := range demoAccounts {
+		phones[i] = a.phone
+	}
+	return phones
+}
+
 // LoadDemo loads the demo data of design.md: the same records on every load,
-// created only when missing.
+// created only when missing. It refuses (ECONFLICT) a database that holds
+// accounts other than the demo ones, so demo passwords never sit beside
+// real people's accounts.
 func (s *Store) LoadDemo(ctx context.Context, log *slog.Logger) error {
 	return s.tx(ctx, func(tx *gorm.DB) error {
-		var st app.Station
-		err := tx.Where("name = ?", DemoStationName).First(&st).Error
-		if err == nil {
-			log.Info("demo data already loaded", "station_id", st.ID)
-			return nil
+		var foreign int64
+		if err := tx.Model(&app.User{}).Where("phone NOT IN ?", demoPhones()).Count(&foreign).Error; err != nil {
+			return fmt.Errorf("store: demo: count accounts: %w", err)
 		}
-		if !errors.Is(err, gorm.ErrRecordNotFound) {
-			return fmt.Errorf("store: demo: %w", err)
+		if foreign > 0 {
+			return app.Errorf(app.ECONFLICT, "the database holds %d accounts besides the demo ones; demo data loads only into a database without real accounts", foreign)
 		}
-		st = app.Station{Name: DemoStationName, NameEn: "Haidian Station", TimeZone: "Asia/Shanghai", Phone: "010-62550110"}
-		if err := st.Validate(); err != nil {
+		st, err := demoStation(tx)
+		if err != nil {
 			return err
 		}
-		if err := tx.Create(&st).Error; err != nil {
-			return fmt.Errorf("store: demo station: %w", err)
+		boothA, err := demoBooth(tx, st.ID, app.Booth{Name: "A", NameEn: "A", Phone: "010-62550111", Lat: 39.9593, Lng: 116.2981})
+		if err != nil {
+			return err
 		}
-		booths := []app.Booth{
-			{StationID: st.ID, Name: "A", NameEn: "A", Phone: "010-62550111", Lat: 39.9593, Lng: 116.2981},
-			{StationID: st.ID, Name: "B", NameEn: "B", Phone: "010-62550112", Lat: 39.9836, Lng: 116.3164},
+		if _, err := demoBooth(tx, st.ID, app.Booth{Name: "B", NameEn: "B", Phone: "010-62550112", Lat: 39.9836, Lng: 116.3164}); err != nil {
+			return err
 		}
-		if err := tx.Create(&booths).Error; err != nil {
-			return fmt.Errorf("store: demo booths: %w", err)
+		created, err := demoUsers(tx, st.ID, boothA.ID)
+		if err != nil {
+			return err
 		}
-		log.Info("demo data loaded", "station_id", st.ID)
+		log.Info("demo data loaded", "station_id", st.ID, "accounts_created", created)
 		return nil
 	})
+}
+
+func demoStation(tx *gorm.DB) (*app.Station, error) {
+	var st app.Station
+	err := tx.Where("name = ?", DemoStationName).First(&st).Error
+	if err == nil {
+		return &st, nil
+	}
+	if !errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, fmt.Errorf("store: demo station: %w", err)
+	}
+	st = app.Station{Name: DemoStationName, NameEn: "Haidian Station", TimeZone: "Asia/Shanghai", Phone: "010-62550110"}
+	if err := st.Validate(); err != nil {
+		return nil, err
+	}
+	if err := tx.Create(&st).Error; err != nil {
+		return nil, fmt.Errorf("store: demo station: %w", err)
+	}
+	return &st, nil
+}
+
+func demoBooth(tx *gorm.DB, stationID int64, b app.Booth) (*app.Booth, error) {
+	err := tx.Where("station_id = ? AND name = ?", stationID, b.Name).First(&b).Error
+	if err == nil {
+		return &b, nil
+	}
+	if !errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, fmt.Errorf("store: demo booth %s: %w", b.Name, err)
+	}
+	b.StationID = stationID
+	if err := tx.Create(&b).Error; err != nil {
+		return nil, fmt.Errorf("store: demo booth %s: %w", b.Name, err)
+	}
+	return &b, nil
+}
+
+// demoUsers creates the missing demo accounts. Every one gets the same
+// hash: the password is public, and one argon2id run instead of six keeps
+// loading quick.
+func demoUsers(tx *gorm.DB, stationID, boothID int64) (int, error) {
+	var existing []string
+	if err := tx.Model(&app.User{}).Where("phone IN ?", demoPhones()).Pluck("phone", &existing).Error; err != nil {
+		return 0, fmt.Errorf("store: demo accounts: %w", err)
+	}
+	have := make(map[string]bool, len(existing))
+	for _, p := range existing {
+		have[p] = true
+	}
+	var hash string
+	created := 0
+	for _, a := range demoAccounts {
+		if have[a.phone] {
+			continue
+		}
+		if hash == "" {
+			var err error
+			if hash, err = auth.HashPassword(DemoPassword); err != nil {
+				return 0, err
+			}
+		}
+		u := app.User{Role: a.role, Phone: a.phone, Name: a.name, Language: app.LanguageChinese, BadgeNo: a.badge,
+			PasswordHash: hash, PhoneVerified: true}
+		switch {
+		case a.role.Staff():
+			u.StationID = &stationID
+		case a.role == app.RoleResident:
+			u.HomeBoothID = &boothID
+		}
+		if err := u.Validate(); err != nil {
+			return 0, fmt.Errorf("store: demo account %s: %w", a.phone, err)
+		}
+		if err := tx.Create(&u).Error; err != nil {
+			return 0, fmt.Errorf("store: demo account %s: %w", a.phone, err)
+		}
+		created++
+	}
+	return created, nil
+}
+
+// DemoAccountsExist reports whether any demo account is in the database,
+// so the server can warn at every start that it holds public passwords.
+func (s *Store) DemoAccountsExist(ctx context.Context) (bool, error) {
+	var n int64
+	if err := s.db.WithContext(ctx).Model(&app.User{}).Where("phone IN ?", demoPhones()).Count(&n).Error; err != nil {
+		return false, fmt.Errorf("store: demo accounts: %w", err)
+	}
+	return n > 0, nil
 }

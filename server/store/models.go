@@ -11,4 +11,9 @@ var models = []any{
 	&app.AuditEntry{},
 	&app.IdempotentResponse{},
 	&app.Key{},
+	&app.User{},
+	&app.Session{},
+	&refreshToken{},
+	&phoneCode{},
+	&throttle{},
 }
