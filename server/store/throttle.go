@@ -30,6 +30,9 @@ type throttle struct {
 // PostgreSQL, the immediate write lock on SQLite), so instances sharing
 // the database never let more than limit attempts through together.
 func (s *Store) Throttle(ctx context.Context, bucket string, limit int, window time.Duration) (time.Duration, error) {
+	if limit < 1 || window <= 0 {
+		return 0, fmt.Errorf("store: throttle %s: limit %d per %v limits nothing", bucket, limit, window)
+	}
 	now := dbTime(time.Now())
 	var retry time.Duration
 	err := s.tx(ctx, func(tx *gorm.DB) error {
