@@ -46,3 +46,14 @@ type Key struct {
 	Value     []byte
 	CreatedAt time.Time
 }
+
+// AuditFilter narrows a station's audit log. Zero fields match everything;
+// Before is a cursor: only entries with a lower id.
+type AuditFilter struct {
+	StationID int64
+	ActorID   int64
+	Action    string // a prefix: "officer" matches officer.create and officer.disable
+	From, To  time.Time
+	Before    int64
+	Limit     int
+}

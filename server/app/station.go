@@ -34,12 +34,12 @@ type Booth struct {
 // StationService manages stations and their booths.
 type StationService interface {
 	// CreateStation stores a new station. EINVALID when the name or time zone is bad.
-	CreateStation(ctx context.Context, s *Station) error
+	CreateStation(ctx context.Context, actor Actor, s *Station) error
 	// FindStation returns one station, or ENOTFOUND.
 	FindStation(ctx context.Context, id int64) (*Station, error)
 	// CreateBooth stores a new booth of an existing station. EINVALID when
 	// the name or location is bad, ENOTFOUND when the station is missing.
-	CreateBooth(ctx context.Context, b *Booth) error
+	CreateBooth(ctx context.Context, actor Actor, b *Booth) error
 	// FindBooth returns one booth, or ENOTFOUND.
 	FindBooth(ctx context.Context, id int64) (*Booth, error)
 	// ListBooths returns every booth, ordered by station and name.

@@ -13,7 +13,7 @@ import (
 var _ app.StationService = (*Store)(nil)
 
 // CreateStation stores a new station.
-func (s *Store) CreateStation(ctx context.Context, st *app.Station) error {
+func (s *Store) CreateStation(ctx context.Context, actor app.Actor, st *app.Station) error {
 	if err := st.Validate(); err != nil {
 		return err
 	}
@@ -21,7 +21,7 @@ func (s *Store) CreateStation(ctx context.Context, st *app.Station) error {
 		if err := tx.Create(st).Error; err != nil {
 			return fmt.Errorf("store: create station: %w", err)
 		}
-		return audit(tx, &app.AuditEntry{StationID: &st.ID, Action: "station.create", Target: fmt.Sprintf("station/%d", st.ID), Detail: st.Name})
+		return audit(tx, &app.AuditEntry{StationID: &st.ID, ActorID: actorID(actor), IP: actor.IP, Action: "station.create", Target: fmt.Sprintf("station/%d", st.ID), Detail: st.Name})
 	})
 }
 
@@ -35,7 +35,7 @@ func (s *Store) FindStation(ctx context.Context, id int64) (*app.Station, error)
 }
 
 // CreateBooth stores a new booth of an existing station.
-func (s *Store) CreateBooth(ctx context.Context, b *app.Booth) error {
+func (s *Store) CreateBooth(ctx context.Context, actor app.Actor, b *app.Booth) error {
 	if err := b.Validate(); err != nil {
 		return err
 	}
@@ -50,7 +50,7 @@ func (s *Store) CreateBooth(ctx context.Context, b *app.Booth) error {
 		if err != nil {
 			return fmt.Errorf("store: create booth: %w", err)
 		}
-		return audit(tx, &app.AuditEntry{StationID: &b.StationID, Action: "booth.create", Target: fmt.Sprintf("booth/%d", b.ID), Detail: b.Name})
+		return audit(tx, &app.AuditEntry{StationID: &b.StationID, ActorID: actorID(actor), IP: actor.IP, Action: "booth.create", Target: fmt.Sprintf("booth/%d", b.ID), Detail: b.Name})
 	})
 }
 
@@ -70,4 +70,13 @@ func (s *Store) ListBooths(ctx context.Context) ([]app.Booth, error) {
 		return nil, fmt.Errorf("store: list booths: %w", err)
 	}
 	return booths, nil
+}
+
+// ListStations returns every station by name.
+func (s *Store) ListStations(ctx context.Context) ([]app.Station, error) {
+	var stations []app.Station
+	if err := s.db.WithContext(ctx).Order("name").Find(&stations).Error; err != nil {
+		return nil, fmt.Errorf("store: list stations: %w", err)
+	}
+	return stations, nil
 }

@@ -140,7 +140,7 @@ func TestEventIsWrittenOnlyWithItsChange(t *testing.T) {
 	st := storetest.Open(t)
 	ctx := context.Background()
 	s := app.Station{Name: "测试派出所"}
-	if err := st.CreateStation(ctx, &s); err != nil {
+	if err := st.CreateStation(ctx, app.Actor{}, &s); err != nil {
 		t.Fatal(err)
 	}
 	boom := errors.New("the change failed")
@@ -201,11 +201,11 @@ func TestKeyIsGeneratedOnceAndShared(t *testing.T) {
 func TestBoothsBelongToStationsAndAreAudited(t *testing.T) {
 	st := storetest.Open(t)
 	ctx := context.Background()
-	if err := st.CreateBooth(ctx, &app.Booth{StationID: 99, Name: "A", Lat: 39.9, Lng: 116.3}); app.ErrorCode(err) != app.ENOTFOUND {
+	if err := st.CreateBooth(ctx, app.Actor{}, &app.Booth{StationID: 99, Name: "A", Lat: 39.9, Lng: 116.3}); app.ErrorCode(err) != app.ENOTFOUND {
 		t.Fatalf("booth of a missing station: %v, want not found", err)
 	}
 	s := app.Station{Name: "海淀派出所"}
-	if err := st.CreateStation(ctx, &s); err != nil {
+	if err := st.CreateStation(ctx, app.Actor{}, &s); err != nil {
 		t.Fatal(err)
 	}
 	for _, bad := range []app.Booth{
@@ -213,14 +213,14 @@ func TestBoothsBelongToStationsAndAreAudited(t *testing.T) {
 		{StationID: s.ID, Name: "A", Lat: 91, Lng: 116.3},
 		{StationID: s.ID, Name: "A"},
 	} {
-		if err := st.CreateBooth(ctx, &bad); app.ErrorCode(err) != app.EINVALID {
+		if err := st.CreateBooth(ctx, app.Actor{}, &bad); app.ErrorCode(err) != app.EINVALID {
 			t.Errorf("CreateBooth(%+v) = %v, want invalid", bad, err)
 		}
 	}
-	if err := st.CreateBooth(ctx, &app.Booth{StationID: s.ID, Name: "A", Lat: 39.9, Lng: 116.3}); err != nil {
+	if err := st.CreateBooth(ctx, app.Actor{}, &app.Booth{StationID: s.ID, Name: "A", Lat: 39.9, Lng: 116.3}); err != nil {
 		t.Fatal(err)
 	}
-	if err := st.CreateBooth(ctx, &app.Booth{StationID: s.ID, Name: "A", Lat: 39.9, Lng: 116.3}); app.ErrorCode(err) != app.ECONFLICT {
+	if err := st.CreateBooth(ctx, app.Actor{}, &app.Booth{StationID: s.ID, Name: "A", Lat: 39.9, Lng: 116.3}); app.ErrorCode(err) != app.ECONFLICT {
 		t.Fatalf("second booth A: %v, want conflict", err)
 	}
 	booths, err := st.ListBooths(ctx)
@@ -265,7 +265,7 @@ func TestBackupIsAConsistentCopyWhileWriting(t *testing.T) {
 	}
 	ctx := context.Background()
 	s := app.Station{Name: "备份派出所"}
-	if err := st.CreateStation(ctx, &s); err != nil {
+	if err := st.CreateStation(ctx, app.Actor{}, &s); err != nil {
 		t.Fatal(err)
 	}
 	stop := make(chan struct{})
@@ -278,7 +278,7 @@ func TestBackupIsAConsistentCopyWhileWriting(t *testing.T) {
 			default:
 			}
 			b := app.Booth{StationID: s.ID, Name: "booth-" + strings.Repeat("x", i%5) + string(rune('a'+i%26)) + string(rune('0'+i/26%10)) + string(rune('0'+i/260)), Lat: 39.9, Lng: 116.3}
-			_ = st.CreateBooth(ctx, &b)
+			_ = st.CreateBooth(ctx, app.Actor{}, &b)
 		}
 	})
 	path := filepath.Join(t.TempDir(), "copy.db")

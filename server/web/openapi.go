@@ -29,6 +29,23 @@ type apiOperation struct {
 var apiOperations = []apiOperation{
 	{Method: http.MethodGet, Path: "/openapi.json", Summary: "This document", Tag: "meta", Response: "OpenAPI", Status: 200},
 	{Method: http.MethodGet, Path: "/booths", Summary: "List the booths residents can choose from", Tag: "stations", Response: "BoothList", Status: 200},
+	{Method: http.MethodPost, Path: "/auth/register", Summary: "Sign up as a resident; a code to verify the phone is sent", Tag: "accounts", Request: "Register", Response: "TokenPair", Status: 201, Errors: []int{400, 409, 429}},
+	{Method: http.MethodPost, Path: "/auth/login", Summary: "Sign in with phone and password", Tag: "accounts", Request: "Login", Response: "TokenPair", Status: 200, Errors: []int{400, 401, 429}},
+	{Method: http.MethodPost, Path: "/auth/refresh", Summary: "Rotate a refresh token; a retry within 10 s returns the same pair, later reuse ends the session", Tag: "accounts", Request: "Refresh", Response: "TokenPair", Status: 200, Errors: []int{400, 401}},
+	{Method: http.MethodPost, Path: "/auth/logout", Summary: "End the caller's session", Tag: "accounts", Auth: true, Response: "Empty", Status: 204, Errors: []int{401}},
+	{Method: http.MethodPost, Path: "/auth/codes", Summary: "Send a one-time code to verify a phone or reset a password", Tag: "accounts", Request: "CodeRequest", Response: "Status", Status: 202, Errors: []int{400, 429}},
+	{Method: http.MethodPost, Path: "/auth/verify", Summary: "Verify a phone with its code", Tag: "accounts", Request: "Verify", Response: "User", Status: 200, Errors: []int{400, 429}},
+	{Method: http.MethodPost, Path: "/auth/reset", Summary: "Set a new password with a reset code; every session ends", Tag: "accounts", Request: "Reset", Response: "Status", Status: 200, Errors: []int{400, 429}},
+	{Method: http.MethodGet, Path: "/me", Summary: "The caller's account", Tag: "accounts", Auth: true, Response: "User", Status: 200, Errors: []int{401}},
+	{Method: http.MethodPatch, Path: "/me", Summary: "Change name, language, home booth or password (a new password ends every other session)", Tag: "accounts", Auth: true, Request: "MeUpdate", Response: "User", Status: 200, Errors: []int{400, 401}},
+	{Method: http.MethodGet, Path: "/staff", Summary: "A station's heads and officers (head: own station; admin: ?station_id=)", Tag: "staff", Auth: true, Response: "UserList", Status: 200, Errors: []int{401, 403}},
+	{Method: http.MethodPost, Path: "/staff", Summary: "Create an officer (head) or a head or officer of a station (admin)", Tag: "staff", Auth: true, Request: "NewStaff", Response: "User", Status: 201, Errors: []int{400, 401, 403, 409}},
+	{Method: http.MethodPost, Path: "/staff/:id/disable", Summary: "Disable a staff account; its tokens stop working at once", Tag: "staff", Auth: true, Response: "Status", Status: 200, Errors: []int{401, 403, 404}},
+	{Method: http.MethodPost, Path: "/staff/:id/enable", Summary: "Enable a staff account again", Tag: "staff", Auth: true, Response: "Status", Status: 200, Errors: []int{401, 403, 404}},
+	{Method: http.MethodPost, Path: "/staff/:id/reset-password", Summary: "Set a one-time password the officer must change at next sign-in", Tag: "staff", Auth: true, Request: "PasswordReset", Response: "Status", Status: 200, Errors: []int{400, 401, 403, 404}},
+	{Method: http.MethodGet, Path: "/audit", Summary: "The head's station's audit log (?actor=&action=&from=&to=&cursor=)", Tag: "staff", Auth: true, Response: "AuditList", Status: 200, Errors: []int{400, 401, 403}},
+	{Method: http.MethodPost, Path: "/stations", Summary: "Create a station (admin)", Tag: "stations", Auth: true, Request: "NewStation", Response: "Station", Status: 201, Errors: []int{400, 401, 403}},
+	{Method: http.MethodPost, Path: "/stations/:id/booths", Summary: "Create a booth of a station (admin)", Tag: "stations", Auth: true, Request: "NewBooth", Response: "Booth", Status: 201, Errors: []int{400, 401, 403, 404, 409}},
 }
 
 var apiSchemas = map[string]any{
@@ -38,10 +55,53 @@ var apiSchemas = map[string]any{
 	}, "error"),
 	"Booth": object(map[string]any{
 		"id": str(), "name": str(), "name_en": str(), "station_id": str(), "phone": str(),
-		"lat": map[string]any{"type": "number"}, "lng": map[string]any{"type": "number"},
+		"lat": number(), "lng": number(),
 	}, "id", "name", "station_id", "lat", "lng"),
 	"BoothList": listOf("Booth"),
+	"Empty":     map[string]any{"type": "null"},
+	"Status":    object(map[string]any{"status": str()}),
+	"User": object(map[string]any{
+		"id": str(), "phone": str(), "name": str(), "role": enum("resident", "officer", "head", "admin"),
+		"station_id": str(), "home_booth_id": str(), "badge_no": str(), "language": enum("zh-CN", "en"),
+		"phone_verified": boolean(), "must_change_password": boolean(), "disabled": boolean(),
+	}, "id", "phone", "name", "role", "language"),
+	"UserList": listOf("User"),
+	"TokenPair": object(map[string]any{
+		"user": ref("User"), "access_token": str(), "refresh_token": str(), "expires_in": map[string]any{"type": "integer"},
+	}, "user", "access_token", "refresh_token", "expires_in"),
+	"Register": object(map[string]any{
+		"phone": str(), "password": str(), "name": str(), "language": enum("zh-CN", "en"), "home_booth_id": str(),
+		"lat": number(), "lng": number(),
+	}, "phone", "password", "name"),
+	"Login":         object(map[string]any{"phone": str(), "password": str()}, "phone", "password"),
+	"Refresh":       object(map[string]any{"refresh_token": str()}, "refresh_token"),
+	"CodeRequest":   object(map[string]any{"phone": str(), "purpose": enum("verify", "reset")}, "phone", "purpose"),
+	"Verify":        object(map[string]any{"phone": str(), "code": str()}, "phone", "code"),
+	"Reset":         object(map[string]any{"phone": str(), "code": str(), "password": str()}, "phone", "code", "password"),
+	"PasswordReset": object(map[string]any{"password": str()}, "password"),
+	"MeUpdate": object(map[string]any{
+		"name": str(), "language": enum("zh-CN", "en"), "home_booth_id": str(), "password": str(), "current_password": str(),
+	}),
+	"NewStaff": object(map[string]any{
+		"phone": str(), "name": str(), "password": str(), "badge_no": str(), "role": enum("officer", "head"), "station_id": str(),
+	}, "phone", "name", "password"),
+	"Audit": object(map[string]any{
+		"id": str(), "at": map[string]any{"type": "string", "format": "date-time"}, "actor_id": str(),
+		"action": str(), "target": str(), "detail": str(), "ip": str(),
+	}, "id", "at", "action"),
+	"AuditList":  listOf("Audit"),
+	"NewStation": object(map[string]any{"name": str(), "name_en": str(), "time_zone": str(), "phone": str()}, "name"),
+	"Station": object(map[string]any{
+		"id": str(), "name": str(), "name_en": str(), "time_zone": str(), "phone": str(),
+	}, "id", "name", "time_zone"),
+	"NewBooth": object(map[string]any{"name": str(), "name_en": str(), "phone": str(), "lat": number(), "lng": number()}, "name", "lat", "lng"),
 }
+
+func enum(values ...string) map[string]any { return map[string]any{"type": "string", "enum": values} }
+
+func boolean() map[string]any { return map[string]any{"type": "boolean"} }
+
+func number() map[string]any { return map[string]any{"type": "number"} }
 
 func str() map[string]any { return map[string]any{"type": "string"} }
 

@@ -28,7 +28,7 @@ func TestOpenAPIDocumentsEveryRoute(t *testing.T) {
 	}
 	var registered, documented []string
 	for _, r := range srv.echo.Routes() {
-		if p, ok := strings.CutPrefix(r.Path, "/api/v1"); ok && !strings.Contains(r.Path, "*") {
+		if p, ok := strings.CutPrefix(r.Path, "/api/v1"); ok && !strings.Contains(r.Path, "*") && r.Method != "echo_route_not_found" {
 			registered = append(registered, r.Method+" "+p)
 		}
 	}

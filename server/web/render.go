@@ -7,6 +7,7 @@ import (
 	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
 
+	"policebooth/server/app"
 	"policebooth/server/i18n"
 	"policebooth/templates/layouts"
 	"policebooth/templates/view"
@@ -36,6 +37,10 @@ func (s *Server) render(c echo.Context, status int, title string, content templ.
 		err = content.Render(ctx, &buf)
 	} else {
 		page := s.pageView(ctx, c.Request().URL.Path, title)
+		if p := caller(c); p != nil {
+			page.User = &view.User{Name: p.User.Name, Role: string(p.Role)}
+			page.Booth = s.boothOf(ctx, p.User)
+		}
 		err = layouts.Base(page).Render(templ.WithChildren(ctx, content), &buf)
 	}
 	if err != nil {
@@ -60,14 +65,38 @@ func (s *Server) pageView(ctx context.Context, path, title string) view.Page {
 	}
 }
 
-// boothView names the booth a page speaks for: for now the first booth of
-// the first station, which is the booth itself on a one-booth install.
+// boothView names the booth a page for someone not signed in speaks for:
+// the first booth of the first station, which is the booth itself on a
+// one-booth install.
 func (s *Server) boothView(ctx context.Context) view.Booth {
 	booths, err := s.store.ListBooths(ctx)
 	if err != nil || len(booths) == 0 {
 		return view.Booth{}
 	}
-	b := booths[0]
+	return s.describeBooth(ctx, &booths[0])
+}
+
+// boothOf names a signed-in user's booth: a resident's home booth, or the
+// station (with its phone) of staff.
+func (s *Server) boothOf(ctx context.Context, u *app.User) view.Booth {
+	switch {
+	case u.HomeBoothID != nil:
+		if b, err := s.store.FindBooth(ctx, *u.HomeBoothID); err == nil {
+			return s.describeBooth(ctx, b)
+		}
+	case u.StationID != nil:
+		if st, err := s.store.FindStation(ctx, *u.StationID); err == nil {
+			name := st.Name
+			if i18n.Lang(ctx) == i18n.English && st.NameEn != "" {
+				name = st.NameEn
+			}
+			return view.Booth{StationName: name, Phone: st.Phone}
+		}
+	}
+	return s.boothView(ctx)
+}
+
+func (s *Server) describeBooth(ctx context.Context, b *app.Booth) view.Booth {
 	st, err := s.store.FindStation(ctx, b.StationID)
 	if err != nil {
 		return view.Booth{}

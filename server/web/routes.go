@@ -1,23 +1,66 @@
 package web
 
-import "policebooth/pwa"
+import (
+	"policebooth/pwa"
+	"policebooth/server/app"
+)
 
 func (s *Server) routes() {
 	e := s.echo
 	e.GET("/healthz", s.handleHealthz)
 	e.GET("/readyz", s.handleReadyz)
 	e.GET("/metrics", s.handleMetrics)
-
 	e.GET("/manifest.webmanifest", s.handleManifest, s.localize)
 	e.GET("/sw.js", s.handleServiceWorker)
 	e.GET(pwa.Prefix+"*", s.handleAsset)
 
-	page := e.Group("", s.localize)
-	page.GET("/", s.handleLanding)
+	signedIn := s.require()
+	head := s.require(app.RoleHead)
+	headOrAdmin := s.require(app.RoleHead, app.RoleAdmin)
+	admin := s.require(app.RoleAdmin)
+
+	page := e.Group("", s.localize, s.authenticate)
+	page.GET("/", s.handleHome)
 	page.GET("/offline", s.handleOffline)
 	page.POST("/lang", s.handleLanguageSwitch)
+	page.GET("/login", s.handleLoginPage)
+	page.POST("/login", s.handleLoginSubmit)
+	page.POST("/logout", s.handleLogoutSubmit)
+	page.GET("/register", s.handleRegisterPage)
+	page.POST("/register", s.handleRegisterSubmit)
+	page.GET("/verify", s.handleVerifyPage)
+	page.POST("/verify", s.handleVerifySubmit)
+	page.POST("/codes", s.handleCodesSubmit)
+	page.GET("/forgot", s.handleForgotPage)
+	page.GET("/reset", s.handleResetPage)
+	page.POST("/reset", s.handleResetSubmit)
+	page.GET("/password", s.handlePasswordPage, signedIn)
+	page.POST("/password", s.handlePasswordSubmit, signedIn)
+	page.GET("/staff", s.handleStaffPage, head)
+	page.POST("/staff", s.handleStaffPageCreate, head)
+	page.POST("/staff/:id/:action", s.handleStaffPageAction, head)
+	page.GET("/audit", s.handleAuditPage, head)
+	page.GET("/admin", s.handleAdminPage, admin)
+	page.POST("/admin/:what", s.handleAdminCreate, admin)
 
-	api := e.Group("/api/v1")
+	api := e.Group("/api/v1", s.localize, s.authenticate)
 	api.GET("/openapi.json", s.handleOpenAPI)
 	api.GET("/booths", s.handleBoothsList)
+	api.POST("/auth/register", s.handleAuthRegister)
+	api.POST("/auth/login", s.handleAuthLogin)
+	api.POST("/auth/refresh", s.handleAuthRefresh)
+	api.POST("/auth/logout", s.handleAuthLogout, signedIn)
+	api.POST("/auth/codes", s.handleAuthCodes)
+	api.POST("/auth/verify", s.handleAuthVerify)
+	api.POST("/auth/reset", s.handleAuthReset)
+	api.GET("/me", s.handleMeGet, signedIn)
+	api.PATCH("/me", s.handleMePatch, signedIn)
+	api.GET("/staff", s.handleStaffList, headOrAdmin)
+	api.POST("/staff", s.handleStaffCreate, headOrAdmin)
+	api.POST("/staff/:id/disable", s.handleStaffDisable, headOrAdmin)
+	api.POST("/staff/:id/enable", s.handleStaffEnable, headOrAdmin)
+	api.POST("/staff/:id/reset-password", s.handleStaffResetPassword, headOrAdmin)
+	api.GET("/audit", s.handleAuditList, head)
+	api.POST("/stations", s.handleStationCreate, admin)
+	api.POST("/stations/:id/booths", s.handleBoothCreate, admin)
 }

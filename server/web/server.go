@@ -14,8 +14,10 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"policebooth/pwa"
+	"policebooth/server/auth"
 	"policebooth/server/config"
 	"policebooth/server/i18n"
+	"policebooth/server/notify"
 	"policebooth/server/store"
 )
 
@@ -28,6 +30,11 @@ type Server struct {
 	metrics *metrics
 	i18n    *i18n.Bundle
 	assets  *pwa.Assets
+
+	tokens    *auth.Tokens
+	sessions  *sessionCache
+	notifier  notify.Notifier
+	dummyHash string // checked against when a phone is unknown, so timing tells nothing
 
 	serviceWorker []byte // built once: its version hashes what it precaches
 }
@@ -42,6 +49,21 @@ func New(cfg config.Config, st *store.Store, log *slog.Logger) (*Server, error) 
 	var err error
 	if s.metrics, err = newMetrics(st); err != nil {
 		return nil, err
+	}
+	key, err := signingKey(context.Background(), cfg.Secret, st)
+	if err != nil {
+		return nil, err
+	}
+	if s.tokens, err = auth.NewTokens(key); err != nil {
+		return nil, err
+	}
+	if s.dummyHash, err = auth.HashPassword("no such account, no such password"); err != nil {
+		return nil, err
+	}
+	s.sessions = &sessionCache{entries: map[int64]sessionEntry{}}
+	s.notifier = notify.Log{Logger: log}
+	if cfg.NotifyWebhook != "" {
+		s.notifier = notify.NewWebhook(cfg.NotifyWebhook)
 	}
 	if s.i18n, err = i18n.New(); err != nil {
 		return nil, err

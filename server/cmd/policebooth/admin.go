@@ -36,7 +36,7 @@ func admin(ctx context.Context, st *store.Store, args []string, out io.Writer) e
 		if err := fs.Parse(args[1:]); err != nil {
 			return err
 		}
-		if err := st.CreateStation(ctx, &s); err != nil {
+		if err := st.CreateStation(ctx, app.Actor{}, &s); err != nil {
 			return err
 		}
 		fmt.Fprintf(out, "station %d created: %s\n", s.ID, s.Name)
@@ -51,7 +51,7 @@ func admin(ctx context.Context, st *store.Store, args []string, out io.Writer) e
 		if err := fs.Parse(args[1:]); err != nil {
 			return err
 		}
-		if err := st.CreateBooth(ctx, &b); err != nil {
+		if err := st.CreateBooth(ctx, app.Actor{}, &b); err != nil {
 			return err
 		}
 		fmt.Fprintf(out, "booth %d created: %s\n", b.ID, b.Name)

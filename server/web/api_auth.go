@@ -1,0 +1,410 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"policebooth/server/app"
+	"policebooth/server/auth"
+	"policebooth/server/notify"
+)
+
+// userJSON is an account as the API shows it.
+type userJSON struct {
+	ID                 int64  `json:"id,string"`
+	Phone              string `json:"phone"`
+	Name               string `json:"name"`
+	Role               string `json:"role"`
+	StationID          *int64 `json:"station_id,string,omitempty"`
+	HomeBoothID        *int64 `json:"home_booth_id,string,omitempty"`
+	BadgeNo            string `json:"badge_no,omitempty"`
+	Language           string `json:"language"`
+	PhoneVerified      bool   `json:"phone_verified"`
+	MustChangePassword bool   `json:"must_change_password"`
+	Disabled           bool   `json:"disabled,omitempty"`
+}
+
+func toUserJSON(u *app.User) userJSON {
+	return userJSON{
+		ID: u.ID, Phone: u.Phone, Name: u.Name, Role: string(u.Role), StationID: u.StationID,
+		HomeBoothID: u.HomeBoothID, BadgeNo: u.BadgeNo, Language: u.Language,
+		PhoneVerified: u.PhoneVerified, MustChangePassword: u.MustChangePassword, Disabled: u.Disabled,
+	}
+}
+
+// bind decodes a JSON body strictly: unknown fields and trailing data are
+// errors a client should hear about.
+func bind(c echo.Context, v any) error {
+	if ct := c.Request().Header.Get(echo.HeaderContentType); ct != "" && !strings.HasPrefix(ct, echo.MIMEApplicationJSON) {
+		return app.Errorf(app.EUNSUPPORTED, "send JSON (Content-Type: application/json)")
+	}
+	dec := jsonDecoder(c.Request().Body)
+	if err := dec.Decode(v); err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			return app.Errorf(app.ETOOLARGE, "the body is too large")
+		}
+		return app.Errorf(app.EINVALID, "invalid JSON: %s", jsonProblem(err))
+	}
+	if dec.More() {
+		return app.Errorf(app.EINVALID, "invalid JSON: one object expected")
+	}
+	return nil
+}
+
+type registerRequest struct {
+	Phone       string   `json:"phone"`
+	Password    string   `json:"password"`
+	Name        string   `json:"name"`
+	Language    string   `json:"language"`
+	HomeBoothID string   `json:"home_booth_id"`
+	Lat         *float64 `json:"lat"`
+	Lng         *float64 `json:"lng"`
+}
+
+// register creates a resident account and sends the code that verifies
+// the phone. It is shared by the API and the sign-up page.
+func (s *Server) register(c echo.Context, r registerRequest) (*app.User, error) {
+	ctx := c.Request().Context()
+	if err := s.throttle(c, 10, time.Hour, "register:ip:"+c.RealIP()); err != nil {
+		return nil, err
+	}
+	phone, err := app.NormalizePhone(r.Phone)
+	if err != nil {
+		return nil, err
+	}
+	if err := app.ValidatePassword(r.Password); err != nil {
+		return nil, err
+	}
+	lang := r.Language
+	if lang == "" {
+		lang = s.i18n.Match("", c.Request().Header.Get("Accept-Language"))
+	}
+	u := &app.User{Role: app.RoleResident, Phone: phone, Name: r.Name, Language: lang}
+	switch {
+	case r.HomeBoothID != "":
+		id, err := parseID(r.HomeBoothID)
+		if err != nil {
+			return nil, app.Errorf(app.EINVALID, "home_booth_id is not a booth id")
+		}
+		u.HomeBoothID = &id
+	case r.Lat != nil && r.Lng != nil:
+		b, err := s.store.NearestBooth(ctx, *r.Lat, *r.Lng)
+		if err != nil && app.ErrorCode(err) != app.ENOTFOUND {
+			return nil, err
+		}
+		if b != nil {
+			u.HomeBoothID = &b.ID
+		}
+	}
+	if u.PasswordHash, err = auth.HashPassword(r.Password); err != nil {
+		return nil, err
+	}
+	if err := s.store.CreateUser(ctx, u); err != nil {
+		return nil, err
+	}
+	s.log.Info("resident signed up", "user_id", u.ID, "ip", c.RealIP())
+	if err := s.sendCode(c, u.Phone, app.CodeVerify); err != nil {
+		s.log.Warn("verification code not sent", "user_id", u.ID, "err", err)
+	}
+	return u, nil
+}
+
+// sendCode issues a one-time code and texts it, throttled per address and
+// per phone so codes cannot be farmed.
+func (s *Server) sendCode(c echo.Context, phone string, purpose app.CodePurpose) error {
+	if err := s.throttle(c, 20, time.Hour, "code:ip:"+c.RealIP()); err != nil {
+		return err
+	}
+	if err := s.throttle(c, 5, time.Hour, "code:phone:"+phone); err != nil {
+		return err
+	}
+	code, err := s.store.IssueCode(c.Request().Context(), phone, purpose)
+	if err != nil {
+		return err
+	}
+	lz := s.i18n.Localizer(s.i18n.Match("", c.Request().Header.Get("Accept-Language")))
+	text := lz.T("sms.code", "Code", code)
+	if purpose == app.CodeReset {
+		text = lz.T("sms.reset_code", "Code", code)
+	}
+	if err := s.notifier.Send(c.Request().Context(), phone, text); err != nil {
+		return err
+	}
+	s.log.Info("code sent", "purpose", purpose, "phone", notify.MaskPhone(phone))
+	return nil
+}
+
+// handleAuthRegister: POST /auth/register.
+func (s *Server) handleAuthRegister(c echo.Context) error {
+	var r registerRequest
+	if err := bind(c, &r); err != nil {
+		return err
+	}
+	u, err := s.register(c, r)
+	if err != nil {
+		return err
+	}
+	grant, err := s.store.CreateSession(c.Request().Context(), u.ID, time.Now())
+	if err != nil {
+		return err
+	}
+	pair, err := s.issue(grant)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, pair)
+}
+
+type loginRequest struct {
+	Phone    string `json:"phone"`
+	Password string `json:"password"`
+}
+
+// handleAuthLogin: POST /auth/login.
+func (s *Server) handleAuthLogin(c echo.Context) error {
+	var r loginRequest
+	if err := bind(c, &r); err != nil {
+		return err
+	}
+	grant, err := s.signIn(c, r.Phone, r.Password)
+	if err != nil {
+		return err
+	}
+	pair, err := s.issue(grant)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, pair)
+}
+
+type refreshRequest struct {
+	RefreshToken string `json:"refresh_token"`
+}
+
+// handleAuthRefresh: POST /auth/refresh rotates a refresh token.
+func (s *Server) handleAuthRefresh(c echo.Context) error {
+	var r refreshRequest
+	if err := bind(c, &r); err != nil {
+		return err
+	}
+	if r.RefreshToken == "" {
+		return app.Errorf(app.EINVALID, "refresh_token is required")
+	}
+	grant, err := s.store.Rotate(c.Request().Context(), r.RefreshToken, time.Now())
+	if err != nil {
+		return err
+	}
+	pair, err := s.issue(grant)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, pair)
+}
+
+// handleAuthLogout: POST /auth/logout ends the caller's session.
+func (s *Server) handleAuthLogout(c echo.Context) error {
+	p := caller(c)
+	if err := s.store.RevokeSession(c.Request().Context(), p.UserID, p.SessionID); err != nil {
+		return err
+	}
+	s.sessions.forget(p.SessionID)
+	s.clearSessionCookies(c)
+	return c.NoContent(http.StatusNoContent)
+}
+
+type codeRequest struct {
+	Phone   string `json:"phone"`
+	Purpose string `json:"purpose"`
+}
+
+// handleAuthCodes: POST /auth/codes sends a verification or reset code. It
+// answers 202 whether or not the number has an account, so it cannot be
+// used to find out who is registered.
+func (s *Server) handleAuthCodes(c echo.Context) error {
+	var r codeRequest
+	if err := bind(c, &r); err != nil {
+		return err
+	}
+	if err := s.requestCode(c, r.Phone, app.CodePurpose(r.Purpose)); err != nil {
+		return err
+	}
+	return c.JSON(http.StatusAccepted, map[string]string{"status": "sent"})
+}
+
+// requestCode sends a code to an existing account that needs one.
+func (s *Server) requestCode(c echo.Context, phone string, purpose app.CodePurpose) error {
+	if !purpose.Valid() {
+		return app.Errorf(app.EINVALID, "purpose must be verify or reset")
+	}
+	normal, err := app.NormalizePhone(phone)
+	if err != nil {
+		return err
+	}
+	u, err := s.store.FindUserByPhone(c.Request().Context(), normal)
+	if app.ErrorCode(err) == app.ENOTFOUND {
+		return s.throttle(c, 20, time.Hour, "code:ip:"+c.RealIP())
+	}
+	if err != nil {
+		return err
+	}
+	if purpose == app.CodeVerify && u.PhoneVerified {
+		return nil
+	}
+	return s.sendCode(c, normal, purpose)
+}
+
+type verifyRequest struct {
+	Phone string `json:"phone"`
+	Code  string `json:"code"`
+}
+
+// handleAuthVerify: POST /auth/verify proves the phone with its code.
+func (s *Server) handleAuthVerify(c echo.Context) error {
+	var r verifyRequest
+	if err := bind(c, &r); err != nil {
+		return err
+	}
+	u, err := s.verifyPhone(c, r.Phone, r.Code)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, toUserJSON(u))
+}
+
+func (s *Server) verifyPhone(c echo.Context, phone, code string) (*app.User, error) {
+	ctx := c.Request().Context()
+	normal, err := app.NormalizePhone(phone)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.store.CheckCode(ctx, normal, app.CodeVerify, code); err != nil {
+		return nil, err
+	}
+	u, err := s.store.FindUserByPhone(ctx, normal)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.store.MarkPhoneVerified(ctx, u.ID); err != nil {
+		return nil, err
+	}
+	u.PhoneVerified = true
+	return u, nil
+}
+
+type resetRequest struct {
+	Phone    string `json:"phone"`
+	Code     string `json:"code"`
+	Password string `json:"password"`
+}
+
+// handleAuthReset: POST /auth/reset sets a new password with a reset code
+// and ends every session of the account.
+func (s *Server) handleAuthReset(c echo.Context) error {
+	var r resetRequest
+	if err := bind(c, &r); err != nil {
+		return err
+	}
+	if err := s.resetPassword(c, r); err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]string{"status": "reset"})
+}
+
+func (s *Server) resetPassword(c echo.Context, r resetRequest) error {
+	ctx := c.Request().Context()
+	normal, err := app.NormalizePhone(r.Phone)
+	if err != nil {
+		return err
+	}
+	if err := app.ValidatePassword(r.Password); err != nil {
+		return err
+	}
+	if err := s.store.CheckCode(ctx, normal, app.CodeReset, r.Code); err != nil {
+		return err
+	}
+	u, err := s.store.FindUserByPhone(ctx, normal)
+	if err != nil {
+		return err
+	}
+	hash, err := auth.HashPassword(r.Password)
+	if err != nil {
+		return err
+	}
+	if err := s.store.SetPassword(ctx, u.ID, hash, 0); err != nil {
+		return err
+	}
+	// A reset by code also proves the phone.
+	return s.store.MarkPhoneVerified(ctx, u.ID)
+}
+
+// handleMeGet: GET /me.
+func (s *Server) handleMeGet(c echo.Context) error {
+	return c.JSON(http.StatusOK, toUserJSON(caller(c).User))
+}
+
+type meUpdate struct {
+	Name            *string `json:"name"`
+	Language        *string `json:"language"`
+	HomeBoothID     *string `json:"home_booth_id"`
+	Password        *string `json:"password"`
+	CurrentPassword string  `json:"current_password"`
+}
+
+// handleMePatch: PATCH /me changes the caller's own settings; a new
+// password needs the current one and ends every other session.
+func (s *Server) handleMePatch(c echo.Context) error {
+	var r meUpdate
+	if err := bind(c, &r); err != nil {
+		return err
+	}
+	p := caller(c)
+	ctx := c.Request().Context()
+	if r.Password != nil {
+		if err := s.changePassword(c, r.CurrentPassword, *r.Password); err != nil {
+			return err
+		}
+	}
+	upd := app.UserUpdate{Name: r.Name, Language: r.Language}
+	if r.HomeBoothID != nil {
+		id, err := parseID(*r.HomeBoothID)
+		if err != nil {
+			return app.Errorf(app.EINVALID, "home_booth_id is not a booth id")
+		}
+		upd.HomeBoothID = &id
+	}
+	u, err := s.store.UpdateUser(ctx, p.UserID, upd)
+	if err != nil {
+		return err
+	}
+	s.sessions.forget(p.SessionID)
+	return c.JSON(http.StatusOK, toUserJSON(u))
+}
+
+// changePassword sets the caller's new password after checking the current
+// one, keeping only the caller's own session.
+func (s *Server) changePassword(c echo.Context, current, next string) error {
+	p := caller(c)
+	if err := s.throttle(c, 10, 15*time.Minute, "password:user:"+itoa64(p.UserID)); err != nil {
+		return err
+	}
+	if !auth.CheckPassword(current, p.User.PasswordHash) {
+		return app.Errorf(app.EINVALID, "the current password is wrong")
+	}
+	if err := app.ValidatePassword(next); err != nil {
+		return err
+	}
+	hash, err := auth.HashPassword(next)
+	if err != nil {
+		return err
+	}
+	if err := s.store.SetPassword(c.Request().Context(), p.UserID, hash, p.SessionID); err != nil {
+		return err
+	}
+	s.sessions.forget(p.SessionID)
+	return nil
+}

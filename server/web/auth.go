@@ -1,0 +1,318 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"policebooth/server/app"
+	"policebooth/server/auth"
+	"policebooth/server/store"
+)
+
+// Cookies of a browser session. Both are HttpOnly: scripts never see tokens.
+const (
+	accessCookie  = "pb_access"
+	refreshCookie = "pb_refresh"
+)
+
+// principalKey is where the signed-in caller is kept in the Echo context.
+const principalKey = "principal"
+
+// principal is the signed-in caller: what the token says and the account as
+// stored (at most sessionCacheTTL old).
+type principal struct {
+	app.Claims
+	User *app.User
+}
+
+// sessionCacheTTL bounds how long a revoked session or a disabled user can
+// go on using an access token already issued.
+const sessionCacheTTL = 3 * time.Second
+
+// sessionCache remembers, per session, whether it is active and its user.
+type sessionCache struct {
+	mu      sync.Mutex
+	entries map[int64]sessionEntry
+}
+
+type sessionEntry struct {
+	user  *app.User // nil when the session is not active
+	until time.Time
+}
+
+func (sc *sessionCache) get(id int64, now time.Time) (sessionEntry, bool) {
+	sc.mu.Lock()
+	defer sc.mu.Unlock()
+	e, ok := sc.entries[id]
+	if !ok || now.After(e.until) {
+		return sessionEntry{}, false
+	}
+	return e, true
+}
+
+func (sc *sessionCache) put(id int64, user *app.User, now time.Time) {
+	sc.mu.Lock()
+	defer sc.mu.Unlock()
+	if len(sc.entries) > 50_000 { // a bound, not an LRU: entries live seconds
+		clear(sc.entries)
+	}
+	sc.entries[id] = sessionEntry{user: user, until: now.Add(sessionCacheTTL)}
+}
+
+func (sc *sessionCache) forget(id int64) {
+	sc.mu.Lock()
+	defer sc.mu.Unlock()
+	delete(sc.entries, id)
+}
+
+// signingKey is POLICEBOOTH_SECRET, or the key generated once and kept in
+// the database so every instance signs alike.
+func signingKey(ctx context.Context, secret string, st *store.Store) ([]byte, error) {
+	if secret != "" {
+		return []byte(secret), nil
+	}
+	return st.Key(ctx, "signing", 32)
+}
+
+// authenticate finds the caller from a bearer token or the session cookies
+// and puts them in the context. It rejects nothing: routes that need a
+// caller use require. A browser whose access cookie has expired is
+// refreshed silently with its refresh cookie.
+func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if p := s.callerFromRequest(c); p != nil {
+			c.Set(principalKey, p)
+		}
+		return next(c)
+	}
+}
+
+func (s *Server) callerFromRequest(c echo.Context) *principal {
+	ctx := c.Request().Context()
+	if h := c.Request().Header.Get(echo.HeaderAuthorization); h != "" {
+		token, ok := strings.CutPrefix(h, "Bearer ")
+		if !ok {
+			return nil
+		}
+		return s.principalFromToken(ctx, token)
+	}
+	if ck, err := c.Cookie(accessCookie); err == nil {
+		if p := s.principalFromToken(ctx, ck.Value); p != nil {
+			return p
+		}
+	}
+	ck, err := c.Cookie(refreshCookie)
+	if err != nil {
+		return nil
+	}
+	grant, err := s.store.Rotate(ctx, ck.Value, time.Now())
+	if err != nil {
+		s.clearSessionCookies(c)
+		return nil
+	}
+	access, err := s.tokens.Issue(grant.Claims(), grant.IssuedAt)
+	if err != nil {
+		return nil
+	}
+	s.setSessionCookies(c, access, grant.RefreshToken)
+	return s.principalFromToken(ctx, access)
+}
+
+// principalFromToken verifies an access token and checks, through the
+// short cache, that its session is still active.
+func (s *Server) principalFromToken(ctx context.Context, token string) *principal {
+	claims, err := s.tokens.Verify(token)
+	if err != nil {
+		return nil
+	}
+	now := time.Now()
+	e, ok := s.sessions.get(claims.SessionID, now)
+	if !ok {
+		active, err := s.store.SessionActive(ctx, claims.SessionID)
+		if err != nil {
+			s.log.Warn("session check failed", "err", err)
+			return nil
+		}
+		var user *app.User
+		if active {
+			if user, err = s.store.FindUser(ctx, claims.UserID); err != nil {
+				return nil
+			}
+		}
+		s.sessions.put(claims.SessionID, user, now)
+		e.user = user
+	}
+	if e.user == nil || e.user.Disabled {
+		return nil
+	}
+	return &principal{Claims: claims, User: e.user}
+}
+
+// caller returns the signed-in caller, or nil.
+func caller(c echo.Context) *principal {
+	p, _ := c.Get(principalKey).(*principal)
+	return p
+}
+
+// passwordChangePaths stay open to a user who must change their password.
+var passwordChangePaths = map[string]bool{
+	"/password": true, "/logout": true, "/api/v1/me": true, "/api/v1/auth/logout": true,
+}
+
+// require lets through only signed-in callers of the given roles (any role
+// when none are given). Anonymous API callers get 401; anonymous browsers
+// go to the sign-in page and come back. A wrong role is 403.
+func (s *Server) require(roles ...app.Role) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			p := caller(c)
+			if p == nil {
+				if !isAPI(c) && c.Request().Method == http.MethodGet {
+					return c.Redirect(http.StatusSeeOther, "/login?next="+url.QueryEscape(c.Request().URL.RequestURI()))
+				}
+				return app.Errorf(app.EUNAUTHORIZED, "sign in first")
+			}
+			if p.User.MustChangePassword && !passwordChangePaths[c.Request().URL.Path] {
+				if !isAPI(c) && c.Request().Method == http.MethodGet {
+					return c.Redirect(http.StatusSeeOther, "/password")
+				}
+				return app.Errorf(app.EFORBIDDEN, "set a new password first (PATCH /api/v1/me)")
+			}
+			if len(roles) > 0 && !hasRole(p.Role, roles) {
+				return app.Errorf(app.EFORBIDDEN, "your role may not do this")
+			}
+			return next(c)
+		}
+	}
+}
+
+func hasRole(r app.Role, roles []app.Role) bool {
+	for _, want := range roles {
+		if r == want {
+			return true
+		}
+	}
+	return false
+}
+
+// stationOf returns the station a staff caller belongs to; the admin and
+// residents have none.
+func (p *principal) stationOf() (int64, bool) {
+	if p.StationID == nil {
+		return 0, false
+	}
+	return *p.StationID, true
+}
+
+// actor is the caller as the audit log records them.
+func actorOf(c echo.Context) app.Actor {
+	return app.Actor{ID: caller(c).UserID, IP: c.RealIP()}
+}
+
+func (s *Server) setSessionCookies(c echo.Context, access, refresh string) {
+	c.SetCookie(s.cookie(accessCookie, access, int(auth.AccessTokenTTL.Seconds())))
+	c.SetCookie(s.cookie(refreshCookie, refresh, int(store.RefreshTokenTTL.Seconds())))
+}
+
+func (s *Server) clearSessionCookies(c echo.Context) {
+	c.SetCookie(s.cookie(accessCookie, "", -1))
+	c.SetCookie(s.cookie(refreshCookie, "", -1))
+}
+
+func (s *Server) cookie(name, value string, maxAge int) *http.Cookie {
+	return &http.Cookie{
+		Name: name, Value: value, Path: "/", MaxAge: maxAge,
+		HttpOnly: true, Secure: s.cfg.SecureCookies(), SameSite: http.SameSiteLaxMode,
+	}
+}
+
+// tokenPair is what sign-up, sign-in and refresh answer.
+type tokenPair struct {
+	User         userJSON `json:"user"`
+	AccessToken  string   `json:"access_token"`
+	RefreshToken string   `json:"refresh_token"`
+	ExpiresIn    int      `json:"expires_in"`
+}
+
+// issue mints the access token of a grant and the pair to answer with.
+func (s *Server) issue(grant *app.SessionGrant) (tokenPair, error) {
+	access, err := s.tokens.Issue(grant.Claims(), grant.IssuedAt)
+	if err != nil {
+		return tokenPair{}, err
+	}
+	return tokenPair{
+		User:         toUserJSON(&grant.User),
+		AccessToken:  access,
+		RefreshToken: grant.RefreshToken,
+		ExpiresIn:    int(auth.AccessTokenTTL.Seconds()),
+	}, nil
+}
+
+// throttle counts an attempt against each bucket and answers 429 with
+// Retry-After once any is over its limit.
+func (s *Server) throttle(c echo.Context, limit int, window time.Duration, buckets ...string) error {
+	for _, b := range buckets {
+		wait, err := s.store.Throttle(c.Request().Context(), b, limit, window)
+		if app.ErrorCode(err) == app.ERATELIMIT {
+			secs := int(wait.Seconds()) + 1
+			c.Response().Header().Set("Retry-After", strconv.Itoa(secs))
+			return err
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+var errBadCredentials = app.Errorf(app.EUNAUTHORIZED, "wrong phone number or password")
+
+// signIn checks a phone and password and starts a session. The password is
+// never logged.
+func (s *Server) signIn(c echo.Context, phone, password string) (*app.SessionGrant, error) {
+	ctx := c.Request().Context()
+	normal, err := app.NormalizePhone(phone)
+	if err != nil {
+		return nil, errBadCredentials
+	}
+	if err := s.throttle(c, 5, 15*time.Minute, "login:phone:"+normal); err != nil {
+		return nil, err
+	}
+	if err := s.throttle(c, 30, 15*time.Minute, "login:ip:"+c.RealIP()); err != nil {
+		return nil, err
+	}
+	user, err := s.store.FindUserByPhone(ctx, normal)
+	if errors.Is(err, app.ErrNotFound) || app.ErrorCode(err) == app.ENOTFOUND {
+		auth.CheckPassword(password, s.dummyHash) // same time as a real check
+		s.log.Info("sign-in failed", "reason", "unknown phone", "ip", c.RealIP())
+		return nil, errBadCredentials
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !auth.CheckPassword(password, user.PasswordHash) {
+		s.log.Info("sign-in failed", "reason", "wrong password", "user_id", user.ID, "ip", c.RealIP())
+		return nil, errBadCredentials
+	}
+	if user.Disabled {
+		return nil, app.Errorf(app.EUNAUTHORIZED, "this account is disabled")
+	}
+	_ = s.store.ClearThrottle(ctx, "login:phone:"+normal)
+	return s.store.CreateSession(ctx, user.ID, time.Now())
+}
+
+// forgetAll drops every cached session, after a change (disabling, a
+// password reset) that must take effect at once on this instance.
+func (sc *sessionCache) forgetAll() {
+	sc.mu.Lock()
+	defer sc.mu.Unlock()
+	clear(sc.entries)
+}

@@ -1,0 +1,40 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"strconv"
+)
+
+// parseID reads a record id as the API writes it: a positive decimal.
+func parseID(s string) (int64, error) {
+	id, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || id <= 0 {
+		return 0, errors.New("not an id")
+	}
+	return id, nil
+}
+
+func itoa64(n int64) string { return strconv.FormatInt(n, 10) }
+
+func jsonDecoder(r io.Reader) *json.Decoder {
+	dec := json.NewDecoder(r)
+	dec.DisallowUnknownFields()
+	return dec
+}
+
+// jsonProblem says what is wrong with a body without echoing it back.
+func jsonProblem(err error) string {
+	var syntax *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syntax):
+		return "malformed at byte " + strconv.FormatInt(syntax.Offset, 10)
+	case errors.As(err, &typ):
+		return "field " + typ.Field + " must be " + typ.Type.String()
+	case errors.Is(err, io.EOF):
+		return "the body is empty"
+	}
+	return err.Error() // json: unknown field "x" and the like
+}

@@ -1,0 +1,40 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"policebooth/server/app"
+	"policebooth/templates/pages"
+	"policebooth/templates/view"
+)
+
+// handleHome: GET / shows the landing page, or the signed-in user's home
+// for their role.
+func (s *Server) handleHome(c echo.Context) error {
+	p := caller(c)
+	if p == nil {
+		return s.handleLanding(c)
+	}
+	if p.User.MustChangePassword {
+		return c.Redirect(http.StatusSeeOther, "/password")
+	}
+	ctx := c.Request().Context()
+	booth := s.boothOf(ctx, p.User)
+	h := view.Home{Name: p.User.Name, StationName: booth.StationName, BoothName: booth.BoothName, BadgeNo: p.User.BadgeNo}
+	title := t(c, "home.hello", "Name", p.User.Name)
+	switch p.Role {
+	case app.RoleResident:
+		if !p.User.PhoneVerified {
+			return c.Redirect(http.StatusSeeOther, "/verify")
+		}
+		return s.render(c, http.StatusOK, title, pages.ResidentHome(h))
+	case app.RoleOfficer:
+		return s.render(c, http.StatusOK, title, pages.OfficerHome(h))
+	case app.RoleHead:
+		return s.render(c, http.StatusOK, title, pages.HeadHome(h))
+	default:
+		return s.handleAdminPage(c)
+	}
+}

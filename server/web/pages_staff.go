@@ -1,0 +1,157 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"policebooth/server/app"
+	"policebooth/server/auth"
+	"policebooth/server/notify"
+	"policebooth/templates/pages"
+	"policebooth/templates/view"
+)
+
+// staffPage builds a head's staff page.
+func (s *Server) staffPage(c echo.Context, form view.NewStaff, flash string) (view.StaffPage, error) {
+	ctx := c.Request().Context()
+	station, _ := caller(c).stationOf()
+	st, err := s.store.FindStation(ctx, station)
+	if err != nil {
+		return view.StaffPage{}, err
+	}
+	users, err := s.store.ListStaff(ctx, station)
+	if err != nil {
+		return view.StaffPage{}, err
+	}
+	v := view.StaffPage{StationName: st.Name, Form: form, Flash: flash}
+	for _, u := range users {
+		if u.Role != app.RoleOfficer {
+			continue
+		}
+		v.Officers = append(v.Officers, view.StaffRow{
+			ID: itoa64(u.ID), Name: u.Name, Phone: notify.MaskPhone(u.Phone), BadgeNo: u.BadgeNo,
+			Disabled: u.Disabled, MustChangePassword: u.MustChangePassword,
+		})
+	}
+	return v, nil
+}
+
+// handleStaffPage: GET /staff, a head's officers.
+func (s *Server) handleStaffPage(c echo.Context) error {
+	flash := ""
+	if c.QueryParam("done") != "" {
+		flash = t(c, "flash.saved")
+	}
+	v, err := s.staffPage(c, view.NewStaff{}, flash)
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, t(c, "staff.title"), pages.Staff(v))
+}
+
+// handleStaffPageCreate: POST /staff (form) creates an officer.
+func (s *Server) handleStaffPageCreate(c echo.Context) error {
+	r := staffRequest{Phone: c.FormValue("phone"), Name: c.FormValue("name"), BadgeNo: c.FormValue("badge_no"), Password: c.FormValue("password")}
+	form := view.NewStaff{Phone: r.Phone, Name: r.Name, BadgeNo: r.BadgeNo, Errors: view.Errors{}}
+	checkPhone(c, form.Errors, r.Phone)
+	checkName(c, form.Errors, r.Name)
+	checkPassword(c, form.Errors, "password", r.Password)
+	if r.BadgeNo == "" {
+		form.Errors["badge_no"] = t(c, "err.badge_required")
+	}
+	status := http.StatusBadRequest
+	if len(form.Errors) == 0 {
+		_, err := s.createStaff(c, r)
+		if err == nil {
+			return c.Redirect(http.StatusSeeOther, "/staff?done=1")
+		}
+		msg, st, err := s.formError(c, err)
+		if err != nil {
+			return err
+		}
+		form.Errors[""], status = msg, st
+	}
+	v, err := s.staffPage(c, form, "")
+	if err != nil {
+		return err
+	}
+	return s.render(c, status, t(c, "staff.title"), pages.Staff(v))
+}
+
+// handleStaffPageAction: POST /staff/:id/(disable|enable|reset-password)
+// from the head's page. A reset gives the officer a one-time password the
+// head reads out to them.
+func (s *Server) handleStaffPageAction(c echo.Context) error {
+	id, err := staffTarget(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	flash := t(c, "flash.saved")
+	switch c.Param("action") {
+	case "disable", "enable":
+		err = s.store.SetDisabled(ctx, actorOf(c), id, c.Param("action") == "disable")
+		s.sessions.forgetAll()
+	case "reset-password":
+		var password string
+		if password, err = auth.OneTimePassword(); err == nil {
+			err = s.resetStaffPassword(c, id, password)
+			flash = t(c, "flash.one_time_password", "Password", password)
+		}
+	default:
+		return echo.ErrNotFound
+	}
+	if err != nil {
+		return err
+	}
+	v, err := s.staffPage(c, view.NewStaff{}, flash)
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, t(c, "staff.title"), pages.Staff(v))
+}
+
+// handleAuditPage: GET /audit, a head's audit log with filters.
+func (s *Server) handleAuditPage(c echo.Context) error {
+	ctx := c.Request().Context()
+	station, _ := caller(c).stationOf()
+	f, err := s.auditFilter(c, station)
+	if err != nil {
+		return err
+	}
+	entries, err := s.store.ListAudit(ctx, f)
+	if err != nil {
+		return err
+	}
+	staff, err := s.store.ListStaff(ctx, station)
+	if err != nil {
+		return err
+	}
+	names := map[int64]string{}
+	v := view.AuditPage{Action: f.Action, From: c.QueryParam("from"), To: c.QueryParam("to")}
+	v.Actors = append(v.Actors, view.Option{Value: "", Label: t(c, "audit.anyone")})
+	for _, u := range staff {
+		names[u.ID] = u.Name
+		v.Actors = append(v.Actors, view.Option{Value: itoa64(u.ID), Label: u.Name, Selected: u.ID == f.ActorID})
+	}
+	loc := s.stationLocation(c, station)
+	for _, e := range entries {
+		actor := ""
+		if e.ActorID != nil {
+			if actor = names[*e.ActorID]; actor == "" {
+				actor = "#" + itoa64(*e.ActorID)
+			}
+		}
+		v.Rows = append(v.Rows, view.AuditRow{At: e.CreatedAt.In(loc).Format(time.DateTime), Actor: actor, Action: e.Action, Target: e.Target, Detail: e.Detail})
+	}
+	if len(entries) == f.Limit {
+		q := c.QueryParams()
+		q.Set("cursor", strconv.FormatInt(entries[len(entries)-1].ID, 10))
+		v.NextURL = "/audit?" + url.Values(q).Encode()
+	}
+	return s.render(c, http.StatusOK, t(c, "audit.title"), pages.Audit(v))
+}
