@@ -108,6 +108,11 @@ func serve(ctx context.Context, cfg config.Config, args []string, log *slog.Logg
 				return err
 			}
 		}
+		if demo, err := st.DemoAccountsExist(ctx); err != nil {
+			return err
+		} else if demo {
+			log.Warn("demo accounts exist (password booth-demo-2026): this database is for trying Police Booth out, not for a real booth")
+		}
 		srv, err := web.New(cfg, st, log)
 		if err != nil {
 			return err
