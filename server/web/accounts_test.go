@@ -134,7 +134,9 @@ func TestResidentSignsUpVerifiesAndSignsIn(t *testing.T) {
 		t.Fatalf("verify with the texted code: %d %+v", resp.StatusCode, verified)
 	}
 
-	var e struct{ Error struct{ Code, Message string } }
+	var e struct {
+		Error struct{ Code, Message string }
+	}
 	resp = ts.api(t, "POST", "/api/v1/auth/login", "", map[string]string{"phone": "13912345678", "password": "wrong-password-1"}, &e)
 	if resp.StatusCode != 401 || e.Error.Code != "unauthenticated" || e.Error.Message != "wrong phone number or password" {
 		t.Errorf("wrong password: %d %+v", resp.StatusCode, e)
@@ -323,7 +325,9 @@ func TestStaffManagement(t *testing.T) {
 	if resp := ts.api(t, "POST", "/api/v1/staff", head.AccessToken, map[string]string{"phone": "13800000007", "name": "周警官", "password": "first-pass-7", "badge_no": "110007", "station_id": st2.ID, "role": "head"}, &created); resp.StatusCode != 201 {
 		t.Fatalf("head creates officer: %d", resp.StatusCode)
 	}
-	var mine struct{ StationID string `json:"station_id"` }
+	var mine struct {
+		StationID string `json:"station_id"`
+	}
 	ts.api(t, "GET", "/api/v1/me", head.AccessToken, nil, &mine)
 	if created.StationID != mine.StationID || !created.MustChangePassword {
 		t.Errorf("the head's officer: %+v, want the head's own station %s and a password to change", created, mine.StationID)
@@ -394,7 +398,9 @@ func TestPasswordMustChangeAfterReset(t *testing.T) {
 	}
 	ts.api(t, "POST", "/api/v1/auth/login", "", map[string]string{"phone": "13800000001", "password": "one-time-77"}, &p)
 	other := ts.login(t, "13900000001") // a resident's session must be unaffected
-	var out struct{ MustChangePassword bool `json:"must_change_password"` }
+	var out struct {
+		MustChangePassword bool `json:"must_change_password"`
+	}
 	if resp := ts.api(t, "PATCH", "/api/v1/me", p.AccessToken, map[string]string{"current_password": "one-time-77", "password": "my-own-pass-5"}, &out); resp.StatusCode != 200 || out.MustChangePassword {
 		t.Fatalf("change password: %d %+v", resp.StatusCode, out)
 	}
