@@ -70,7 +70,7 @@ type registerRequest struct {
 // the phone. It is shared by the API and the sign-up page.
 func (s *Server) register(c echo.Context, r registerRequest) (*app.User, error) {
 	ctx := c.Request().Context()
-	if err := s.throttle(c, 10, time.Hour, "register:ip:"+c.RealIP()); err != nil {
+	if err := s.throttle(c, signUpsPerAddress, time.Hour, "register:ip:"+c.RealIP()); err != nil {
 		return nil, err
 	}
 	phone, err := app.NormalizePhone(r.Phone)
@@ -117,7 +117,7 @@ func (s *Server) register(c echo.Context, r registerRequest) (*app.User, error) 
 // sendCode issues a one-time code and texts it, throttled per address and
 // per phone so codes cannot be farmed.
 func (s *Server) sendCode(c echo.Context, phone string, purpose app.CodePurpose) error {
-	if err := s.throttle(c, 20, time.Hour, "code:ip:"+c.RealIP()); err != nil {
+	if err := s.throttle(c, codesPerAddress, time.Hour, "code:ip:"+c.RealIP()); err != nil {
 		return err
 	}
 	if err := s.throttle(c, 5, time.Hour, "code:phone:"+phone); err != nil {
@@ -247,7 +247,7 @@ func (s *Server) requestCode(c echo.Context, phone string, purpose app.CodePurpo
 	}
 	u, err := s.store.FindUserByPhone(c.Request().Context(), normal)
 	if app.ErrorCode(err) == app.ENOTFOUND {
-		return s.throttle(c, 20, time.Hour, "code:ip:"+c.RealIP())
+		return s.throttle(c, codesPerAddress, time.Hour, "code:ip:"+c.RealIP())
 	}
 	if err != nil {
 		return err
@@ -408,3 +408,11 @@ func (s *Server) changePassword(c echo.Context, current, next string) error {
 	s.sessions.forget(p.SessionID)
 	return nil
 }
+
+// Limits per client address. They are generous because a whole
+// neighbourhood may share one address (the booth's own Wi-Fi, a carrier's
+// NAT); the per-phone limits are the tight ones.
+const (
+	signUpsPerAddress = 30 // an hour
+	codesPerAddress   = 60 // an hour
+)

@@ -18,7 +18,8 @@ import (
 // testServer is the whole router on a fresh database, under httptest.
 type testServer struct {
 	*httptest.Server
-	store *store.Store
+	store  *store.Store
+	routes []string
 }
 
 func newTestServer(t *testing.T, env map[string]string) *testServer {
@@ -43,7 +44,7 @@ func newTestServerOn(t *testing.T, st *store.Store, env map[string]string) *test
 	}
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
-	return &testServer{Server: ts, store: st}
+	return &testServer{Server: ts, store: st, routes: srv.Routes()}
 }
 
 func (ts *testServer) demo(t *testing.T) {

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -128,4 +129,17 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	s.log.Info("stopped")
 	return nil
+}
+
+// Routes lists every registered route as "METHOD /path", for the tests that
+// keep the OpenAPI document and the authorisation matrix complete.
+func (s *Server) Routes() []string {
+	var out []string
+	for _, r := range s.echo.Routes() {
+		if r.Method == "echo_route_not_found" || strings.HasSuffix(r.Path, "*") {
+			continue
+		}
+		out = append(out, r.Method+" "+r.Path)
+	}
+	return out
 }

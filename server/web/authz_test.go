@@ -1,0 +1,218 @@
+package web_test
+
+import (
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"sync/atomic"
+	"testing"
+)
+
+// The authorisation matrix: every route × every kind of caller, with the
+// status each must get. A route missing here fails the test, so every new
+// route must declare who may use it.
+//
+// Callers: anon (nobody signed in), resident, resident2 (another resident),
+// officer, officer2 (an officer of another station), head, head2 (head of
+// another station), admin. Paths may name {station} (the demo station),
+// {officer} (an officer of the demo station kept for this test) and
+// {target} (another of its officers, whom the staff actions change).
+var callers = []string{"anon", "resident", "resident2", "officer", "officer2", "head", "head2", "admin"}
+
+type matrixCell struct {
+	route string // as registered: "METHOD /path/:param"
+	path  string // what to request, with placeholders
+	body  string // JSON for /api, form fields elsewhere; %d becomes a unique number
+	want  map[string]int
+}
+
+// all gives every caller the same status; except overrides some.
+func all(status int, except ...any) map[string]int {
+	m := map[string]int{}
+	for _, c := range callers {
+		m[c] = status
+	}
+	for i := 0; i+1 < len(except); i += 2 {
+		for _, who := range strings.Split(except[i].(string), ",") {
+			m[who] = except[i+1].(int)
+		}
+	}
+	return m
+}
+
+const (
+	residents = "resident,resident2"
+	officers  = "officer,officer2"
+	heads     = "head,head2"
+)
+
+var matrix = []matrixCell{
+	// Public API.
+	{"GET /api/v1/openapi.json", "", "", all(200)},
+	{"GET /api/v1/booths", "", "", all(200)},
+	{"POST /api/v1/auth/register", "", `{"phone":"1350000%04d","password":"matrix-pass-1","name":"测试"}`, all(201)},
+	{"POST /api/v1/auth/login", "", `{"phone":"1370001%04d","password":"wrong-password"}`, all(401)},
+	{"POST /api/v1/auth/refresh", "", `{"refresh_token":"spent-or-forged"}`, all(401)},
+	{"POST /api/v1/auth/codes", "", `{"phone":"1370002%04d","purpose":"reset"}`, all(202)},
+	{"POST /api/v1/auth/verify", "", `{"phone":"1370003%04d","code":"000000"}`, all(400)},
+	{"POST /api/v1/auth/reset", "", `{"phone":"1370004%04d","code":"000000","password":"matrix-pass-2"}`, all(400)},
+	// Signed-in API.
+	{"GET /api/v1/me", "", "", all(200, "anon", 401)},
+	{"PATCH /api/v1/me", "", `{"language":"zh-CN"}`, all(200, "anon", 401)},
+	// Staff management: heads for their station, the admin for any.
+	{"GET /api/v1/staff", "/api/v1/staff?station_id={station}", "", all(403, "anon", 401, heads, 200, "admin", 200)},
+	{"POST /api/v1/staff", "", `{"phone":"1360000%04d","name":"新警官","password":"matrix-pass-3","badge_no":"9%05d","station_id":"{station}"}`, all(403, "anon", 401, heads, 201, "admin", 201)},
+	{"POST /api/v1/staff/:id/disable", "/api/v1/staff/{target}/disable", "", all(403, "anon", 401, "head", 200, "head2", 404, "admin", 200)},
+	{"POST /api/v1/staff/:id/enable", "/api/v1/staff/{target}/enable", "", all(403, "anon", 401, "head", 200, "head2", 404, "admin", 200)},
+	{"POST /api/v1/staff/:id/reset-password", "/api/v1/staff/{target}/reset-password", `{"password":"reset-pass-4"}`, all(403, "anon", 401, "head", 200, "head2", 404, "admin", 200)},
+	{"GET /api/v1/audit", "", "", all(403, "anon", 401, heads, 200)},
+	{"POST /api/v1/stations", "", `{"name":"矩阵派出所%d"}`, all(403, "anon", 401, "admin", 201)},
+	{"POST /api/v1/stations/:id/booths", "/api/v1/stations/{station}/booths", `{"name":"M%d","lat":39.9,"lng":116.3}`, all(403, "anon", 401, "admin", 201)},
+	// Pages.
+	{"GET /", "", "", all(200)},
+	{"GET /offline", "", "", all(200)},
+	{"POST /lang", "", "lang=en&next=/", all(303)},
+	{"GET /login", "", "", all(303, "anon", 200)},
+	{"POST /login", "", "phone=1370005%04d&password=wrong-password", all(401)},
+	{"GET /register", "", "", all(200)},
+	{"POST /register", "", "phone=&name=&password=", all(400)},
+	{"GET /verify", "", "", all(303, "anon", 200)},
+	{"POST /verify", "", "phone=1370006%04d&code=000000", all(400)},
+	{"POST /codes", "", "phone=1370007%04d&purpose=reset", all(303)},
+	{"GET /forgot", "", "", all(200)},
+	{"GET /reset", "/reset?phone=13900000002", "", all(200)},
+	{"POST /reset", "", "phone=1370008%04d&code=000000&password=", all(400)},
+	{"GET /password", "", "", all(200, "anon", 303)},
+	{"POST /password", "", "current_password=&password=", all(400, "anon", 401)},
+	{"GET /staff", "", "", all(403, "anon", 303, heads, 200)},
+	{"POST /staff", "", "phone=&name=", all(403, "anon", 401, heads, 400)},
+	{"POST /staff/:id/:action", "/staff/{target}/enable", "", all(403, "anon", 401, "head", 200, "head2", 404)},
+	{"GET /audit", "", "", all(403, "anon", 303, heads, 200)},
+	{"GET /admin", "", "", all(403, "anon", 303, "admin", 200)},
+	{"POST /admin/:what", "/admin/stations", "name=", all(403, "anon", 401, "admin", 400)},
+	// Last: signing out ends each caller's session.
+	{"POST /api/v1/auth/logout", "", "", all(204, "anon", 401)},
+	{"POST /logout", "", "", all(303)},
+}
+
+func TestAuthorizationMatrix(t *testing.T) {
+	ts := newTestServer(t, nil)
+	ts.demo(t)
+	admin := ts.login(t, "13700000000")
+
+	// A second station with its head and officer, and two officers of the
+	// demo station: one kept, one whose account the staff actions change.
+	var station2, me struct{ ID string }
+	ts.api(t, "POST", "/api/v1/stations", admin.AccessToken, map[string]string{"name": "朝阳派出所"}, &station2)
+	ts.api(t, "GET", "/api/v1/me", ts.login(t, "13800000000").AccessToken, nil, &me)
+	mkStaff := func(phone, role, station string) string {
+		var u struct{ ID, StationID string }
+		resp := ts.api(t, "POST", "/api/v1/staff", admin.AccessToken, map[string]string{
+			"phone": phone, "name": "矩阵" + phone[7:], "password": "matrix-pass-0", "role": role, "station_id": station, "badge_no": "8" + phone[6:],
+		}, &u)
+		if resp.StatusCode != 201 {
+			t.Fatalf("create %s %s: %d", role, phone, resp.StatusCode)
+		}
+		return u.ID
+	}
+	var demoStation struct {
+		StationID string `json:"station_id"`
+	}
+	ts.api(t, "GET", "/api/v1/me", ts.login(t, "13800000001").AccessToken, nil, &demoStation)
+	target := mkStaff("13700000011", "officer", demoStation.StationID)
+	mkStaff("13700000012", "head", station2.ID)
+	mkStaff("13700000013", "officer", station2.ID)
+	firstLogin := func(phone string) string {
+		var p pair
+		ts.api(t, "POST", "/api/v1/auth/login", "", map[string]string{"phone": phone, "password": "matrix-pass-0"}, &p)
+		if resp := ts.api(t, "PATCH", "/api/v1/me", p.AccessToken, map[string]string{"current_password": "matrix-pass-0", "password": "matrix-pass-9"}, nil); resp.StatusCode != 200 {
+			t.Fatalf("first password change of %s: %d", phone, resp.StatusCode)
+		}
+		return p.AccessToken
+	}
+	tokens := map[string]string{
+		"anon":      "",
+		"resident":  ts.login(t, "13900000001").AccessToken,
+		"resident2": ts.login(t, "13900000002").AccessToken,
+		"officer":   ts.login(t, "13800000001").AccessToken,
+		"officer2":  firstLogin("13700000013"),
+		"head":      ts.login(t, "13800000000").AccessToken,
+		"head2":     firstLogin("13700000012"),
+		"admin":     admin.AccessToken,
+	}
+	_ = me
+
+	covered := map[string]bool{}
+	var n atomic.Int64
+	for _, cell := range matrix {
+		covered[cell.route] = true
+		method, route, _ := strings.Cut(cell.route, " ")
+		path := cell.path
+		if path == "" {
+			path = route
+		}
+		path = strings.NewReplacer("{station}", demoStation.StationID, "{target}", target).Replace(path)
+		for _, who := range callers {
+			want, ok := cell.want[who]
+			if !ok {
+				t.Fatalf("%s: no expectation for %s", cell.route, who)
+			}
+			body := cell.body
+			if strings.Contains(body, "%") {
+				k := n.Add(1)
+				body = strings.ReplaceAll(fmt.Sprintf(strings.ReplaceAll(body, "%05d", "%05[1]d"), k), "{station}", demoStation.StationID)
+			}
+			body = strings.ReplaceAll(body, "{station}", demoStation.StationID)
+			header := map[string]string{}
+			if tokens[who] != "" {
+				header["Authorization"] = "Bearer " + tokens[who]
+			}
+			if body != "" && !strings.HasPrefix(path, "/api/") {
+				header["Content-Type"] = "application/x-www-form-urlencoded"
+			}
+			resp, text := ts.doNoRedirect(t, method, path, body, header)
+			if resp.StatusCode != want {
+				t.Errorf("%s %s as %s: %d, want %d (%.120s)", method, path, who, resp.StatusCode, want, text)
+			}
+		}
+	}
+	for _, r := range ts.routes {
+		if !covered[r] && !strings.HasPrefix(r, "GET /healthz") && !strings.HasPrefix(r, "GET /readyz") &&
+			!strings.HasPrefix(r, "GET /metrics") && !strings.HasPrefix(r, "GET /manifest") && !strings.HasPrefix(r, "GET /sw.js") {
+			t.Errorf("route %s is not in the authorisation matrix", r)
+		}
+	}
+	for r := range covered {
+		if !slices.Contains(ts.routes, r) {
+			t.Errorf("matrix route %s is not registered", r)
+		}
+	}
+}
+
+// doNoRedirect is do without following redirects.
+func (ts *testServer) doNoRedirect(t *testing.T, method, path, body string, header map[string]string) (*http.Response, string) {
+	t.Helper()
+	client := *ts.Client()
+	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	req, err := http.NewRequest(method, ts.URL+path, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body != "" && header["Content-Type"] == "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	for k, v := range header {
+		req.Header.Set(k, v)
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var sb strings.Builder
+	buf := make([]byte, 512)
+	n, _ := resp.Body.Read(buf)
+	sb.Write(buf[:n])
+	return resp, sb.String()
+}
