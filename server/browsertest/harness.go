@@ -191,6 +191,17 @@ func (p *Page) Open(url string) {
 	p.Do(chromedp.Navigate(url), chromedp.WaitVisible(chromedp.CSS("main")))
 }
 
+// Submit clicks a button (or link) that loads a page and waits for that
+// page to load.
+func (p *Page) Submit(selector string) {
+	p.t.Helper()
+	ctx, cancel := context.WithTimeout(p.Ctx, 30*time.Second)
+	defer cancel()
+	if _, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(selector))); err != nil {
+		p.t.Fatalf("browsertest: submit %s: %v", selector, err)
+	}
+}
+
 // Screenshot saves a full-page PNG as test-artifacts/<test>-<name>-<size>-<lang>.png
 // and returns its path, so a person can look at what the test saw.
 func (p *Page) Screenshot(name string) string {

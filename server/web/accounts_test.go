@@ -5,55 +5,16 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"net/http"
-	"net/http/httptest"
-	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
 
+	"policebooth/server/notify/notifytest"
 	"policebooth/server/store"
 	"policebooth/server/store/storetest"
 )
-
-// smsGateway is a local SMS gateway: it records what the server texts.
-type smsGateway struct {
-	*httptest.Server
-	mu       sync.Mutex
-	messages map[string][]string
-}
-
-func newSMSGateway(t *testing.T) *smsGateway {
-	g := &smsGateway{messages: map[string][]string{}}
-	g.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var m struct{ Phone, Text string }
-		if err := json.NewDecoder(r.Body).Decode(&m); err != nil {
-			http.Error(w, err.Error(), 400)
-			return
-		}
-		g.mu.Lock()
-		g.messages[m.Phone] = append(g.messages[m.Phone], m.Text)
-		g.mu.Unlock()
-	}))
-	t.Cleanup(g.Close)
-	return g
-}
-
-var sixDigits = regexp.MustCompile(`\b\d{6}\b`)
-
-// code returns the code in the last text sent to phone.
-func (g *smsGateway) code(t *testing.T, phone string) string {
-	t.Helper()
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	texts := g.messages[phone]
-	if len(texts) == 0 {
-		t.Fatalf("no text message was sent to %s", phone)
-	}
-	return sixDigits.FindString(texts[len(texts)-1])
-}
 
 // api sends a JSON request with an optional bearer token and decodes the
 // answer into out (when not nil).
@@ -100,7 +61,7 @@ func (ts *testServer) login(t *testing.T, phone string) pair {
 }
 
 func TestResidentSignsUpVerifiesAndSignsIn(t *testing.T) {
-	sms := newSMSGateway(t)
+	sms := notifytest.NewGateway(t)
 	ts := newTestServer(t, map[string]string{"POLICEBOOTH_NOTIFY_WEBHOOK": sms.URL})
 	ts.demo(t)
 
@@ -129,7 +90,7 @@ func TestResidentSignsUpVerifiesAndSignsIn(t *testing.T) {
 	var verified struct {
 		PhoneVerified bool `json:"phone_verified"`
 	}
-	resp = ts.api(t, "POST", "/api/v1/auth/verify", "", map[string]string{"phone": "13912345678", "code": sms.code(t, "13912345678")}, &verified)
+	resp = ts.api(t, "POST", "/api/v1/auth/verify", "", map[string]string{"phone": "13912345678", "code": sms.Code(t, "13912345678")}, &verified)
 	if resp.StatusCode != 200 || !verified.PhoneVerified {
 		t.Fatalf("verify with the texted code: %d %+v", resp.StatusCode, verified)
 	}
@@ -148,7 +109,7 @@ func TestResidentSignsUpVerifiesAndSignsIn(t *testing.T) {
 }
 
 func TestForgottenPasswordIsResetByCode(t *testing.T) {
-	sms := newSMSGateway(t)
+	sms := notifytest.NewGateway(t)
 	ts := newTestServer(t, map[string]string{"POLICEBOOTH_NOTIFY_WEBHOOK": sms.URL})
 	ts.demo(t)
 	old := ts.login(t, "13900000001")
@@ -159,7 +120,7 @@ func TestForgottenPasswordIsResetByCode(t *testing.T) {
 	if resp := ts.api(t, "POST", "/api/v1/auth/codes", "", map[string]string{"phone": "13955555555", "purpose": "reset"}, nil); resp.StatusCode != 202 {
 		t.Fatalf("codes for an unknown number: %d", resp.StatusCode)
 	}
-	code := sms.code(t, "13900000001")
+	code := sms.Code(t, "13900000001")
 	if resp := ts.api(t, "POST", "/api/v1/auth/reset", "", map[string]string{"phone": "13900000001", "code": code, "password": "new-secret-22"}, nil); resp.StatusCode != 200 {
 		t.Fatalf("reset: %d", resp.StatusCode)
 	}

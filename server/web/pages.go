@@ -10,6 +10,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"policebooth/pwa"
+	"policebooth/server/app"
 	"policebooth/server/i18n"
 	"policebooth/templates/layouts"
 	"policebooth/templates/pages"
@@ -21,12 +22,15 @@ import (
 // langCookie remembers the language a person chose with the switch.
 const langCookie = "pb_lang"
 
-// localize puts the request's localizer in its context: the saved choice,
-// else Accept-Language, else Chinese.
+// localize puts the request's localizer in its context: the signed-in
+// user's language, else the choice saved in a cookie, else Accept-Language,
+// else Chinese. It runs after authenticate.
 func (s *Server) localize(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		saved := ""
-		if ck, err := c.Cookie(langCookie); err == nil {
+		if p := caller(c); p != nil {
+			saved = p.User.Language
+		} else if ck, err := c.Cookie(langCookie); err == nil {
 			saved = ck.Value
 		}
 		lang := s.i18n.Match(saved, c.Request().Header.Get("Accept-Language"))
@@ -54,6 +58,12 @@ func (s *Server) handleLanguageSwitch(c echo.Context) error {
 	lang := c.FormValue("lang")
 	if lang != i18n.Chinese && lang != i18n.English {
 		return echo.NewHTTPError(http.StatusBadRequest, "unknown language")
+	}
+	if p := caller(c); p != nil {
+		if _, err := s.store.UpdateUser(c.Request().Context(), p.UserID, app.UserUpdate{Language: &lang}); err != nil {
+			return err
+		}
+		s.sessions.forget(p.SessionID)
 	}
 	c.SetCookie(&http.Cookie{
 		Name: langCookie, Value: lang, Path: "/", MaxAge: int((365 * 24 * time.Hour).Seconds()),

@@ -19,7 +19,7 @@ func (s *Server) routes() {
 	headOrAdmin := s.require(app.RoleHead, app.RoleAdmin)
 	admin := s.require(app.RoleAdmin)
 
-	page := e.Group("", s.localize, s.authenticate)
+	page := e.Group("", s.authenticate, s.localize)
 	page.GET("/", s.handleHome)
 	page.GET("/offline", s.handleOffline)
 	page.POST("/lang", s.handleLanguageSwitch)
@@ -43,7 +43,7 @@ func (s *Server) routes() {
 	page.GET("/admin", s.handleAdminPage, admin)
 	page.POST("/admin/:what", s.handleAdminCreate, admin)
 
-	api := e.Group("/api/v1", s.localize, s.authenticate)
+	api := e.Group("/api/v1", s.authenticate, s.localize)
 	api.GET("/openapi.json", s.handleOpenAPI)
 	api.GET("/booths", s.handleBoothsList)
 	api.POST("/auth/register", s.handleAuthRegister)
