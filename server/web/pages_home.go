@@ -23,6 +23,9 @@ func (s *Server) handleHome(c echo.Context) error {
 	ctx := c.Request().Context()
 	booth := s.boothOf(ctx, p.User)
 	h := view.Home{Name: p.User.Name, StationName: booth.StationName, BoothName: booth.BoothName, BadgeNo: p.User.BadgeNo}
+	if booth.BoothName != "" {
+		h.BoothName = t(c, "layout.booth_title", "Station", booth.StationName, "Booth", booth.BoothName)
+	}
 	title := t(c, "home.hello", "Name", p.User.Name)
 	switch p.Role {
 	case app.RoleResident:
