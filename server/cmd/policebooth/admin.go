@@ -9,6 +9,7 @@ import (
 	"text/tabwriter"
 
 	"policebooth/server/app"
+	"policebooth/server/auth"
 	"policebooth/server/store"
 )
 
@@ -16,6 +17,12 @@ const adminUsage = `Usage:
   policebooth admin station-add --name NAME [--name-en NAME] [--tz Asia/Shanghai] [--phone PHONE]
   policebooth admin booth-add --station ID --name NAME --lat LAT --lng LNG [--name-en NAME] [--phone PHONE]
   policebooth admin booths
+  policebooth admin admin-add --phone PHONE --name NAME --password PASSWORD
+  policebooth admin staff-add --station ID --role head|officer --phone PHONE --name NAME --password PASSWORD [--badge NO]
+  policebooth admin staff-disable --phone PHONE
+  policebooth admin staff-enable --phone PHONE
+
+Staff and admins made here must change their password at first sign-in.
 `
 
 // admin manages stations and booths from the command line.
@@ -67,6 +74,60 @@ func admin(ctx context.Context, st *store.Store, args []string, out io.Writer) e
 				strconv.FormatFloat(b.Lat, 'f', 5, 64), strconv.FormatFloat(b.Lng, 'f', 5, 64))
 		}
 		return w.Flush()
+	case "admin-add", "staff-add":
+		u := app.User{Role: app.RoleAdmin, Language: app.LanguageChinese, PhoneVerified: true, MustChangePassword: true}
+		var station int64
+		var role, password string
+		fs.StringVar(&u.Phone, "phone", "", "mobile number")
+		fs.StringVar(&u.Name, "name", "", "name")
+		fs.StringVar(&password, "password", "", "initial password (changed at first sign-in)")
+		if args[0] == "staff-add" {
+			fs.Int64Var(&station, "station", 0, "station id")
+			fs.StringVar(&role, "role", "officer", "head or officer")
+			fs.StringVar(&u.BadgeNo, "badge", "", "badge number (officers)")
+		}
+		if err := fs.Parse(args[1:]); err != nil {
+			return err
+		}
+		if args[0] == "staff-add" {
+			u.Role, u.StationID = app.Role(role), &station
+			if !u.Role.Staff() {
+				return fmt.Errorf("--role must be head or officer")
+			}
+		}
+		phone, err := app.NormalizePhone(u.Phone)
+		if err != nil {
+			return err
+		}
+		u.Phone = phone
+		if err := app.ValidatePassword(password); err != nil {
+			return err
+		}
+		if u.PasswordHash, err = auth.HashPassword(password); err != nil {
+			return err
+		}
+		if err := st.CreateUser(ctx, &u); err != nil {
+			return err
+		}
+		if err := st.Audit(ctx, &app.AuditEntry{StationID: u.StationID, Action: string(u.Role) + ".create", Target: fmt.Sprintf("user/%d", u.ID), Detail: "command line"}); err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "%s %d created: %s (%s)\n", u.Role, u.ID, u.Name, u.Phone)
+	case "staff-disable", "staff-enable":
+		var phone string
+		fs.StringVar(&phone, "phone", "", "mobile number")
+		if err := fs.Parse(args[1:]); err != nil {
+			return err
+		}
+		u, err := st.FindUserByPhone(ctx, phone)
+		if err != nil {
+			return err
+		}
+		disabled := args[0] == "staff-disable"
+		if err := st.SetDisabledByOperator(ctx, u.ID, disabled); err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "%s %d: disabled=%v\n", u.Role, u.ID, disabled)
 	default:
 		return fmt.Errorf("unknown admin command %q\n\n%s", args[0], adminUsage)
 	}

@@ -24,19 +24,22 @@ func TestCommands(t *testing.T) {
 		{"admin", "station-add", "--name", "朝阳派出所", "--name-en", "Chaoyang Station"},
 		{"admin", "booth-add", "--station", "2", "--name", "C", "--lat", "39.92", "--lng", "116.44"},
 		{"admin", "booths"},
+		{"admin", "admin-add", "--phone", "13711112222", "--name", "管理员", "--password", "first-admin-1"},
+		{"admin", "staff-add", "--station", "2", "--role", "head", "--phone", "13711113333", "--name", "朝阳所长", "--password", "first-head-1"},
+		{"admin", "staff-disable", "--phone", "13711113333"},
 		{"backup", filepath.Join(dir, "copy.db")},
 	} {
 		if err := run(ctx, args, &out, log); err != nil {
 			t.Fatalf("%v: %v\n%s", args, err, out.String())
 		}
 	}
-	for _, want := range []string{"station 2 created", "booth 3 created", "C ", "backup written to"} {
+	for _, want := range []string{"station 2 created", "booth 3 created", "C ", "admin 7 created", "head 8 created", "head 8: disabled=true", "backup written to"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("output lacks %q:\n%s", want, out.String())
 		}
 	}
 	table := out.String()[strings.Index(out.String(), "ID  "):]
-	if rows := strings.Count(strings.TrimSpace(table[:strings.Index(table, "backup")]), "\n"); rows != 3 {
+	if rows := strings.Count(strings.TrimSpace(table[:strings.Index(table, "admin 7")]), "\n"); rows != 3 {
 		t.Errorf("%d booths listed, want 3 (demo loaded once, plus C):\n%s", rows, table)
 	}
 }
