@@ -33,10 +33,10 @@ func (s *Store) ListAudit(ctx context.Context, f app.AuditFilter) ([]app.AuditEn
 		q = q.Where("action LIKE ? ESCAPE '\\'", likePrefix(f.Action))
 	}
 	if !f.From.IsZero() {
-		q = q.Where("created_at >= ?", f.From.UTC())
+		q = q.Where(s.timeCompare("created_at", ">="), f.From.UTC())
 	}
 	if !f.To.IsZero() {
-		q = q.Where("created_at < ?", f.To.UTC())
+		q = q.Where(s.timeCompare("created_at", "<"), f.To.UTC())
 	}
 	if f.Before != 0 {
 		q = q.Where("id < ?", f.Before)

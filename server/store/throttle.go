@@ -86,12 +86,16 @@ func (s *Store) ClearThrottle(ctx context.Context, bucket string) error {
 }
 
 // timeBefore returns a condition that column holds a time before the query
-// argument. SQLite keeps times as RFC 3339 text, which does not sort as
-// text (fractions of a second vary in length), so there the condition
-// compares julianday() values, to the millisecond.
-func (s *Store) timeBefore(column string) string {
+// argument.
+func (s *Store) timeBefore(column string) string { return s.timeCompare(column, "<") }
+
+// timeCompare returns a condition comparing column with a time argument.
+// SQLite keeps times as RFC 3339 text, which does not sort as text
+// (fractions of a second vary in length), so there the condition compares
+// julianday() values, to the millisecond.
+func (s *Store) timeCompare(column, op string) string {
 	if s.postgres {
-		return column + " < ?"
+		return column + " " + op + " ?"
 	}
-	return "julianday(" + column + ") < julianday(?)"
+	return "julianday(" + column + ") " + op + " julianday(?)"
 }
