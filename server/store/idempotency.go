@@ -1,0 +1,85 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"policebooth/server/app"
+)
+
+// IdempotencyTTL is how long a stored first answer is replayed.
+const IdempotencyTTL = 24 * time.Hour
+
+// BeginIdempotent claims (user, key) for a request. When the key is new it
+// records the claim and returns (nil, nil): the caller runs the request and
+// then calls FinishIdempotent or AbandonIdempotent. When the key is known it
+// returns the stored answer; Status 0 means the first request is still
+// running. A key reused for another method or path is EINVALID.
+func (s *Store) BeginIdempotent(ctx context.Context, userID int64, key, method, path string) (*app.IdempotentResponse, error) {
+	db := s.db.WithContext(ctx)
+	claim := app.IdempotentResponse{UserID: userID, Key: key, Method: method, Path: path, Body: []byte{}, CreatedAt: time.Now().UTC()}
+	for range 2 {
+		res := db.Clauses(clause.OnConflict{DoNothing: true}).Create(&claim)
+		if res.Error != nil {
+			return nil, fmt.Errorf("store: claim idempotency key: %w", res.Error)
+		}
+		if res.RowsAffected == 1 {
+			return nil, nil
+		}
+		var prev app.IdempotentResponse
+		err := db.Where("user_id = ? AND key = ?", userID, key).First(&prev).Error
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			continue // abandoned between our insert and read: claim again
+		}
+		if err != nil {
+			return nil, fmt.Errorf("store: read idempotency key: %w", err)
+		}
+		if time.Since(prev.CreatedAt) > IdempotencyTTL {
+			// Expired: forget it and claim afresh.
+			if err := db.Where("user_id = ? AND key = ? AND created_at = ?", userID, key, prev.CreatedAt).Delete(&app.IdempotentResponse{}).Error; err != nil {
+				return nil, fmt.Errorf("store: expire idempotency key: %w", err)
+			}
+			continue
+		}
+		if prev.Method != method || prev.Path != path {
+			return nil, app.Errorf(app.EINVALID, "this Idempotency-Key was used for another request")
+		}
+		return &prev, nil
+	}
+	return nil, app.Errorf(app.ECONFLICT, "the Idempotency-Key is busy; retry")
+}
+
+// FinishIdempotent stores the answer to replay for (user, key).
+func (s *Store) FinishIdempotent(ctx context.Context, userID int64, key string, status int, contentType string, body []byte) error {
+	err := s.db.WithContext(ctx).Model(&app.IdempotentResponse{}).
+		Where("user_id = ? AND key = ?", userID, key).
+		Updates(map[string]any{"status": status, "content_type": contentType, "body": body}).Error
+	if err != nil {
+		return fmt.Errorf("store: finish idempotency key: %w", err)
+	}
+	return nil
+}
+
+// AbandonIdempotent forgets a claim whose request failed on the server's
+// side, so a retry runs the request again.
+func (s *Store) AbandonIdempotent(ctx context.Context, userID int64, key string) error {
+	err := s.db.WithContext(ctx).Where("user_id = ? AND key = ? AND status = 0", userID, key).Delete(&app.IdempotentResponse{}).Error
+	if err != nil {
+		return fmt.Errorf("store: abandon idempotency key: %w", err)
+	}
+	return nil
+}
+
+// PurgeIdempotent deletes answers older than IdempotencyTTL twice over.
+func (s *Store) PurgeIdempotent(ctx context.Context, now time.Time) (int64, error) {
+	res := s.db.WithContext(ctx).Where(s.timeBefore("created_at"), now.Add(-2*IdempotencyTTL).UTC()).Delete(&app.IdempotentResponse{})
+	if res.Error != nil {
+		return 0, fmt.Errorf("store: purge idempotency keys: %w", res.Error)
+	}
+	return res.RowsAffected, nil
+}

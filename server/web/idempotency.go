@@ -1,0 +1,84 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"policebooth/server/app"
+)
+
+// idempotencyWait bounds how long a duplicate waits for the first request
+// with its key to finish.
+const idempotencyWait = 15 * time.Second
+
+// idempotent makes a creating POST safe to retry: the same Idempotency-Key
+// from the same user returns the first answer (status and body) instead of
+// creating again; a duplicate sent while the first still runs waits for it.
+// Server errors are not kept, so a retry after one runs again.
+func (s *Server) idempotent(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		key := c.Request().Header.Get("Idempotency-Key")
+		p := caller(c)
+		if key == "" || p == nil {
+			return next(c)
+		}
+		if len(key) > 200 {
+			return app.Errorf(app.EINVALID, "Idempotency-Key is longer than 200 characters")
+		}
+		ctx := c.Request().Context()
+		method, path := c.Request().Method, c.Request().URL.Path
+		deadline := time.Now().Add(idempotencyWait)
+		for {
+			prev, err := s.store.BeginIdempotent(ctx, p.UserID, key, method, path)
+			if err != nil {
+				return err
+			}
+			if prev == nil {
+				break // ours to run
+			}
+			if prev.Status != 0 {
+				c.Response().Header().Set("Idempotent-Replayed", "true")
+				return c.Blob(prev.Status, prev.ContentType, prev.Body)
+			}
+			if time.Now().After(deadline) {
+				return app.Errorf(app.ECONFLICT, "a request with this Idempotency-Key is still running; retry later")
+			}
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(50 * time.Millisecond):
+			}
+		}
+
+		rec := &recorder{ResponseWriter: c.Response().Writer}
+		c.Response().Writer = rec
+		err := next(c)
+		if err != nil {
+			c.Error(err) // render now, so the answer can be kept
+		}
+		status := c.Response().Status
+		// Keep the answer even if the client has gone: that is the point.
+		store := context.WithoutCancel(ctx)
+		if status >= 500 || status == 0 {
+			return s.store.AbandonIdempotent(store, p.UserID, key)
+		}
+		return s.store.FinishIdempotent(store, p.UserID, key, status, c.Response().Header().Get(echo.HeaderContentType), rec.body.Bytes())
+	}
+}
+
+// recorder copies what a handler writes.
+type recorder struct {
+	http.ResponseWriter
+	body bytes.Buffer
+}
+
+func (r *recorder) Write(b []byte) (int, error) {
+	r.body.Write(b)
+	return r.ResponseWriter.Write(b)
+}
+
+func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
