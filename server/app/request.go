@@ -159,6 +159,7 @@ type ServiceRequest struct {
 	ResidentID    *int64           `json:"resident_id,string,omitempty"` // nil once the resident deleted their account
 	Ticket        string           `json:"ticket"`                       // e.g. A-017: the booth's name, a number per local day
 	TicketDay     string           `json:"ticket_day"`                   // YYYY-MM-DD in the station's time zone
+	TicketNo      int              `json:"-"`                            // the number in Ticket
 	Status        RequestStatus    `json:"status"`
 	Note          string           `json:"note"`
 	SlotID        *int64           `json:"slot_id,string,omitempty"`
@@ -177,6 +178,7 @@ type ServiceRequest struct {
 // RequestService is one service of a request with the values of its fields.
 type RequestService struct {
 	RequestID int64             `json:"-" gorm:"primaryKey;autoIncrement:false"`
+	StationID int64             `json:"-"`
 	Code      string            `json:"code" gorm:"primaryKey"`
 	Fields    map[string]string `json:"fields" gorm:"serializer:json;type:text"`
 }
@@ -185,11 +187,12 @@ type RequestService struct {
 type TimelineEntry struct {
 	ID        int64     `json:"-" gorm:"primaryKey"`
 	RequestID int64     `json:"-"`
+	StationID int64     `json:"-"`
 	At        time.Time `json:"at"`
 	ActorID   *int64    `json:"actor_id,string,omitempty"`
 	Kind      string    `json:"kind"` // status, assignment, attachment, note, checklist
-	From      string    `json:"from,omitempty"`
-	To        string    `json:"to,omitempty"`
+	From      string    `json:"from,omitempty" gorm:"column:from_status"`
+	To        string    `json:"to,omitempty" gorm:"column:to_status"`
 	Note      string    `json:"note,omitempty"`
 }
 
@@ -248,7 +251,10 @@ func (n *Newborn) Validate(today time.Time) error {
 	if err != nil {
 		return Errorf(EINVALID, "newborn.birth_date must be a date like 2026-11-20")
 	}
-	if born.After(today) {
+	// Compare calendar dates: born is midnight UTC, today may be any time
+	// in any zone.
+	y, m, d := today.Date()
+	if born.After(time.Date(y, m, d, 0, 0, 0, 0, time.UTC)) {
 		return Errorf(EINVALID, "newborn.birth_date cannot be in the future")
 	}
 	if n.BirthPlace == "" || len([]rune(n.BirthPlace)) > 100 {

@@ -67,6 +67,13 @@ func TestNewbornValidate(t *testing.T) {
 	if err := good().Validate(today); err != nil {
 		t.Fatal(err)
 	}
+	// Born today, early in the morning in Beijing, while it is still
+	// yesterday in UTC: a date compared with a date, not with an instant.
+	bornToday := good()
+	bornToday.BirthDate = "2026-11-26"
+	if err := bornToday.Validate(time.Date(2026, 11, 26, 7, 0, 0, 0, time.FixedZone("CST", 8*3600))); err != nil {
+		t.Fatalf("born today, validated at 07:00 +08:00: %v", err)
+	}
 	for name, mutate := range map[string]func(*Newborn){
 		"future birth":  func(n *Newborn) { n.BirthDate = "2026-11-27" },
 		"no guardian":   func(n *Newborn) { n.Guardians = nil },

@@ -16,4 +16,12 @@ var models = []any{
 	&refreshToken{},
 	&phoneCode{},
 	&throttle{},
+	&serviceType{},
+	&serviceSetting{},
+	&app.Slot{},
+	&app.ServiceRequest{},
+	&app.RequestService{},
+	&app.TimelineEntry{},
+	&app.Attachment{},
+	&ticketCounter{},
 }
