@@ -66,7 +66,7 @@ func ResidentHome(h view.Home) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = tile("window", "landing.offer_window", "home.soon", "").Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = tile("window", "landing.offer_window", "home.requests_text", "/requests").Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -358,7 +358,7 @@ func OfficerHome(h view.Home) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = tile("window", "home.queue", "home.soon", "").Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = tile("window", "home.queue", "home.queue_text", "/queue").Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -423,6 +423,14 @@ func HeadHome(h view.Home) templ.Component {
 			return templ_7745c5c3_Err
 		}
 		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 29, "</p><ul class=\"tiles tablet\">")
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
+		templ_7745c5c3_Err = tile("window", "home.queue", "home.queue_text", "/queue").Render(ctx, templ_7745c5c3_Buffer)
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
+		templ_7745c5c3_Err = tile("catalogue", "cat.title", "home.catalogue_text", "/catalogue").Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
