@@ -47,6 +47,13 @@ const (
 	heads     = "head,head2"
 )
 
+// ownRequest is the pattern of a record of the demo resident at the demo
+// station: its owner and the station's staff get status, the other
+// resident and the other station 404, the admin (no station) 403.
+func ownRequest(status int, except ...any) map[string]int {
+	return all(404, append([]any{"anon", 401, "admin", 403, "resident", status, "officer", status, "head", status}, except...)...)
+}
+
 var matrix = []matrixCell{
 	// Public API.
 	{"GET /api/v1/openapi.json", "", "", all(200)},
@@ -91,6 +98,33 @@ var matrix = []matrixCell{
 	{"GET /audit", "", "", all(403, "anon", 303, heads, 200)},
 	{"GET /admin", "", "", all(403, "anon", 303, "admin", 200)},
 	{"POST /admin/:what", "/admin/stations", "name=", all(403, "anon", 401, "admin", 400)},
+	// Service requests: {request} is the demo resident's, at the demo station.
+	{"GET /api/v1/service-types", "", "", all(200)},
+	{"PATCH /api/v1/service-types/:code", "/api/v1/service-types/other", `{"target_minutes":20}`, all(403, "anon", 401, heads, 200)},
+	{"GET /api/v1/slots", "/api/v1/slots?booth_id={booth}", "", all(200, "anon", 401)},
+	{"POST /api/v1/slots", "", `{"booth_id":"{booth}","starts_at":"2030-01-01T09:00:00+08:00","ends_at":"2030-01-01T09:30:00+08:00","capacity":2}`, all(403, "anon", 401, "head", 201, "head2", 404)},
+	{"POST /api/v1/service-requests", "", `{"services":["other"],"fields":{"other":{"subject":"matrix %d"}}}`, all(403, "anon", 401, residents, 201)},
+	{"GET /api/v1/service-requests", "", "", all(200, "anon", 401, "admin", 403)},
+	{"GET /api/v1/service-requests/:id", "/api/v1/service-requests/{request}", "", ownRequest(200)},
+	{"POST /api/v1/service-requests/:id/transitions", "/api/v1/service-requests/{request}/transitions", `{"to":"in_progress"}`, all(404, "anon", 401, "admin", 403, "resident", 403, "officer", 409, "head", 409)},
+	{"POST /api/v1/service-requests/:id/assignment", "/api/v1/service-requests/{request}/assignment", `{"assignee_id":"{officer}"}`, all(404, "anon", 401, "admin", 403, residents, 403, "officer", 200, "head", 200)},
+	{"POST /api/v1/service-requests/:id/notes", "/api/v1/service-requests/{request}/notes", `{"text":"note %d"}`, all(404, "anon", 401, "admin", 403, residents, 403, "officer", 201, "head", 201)},
+	{"PUT /api/v1/service-requests/:id/checklist", "/api/v1/service-requests/{request}/checklist", `{"checked":[]}`, all(404, "anon", 401, "admin", 403, residents, 403, "officer", 200, "head", 200)},
+	{"POST /api/v1/service-requests/:id/attachments", "/api/v1/service-requests/{request}/attachments", `{}`, ownRequest(400)},
+	{"GET /api/v1/attachments/:id", "/api/v1/attachments/{attachment}", "", ownRequest(200)},
+	{"GET /requests", "", "", all(303, residents, 200, "admin", 403)},
+	{"GET /requests/new", "", "", all(403, "anon", 303, residents, 200)},
+	{"POST /requests/new", "", "service=", all(403, "anon", 401, residents, 400)},
+	{"GET /requests/:id", "/requests/{request}", "", ownRequest(200, "anon", 303)},
+	{"POST /requests/:id/move", "/requests/{request}/move", "to=in_progress", all(404, "anon", 401, "admin", 403, "resident", 403, "officer", 409, "head", 409)},
+	{"POST /requests/:id/attachments", "/requests/{request}/attachments", "x=1", ownRequest(400)},
+	{"POST /requests/:id/checklist", "/requests/{request}/checklist", "x=1", all(404, "anon", 401, "admin", 403, residents, 403, "officer", 303, "head", 303)},
+	{"POST /requests/:id/assign", "/requests/{request}/assign", "assignee_id={officer}", all(404, "anon", 401, "admin", 403, residents, 403, "officer", 303, "head", 303)},
+	{"POST /requests/:id/note", "/requests/{request}/note", "text=hello", all(404, "anon", 401, "admin", 403, residents, 403, "officer", 303, "head", 303)},
+	{"GET /queue", "", "", all(403, "anon", 303, officers, 200, heads, 200)},
+	{"GET /catalogue", "", "", all(403, "anon", 303, heads, 200)},
+	{"POST /catalogue/slots", "", "booth_id=", all(403, "anon", 401, heads, 400)},
+	{"POST /catalogue/:code", "/catalogue/other", "enabled=1&target_minutes=15", all(403, "anon", 401, heads, 303)},
 	// Last: signing out ends each caller's session.
 	{"POST /api/v1/auth/logout", "", "", all(204, "anon", 401)},
 	{"POST /logout", "", "", all(303)},
@@ -143,6 +177,18 @@ func TestAuthorizationMatrix(t *testing.T) {
 	}
 	_ = me
 
+	// The demo resident's request with one document, and the ids the cells name.
+	var booths struct{ Items []struct{ ID, Name string } }
+	ts.api(t, "GET", "/api/v1/booths", "", nil, &booths)
+	var req, officerMe struct{ ID string }
+	if resp := ts.api(t, "POST", "/api/v1/service-requests", tokens["resident"], map[string]any{"services": []string{"other"}, "fields": map[string]any{"other": map[string]string{"subject": "咨询"}}}, &req); resp.StatusCode != 201 {
+		t.Fatalf("create the matrix request: %d", resp.StatusCode)
+	}
+	attachment := ts.upload(t, "/api/v1/service-requests/"+req.ID+"/attachments", tokens["resident"], "scan.png", pngBytes(t))
+	ts.api(t, "GET", "/api/v1/me", tokens["officer"], nil, &officerMe)
+	placeholders := strings.NewReplacer("{station}", demoStation.StationID, "{target}", target, "{request}", req.ID,
+		"{attachment}", attachment, "{booth}", booths.Items[0].ID, "{officer}", officerMe.ID)
+
 	covered := map[string]bool{}
 	var n atomic.Int64
 	for _, cell := range matrix {
@@ -152,7 +198,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		if path == "" {
 			path = route
 		}
-		path = strings.NewReplacer("{station}", demoStation.StationID, "{target}", target).Replace(path)
+		path = placeholders.Replace(path)
 		for _, who := range callers {
 			want, ok := cell.want[who]
 			if !ok {
@@ -160,10 +206,9 @@ func TestAuthorizationMatrix(t *testing.T) {
 			}
 			body := cell.body
 			if strings.Contains(body, "%") {
-				k := n.Add(1)
-				body = strings.ReplaceAll(fmt.Sprintf(strings.ReplaceAll(body, "%05d", "%05[1]d"), k), "{station}", demoStation.StationID)
+				body = fmt.Sprintf(strings.ReplaceAll(body, "%05d", "%05[1]d"), n.Add(1))
 			}
-			body = strings.ReplaceAll(body, "{station}", demoStation.StationID)
+			body = placeholders.Replace(body)
 			header := map[string]string{}
 			if tokens[who] != "" {
 				header["Authorization"] = "Bearer " + tokens[who]

@@ -22,6 +22,9 @@ const idempotencyWait = 15 * time.Second
 func (s *Server) idempotent(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		key := c.Request().Header.Get("Idempotency-Key")
+		if key == "" && c.Request().Header.Get(echo.HeaderContentType) == echo.MIMEApplicationForm {
+			key = c.FormValue("idempotency_key") // a page's form carries its key
+		}
 		p := caller(c)
 		if key == "" || p == nil {
 			return next(c)

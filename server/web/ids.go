@@ -1,6 +1,7 @@
 package web
 
 import (
+	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"io"
@@ -38,3 +39,6 @@ func jsonProblem(err error) string {
 	}
 	return err.Error() // json: unknown field "x" and the like
 }
+
+// newKey returns a random key for a form's Idempotency-Key.
+func newKey() string { return rand.Text() }

@@ -37,7 +37,8 @@ func (s *Server) middleware() error {
 		securityHeaders(base.Scheme == "https"),
 		crossOriginProtection(cop),
 		// Every body but uploads (which set their own limit) fits in 1 MiB.
-		middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: "1M"}),
+		middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: "1M", Skipper: isUpload}),
+		middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: "13M", Skipper: func(c echo.Context) bool { return !isUpload(c) }}),
 		middleware.GzipWithConfig(middleware.GzipConfig{
 			Level: 5,
 			// An event stream must flush each event as it comes.
@@ -47,6 +48,12 @@ func (s *Server) middleware() error {
 		}),
 	)
 	return nil
+}
+
+// isUpload reports whether a request carries a file: documents and photos.
+func isUpload(c echo.Context) bool {
+	p := c.Request().URL.Path
+	return c.Request().Method == http.MethodPost && (strings.HasSuffix(p, "/attachments") || strings.HasSuffix(p, "/photos"))
 }
 
 // requestID gives every request a fresh id, echoed in the response and the

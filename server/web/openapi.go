@@ -45,6 +45,19 @@ var apiOperations = []apiOperation{
 	{Method: http.MethodPost, Path: "/staff/:id/reset-password", Summary: "Set a one-time password the officer must change at next sign-in", Tag: "staff", Auth: true, Request: "PasswordReset", Response: "Status", Status: 200, Errors: []int{400, 401, 403, 404}},
 	{Method: http.MethodGet, Path: "/audit", Summary: "The head's station's audit log (?actor=&action=&from=&to=&cursor=)", Tag: "staff", Auth: true, Response: "AuditList", Status: 200, Errors: []int{400, 401, 403}},
 	{Method: http.MethodPost, Path: "/stations", Summary: "Create a station (admin)", Tag: "stations", Auth: true, Request: "NewStation", Response: "Station", Status: 201, Errors: []int{400, 401, 403}},
+	{Method: http.MethodGet, Path: "/service-types", Summary: "The counter's services (?booth_id=; else the caller's station)", Tag: "requests", Response: "ServiceTypeList", Status: 200, Errors: []int{400, 404}},
+	{Method: http.MethodPatch, Path: "/service-types/:code", Summary: "A head's setting for a service: enabled, target minutes, note", Tag: "requests", Auth: true, Request: "ServiceSetting", Response: "ServiceTypeList", Status: 200, Errors: []int{400, 401, 403, 404}},
+	{Method: http.MethodGet, Path: "/slots", Summary: "A booth's coming booking times (?booth_id=)", Tag: "requests", Auth: true, Response: "SlotList", Status: 200, Errors: []int{400, 401, 404}},
+	{Method: http.MethodPost, Path: "/slots", Summary: "Open a booking time (head)", Tag: "requests", Auth: true, Request: "NewSlot", Response: "Slot", Status: 201, Errors: []int{400, 401, 403, 404}},
+	{Method: http.MethodPost, Path: "/service-requests", Summary: "Submit a visit bundling services; answers with its ticket. Idempotency-Key honoured", Tag: "requests", Auth: true, Request: "NewRequest", Response: "Request", Status: 201, Errors: []int{400, 401, 403, 409}},
+	{Method: http.MethodGet, Path: "/service-requests", Summary: "Requests: a resident's own, staff their station's (?status=&type=&booth_id=&assignee=&from=&to=&cursor=&limit=)", Tag: "requests", Auth: true, Response: "RequestList", Status: 200, Errors: []int{400, 401, 403}},
+	{Method: http.MethodGet, Path: "/service-requests/:id", Summary: "One request with its timeline", Tag: "requests", Auth: true, Response: "Request", Status: 200, Errors: []int{401, 403, 404}},
+	{Method: http.MethodPost, Path: "/service-requests/:id/transitions", Summary: "Move a request (staff; a resident may only cancel)", Tag: "requests", Auth: true, Request: "Transition", Response: "Request", Status: 200, Errors: []int{400, 401, 403, 404, 409}},
+	{Method: http.MethodPost, Path: "/service-requests/:id/assignment", Summary: "Hand a request to another officer of the station", Tag: "requests", Auth: true, Request: "Assignment", Response: "Request", Status: 200, Errors: []int{400, 401, 403, 404}},
+	{Method: http.MethodPost, Path: "/service-requests/:id/notes", Summary: "Add a staff note to the timeline", Tag: "requests", Auth: true, Request: "Note", Response: "Request", Status: 201, Errors: []int{400, 401, 403, 404}},
+	{Method: http.MethodPut, Path: "/service-requests/:id/checklist", Summary: "Tick the documents seen (\"code:index\")", Tag: "requests", Auth: true, Request: "Checklist", Response: "Request", Status: 200, Errors: []int{400, 401, 403, 404, 409}},
+	{Method: http.MethodPost, Path: "/service-requests/:id/attachments", Summary: "Add a document photo or PDF (multipart field file, at most 10 MB)", Tag: "requests", Auth: true, Response: "Attachment", Status: 201, Errors: []int{400, 401, 403, 404, 409, 413, 415}},
+	{Method: http.MethodGet, Path: "/attachments/:id", Summary: "A document's bytes, to its owner and station staff", Tag: "requests", Auth: true, Response: "Binary", Status: 200, Errors: []int{401, 403, 404}},
 	{Method: http.MethodPost, Path: "/stations/:id/booths", Summary: "Create a booth of a station (admin)", Tag: "stations", Auth: true, Request: "NewBooth", Response: "Booth", Status: 201, Errors: []int{400, 401, 403, 404, 409}},
 }
 
@@ -94,7 +107,49 @@ var apiSchemas = map[string]any{
 	"Station": object(map[string]any{
 		"id": str(), "name": str(), "name_en": str(), "time_zone": str(), "phone": str(),
 	}, "id", "name", "time_zone"),
-	"NewBooth": object(map[string]any{"name": str(), "name_en": str(), "phone": str(), "lat": number(), "lng": number()}, "name", "lat", "lng"),
+	"Binary": map[string]any{"type": "string", "format": "binary"},
+	"ServiceType": object(map[string]any{
+		"code": str(), "name": str(), "description": str(), "documents": map[string]any{"type": "array", "items": str()},
+		"fields": map[string]any{"type": "array", "items": object(map[string]any{
+			"code": str(), "kind": enum("text", "number", "date", "choice", "id_card"), "label": object(map[string]any{"zh": str(), "en": str()}),
+			"required": boolean(), "choices": map[string]any{"type": "array", "items": object(map[string]any{"value": str(), "label": object(map[string]any{"zh": str(), "en": str()})})},
+		})},
+		"target_minutes": map[string]any{"type": "integer"}, "needs_visit": boolean(), "enabled": boolean(), "note": str(),
+	}, "code", "name", "documents", "fields", "target_minutes"),
+	"ServiceTypeList": listOf("ServiceType"),
+	"ServiceSetting":  object(map[string]any{"enabled": boolean(), "target_minutes": map[string]any{"type": "integer"}, "note": object(map[string]any{"zh": str(), "en": str()})}),
+	"Slot": object(map[string]any{
+		"id": str(), "booth_id": str(), "starts_at": dateTime(), "ends_at": dateTime(), "capacity": map[string]any{"type": "integer"}, "booked": map[string]any{"type": "integer"},
+	}, "id", "booth_id", "starts_at", "ends_at", "capacity", "booked"),
+	"SlotList": listOf("Slot"),
+	"NewSlot":  object(map[string]any{"booth_id": str(), "starts_at": dateTime(), "ends_at": dateTime(), "capacity": map[string]any{"type": "integer"}}, "booth_id", "starts_at", "ends_at", "capacity"),
+	"Newborn": object(map[string]any{
+		"baby_name": str(), "sex": enum("male", "female"), "birth_date": map[string]any{"type": "string", "format": "date"}, "birth_place": str(), "birth_certificate_no": str(),
+		"guardians": map[string]any{"type": "array", "items": object(map[string]any{"name": str(), "relation": enum("father", "mother", "guardian"), "phone": str()}, "name", "relation")},
+	}, "baby_name", "sex", "birth_date", "birth_place", "birth_certificate_no", "guardians"),
+	"NewRequest": object(map[string]any{
+		"services": map[string]any{"type": "array", "items": str()},
+		"fields":   map[string]any{"type": "object", "additionalProperties": map[string]any{"type": "object", "additionalProperties": str()}},
+		"slot_id":  str(), "note": str(), "booth_id": str(), "newborn": ref("Newborn"),
+	}, "services"),
+	"Timeline":   object(map[string]any{"at": dateTime(), "actor_id": str(), "kind": str(), "from": str(), "to": str(), "note": str()}, "at", "kind"),
+	"Attachment": object(map[string]any{"id": str(), "name": str(), "content_type": str(), "size": map[string]any{"type": "integer"}, "url": str(), "created_at": dateTime()}, "id", "url"),
+	"Request": object(map[string]any{
+		"id": str(), "station_id": str(), "booth_id": str(), "resident_id": str(), "ticket": str(),
+		"status":   enum("submitted", "accepted", "in_progress", "on_hold", "completed", "rejected", "cancelled"),
+		"services": map[string]any{"type": "array", "items": object(map[string]any{"code": str(), "name": str(), "fields": map[string]any{"type": "object", "additionalProperties": str()}})},
+		"note":     str(), "slot_id": str(), "assignee_id": str(), "target_minutes": map[string]any{"type": "integer"}, "waited_minutes": map[string]any{"type": "integer"},
+		"overdue": boolean(), "checked": map[string]any{"type": "array", "items": str()}, "newborn": ref("Newborn"),
+		"created_at": dateTime(), "updated_at": dateTime(), "closed_at": dateTime(),
+		"timeline":    map[string]any{"type": "array", "items": ref("Timeline")},
+		"attachments": map[string]any{"type": "array", "items": ref("Attachment")},
+	}, "id", "status", "ticket", "services", "created_at"),
+	"RequestList": listOf("Request"),
+	"Transition":  object(map[string]any{"to": enum("accepted", "in_progress", "on_hold", "completed", "rejected", "cancelled"), "note": str()}, "to"),
+	"Assignment":  object(map[string]any{"assignee_id": str(), "note": str()}, "assignee_id"),
+	"Note":        object(map[string]any{"text": str()}, "text"),
+	"Checklist":   object(map[string]any{"checked": map[string]any{"type": "array", "items": str()}}, "checked"),
+	"NewBooth":    object(map[string]any{"name": str(), "name_en": str(), "phone": str(), "lat": number(), "lng": number()}, "name", "lat", "lng"),
 }
 
 func enum(values ...string) map[string]any { return map[string]any{"type": "string", "enum": values} }
@@ -102,6 +157,8 @@ func enum(values ...string) map[string]any { return map[string]any{"type": "stri
 func boolean() map[string]any { return map[string]any{"type": "boolean"} }
 
 func number() map[string]any { return map[string]any{"type": "number"} }
+
+func dateTime() map[string]any { return map[string]any{"type": "string", "format": "date-time"} }
 
 func str() map[string]any { return map[string]any{"type": "string"} }
 

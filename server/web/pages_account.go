@@ -30,8 +30,12 @@ func (s *Server) formError(c echo.Context, err error) (string, int, error) {
 			return t(c, "err.login_failed"), http.StatusUnauthorized, nil
 		}
 		return t(c, "err.disabled"), http.StatusUnauthorized, nil
-	case app.EINVALID, app.ECONFLICT, app.ENOTFOUND:
+	case app.EINVALID:
 		return t(c, "err.invalid", "Message", app.ErrorMessage(err)), http.StatusBadRequest, nil
+	case app.ECONFLICT:
+		return t(c, "err.invalid", "Message", app.ErrorMessage(err)), http.StatusConflict, nil
+	case app.ENOTFOUND:
+		return t(c, "err.invalid", "Message", app.ErrorMessage(err)), http.StatusNotFound, nil
 	}
 	return "", 0, err
 }

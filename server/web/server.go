@@ -13,11 +13,13 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+	"gocloud.dev/blob"
 
 	"policebooth/pwa"
 	"policebooth/server/auth"
 	"policebooth/server/config"
 	"policebooth/server/i18n"
+	"policebooth/server/media"
 	"policebooth/server/notify"
 	"policebooth/server/store"
 )
@@ -32,6 +34,7 @@ type Server struct {
 	i18n    *i18n.Bundle
 	assets  *pwa.Assets
 
+	bucket    *blob.Bucket // photos and documents
 	tokens    *auth.Tokens
 	sessions  *sessionCache
 	notifier  notify.Notifier
@@ -62,6 +65,9 @@ func New(cfg config.Config, st *store.Store, log *slog.Logger) (*Server, error) 
 		return nil, err
 	}
 	s.sessions = &sessionCache{entries: map[int64]sessionEntry{}}
+	if s.bucket, err = media.OpenBucket(context.Background(), cfg.BlobURL); err != nil {
+		return nil, err
+	}
 	s.notifier = notify.Log{Logger: log}
 	if cfg.NotifyWebhook != "" {
 		s.notifier = notify.NewWebhook(cfg.NotifyWebhook)
