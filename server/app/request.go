@@ -183,7 +183,10 @@ type RequestService struct {
 	Fields    map[string]string `json:"fields" gorm:"serializer:json;type:text"`
 }
 
-// TimelineEntry is one step in a record's history.
+// TimelineEntry is one step in a record's history. From and To hold the
+// statuses of a status change; of an assignment, the assignee ids ("" for
+// none); of a checklist, the documents ticked out of all ("2/8"); of an
+// attachment, To is the attachment's id.
 type TimelineEntry struct {
 	ID        int64     `json:"-" gorm:"primaryKey"`
 	RequestID int64     `json:"-"`
@@ -312,6 +315,7 @@ type RequestMove struct {
 type ServiceRequestService interface {
 	// ServiceTypes returns a station's catalogue: the defaults with its
 	// settings applied, disabled ones included, in catalogue order.
+	// Station 0 gives the defaults alone; ENOTFOUND for a missing station.
 	ServiceTypes(ctx context.Context, stationID int64) ([]ServiceType, error)
 	// SetServiceSetting stores a station's change to a service type and
 	// audits it. ENOTFOUND for an unknown code, EINVALID for a bad target.
@@ -340,7 +344,7 @@ type ServiceRequestService interface {
 	MoveRequest(ctx context.Context, id int64, scope RequestFilter, m RequestMove) (*ServiceRequest, error)
 	// AddAttachment records an uploaded document on a request in scope,
 	// with a timeline entry and an event. ENOTFOUND out of scope,
-	// ECONFLICT on a closed request.
+	// ECONFLICT on a closed request or one that holds 20 already.
 	AddAttachment(ctx context.Context, scope RequestFilter, a *Attachment) error
 	// FindAttachment returns an attachment of a request in scope.
 	FindAttachment(ctx context.Context, id int64, scope RequestFilter) (*Attachment, error)
