@@ -100,7 +100,9 @@ func TestServiceRequestAPI(t *testing.T) {
 		"unknown field":    map[string]any{"services": []string{"other"}, "fields": map[string]any{"other": map[string]string{"subject": "x", "evil": "1"}}},
 		"newborn alone":    map[string]any{"services": []string{"other"}, "fields": map[string]any{"other": map[string]string{"subject": "x"}}, "newborn": map[string]any{"baby_name": "x"}},
 	} {
-		var e struct{ Error struct{ Code, Message string } }
+		var e struct {
+			Error struct{ Code, Message string }
+		}
 		if resp := ts.api(t, "POST", "/api/v1/service-requests", resident, body, &e); resp.StatusCode != 400 || e.Error.Code != "invalid" {
 			t.Errorf("%s: %d %+v", name, resp.StatusCode, e)
 		}
