@@ -28,7 +28,7 @@ func (p *Page) fill(fields map[string]string, submit string) {
 	var steps []chromedp.Action[chromedp.Void]
 	for id, v := range fields {
 		Eval[bool](p, `(document.getElementById("`+id+`").value = "", true)`)
-		steps = append(steps, chromedp.SendKeys(chromedp.ID(id), v))
+		steps = append(steps, chromedp.SendKeys(chromedp.CSS(`[id="`+id+`"]`), v))
 	}
 	p.Do(steps...)
 	p.Submit(submit)

@@ -68,7 +68,7 @@ func NewRequest(v view.NewRequestPage) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 4, "<form method=\"get\" action=\"/requests/new\" class=\"card\" hx-get=\"/requests/new\" hx-trigger=\"change\" hx-target=\"#main\" hx-select=\"#main\" hx-swap=\"outerHTML\"><fieldset><legend>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 4, "<form method=\"get\" action=\"/requests/new\" class=\"card\"><fieldset><legend>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
