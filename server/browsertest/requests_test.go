@@ -43,7 +43,7 @@ func TestReferenceVisitEndToEnd(t *testing.T) {
 	resident.fill(map[string]string{
 		"f-f.household_migration.from_address": "朝阳区幸福里 3 号",
 		"f-f.household_migration.to_address":   "海淀区学院路 12 号",
-		"f-f.passport_renewal.id_card":          "110105194912310021",
+		"f-f.passport_renewal.id_card":         "110105194912310021",
 	}, `form[method="post"] button.primary`)
 	if !strings.Contains(resident.text(), "身份证号码不正确") {
 		t.Fatalf("a bad ID number was not caught:\n%s", resident.text())
