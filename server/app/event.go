@@ -57,3 +57,42 @@ type AuditFilter struct {
 	Before    int64
 	Limit     int
 }
+
+// EventCursor is a position in the event log. Events are read in cursor
+// order: on PostgreSQL by (transaction id, id), so an event whose
+// transaction commits late is still read after the ones before it; on
+// SQLite, whose writers take turns, by id alone (Tx is 0).
+type EventCursor struct {
+	Tx uint64
+	ID int64
+}
+
+// Less reports whether c comes before d.
+func (c EventCursor) Less(d EventCursor) bool {
+	return c.Tx < d.Tx || (c.Tx == d.Tx && c.ID < d.ID)
+}
+
+// EventFilter picks the events one reader may see: a resident's own
+// (OwnerID) or a station's (StationID). A filter with neither matches
+// nothing.
+type EventFilter struct {
+	StationID int64
+	OwnerID   int64
+}
+
+// Match reports whether the filter lets ev through.
+func (f EventFilter) Match(ev *Event) bool {
+	switch {
+	case f.OwnerID != 0:
+		return ev.OwnerID != nil && *ev.OwnerID == f.OwnerID
+	case f.StationID != 0:
+		return ev.StationID == f.StationID
+	}
+	return false
+}
+
+// LoggedEvent is an event with its place in the log.
+type LoggedEvent struct {
+	Event
+	Cursor EventCursor
+}

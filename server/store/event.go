@@ -1,17 +1,25 @@
 package store
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
+	"strconv"
 
 	"gorm.io/gorm"
 
 	"policebooth/server/app"
 )
 
+// EventChannel is the PostgreSQL channel that wakes every instance's event
+// reader. Its payload is empty: readers read the log, never the message.
+const EventChannel = "policebooth_events"
+
 // appendEvent writes an event in the caller's transaction, so the event
 // exists exactly when the change it reports does. payload must hold ids,
-// statuses and names only, never personal data.
+// statuses and names only, never personal data. On PostgreSQL it also
+// notifies the other instances; identical notifications of one transaction
+// are delivered once, at commit.
 func appendEvent(tx *gorm.DB, ev *app.Event, payload any) error {
 	b, err := json.Marshal(payload)
 	if err != nil {
@@ -21,5 +29,113 @@ func appendEvent(tx *gorm.DB, ev *app.Event, payload any) error {
 	if err := tx.Create(ev).Error; err != nil {
 		return fmt.Errorf("store: append event %s: %w", ev.Name, err)
 	}
+	if tx.Dialector.Name() == "postgres" {
+		if err := tx.Exec("SELECT pg_notify(?, '')", EventChannel).Error; err != nil {
+			return fmt.Errorf("store: notify event %s: %w", ev.Name, err)
+		}
+	}
 	return nil
+}
+
+// eventRow is an event as read with its transaction id (PostgreSQL only).
+type eventRow struct {
+	app.Event
+	TxID string
+}
+
+// EventsAfter returns up to limit events after cursor that filter matches
+// (a zero filter matches all), in cursor order, and only from transactions
+// that have all finished: on PostgreSQL an event is held back while any
+// older transaction is still running, since that one may still commit an
+// event that must come first. minID, when not 0, also skips events with
+// ids up to it (a resume from an id the log no longer holds).
+func (s *Store) EventsAfter(ctx context.Context, after app.EventCursor, f app.EventFilter, minID int64, limit int) ([]app.LoggedEvent, error) {
+	q := s.db.WithContext(ctx).Table("events")
+	switch {
+	case f.OwnerID != 0:
+		q = q.Where("owner_id = ?", f.OwnerID)
+	case f.StationID != 0:
+		q = q.Where("station_id = ?", f.StationID)
+	}
+	if minID != 0 {
+		q = q.Where("id > ?", minID)
+	}
+	var rows []eventRow
+	if s.postgres {
+		err := q.Select("id, station_id, owner_id, name, record_id, payload, created_at, tx_id::text AS tx_id").
+			Where("(tx_id, id) > (?::xid8, ?)", strconv.FormatUint(after.Tx, 10), after.ID).
+			Where("tx_id < pg_snapshot_xmin(pg_current_snapshot())").
+			Order("tx_id, id").Limit(limit).Find(&rows).Error
+		if err != nil {
+			return nil, fmt.Errorf("store: read events: %w", err)
+		}
+	} else {
+		err := q.Select("id, station_id, owner_id, name, record_id, payload, created_at").
+			Where("id > ?", after.ID).Order("id").Limit(limit).Find(&rows).Error
+		if err != nil {
+			return nil, fmt.Errorf("store: read events: %w", err)
+		}
+	}
+	out := make([]app.LoggedEvent, len(rows))
+	for i, r := range rows {
+		out[i] = app.LoggedEvent{Event: r.Event, Cursor: app.EventCursor{ID: r.ID}}
+		if r.TxID != "" {
+			tx, err := strconv.ParseUint(r.TxID, 10, 64)
+			if err != nil {
+				return nil, fmt.Errorf("store: read events: transaction id %q: %w", r.TxID, err)
+			}
+			out[i].Cursor.Tx = tx
+		}
+	}
+	return out, nil
+}
+
+// EventCursorNow is the log's position now: every event after it is new.
+func (s *Store) EventCursorNow(ctx context.Context) (app.EventCursor, error) {
+	db := s.db.WithContext(ctx)
+	if s.postgres {
+		// Transactions from xmin on may still commit events; start just
+		// before them.
+		var xmin string
+		if err := db.Raw("SELECT pg_snapshot_xmin(pg_current_snapshot())::text").Scan(&xmin).Error; err != nil {
+			return app.EventCursor{}, fmt.Errorf("store: event cursor: %w", err)
+		}
+		tx, err := strconv.ParseUint(xmin, 10, 64)
+		if err != nil {
+			return app.EventCursor{}, fmt.Errorf("store: event cursor: %w", err)
+		}
+		return app.EventCursor{Tx: tx - 1, ID: 1<<63 - 1}, nil
+	}
+	var last int64
+	if err := db.Raw("SELECT COALESCE(MAX(id), 0) FROM events").Scan(&last).Error; err != nil {
+		return app.EventCursor{}, fmt.Errorf("store: event cursor: %w", err)
+	}
+	return app.EventCursor{ID: last}, nil
+}
+
+// EventCursorOf is the position of the event with id, for a stream that
+// resumes after it. ENOTFOUND when the log does not hold it.
+func (s *Store) EventCursorOf(ctx context.Context, id int64) (app.EventCursor, error) {
+	if !s.postgres {
+		var n int64
+		if err := s.db.WithContext(ctx).Table("events").Where("id = ?", id).Count(&n).Error; err != nil {
+			return app.EventCursor{}, fmt.Errorf("store: event cursor: %w", err)
+		}
+		if n == 0 {
+			return app.EventCursor{}, app.ErrNotFound
+		}
+		return app.EventCursor{ID: id}, nil
+	}
+	var tx []string
+	if err := s.db.WithContext(ctx).Raw("SELECT tx_id::text FROM events WHERE id = ?", id).Scan(&tx).Error; err != nil {
+		return app.EventCursor{}, fmt.Errorf("store: event cursor: %w", err)
+	}
+	if len(tx) == 0 {
+		return app.EventCursor{}, app.ErrNotFound
+	}
+	n, err := strconv.ParseUint(tx[0], 10, 64)
+	if err != nil {
+		return app.EventCursor{}, fmt.Errorf("store: event cursor: %w", err)
+	}
+	return app.EventCursor{Tx: n, ID: id}, nil
 }

@@ -25,7 +25,15 @@ type Store struct {
 	db       *gorm.DB
 	postgres bool
 	goose    *goose.Provider
+
+	// afterCommit is called after every committed transaction, so the event
+	// hub of this instance reads the log at once (see OnCommit).
+	afterCommit func()
 }
+
+// OnCommit sets the function called after each committed transaction. The
+// event hub uses it to wake; call it before serving.
+func (s *Store) OnCommit(fn func()) { s.afterCommit = fn }
 
 // Open connects to PostgreSQL when databaseURL is set, else to the SQLite
 // file at sqlitePath (created with its folder when missing). It does not
@@ -120,7 +128,13 @@ func (s *Store) Ready(ctx context.Context) error {
 
 // tx runs fn in one transaction on ctx.
 func (s *Store) tx(ctx context.Context, fn func(tx *gorm.DB) error) error {
-	return s.db.WithContext(ctx).Transaction(fn)
+	if err := s.db.WithContext(ctx).Transaction(fn); err != nil {
+		return err
+	}
+	if s.afterCommit != nil {
+		s.afterCommit()
+	}
+	return nil
 }
 
 // notFound turns GORM's not-found into the app's, and wraps anything else.

@@ -66,6 +66,9 @@ var matrix = []matrixCell{
 	{"POST /api/v1/auth/reset", "", `{"phone":"1370004%04d","code":"000000","password":"matrix-pass-2"}`, all(400)},
 	// Signed-in API.
 	{"GET /api/v1/me", "", "", all(200, "anon", 401)},
+	// The stream opens for everyone signed in; what each receives is
+	// filtered (TestStreamsCarryOnlyWhatEachMaySee).
+	{"GET /api/v1/events", "", "", all(200, "anon", 401)},
 	{"PATCH /api/v1/me", "", `{"language":"zh-CN"}`, all(200, "anon", 401)},
 	// Staff management: heads for their station, the admin for any.
 	{"GET /api/v1/staff", "/api/v1/staff?station_id={station}", "", all(403, "anon", 401, heads, 200, "admin", 200)},

@@ -44,6 +44,11 @@ func newTestServerOn(t *testing.T, st *store.Store, env map[string]string) *test
 	}
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
+	// Registered after Close, so it runs first: the hub stops and closes
+	// every event stream, and Close does not wait for them.
+	ctx, cancel := context.WithCancel(context.Background())
+	srv.Start(ctx)
+	t.Cleanup(cancel)
 	return &testServer{Server: ts, store: st, routes: srv.Routes()}
 }
 

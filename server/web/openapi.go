@@ -36,6 +36,7 @@ var apiOperations = []apiOperation{
 	{Method: http.MethodPost, Path: "/auth/codes", Summary: "Send a one-time code to verify a phone or reset a password", Tag: "accounts", Request: "CodeRequest", Response: "Status", Status: 202, Errors: []int{400, 429}},
 	{Method: http.MethodPost, Path: "/auth/verify", Summary: "Verify a phone with its code", Tag: "accounts", Request: "Verify", Response: "User", Status: 200, Errors: []int{400, 429}},
 	{Method: http.MethodPost, Path: "/auth/reset", Summary: "Set a new password with a reset code; every session ends", Tag: "accounts", Request: "Reset", Response: "Status", Status: 200, Errors: []int{400, 429}},
+	{Method: http.MethodGet, Path: "/events", Summary: "The caller's live events (text/event-stream): id, event <record>.<change>, data JSON with the record's id and status. Last-Event-ID or ?last_event_id= resumes", Tag: "events", Auth: true, Response: "EventStream", Status: 200, Errors: []int{400, 401}},
 	{Method: http.MethodGet, Path: "/me", Summary: "The caller's account", Tag: "accounts", Auth: true, Response: "User", Status: 200, Errors: []int{401}},
 	{Method: http.MethodPatch, Path: "/me", Summary: "Change name, language, home booth or password (a new password ends every other session)", Tag: "accounts", Auth: true, Request: "MeUpdate", Response: "User", Status: 200, Errors: []int{400, 401}},
 	{Method: http.MethodGet, Path: "/staff", Summary: "A station's heads and officers (head: own station; admin: ?station_id=)", Tag: "staff", Auth: true, Response: "UserList", Status: 200, Errors: []int{401, 403}},
@@ -107,7 +108,8 @@ var apiSchemas = map[string]any{
 	"Station": object(map[string]any{
 		"id": str(), "name": str(), "name_en": str(), "time_zone": str(), "phone": str(),
 	}, "id", "name", "time_zone"),
-	"Binary": map[string]any{"type": "string", "format": "binary"},
+	"Binary":      map[string]any{"type": "string", "format": "binary"},
+	"EventStream": map[string]any{"type": "string", "description": "text/event-stream"},
 	"ServiceType": object(map[string]any{
 		"code": str(), "name": str(), "description": str(), "documents": map[string]any{"type": "array", "items": str()},
 		"fields": map[string]any{"type": "array", "items": object(map[string]any{

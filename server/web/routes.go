@@ -69,6 +69,7 @@ func (s *Server) routes() {
 	api.POST("/auth/codes", s.handleAuthCodes)
 	api.POST("/auth/verify", s.handleAuthVerify)
 	api.POST("/auth/reset", s.handleAuthReset)
+	api.GET("/events", s.handleEvents, signedIn)
 	api.GET("/me", s.handleMeGet, signedIn)
 	api.PATCH("/me", s.handleMePatch, signedIn)
 	api.GET("/staff", s.handleStaffList, headOrAdmin)

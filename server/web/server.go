@@ -18,6 +18,7 @@ import (
 	"policebooth/pwa"
 	"policebooth/server/auth"
 	"policebooth/server/config"
+	"policebooth/server/events"
 	"policebooth/server/i18n"
 	"policebooth/server/media"
 	"policebooth/server/notify"
@@ -34,6 +35,7 @@ type Server struct {
 	i18n    *i18n.Bundle
 	assets  *pwa.Assets
 
+	hub       *events.Hub
 	bucket    *blob.Bucket // photos and documents
 	tokens    *auth.Tokens
 	sessions  *sessionCache
@@ -65,6 +67,8 @@ func New(cfg config.Config, st *store.Store, log *slog.Logger) (*Server, error) 
 		return nil, err
 	}
 	s.sessions = &sessionCache{entries: map[int64]sessionEntry{}}
+	s.hub = events.NewHub(st, log)
+	st.OnCommit(s.hub.Wake)
 	if s.bucket, err = media.OpenBucket(context.Background(), cfg.BlobURL); err != nil {
 		return nil, err
 	}
@@ -105,8 +109,23 @@ func (s *Server) Run(ctx context.Context) error {
 	return s.Serve(ctx, ln)
 }
 
+// Start runs the background work of the server (the event hub and, on
+// PostgreSQL, its listener) until ctx ends. Serve calls it; tests that use
+// Handler call it themselves.
+func (s *Server) Start(ctx context.Context) {
+	go s.hub.Run(ctx)
+	if s.cfg.Postgres() {
+		go func() {
+			if err := events.Listen(ctx, s.cfg.DatabaseURL, store.EventChannel, s.hub, s.log); err != nil {
+				s.log.Error("event listener stopped", "err", err)
+			}
+		}()
+	}
+}
+
 // Serve serves on ln until ctx ends.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	s.Start(ctx) // when ctx ends the hub closes every stream, so Shutdown is not held up
 	srv := &http.Server{
 		Handler:           s.echo,
 		ReadHeaderTimeout: 10 * time.Second,
