@@ -248,8 +248,8 @@ func TestSlowTransactionsEventStillReachesTheStream(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := ts.newRequest(t, ts.login(t, "13900000001").AccessToken) // a higher id, committed first
-	time.Sleep(1500 * time.Millisecond)                            // the hub reads and polls meanwhile
-	s.none(t)                                                      // held back: an older transaction may still commit
+	time.Sleep(1500 * time.Millisecond)                           // the hub reads and polls meanwhile
+	s.none(t)                                                     // held back: an older transaction may still commit
 	if err := slow.Exec("SELECT pg_notify('policebooth_events', '')").Error; err != nil {
 		t.Fatal(err)
 	}
