@@ -191,6 +191,18 @@ func (p *Page) Open(url string) {
 	p.Do(chromedp.Navigate(url), chromedp.WaitVisible(chromedp.CSS("main")))
 }
 
+// WaitFor waits until the JavaScript expression is true on the page.
+func (p *Page) WaitFor(js string) {
+	p.t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for !Eval[bool](p, js) {
+		if time.Now().After(deadline) {
+			p.t.Fatalf("browsertest: waited 15 s for %s", js)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
 // Submit clicks a button (or link) that loads a page and waits for that
 // page to load.
 func (p *Page) Submit(selector string) {

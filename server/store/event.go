@@ -106,11 +106,8 @@ func (s *Store) EventCursorNow(ctx context.Context) (app.EventCursor, error) {
 		}
 		return app.EventCursor{Tx: tx - 1, ID: 1<<63 - 1}, nil
 	}
-	var last int64
-	if err := db.Raw("SELECT COALESCE(MAX(id), 0) FROM events").Scan(&last).Error; err != nil {
-		return app.EventCursor{}, fmt.Errorf("store: event cursor: %w", err)
-	}
-	return app.EventCursor{ID: last}, nil
+	last, err := s.LastEventID(ctx)
+	return app.EventCursor{ID: last}, err
 }
 
 // EventCursorOf is the position of the event with id, for a stream that
@@ -138,4 +135,13 @@ func (s *Store) EventCursorOf(ctx context.Context, id int64) (app.EventCursor, e
 		return app.EventCursor{}, fmt.Errorf("store: event cursor: %w", err)
 	}
 	return app.EventCursor{Tx: n, ID: id}, nil
+}
+
+// LastEventID is the highest event id, where a page's live stream starts.
+func (s *Store) LastEventID(ctx context.Context) (int64, error) {
+	var last int64
+	if err := s.db.WithContext(ctx).Raw("SELECT COALESCE(MAX(id), 0) FROM events").Scan(&last).Error; err != nil {
+		return 0, fmt.Errorf("store: last event id: %w", err)
+	}
+	return last, nil
 }

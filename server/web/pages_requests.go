@@ -43,7 +43,7 @@ func (s *Server) handleRequestsPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	v := view.RequestList{}
+	v := view.RequestList{LiveURL: c.Request().URL.RequestURI()}
 	if c.QueryParam("done") != "" {
 		v.Flash = t(c, "req.saved")
 	}
@@ -126,7 +126,7 @@ func (s *Server) handleQueuePage(c echo.Context) error {
 		}
 		return 0
 	})
-	v := view.RequestList{Staff: true}
+	v := view.RequestList{Staff: true, LiveURL: c.Request().URL.RequestURI()}
 	if v.Rows, err = s.requestRows(c, reqs); err != nil {
 		return err
 	}

@@ -40,6 +40,9 @@ func (s *Server) render(c echo.Context, status int, title string, content templ.
 		if p := caller(c); p != nil {
 			page.User = &view.User{Name: p.User.Name, Role: string(p.Role)}
 			page.Booth = s.boothOf(ctx, p.User)
+			if last, err := s.store.LastEventID(ctx); err == nil {
+				page.LiveFrom = itoa64(last)
+			}
 		}
 		err = layouts.Base(page).Render(templ.WithChildren(ctx, content), &buf)
 	}
@@ -59,6 +62,7 @@ func (s *Server) pageView(ctx context.Context, path, title string) view.Page {
 			CSS:       s.assets.URL("css/app.css"),
 			JS:        s.assets.URL("js/app.js"),
 			HTMX:      s.assets.URL("vendor/htmx.min.js"),
+			Live:      s.assets.URL("js/live.js"),
 			Icon:      s.assets.URL("icons/icon-192.png"),
 			TouchIcon: s.assets.URL("icons/apple-touch-icon.png"),
 		},

@@ -70,6 +70,7 @@ type RequestList struct {
 	Flash   string
 	Staff   bool
 	Filters QueueFilters
+	LiveURL string // what to fetch again when a request changes
 }
 
 // QueueFilters are the officer's queue filters.

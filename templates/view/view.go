@@ -9,6 +9,9 @@ type Page struct {
 	Booth Booth
 	Asset Assets
 	User  *User // nil when nobody is signed in
+	// LiveFrom is the event id the page was rendered at; a signed-in page's
+	// live script resumes the event stream from it.
+	LiveFrom string
 }
 
 // User is the signed-in person as the layout shows them.
@@ -29,6 +32,7 @@ type Assets struct {
 	CSS       string
 	JS        string
 	HTMX      string
+	Live      string
 	Icon      string
 	TouchIcon string
 }

@@ -1,0 +1,55 @@
+// Live updates for signed-in pages: one EventSource per page. An element
+// with data-live="request.created request.updated" is fetched again (htmx:
+// it has hx-get and hx-trigger="live") when such an event arrives; with
+// data-live-record="ID" only events about that record count. The stream
+// resumes from the id the page was rendered at, so nothing in between is
+// missed. When the session has ended the page goes to sign-in.
+"use strict";
+
+(function () {
+  var from = document.body.getAttribute("data-live-from");
+  if (from === null || !window.EventSource) return;
+  var source = null;
+  var last = from;
+
+  function refresh(event) {
+    var data = {};
+    try { data = JSON.parse(event.data); } catch (e) { /* keep {} */ }
+    document.querySelectorAll("[data-live]").forEach(function (el) {
+      var names = el.getAttribute("data-live").split(" ");
+      var record = el.getAttribute("data-live-record");
+      if (names.indexOf(event.type) < 0) return;
+      if (record && data.id !== record) return;
+      if (window.htmx) window.htmx.trigger(el, "live");
+    });
+    document.dispatchEvent(new CustomEvent("booth:event", { detail: { type: event.type, data: data } }));
+  }
+
+  function names() {
+    var all = {};
+    document.querySelectorAll("[data-live]").forEach(function (el) {
+      el.getAttribute("data-live").split(" ").forEach(function (n) { if (n) all[n] = true; });
+    });
+    (document.body.getAttribute("data-live-events") || "").split(" ").forEach(function (n) { if (n) all[n] = true; });
+    return Object.keys(all);
+  }
+
+  function connect() {
+    source = new EventSource("/api/v1/events" + (last ? "?last_event_id=" + encodeURIComponent(last) : ""));
+    names().forEach(function (n) {
+      source.addEventListener(n, function (e) { if (e.lastEventId) last = e.lastEventId; refresh(e); });
+    });
+    source.onerror = function () {
+      if (source.readyState !== EventSource.CLOSED) return; // the browser retries by itself
+      // Closed for good: usually the session ended. Ask, then reconnect or sign in.
+      fetch("/api/v1/me", { credentials: "same-origin" }).then(function (r) {
+        if (r.status === 401) {
+          location.href = "/login?next=" + encodeURIComponent(location.pathname + location.search);
+        } else {
+          setTimeout(connect, 3000);
+        }
+      }, function () { setTimeout(connect, 5000); });
+    };
+  }
+  connect();
+})();
