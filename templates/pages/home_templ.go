@@ -62,7 +62,7 @@ func ResidentHome(h view.Home) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = tile("help", "landing.offer_help", "home.soon", "").Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = tile("help", "landing.offer_help", "home.help_text", "/help").Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -354,7 +354,7 @@ func OfficerHome(h view.Home) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = tile("help", "home.calls", "home.soon", "").Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = tile("help", "home.calls", "home.board_text", "/board").Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

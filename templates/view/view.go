@@ -33,6 +33,7 @@ type Assets struct {
 	JS        string
 	HTMX      string
 	Live      string
+	Assist    string
 	Icon      string
 	TouchIcon string
 }

@@ -1,0 +1,119 @@
+// Immediate assistance in the browser: the help button (hold to send, or
+// press twice from a keyboard or switch), the caller's position while a
+// call is open, and the officer board's alert (sound, vibration, a screen
+// kept awake) until every call is acknowledged.
+"use strict";
+
+(function () {
+  // --- The help button -------------------------------------------------
+  var form = document.getElementById("help-form");
+  if (form) {
+    var button = document.getElementById("help-button");
+    var text = button.querySelector(".help-button-text");
+    var label = text.textContent;
+    var status = document.getElementById("help-location");
+    var holdMs = 2000;
+    var timer = null, armed = false, armTimer = null, pointerHold = false;
+
+    if (navigator.geolocation) {
+      navigator.geolocation.getCurrentPosition(function (p) {
+        document.getElementById("help-lat").value = p.coords.latitude;
+        document.getElementById("help-lng").value = p.coords.longitude;
+        document.getElementById("help-acc").value = Math.round(p.coords.accuracy);
+        status.textContent = status.getAttribute("data-found") || "✔";
+      }, function () {
+        status.textContent = status.getAttribute("data-refused") || "";
+      }, { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 });
+    }
+
+    function reset() {
+      clearTimeout(timer);
+      timer = null;
+      pointerHold = false;
+      button.classList.remove("holding");
+      text.textContent = label;
+    }
+    button.addEventListener("pointerdown", function (e) {
+      if (e.button !== 0) return;
+      pointerHold = true;
+      button.classList.add("holding");
+      text.textContent = button.getAttribute("data-hold-label");
+      timer = setTimeout(function () { timer = null; form.submit(); }, holdMs);
+    });
+    ["pointerup", "pointerleave", "pointercancel"].forEach(function (t) {
+      button.addEventListener(t, function () { if (timer) reset(); });
+    });
+    button.addEventListener("contextmenu", function (e) { e.preventDefault(); });
+    button.addEventListener("click", function (e) {
+      if (pointerHold || e.detail > 0) { e.preventDefault(); return; } // a tap is not enough: hold
+      // Keyboard, screen reader or switch: the first press arms, the second sends.
+      if (armed) return;
+      e.preventDefault();
+      armed = true;
+      text.textContent = button.getAttribute("data-confirm-label");
+      armTimer = setTimeout(function () { armed = false; text.textContent = label; }, 10000);
+    });
+  }
+
+  // --- The caller's position while the call is open ---------------------
+  var call = document.querySelector("[data-call-id]");
+  if (call && call.getAttribute("data-caller") === "true" && navigator.geolocation) {
+    var id = call.getAttribute("data-call-id");
+    var lastSent = 0;
+    var watch = navigator.geolocation.watchPosition(function (p) {
+      var open = document.querySelector("[data-call-id]");
+      if (!open || open.getAttribute("data-call-open") !== "true") { navigator.geolocation.clearWatch(watch); return; }
+      if (Date.now() - lastSent < 10000) return;
+      lastSent = Date.now();
+      fetch("/api/v1/assistance-calls/" + id + "/location", {
+        method: "POST", credentials: "same-origin", headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ lat: p.coords.latitude, lng: p.coords.longitude, accuracy_m: p.coords.accuracy })
+      });
+    }, function () {}, { enableHighAccuracy: true, maximumAge: 10000 });
+  }
+
+  // --- The officer board's alert ---------------------------------------
+  var unlock = document.getElementById("alert-unlock");
+  if (!unlock) return;
+  var state = document.getElementById("alert-state");
+  var audio = null, ringing = null, lock = null;
+
+  function waiting() {
+    var banner = document.getElementById("alert-banner");
+    return banner ? parseInt(banner.getAttribute("data-unacknowledged"), 10) || 0 : 0;
+  }
+  function beep() {
+    if (!audio || audio.state !== "running") return;
+    [0, 0.35].forEach(function (at) {
+      var o = audio.createOscillator(), g = audio.createGain();
+      o.frequency.value = 880;
+      g.gain.setValueAtTime(0.6, audio.currentTime + at);
+      g.gain.exponentialRampToValueAtTime(0.001, audio.currentTime + at + 0.3);
+      o.connect(g); g.connect(audio.destination);
+      o.start(audio.currentTime + at); o.stop(audio.currentTime + at + 0.3);
+    });
+    if (navigator.vibrate) navigator.vibrate([300, 150, 300]);
+  }
+  function update() {
+    var n = waiting();
+    document.body.classList.toggle("alerting", n > 0);
+    if (n > 0 && !ringing) { beep(); ringing = setInterval(beep, 1500); }
+    if (n === 0 && ringing) { clearInterval(ringing); ringing = null; }
+  }
+  function keepAwake() {
+    if (!("wakeLock" in navigator) || lock) return;
+    navigator.wakeLock.request("screen").then(function (l) { lock = l; l.addEventListener("release", function () { lock = null; }); }, function () {});
+  }
+  unlock.addEventListener("click", function () {
+    var Ctx = window.AudioContext || window.webkitAudioContext;
+    if (!audio && Ctx) audio = new Ctx();
+    if (audio) audio.resume();
+    unlock.setAttribute("aria-pressed", "true");
+    state.textContent = unlock.getAttribute("data-on") || state.textContent;
+    keepAwake();
+    update();
+  });
+  document.addEventListener("visibilitychange", function () { if (!document.hidden && unlock.getAttribute("aria-pressed") === "true") keepAwake(); });
+  document.body.addEventListener("htmx:afterSwap", update);
+  update();
+})();

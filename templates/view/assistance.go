@@ -1,0 +1,61 @@
+package view
+
+// HelpPage is the resident's page to call for help.
+type HelpPage struct {
+	Categories     []Option
+	Errors         Errors
+	IdempotencyKey string
+}
+
+// CallPage is one assistance call as its caller or an officer sees it.
+type CallPage struct {
+	ID          string
+	Status      string
+	StatusLabel string
+	Steps       []CallStep // the way from sent to arrived, for the caller
+	Category    string
+	Message     string
+	Silent      bool
+	Age         string
+	Booth       string
+	Location    string // coordinates with accuracy, or "unknown"
+	MapURL      string // opens the device's maps app
+	Officer     string // who acknowledged
+	Escalation  int
+	Messages    []CallMessageRow
+	Timeline    []TimelineRow
+	Caller      bool // the page is the caller's
+	CanCancel   bool
+	Actions     []RequestAction // the officer's next steps
+	CanMessage  bool
+	Error       string
+	MessageKey  string // Idempotency-Key of the message form
+}
+
+// CallStep is one step of a call's progress.
+type CallStep struct {
+	Label string
+	Done  bool
+}
+
+// CallMessageRow is one message of the thread.
+type CallMessageRow struct {
+	Who, At, Text string
+	Mine          bool
+}
+
+// BoardPage is the officer's live board of open calls.
+type BoardPage struct {
+	Calls  []CallRow
+	Booths []Option // for the on-duty switch
+	OnDuty string   // the booth the officer is on duty at, or ""
+	Flash  string
+}
+
+// CallRow is one open call on the board.
+type CallRow struct {
+	ID, Category, Message, Age, Location, MapURL, Distance, Status, StatusLabel, Officer string
+	Unacknowledged                                                                       bool
+	Escalation                                                                           int
+	Silent                                                                               bool
+}
