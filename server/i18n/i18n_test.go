@@ -31,8 +31,9 @@ func TestEveryMessageExistsInEveryLanguage(t *testing.T) {
 // usedID finds message ids in Go code: T(ctx, "id", t(c, "id" or .T("id".
 var usedID = regexp.MustCompile(`\b[Tt]\((?:ctx, |c, )?"([a-z_]+\.[a-z0-9_.]+)"`)
 
-// templID finds message ids in templates: every "word.word" literal.
-var templID = regexp.MustCompile(`"([a-z_]+\.[a-z0-9_]+)"`)
+// templID finds message ids in templates: every "word.word" literal that
+// is not an attribute's value (data-live="request.updated" names events).
+var templID = regexp.MustCompile(`[^=]"([a-z_]+\.[a-z0-9_]+)"`)
 
 func TestEveryUsedMessageExists(t *testing.T) {
 	b, err := New()
