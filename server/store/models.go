@@ -24,4 +24,7 @@ var models = []any{
 	&app.TimelineEntry{},
 	&app.Attachment{},
 	&ticketCounter{},
+	&app.AssistanceCall{},
+	&app.CallEntry{},
+	&app.CallMessage{},
 }
