@@ -128,6 +128,21 @@ var matrix = []matrixCell{
 	{"GET /catalogue", "", "", all(403, "anon", 303, heads, 200)},
 	{"POST /catalogue/slots", "", "booth_id=", all(403, "anon", 401, heads, 400)},
 	{"POST /catalogue/:code", "/catalogue/other", "enabled=1&target_minutes=15", all(403, "anon", 401, heads, 303)},
+	// Assistance: {call} is the demo resident's open call.
+	{"POST /api/v1/assistance-calls", "", `{"category":"other","message":"matrix"}`, all(403, "anon", 401, "resident", 409, "resident2", 201)},
+	{"GET /api/v1/assistance-calls", "", "", all(200, "anon", 401, "admin", 403)},
+	{"GET /api/v1/assistance-calls/:id", "/api/v1/assistance-calls/{call}", "", ownRequest(200)},
+	{"POST /api/v1/assistance-calls/:id/location", "/api/v1/assistance-calls/{call}/location", `{"lat":39.96,"lng":116.3,"accuracy_m":20}`, all(403, "anon", 401, "resident", 200, "resident2", 404)},
+	{"POST /api/v1/assistance-calls/:id/messages", "/api/v1/assistance-calls/{call}/messages", `{"text":"msg %d"}`, ownRequest(201)},
+	{"POST /api/v1/assistance-calls/:id/transitions", "/api/v1/assistance-calls/{call}/transitions", `{"to":"en_route"}`, all(404, "anon", 401, "admin", 403, "resident", 403, "officer", 409, "head", 409)},
+	{"POST /api/v1/duty", "", `{"booth_id":"{booth}"}`, all(403, "anon", 401, "officer", 200, "officer2", 404)},
+	{"GET /help", "", "", all(403, "anon", 303, residents, 303)},
+	{"POST /help", "", "category=other", all(403, "anon", 401, residents, 303)},
+	{"GET /calls/:id", "/calls/{call}", "", ownRequest(200, "anon", 303)},
+	{"POST /calls/:id/move", "/calls/{call}/move", "to=en_route", all(404, "anon", 401, "admin", 403, "resident", 403, "officer", 409, "head", 409)},
+	{"POST /calls/:id/messages", "/calls/{call}/messages", "text=hello", ownRequest(303)},
+	{"GET /board", "", "", all(403, "anon", 303, officers, 200, heads, 200)},
+	{"POST /duty", "", "booth_id={booth}", all(403, "anon", 401, "officer", 303, "officer2", 404)},
 	// Last: signing out ends each caller's session.
 	{"POST /api/v1/auth/logout", "", "", all(204, "anon", 401)},
 	{"POST /logout", "", "", all(303)},
@@ -189,8 +204,12 @@ func TestAuthorizationMatrix(t *testing.T) {
 	}
 	attachment := ts.upload(t, "/api/v1/service-requests/"+req.ID+"/attachments", tokens["resident"], "scan.png", pngBytes(t))
 	ts.api(t, "GET", "/api/v1/me", tokens["officer"], nil, &officerMe)
+	var call struct{ ID string }
+	if resp := ts.api(t, "POST", "/api/v1/assistance-calls", tokens["resident"], map[string]string{"category": "medical"}, &call); resp.StatusCode != 201 {
+		t.Fatalf("create the matrix call: %d", resp.StatusCode)
+	}
 	placeholders := strings.NewReplacer("{station}", demoStation.StationID, "{target}", target, "{request}", req.ID,
-		"{attachment}", attachment, "{booth}", booths.Items[0].ID, "{officer}", officerMe.ID)
+		"{attachment}", attachment, "{booth}", booths.Items[0].ID, "{officer}", officerMe.ID, "{call}", call.ID)
 
 	covered := map[string]bool{}
 	var n atomic.Int64

@@ -59,6 +59,13 @@ var apiOperations = []apiOperation{
 	{Method: http.MethodPut, Path: "/service-requests/:id/checklist", Summary: "Tick the documents seen (\"code:index\")", Tag: "requests", Auth: true, Request: "Checklist", Response: "Request", Status: 200, Errors: []int{400, 401, 403, 404, 409}},
 	{Method: http.MethodPost, Path: "/service-requests/:id/attachments", Summary: "Add a document photo or PDF (multipart field file, at most 10 MB)", Tag: "requests", Auth: true, Response: "Attachment", Status: 201, Errors: []int{400, 401, 403, 404, 409, 413, 415}},
 	{Method: http.MethodGet, Path: "/attachments/:id", Summary: "A document's bytes, to its owner and station staff", Tag: "requests", Auth: true, Response: "Binary", Status: 200, Errors: []int{401, 403, 404}},
+	{Method: http.MethodPost, Path: "/assistance-calls", Summary: "Call for help now; reaches every officer of the booth's station. Idempotency-Key honoured", Tag: "assistance", Auth: true, Request: "NewCall", Response: "Call", Status: 201, Errors: []int{400, 401, 403, 409, 429}},
+	{Method: http.MethodGet, Path: "/assistance-calls", Summary: "Calls: a resident's own, staff their station's (?open=1)", Tag: "assistance", Auth: true, Response: "CallList", Status: 200, Errors: []int{401, 403}},
+	{Method: http.MethodGet, Path: "/assistance-calls/:id", Summary: "One call with its timeline and messages", Tag: "assistance", Auth: true, Response: "Call", Status: 200, Errors: []int{401, 403, 404}},
+	{Method: http.MethodPost, Path: "/assistance-calls/:id/location", Summary: "The caller's newer position", Tag: "assistance", Auth: true, Request: "Location", Response: "Status", Status: 200, Errors: []int{400, 401, 403, 404, 409}},
+	{Method: http.MethodPost, Path: "/assistance-calls/:id/messages", Summary: "A short message between the caller and the officers", Tag: "assistance", Auth: true, Request: "Note", Response: "CallMessage", Status: 201, Errors: []int{400, 401, 403, 404, 409}},
+	{Method: http.MethodPost, Path: "/assistance-calls/:id/transitions", Summary: "Move a call (officers; the caller may only cancel); 409 when another officer acknowledged first", Tag: "assistance", Auth: true, Request: "CallTransition", Response: "Call", Status: 200, Errors: []int{400, 401, 403, 404, 409}},
+	{Method: http.MethodPost, Path: "/duty", Summary: "Put the calling officer on duty at a booth (empty booth_id: off duty)", Tag: "assistance", Auth: true, Request: "Duty", Response: "Status", Status: 200, Errors: []int{400, 401, 403, 404}},
 	{Method: http.MethodPost, Path: "/stations/:id/booths", Summary: "Create a booth of a station (admin)", Tag: "stations", Auth: true, Request: "NewBooth", Response: "Booth", Status: 201, Errors: []int{400, 401, 403, 404, 409}},
 }
 
@@ -151,7 +158,23 @@ var apiSchemas = map[string]any{
 	"Assignment":  object(map[string]any{"assignee_id": str(), "note": str()}, "assignee_id"),
 	"Note":        object(map[string]any{"text": str()}, "text"),
 	"Checklist":   object(map[string]any{"checked": map[string]any{"type": "array", "items": str()}}, "checked"),
-	"NewBooth":    object(map[string]any{"name": str(), "name_en": str(), "phone": str(), "lat": number(), "lng": number()}, "name", "lat", "lng"),
+	"NewCall": object(map[string]any{
+		"category": enum("crime", "medical", "lost_person", "domestic", "traffic", "other"), "message": str(), "silent": boolean(),
+		"lat": number(), "lng": number(), "accuracy_m": number(), "booth_id": str(), "written_at": dateTime(),
+	}, "category"),
+	"Call": object(map[string]any{
+		"id": str(), "station_id": str(), "booth_id": str(), "caller_id": str(), "category": str(), "message": str(), "silent": boolean(),
+		"lat": number(), "lng": number(), "accuracy_m": number(), "status": enum("open", "acknowledged", "en_route", "on_scene", "resolved", "cancelled"),
+		"acknowledged_by": str(), "acknowledged_at": dateTime(), "escalation_level": map[string]any{"type": "integer"}, "created_at": dateTime(),
+		"timeline": map[string]any{"type": "array", "items": ref("Timeline")},
+		"messages": map[string]any{"type": "array", "items": ref("CallMessage")},
+	}, "id", "status", "category", "created_at"),
+	"CallList":       listOf("Call"),
+	"CallMessage":    object(map[string]any{"id": str(), "author_id": str(), "text": str(), "created_at": dateTime()}, "id", "text"),
+	"Location":       object(map[string]any{"lat": number(), "lng": number(), "accuracy_m": number()}, "lat", "lng", "accuracy_m"),
+	"CallTransition": object(map[string]any{"to": enum("acknowledged", "en_route", "on_scene", "resolved", "cancelled"), "note": str()}, "to"),
+	"Duty":           object(map[string]any{"booth_id": str()}, "booth_id"),
+	"NewBooth":       object(map[string]any{"name": str(), "name_en": str(), "phone": str(), "lat": number(), "lng": number()}, "name", "lat", "lng"),
 }
 
 func enum(values ...string) map[string]any { return map[string]any{"type": "string", "enum": values} }

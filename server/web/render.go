@@ -63,6 +63,7 @@ func (s *Server) pageView(ctx context.Context, path, title string) view.Page {
 			JS:        s.assets.URL("js/app.js"),
 			HTMX:      s.assets.URL("vendor/htmx.min.js"),
 			Live:      s.assets.URL("js/live.js"),
+			Assist:    s.assets.URL("js/assist.js"),
 			Icon:      s.assets.URL("icons/icon-192.png"),
 			TouchIcon: s.assets.URL("icons/apple-touch-icon.png"),
 		},

@@ -110,10 +110,12 @@ func (s *Server) Run(ctx context.Context) error {
 }
 
 // Start runs the background work of the server (the event hub and, on
-// PostgreSQL, its listener) until ctx ends. Serve calls it; tests that use
+// PostgreSQL, its listener; the escalation of unanswered calls) until ctx
+// ends. Serve calls it; tests that use
 // Handler call it themselves.
 func (s *Server) Start(ctx context.Context) {
 	go s.hub.Run(ctx)
+	go s.escalate(ctx)
 	if s.cfg.Postgres() {
 		go func() {
 			if err := events.Listen(ctx, s.cfg.DatabaseURL, store.EventChannel, s.hub, s.log); err != nil {

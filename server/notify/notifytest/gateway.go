@@ -50,3 +50,10 @@ func (g *Gateway) Code(t testing.TB, phone string) string {
 	}
 	return sixDigits.FindString(texts[len(texts)-1])
 }
+
+// Messages returns every text sent to phone, oldest first.
+func (g *Gateway) Messages(phone string) []string {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return append([]string(nil), g.messages[phone]...)
+}

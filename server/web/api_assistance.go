@@ -1,0 +1,224 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"policebooth/server/app"
+)
+
+// callJSON is an assistance call as the API shows it.
+type callJSON struct {
+	*app.AssistanceCall
+}
+
+// callScope is what the caller may see: a resident their own calls, staff
+// their station's.
+func callScope(c echo.Context) (app.CallScope, error) {
+	p := caller(c)
+	switch {
+	case p.Role == app.RoleResident:
+		return app.CallScope{CallerID: p.UserID}, nil
+	case p.Role.Staff() && p.StationID != nil:
+		return app.CallScope{StationID: *p.StationID}, nil
+	}
+	return app.CallScope{}, app.Errorf(app.EFORBIDDEN, "only residents and station staff have assistance calls")
+}
+
+type newCallJSON struct {
+	Category  string     `json:"category"`
+	Message   string     `json:"message"`
+	Silent    bool       `json:"silent"`
+	Lat       *float64   `json:"lat"`
+	Lng       *float64   `json:"lng"`
+	AccuracyM *float64   `json:"accuracy_m"`
+	BoothID   string     `json:"booth_id"`
+	WrittenAt *time.Time `json:"written_at"`
+}
+
+// handleCallCreate: POST /assistance-calls (resident).
+func (s *Server) handleCallCreate(c echo.Context) error {
+	var r newCallJSON
+	if err := bind(c, &r); err != nil {
+		return err
+	}
+	nc := app.NewCall{CallerID: caller(c).UserID, Category: r.Category, Message: strings.TrimSpace(r.Message), Silent: r.Silent,
+		Lat: r.Lat, Lng: r.Lng, AccuracyM: r.AccuracyM, WrittenAt: r.WrittenAt}
+	if r.BoothID != "" {
+		id, err := parseID(r.BoothID)
+		if err != nil {
+			return app.Errorf(app.EINVALID, "booth_id is not a booth id")
+		}
+		nc.BoothID = id
+	}
+	call, err := s.createCall(c, nc)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, callJSON{call})
+}
+
+// createCall stores a call; one raised while nobody is on duty has
+// escalated at once, and the station's heads are texted.
+func (s *Server) createCall(c echo.Context, nc app.NewCall) (*app.AssistanceCall, error) {
+	call, err := s.store.CreateCall(c.Request().Context(), nc, time.Now())
+	if err != nil {
+		return nil, err
+	}
+	if call.EscalationLevel > 0 {
+		s.log.Warn("assistance call raised with nobody on duty", "call_id", call.ID, "booth_id", call.BoothID)
+		s.textHeads(context.WithoutCancel(c.Request().Context()), app.Escalation{Call: *call, Level: call.EscalationLevel, NobodyOnDuty: true})
+	}
+	return call, nil
+}
+
+// handleCallList: GET /assistance-calls (?open=1 for open ones only).
+func (s *Server) handleCallList(c echo.Context) error {
+	scope, err := callScope(c)
+	if err != nil {
+		return err
+	}
+	calls, err := s.store.ListCalls(c.Request().Context(), scope, c.QueryParam("open") != "", 100)
+	if err != nil {
+		return err
+	}
+	out := list[callJSON]{Items: make([]callJSON, 0, len(calls))}
+	for i := range calls {
+		out.Items = append(out.Items, callJSON{&calls[i]})
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+// handleCallGet: GET /assistance-calls/:id.
+func (s *Server) handleCallGet(c echo.Context) error {
+	call, err := s.findCall(c)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, callJSON{call})
+}
+
+func (s *Server) findCall(c echo.Context) (*app.AssistanceCall, error) {
+	id, err := requestParam(c)
+	if err != nil {
+		return nil, err
+	}
+	scope, err := callScope(c)
+	if err != nil {
+		return nil, err
+	}
+	return s.store.FindCall(c.Request().Context(), id, scope)
+}
+
+type locationJSON struct {
+	Lat       *float64 `json:"lat"`
+	Lng       *float64 `json:"lng"`
+	AccuracyM *float64 `json:"accuracy_m"`
+}
+
+// handleCallLocation: POST /assistance-calls/:id/location, the caller's
+// newer position.
+func (s *Server) handleCallLocation(c echo.Context) error {
+	var r locationJSON
+	if err := bind(c, &r); err != nil {
+		return err
+	}
+	if r.Lat == nil || r.Lng == nil || r.AccuracyM == nil {
+		return app.Errorf(app.EINVALID, "lat, lng and accuracy_m are required")
+	}
+	id, err := requestParam(c)
+	if err != nil {
+		return err
+	}
+	if err := s.store.UpdateLocation(c.Request().Context(), id, caller(c).UserID, *r.Lat, *r.Lng, *r.AccuracyM, time.Now()); err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]string{"status": "recorded"})
+}
+
+// handleCallMessage: POST /assistance-calls/:id/messages.
+func (s *Server) handleCallMessage(c echo.Context) error {
+	var r noteRequest
+	if err := bind(c, &r); err != nil {
+		return err
+	}
+	m, err := s.addCallMessage(c, r.Text)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, m)
+}
+
+func (s *Server) addCallMessage(c echo.Context, text string) (*app.CallMessage, error) {
+	id, err := requestParam(c)
+	if err != nil {
+		return nil, err
+	}
+	scope, err := callScope(c)
+	if err != nil {
+		return nil, err
+	}
+	return s.store.AddCallMessage(c.Request().Context(), id, scope, caller(c).UserID, text, time.Now())
+}
+
+// handleCallTransition: POST /assistance-calls/:id/transitions.
+func (s *Server) handleCallTransition(c echo.Context) error {
+	var r transitionRequest
+	if err := bind(c, &r); err != nil {
+		return err
+	}
+	call, err := s.moveCall(c, app.CallStatus(r.To), r.Note)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, callJSON{call})
+}
+
+func (s *Server) moveCall(c echo.Context, to app.CallStatus, note string) (*app.AssistanceCall, error) {
+	id, err := requestParam(c)
+	if err != nil {
+		return nil, err
+	}
+	scope, err := callScope(c)
+	if err != nil {
+		return nil, err
+	}
+	return s.store.MoveCall(c.Request().Context(), id, scope, caller(c).UserID, to, strings.TrimSpace(note), time.Now())
+}
+
+type dutyJSON struct {
+	BoothID string `json:"booth_id"`
+}
+
+// handleDutySet: POST /duty puts the calling officer on duty at a booth,
+// or off duty with an empty booth_id. It stands in for clocking in.
+func (s *Server) handleDutySet(c echo.Context) error {
+	var r dutyJSON
+	if err := bind(c, &r); err != nil {
+		return err
+	}
+	return s.setDuty(c, r.BoothID)
+}
+
+func (s *Server) setDuty(c echo.Context, booth string) error {
+	var id int64
+	if booth != "" {
+		var err error
+		if id, err = parseID(booth); err != nil {
+			return app.Errorf(app.EINVALID, "booth_id is not a booth id")
+		}
+	}
+	p := caller(c)
+	if err := s.store.SetOnDuty(c.Request().Context(), p.UserID, id); err != nil {
+		return err
+	}
+	s.sessions.forget(p.SessionID)
+	if isAPI(c) {
+		return c.JSON(http.StatusOK, map[string]string{"booth_id": booth})
+	}
+	return c.Redirect(http.StatusSeeOther, "/board?done=1")
+}

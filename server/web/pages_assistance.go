@@ -1,0 +1,252 @@
+package web
+
+import (
+	"fmt"
+	"math"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"policebooth/server/app"
+	"policebooth/templates/pages"
+	"policebooth/templates/view"
+)
+
+// openCall returns the resident's open call, if any.
+func (s *Server) openCall(c echo.Context) (*app.AssistanceCall, error) {
+	calls, err := s.store.ListCalls(c.Request().Context(), app.CallScope{CallerID: caller(c).UserID}, true, 1)
+	if err != nil || len(calls) == 0 {
+		return nil, err
+	}
+	return &calls[0], nil
+}
+
+func (s *Server) helpPage(c echo.Context, errs view.Errors) view.HelpPage {
+	v := view.HelpPage{Errors: errs, IdempotencyKey: newKey()}
+	for _, cat := range app.CallCategories {
+		v.Categories = append(v.Categories, view.Option{Value: cat, Label: t(c, "cat_"+cat)})
+	}
+	return v
+}
+
+// handleHelpPage: GET /help, the resident's help button; with a call open,
+// its page instead.
+func (s *Server) handleHelpPage(c echo.Context) error {
+	open, err := s.openCall(c)
+	if err != nil {
+		return err
+	}
+	if open != nil {
+		return c.Redirect(http.StatusSeeOther, "/calls/"+itoa64(open.ID))
+	}
+	return s.render(c, http.StatusOK, t(c, "help.title"), pages.Help(s.helpPage(c, view.Errors{})))
+}
+
+// handleHelpSubmit: POST /help sends the call.
+func (s *Server) handleHelpSubmit(c echo.Context) error {
+	nc := app.NewCall{CallerID: caller(c).UserID, Category: c.FormValue("category"), Message: strings.TrimSpace(c.FormValue("message")), Silent: c.FormValue("silent") != ""}
+	lat, err1 := strconv.ParseFloat(c.FormValue("lat"), 64)
+	lng, err2 := strconv.ParseFloat(c.FormValue("lng"), 64)
+	if err1 == nil && err2 == nil {
+		nc.Lat, nc.Lng = &lat, &lng
+		if acc, err := strconv.ParseFloat(c.FormValue("accuracy_m"), 64); err == nil {
+			nc.AccuracyM = &acc
+		}
+	}
+	call, err := s.createCall(c, nc)
+	if app.ErrorCode(err) == app.ECONFLICT {
+		if open, oerr := s.openCall(c); oerr == nil && open != nil {
+			return c.Redirect(http.StatusSeeOther, "/calls/"+itoa64(open.ID))
+		}
+	}
+	if err != nil {
+		msg, status, err := s.formError(c, err)
+		if err != nil {
+			return err
+		}
+		return s.render(c, status, t(c, "help.title"), pages.Help(s.helpPage(c, view.Errors{"": msg})))
+	}
+	return c.Redirect(http.StatusSeeOther, "/calls/"+itoa64(call.ID))
+}
+
+// callLabel names a call's status in the reader's language.
+func callLabel(c echo.Context, st app.CallStatus) string { return t(c, "call_"+string(st)) }
+
+// ageText says how long ago something happened, in minutes.
+func ageText(c echo.Context, at, now time.Time) string {
+	return t(c, "call.minutes_ago", "N", int(now.Sub(at).Minutes()))
+}
+
+// locationText and mapURL describe where the caller is.
+func locationText(c echo.Context, call *app.AssistanceCall) (string, string) {
+	if call.Lat == nil || call.Lng == nil {
+		return t(c, "call.no_location"), ""
+	}
+	acc := ""
+	if call.AccuracyM != nil {
+		acc = t(c, "call.accuracy", "M", int(math.Round(*call.AccuracyM)))
+	}
+	return fmt.Sprintf("%.5f, %.5f %s", *call.Lat, *call.Lng, acc), fmt.Sprintf("geo:%.6f,%.6f", *call.Lat, *call.Lng)
+}
+
+// callPage builds the page of a call for the caller or an officer.
+func (s *Server) callPage(c echo.Context, call *app.AssistanceCall) view.CallPage {
+	ctx := c.Request().Context()
+	p := caller(c)
+	now := time.Now()
+	loc := s.stationLocation(c, call.StationID)
+	v := view.CallPage{
+		ID: itoa64(call.ID), Status: string(call.Status), StatusLabel: callLabel(c, call.Status), Category: t(c, "cat_"+call.Category),
+		Message: call.Message, Silent: call.Silent, Age: ageText(c, call.CreatedAt, now), Escalation: call.EscalationLevel,
+		Caller: p.Role == app.RoleResident, CanMessage: call.Status.Open(), MessageKey: newKey(),
+	}
+	v.Location, v.MapURL = locationText(c, call)
+	v.CanCancel = v.Caller && call.Status.Open()
+	names := map[int64]string{}
+	nameOf := func(id int64) string {
+		if n, ok := names[id]; ok {
+			return n
+		}
+		if u, err := s.store.FindUser(ctx, id); err == nil {
+			names[id] = u.Name
+		}
+		return names[id]
+	}
+	if call.AcknowledgedBy != nil {
+		v.Officer = nameOf(*call.AcknowledgedBy)
+	}
+	reached := map[app.CallStatus]int{app.CallOpen: 0, app.CallAcknowledged: 1, app.CallEnRoute: 2, app.CallOnScene: 3, app.CallResolved: 4}
+	at := reached[call.Status]
+	for i, st := range []app.CallStatus{app.CallOpen, app.CallAcknowledged, app.CallEnRoute, app.CallOnScene} {
+		v.Steps = append(v.Steps, view.CallStep{Label: t(c, "step_"+string(st)), Done: call.Status != app.CallCancelled && i <= at})
+	}
+	for _, m := range call.Messages {
+		who := nameOf(m.AuthorID)
+		if m.AuthorID == p.UserID {
+			who = t(c, "call.me")
+		}
+		v.Messages = append(v.Messages, view.CallMessageRow{Who: who, At: m.CreatedAt.In(loc).Format("15:04"), Text: m.Text, Mine: m.AuthorID == p.UserID})
+	}
+	for _, e := range call.Timeline {
+		row := view.TimelineRow{At: e.At.In(loc).Format("15:04:05")}
+		if e.ActorID != nil {
+			row.Who = nameOf(*e.ActorID)
+		}
+		switch e.Kind {
+		case "status":
+			row.Text = t(c, "tl.status", "To", callLabel(c, app.CallStatus(e.To)))
+		default:
+			row.Text = t(c, "calltl_"+e.Kind)
+		}
+		v.Timeline = append(v.Timeline, row)
+	}
+	if !v.Caller {
+		for _, to := range []app.CallStatus{app.CallAcknowledged, app.CallEnRoute, app.CallOnScene, app.CallResolved} {
+			if app.CheckCallMove(call.Status, to, false) == nil {
+				v.Actions = append(v.Actions, view.RequestAction{To: string(to), Label: t(c, "callact_"+string(to)), Primary: len(v.Actions) == 0})
+			}
+		}
+	}
+	return v
+}
+
+// handleCallPage: GET /calls/:id.
+func (s *Server) handleCallPage(c echo.Context) error {
+	call, err := s.findCall(c)
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, t(c, "call.title", "ID", itoa64(call.ID)), pages.Call(s.callPage(c, call)))
+}
+
+// afterCall answers a call form: back to the call, or the page with the
+// problem (e.g. another officer acknowledged first).
+func (s *Server) afterCall(c echo.Context, err error) error {
+	if err == nil {
+		return c.Redirect(http.StatusSeeOther, "/calls/"+c.Param("id"))
+	}
+	msg, status, ferr := s.formError(c, err)
+	if ferr != nil {
+		return ferr
+	}
+	call, cerr := s.findCall(c)
+	if cerr != nil {
+		return cerr
+	}
+	v := s.callPage(c, call)
+	v.Error = msg
+	return s.render(c, status, t(c, "call.title", "ID", itoa64(call.ID)), pages.Call(v))
+}
+
+// handleCallPageMove: POST /calls/:id/move.
+func (s *Server) handleCallPageMove(c echo.Context) error {
+	_, err := s.moveCall(c, app.CallStatus(c.FormValue("to")), c.FormValue("note"))
+	return s.afterCall(c, err)
+}
+
+// handleCallPageMessage: POST /calls/:id/messages.
+func (s *Server) handleCallPageMessage(c echo.Context) error {
+	_, err := s.addCallMessage(c, c.FormValue("text"))
+	return s.afterCall(c, err)
+}
+
+// handleBoardPage: GET /board, the officers' live board of open calls.
+func (s *Server) handleBoardPage(c echo.Context) error {
+	ctx := c.Request().Context()
+	p := caller(c)
+	station, _ := p.stationOf()
+	calls, err := s.store.ListCalls(ctx, app.CallScope{StationID: station}, true, 100)
+	if err != nil {
+		return err
+	}
+	booths, err := s.store.ListBooths(ctx)
+	if err != nil {
+		return err
+	}
+	byID := map[int64]app.Booth{}
+	v := view.BoardPage{Booths: []view.Option{{Value: "", Label: t(c, "board.off_duty")}}}
+	if c.QueryParam("done") != "" {
+		v.Flash = t(c, "req.saved")
+	}
+	for _, b := range booths {
+		if b.StationID != station {
+			continue
+		}
+		byID[b.ID] = b
+		on := p.User.OnDutyBoothID != nil && *p.User.OnDutyBoothID == b.ID
+		v.Booths = append(v.Booths, view.Option{Value: itoa64(b.ID), Label: b.Name, Selected: on})
+	}
+	now := time.Now()
+	for i := range calls {
+		call := &calls[i]
+		row := view.CallRow{ID: itoa64(call.ID), Category: t(c, "cat_"+call.Category), Message: call.Message, Age: ageText(c, call.CreatedAt, now),
+			Status: string(call.Status), StatusLabel: callLabel(c, call.Status), Unacknowledged: call.AcknowledgedBy == nil,
+			Escalation: call.EscalationLevel, Silent: call.Silent}
+		row.Location, row.MapURL = locationText(c, call)
+		if b, ok := byID[call.BoothID]; ok && call.Lat != nil && call.Lng != nil {
+			row.Distance = t(c, "board.distance", "M", int(math.Round(distanceM(b.Lat, b.Lng, *call.Lat, *call.Lng))), "Booth", b.Name)
+		}
+		if call.AcknowledgedBy != nil {
+			if u, err := s.store.FindUser(ctx, *call.AcknowledgedBy); err == nil {
+				row.Officer = u.Name
+			}
+		}
+		v.Calls = append(v.Calls, row)
+	}
+	return s.render(c, http.StatusOK, t(c, "board.title"), pages.Board(v))
+}
+
+// handleDutyForm: POST /duty from the board.
+func (s *Server) handleDutyForm(c echo.Context) error { return s.setDuty(c, c.FormValue("booth_id")) }
+
+// distanceM is the great-circle distance in metres.
+func distanceM(lat1, lng1, lat2, lng2 float64) float64 {
+	const r = 6371000
+	rad := math.Pi / 180
+	dLat, dLng := (lat2-lat1)*rad, (lng2-lng1)*rad
+	a := math.Sin(dLat/2)*math.Sin(dLat/2) + math.Cos(lat1*rad)*math.Cos(lat2*rad)*math.Sin(dLng/2)*math.Sin(dLng/2)
+	return 2 * r * math.Asin(math.Sqrt(a))
+}
