@@ -459,23 +459,34 @@ func TestFirstAcknowledgementWins(t *testing.T) {
 		t.Fatalf("cancelling a resolved call: %v, want conflict", err)
 	}
 
-	// Two officers at once: one wins, the other is told who.
-	second := call(t, st, app.NewCall{CallerID: c.neighbour.ID, Category: "medical"}, t0)
-	var (
-		wg   sync.WaitGroup
-		errs = make([]error, 2)
-	)
-	for i, o := range []*app.User{c.officer, c.officer2} {
-		wg.Go(func() { _, errs[i] = st.MoveCall(ctx, second.ID, staff, o.ID, app.CallAcknowledged, "", t0) })
-	}
-	wg.Wait()
-	winner, loser := 0, 1
-	if errs[0] != nil {
-		winner, loser = 1, 0
-	}
-	names := []string{c.officer.Name, c.officer2.Name}
-	if errs[winner] != nil || app.ErrorCode(errs[loser]) != app.ECONFLICT || !strings.Contains(app.ErrorMessage(errs[loser]), names[winner]) {
-		t.Fatalf("concurrent acknowledgements: %v; want one success and a conflict naming the winner", errs)
+	// Staff acknowledging at once: one wins, the others are told who.
+	ackers := []*app.User{c.officer, c.officer2, c.head}
+	for round := range 10 {
+		at := t0.Add(time.Duration(round+1) * 2 * time.Hour)
+		x := call(t, st, app.NewCall{CallerID: c.neighbour.ID, Category: "medical"}, at)
+		var (
+			wg    sync.WaitGroup
+			start = make(chan struct{})
+			errs  = make([]error, len(ackers))
+		)
+		for i, u := range ackers {
+			wg.Go(func() {
+				<-start
+				_, errs[i] = st.MoveCall(ctx, x.ID, staff, u.ID, app.CallAcknowledged, "", at)
+			})
+		}
+		close(start)
+		wg.Wait()
+		winner := slices.IndexFunc(errs, func(err error) bool { return err == nil })
+		if winner < 0 {
+			t.Fatalf("round %d: no acknowledgement succeeded: %v", round, errs)
+		}
+		for i, err := range errs {
+			if i != winner && (app.ErrorCode(err) != app.ECONFLICT || !strings.Contains(app.ErrorMessage(err), "already acknowledged by "+ackers[winner].Name)) {
+				t.Fatalf("round %d: %s won, %s got %v; want a conflict naming the winner", round, ackers[winner].Name, ackers[i].Name, err)
+			}
+		}
+		moveCall(t, st, x.ID, staff, ackers[winner].ID, app.CallResolved, at)
 	}
 }
 
