@@ -128,7 +128,9 @@ func requestScope(c echo.Context) (app.RequestFilter, error) {
 
 // catalogue returns a station's service types by code.
 func (s *Server) catalogue(c echo.Context, stationID int64) (map[string]app.ServiceType, []app.ServiceType, error) {
-	types, err := s.store.ServiceTypes(c.Request().Context(), stationID)
+	types, err := s.cache.catalogue.get(stationID, func() ([]app.ServiceType, error) {
+		return s.store.ServiceTypes(c.Request().Context(), stationID)
+	})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -148,7 +150,7 @@ func (s *Server) stationForCatalogue(c echo.Context) (int64, error) {
 		if err != nil {
 			return 0, app.Errorf(app.EINVALID, "booth_id is not a booth id")
 		}
-		b, err := s.store.FindBooth(ctx, id)
+		b, err := s.booth(ctx, id)
 		if err != nil {
 			return 0, err
 		}
@@ -159,12 +161,12 @@ func (s *Server) stationForCatalogue(c echo.Context) (int64, error) {
 			return *p.StationID, nil
 		}
 		if p.User.HomeBoothID != nil {
-			if b, err := s.store.FindBooth(ctx, *p.User.HomeBoothID); err == nil {
+			if b, err := s.booth(ctx, *p.User.HomeBoothID); err == nil {
 				return b.StationID, nil
 			}
 		}
 	}
-	booths, err := s.store.ListBooths(ctx)
+	booths, err := s.booths(ctx)
 	if err != nil {
 		return 0, err
 	}
@@ -233,6 +235,7 @@ func (s *Server) handleServiceTypeUpdate(c echo.Context) error {
 	err := s.store.SetServiceSetting(c.Request().Context(), actorOf(c), app.ServiceSetting{
 		StationID: station, Code: c.Param("code"), Enabled: r.Enabled, TargetMinutes: r.TargetMinutes, Note: r.Note,
 	})
+	s.cache.catalogue.forget()
 	if err != nil {
 		return err
 	}

@@ -29,7 +29,7 @@ func (s *Server) handleSlotsList(c echo.Context) error {
 		return app.Errorf(app.EINVALID, "booth_id is required")
 	}
 	ctx := c.Request().Context()
-	b, err := s.store.FindBooth(ctx, id)
+	b, err := s.booth(ctx, id)
 	if err != nil {
 		return err
 	}

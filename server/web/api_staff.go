@@ -207,7 +207,7 @@ func (s *Server) auditFilter(c echo.Context, station int64) (app.AuditFilter, er
 
 // stationLocation is the station's time zone, or the configured default.
 func (s *Server) stationLocation(c echo.Context, station int64) *time.Location {
-	st, err := s.store.FindStation(c.Request().Context(), station)
+	st, err := s.station(c.Request().Context(), station)
 	if err == nil {
 		if loc, err := time.LoadLocation(st.TimeZone); err == nil {
 			return loc
@@ -282,5 +282,6 @@ func (s *Server) handleBoothCreate(c echo.Context) error {
 	if err := s.store.CreateBooth(c.Request().Context(), actorOf(c), b); err != nil {
 		return err
 	}
+	s.cache.booths.forget()
 	return c.JSON(http.StatusCreated, boothJSON{ID: b.ID, Name: b.Name, NameEn: b.NameEn, StationID: b.StationID, Phone: b.Phone, Lat: b.Lat, Lng: b.Lng})
 }

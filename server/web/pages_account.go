@@ -113,7 +113,7 @@ func (s *Server) rememberLanguage(c echo.Context, lang string) {
 
 // boothOptions lists the booths for a select, with selected chosen.
 func (s *Server) boothOptions(c echo.Context, selected string) ([]view.Option, error) {
-	booths, err := s.store.ListBooths(c.Request().Context())
+	booths, err := s.booths(c.Request().Context())
 	if err != nil {
 		return nil, err
 	}
@@ -123,7 +123,7 @@ func (s *Server) boothOptions(c echo.Context, selected string) ([]view.Option, e
 	for _, b := range booths {
 		st, ok := stations[b.StationID]
 		if !ok {
-			if st, err = s.store.FindStation(c.Request().Context(), b.StationID); err != nil {
+			if st, err = s.station(c.Request().Context(), b.StationID); err != nil {
 				return nil, err
 			}
 			stations[b.StationID] = st

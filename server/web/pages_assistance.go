@@ -202,7 +202,7 @@ func (s *Server) handleBoardPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	booths, err := s.store.ListBooths(ctx)
+	booths, err := s.booths(ctx)
 	if err != nil {
 		return err
 	}

@@ -28,7 +28,7 @@ func (s *Server) cataloguePage(c echo.Context, errs view.Errors, flash string) (
 		v.Types = append(v.Types, view.CatalogueRow{Code: ty.Code, Name: ty.Name.In(lang), Enabled: ty.Enabled,
 			TargetMinutes: strconv.Itoa(ty.TargetMinutes), NoteZh: ty.Note.Zh, NoteEn: ty.Note.En})
 	}
-	booths, err := s.store.ListBooths(ctx)
+	booths, err := s.booths(ctx)
 	if err != nil {
 		return v, err
 	}
@@ -91,7 +91,9 @@ func (s *Server) handleCatalogueUpdate(c echo.Context) error {
 		}
 		setting.TargetMinutes = &n
 	}
-	return s.afterCatalogue(c, s.store.SetServiceSetting(c.Request().Context(), actorOf(c), setting))
+	err := s.store.SetServiceSetting(c.Request().Context(), actorOf(c), setting)
+	s.cache.catalogue.forget()
+	return s.afterCatalogue(c, err)
 }
 
 // handleCatalogueSlot: POST /catalogue/slots opens a bookable time.

@@ -96,6 +96,9 @@ func (s *Server) requestRows(c echo.Context, reqs []app.ServiceRequest) ([]view.
 	return rows, nil
 }
 
+// queuePage is how many of the most urgent requests the queue shows.
+const queuePage = 20
+
 // handleQueuePage: GET /queue, the officer's open requests, most urgent
 // first: the longest waited against its target.
 func (s *Server) handleQueuePage(c echo.Context) error {
@@ -127,6 +130,12 @@ func (s *Server) handleQueuePage(c echo.Context) error {
 		return 0
 	})
 	v := view.RequestList{Staff: true, LiveURL: c.Request().URL.RequestURI()}
+	if len(reqs) > queuePage && c.QueryParam("all") == "" {
+		reqs = reqs[:queuePage] // the most urgent first; the rest a tap away
+		q := c.QueryParams()
+		q.Set("all", "1")
+		v.NextURL = "/queue?" + q.Encode()
+	}
 	if v.Rows, err = s.requestRows(c, reqs); err != nil {
 		return err
 	}
@@ -139,7 +148,7 @@ func (s *Server) handleQueuePage(c echo.Context) error {
 // queueFilters builds the queue's filter choices, keeping the current ones.
 func (s *Server) queueFilters(c echo.Context, f app.RequestFilter) (view.QueueFilters, error) {
 	var qf view.QueueFilters
-	booths, err := s.store.ListBooths(c.Request().Context())
+	booths, err := s.booths(c.Request().Context())
 	if err != nil {
 		return qf, err
 	}
@@ -341,7 +350,7 @@ func (s *Server) stationForBooth(c echo.Context, boothID int64) (int64, error) {
 	if boothID == 0 {
 		return s.stationForCatalogue(c)
 	}
-	b, err := s.store.FindBooth(c.Request().Context(), boothID)
+	b, err := s.booth(c.Request().Context(), boothID)
 	if err != nil {
 		return 0, err
 	}
@@ -390,7 +399,7 @@ func (s *Server) requestPage(c echo.Context, r *app.ServiceRequest) (view.Reques
 		Staff: p.Role.Staff(), CanAttach: r.Status.Open(),
 		CanCancel: p.Role == app.RoleResident && app.CheckRequestMove(r.Status, app.RequestCancelled, true, "") == nil,
 	}
-	if b, err := s.store.FindBooth(ctx, r.BoothID); err == nil {
+	if b, err := s.booth(ctx, r.BoothID); err == nil {
 		v.Booth = s.describeBooth(ctx, b).BoothName
 	}
 	for _, rs := range r.Services {

@@ -19,7 +19,7 @@ import (
 func (s *Server) staffPage(c echo.Context, form view.NewStaff, flash string) (view.StaffPage, error) {
 	ctx := c.Request().Context()
 	station, _ := caller(c).stationOf()
-	st, err := s.store.FindStation(ctx, station)
+	st, err := s.station(ctx, station)
 	if err != nil {
 		return view.StaffPage{}, err
 	}

@@ -74,7 +74,7 @@ func (s *Server) pageView(ctx context.Context, path, title string) view.Page {
 // the first booth of the first station, which is the booth itself on a
 // one-booth install.
 func (s *Server) boothView(ctx context.Context) view.Booth {
-	booths, err := s.store.ListBooths(ctx)
+	booths, err := s.booths(ctx)
 	if err != nil || len(booths) == 0 {
 		return view.Booth{}
 	}
@@ -86,11 +86,11 @@ func (s *Server) boothView(ctx context.Context) view.Booth {
 func (s *Server) boothOf(ctx context.Context, u *app.User) view.Booth {
 	switch {
 	case u.HomeBoothID != nil:
-		if b, err := s.store.FindBooth(ctx, *u.HomeBoothID); err == nil {
+		if b, err := s.booth(ctx, *u.HomeBoothID); err == nil {
 			return s.describeBooth(ctx, b)
 		}
 	case u.StationID != nil:
-		if st, err := s.store.FindStation(ctx, *u.StationID); err == nil {
+		if st, err := s.station(ctx, *u.StationID); err == nil {
 			name := st.Name
 			if i18n.Lang(ctx) == i18n.English && st.NameEn != "" {
 				name = st.NameEn
@@ -102,7 +102,7 @@ func (s *Server) boothOf(ctx context.Context, u *app.User) view.Booth {
 }
 
 func (s *Server) describeBooth(ctx context.Context, b *app.Booth) view.Booth {
-	st, err := s.store.FindStation(ctx, b.StationID)
+	st, err := s.station(ctx, b.StationID)
 	if err != nil {
 		return view.Booth{}
 	}

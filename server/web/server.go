@@ -36,6 +36,7 @@ type Server struct {
 	assets  *pwa.Assets
 
 	hub       *events.Hub
+	cache     caches
 	bucket    *blob.Bucket // photos and documents
 	tokens    *auth.Tokens
 	sessions  *sessionCache
@@ -67,6 +68,7 @@ func New(cfg config.Config, st *store.Store, log *slog.Logger) (*Server, error) 
 		return nil, err
 	}
 	s.sessions = &sessionCache{entries: map[int64]sessionEntry{}}
+	s.cache = newCaches()
 	s.hub = events.NewHub(st, log)
 	st.OnCommit(s.hub.Wake)
 	if s.bucket, err = media.OpenBucket(context.Background(), cfg.BlobURL); err != nil {

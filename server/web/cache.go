@@ -1,0 +1,91 @@
+package web
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"policebooth/server/app"
+)
+
+// ttlCache keeps values for a short time. The server keeps only such
+// caches: another instance's change shows here within the TTL.
+type ttlCache[K comparable, V any] struct {
+	ttl     time.Duration
+	mu      sync.Mutex
+	entries map[K]ttlEntry[V]
+}
+
+type ttlEntry[V any] struct {
+	value V
+	until time.Time
+}
+
+func newTTLCache[K comparable, V any](ttl time.Duration) *ttlCache[K, V] {
+	return &ttlCache[K, V]{ttl: ttl, entries: map[K]ttlEntry[V]{}}
+}
+
+// get returns the cached value, or loads, caches and returns it.
+func (c *ttlCache[K, V]) get(k K, load func() (V, error)) (V, error) {
+	now := time.Now()
+	c.mu.Lock()
+	e, ok := c.entries[k]
+	c.mu.Unlock()
+	if ok && now.Before(e.until) {
+		return e.value, nil
+	}
+	v, err := load()
+	if err != nil {
+		return v, err
+	}
+	c.mu.Lock()
+	c.entries[k] = ttlEntry[V]{value: v, until: now.Add(c.ttl)}
+	c.mu.Unlock()
+	return v, nil
+}
+
+// forget drops every entry, after a change made through this instance.
+func (c *ttlCache[K, V]) forget() {
+	c.mu.Lock()
+	clear(c.entries)
+	c.mu.Unlock()
+}
+
+// caches are the server's read-mostly records.
+type caches struct {
+	stations  *ttlCache[int64, *app.Station]
+	booths    *ttlCache[struct{}, []app.Booth]
+	catalogue *ttlCache[int64, []app.ServiceType]
+}
+
+func newCaches() caches {
+	return caches{
+		stations:  newTTLCache[int64, *app.Station](30 * time.Second),
+		booths:    newTTLCache[struct{}, []app.Booth](30 * time.Second),
+		catalogue: newTTLCache[int64, []app.ServiceType](10 * time.Second),
+	}
+}
+
+// station returns a station, cached.
+func (s *Server) station(ctx context.Context, id int64) (*app.Station, error) {
+	return s.cache.stations.get(id, func() (*app.Station, error) { return s.store.FindStation(ctx, id) })
+}
+
+// booths returns every booth, cached.
+func (s *Server) booths(ctx context.Context) ([]app.Booth, error) {
+	return s.cache.booths.get(struct{}{}, func() ([]app.Booth, error) { return s.store.ListBooths(ctx) })
+}
+
+// booth returns one booth from the cached list, else from the store.
+func (s *Server) booth(ctx context.Context, id int64) (*app.Booth, error) {
+	all, err := s.booths(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for i := range all {
+		if all[i].ID == id {
+			return &all[i], nil
+		}
+	}
+	return s.store.FindBooth(ctx, id)
+}
