@@ -160,8 +160,10 @@ type AssistanceService interface {
 	// ListCalls returns calls in scope, newest first; open ones only when
 	// openOnly.
 	ListCalls(ctx context.Context, scope CallScope, openOnly bool, limit int) ([]AssistanceCall, error)
-	// UpdateLocation records the caller's newer position (no event data
-	// but the id: locations are personal). ENOTFOUND, ECONFLICT when closed.
+	// UpdateLocation records the caller's newer position with an
+	// assistance.updated event that carries no coordinates (locations are
+	// personal). ENOTFOUND, ECONFLICT when closed, EINVALID for a bad
+	// position.
 	UpdateLocation(ctx context.Context, id, callerID int64, lat, lng, accuracyM float64, now time.Time) error
 	// AddCallMessage adds a message from the caller or a station officer,
 	// with an assistance.updated event. ENOTFOUND, ECONFLICT when closed,

@@ -498,7 +498,10 @@ func (s *Store) MoveCall(ctx context.Context, id int64, scope app.CallScope, act
 		}
 		if to == app.CallAcknowledged && !byCaller && c.Status != app.CallOpen {
 			if c.AcknowledgedBy != nil && *c.AcknowledgedBy == actorID {
-				return withCallDetails(tx).First(&fresh, c.ID).Error
+				if err := withCallDetails(tx).First(&fresh, c.ID).Error; err != nil {
+					return fmt.Errorf("store: move call: reload: %w", err)
+				}
+				return nil
 			}
 			return alreadyAcknowledged(tx, c)
 		}
@@ -560,7 +563,8 @@ func (s *Store) EscalateDue(ctx context.Context, now time.Time) ([]app.Escalatio
 	now = dbTime(now)
 	db := s.db.WithContext(ctx)
 	due := func(q *gorm.DB) *gorm.DB {
-		return q.Model(&app.AssistanceCall{}).Where("status = ? AND acknowledged_by IS NULL", app.CallOpen).
+		// The literal condition matches the partial index assistance_calls_due.
+		return q.Model(&app.AssistanceCall{}).Where("status = 'open' AND acknowledged_by IS NULL").
 			Where(s.timeCompare("next_alert_at", "<="), now)
 	}
 	// A look without a transaction first: most ticks find nothing, and on
