@@ -323,12 +323,12 @@ func (s *Server) requestFilter(c echo.Context) (app.RequestFilter, error) {
 			*dst = id
 		}
 	}
-	loc := s.cfg.TimeZone
-	if f.StationID != 0 {
-		loc = s.stationLocation(c, f.StationID)
-	}
 	for name, dst := range map[string]*time.Time{"from": &f.From, "to": &f.To} {
 		if v := q.Get(name); v != "" {
+			loc := s.cfg.TimeZone
+			if f.StationID != 0 {
+				loc = s.stationLocation(c, f.StationID)
+			}
 			d, err := time.ParseInLocation(time.DateOnly, v, loc)
 			if err != nil {
 				return f, app.Errorf(app.EINVALID, "%s must be a date like 2026-11-26", name)

@@ -207,13 +207,17 @@ func (s *Server) auditFilter(c echo.Context, station int64) (app.AuditFilter, er
 
 // stationLocation is the station's time zone, or the configured default.
 func (s *Server) stationLocation(c echo.Context, station int64) *time.Location {
-	st, err := s.station(c.Request().Context(), station)
-	if err == nil {
-		if loc, err := time.LoadLocation(st.TimeZone); err == nil {
-			return loc
+	loc, err := s.cache.zones.get(station, func() (*time.Location, error) {
+		st, err := s.station(c.Request().Context(), station)
+		if err != nil {
+			return nil, err
 		}
+		return time.LoadLocation(st.TimeZone)
+	})
+	if err != nil {
+		return s.cfg.TimeZone
 	}
-	return s.cfg.TimeZone
+	return loc
 }
 
 // handleAuditList: GET /audit, a head's station's audit log.

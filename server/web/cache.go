@@ -56,6 +56,7 @@ type caches struct {
 	stations  *ttlCache[int64, *app.Station]
 	booths    *ttlCache[struct{}, []app.Booth]
 	catalogue *ttlCache[int64, []app.ServiceType]
+	zones     *ttlCache[int64, *time.Location] // stations' time zones
 }
 
 func newCaches() caches {
@@ -63,6 +64,7 @@ func newCaches() caches {
 		stations:  newTTLCache[int64, *app.Station](30 * time.Second),
 		booths:    newTTLCache[struct{}, []app.Booth](30 * time.Second),
 		catalogue: newTTLCache[int64, []app.ServiceType](10 * time.Second),
+		zones:     newTTLCache[int64, *time.Location](time.Minute),
 	}
 }
 

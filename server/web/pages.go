@@ -129,6 +129,8 @@ func (s *Server) renderErrorPage(c echo.Context, status int) {
 func (s *Server) renderOfflinePage() ([]byte, error) {
 	ctx := i18n.WithLocalizer(context.Background(), s.i18n.Localizer(i18n.Chinese))
 	var buf bytes.Buffer
-	err := layouts.Base(s.pageView(ctx, "/offline", "")).Render(templ.WithChildren(ctx, pages.Offline()), &buf)
+	page := s.pageView(ctx, "/offline", "")
+	page.Booth = s.boothView(ctx)
+	err := layouts.Base(page).Render(templ.WithChildren(ctx, pages.Offline()), &buf)
 	return buf.Bytes(), err
 }

@@ -40,6 +40,10 @@ func (s *Server) render(c echo.Context, status int, title string, content templ.
 		if p := caller(c); p != nil {
 			page.User = &view.User{Name: p.User.Name, Role: string(p.Role)}
 			page.Booth = s.boothOf(ctx, p.User)
+		} else {
+			page.Booth = s.boothView(ctx)
+		}
+		if p := caller(c); p != nil {
 			if last, err := s.store.LastEventID(ctx); err == nil {
 				page.LiveFrom = itoa64(last)
 			}
@@ -57,7 +61,6 @@ func (s *Server) pageView(ctx context.Context, path, title string) view.Page {
 	return view.Page{
 		Title: title,
 		Path:  path,
-		Booth: s.boothView(ctx),
 		Asset: view.Assets{
 			CSS:       s.assets.URL("css/app.css"),
 			JS:        s.assets.URL("js/app.js"),
