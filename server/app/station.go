@@ -71,5 +71,11 @@ func (b *Booth) Validate() error {
 	if b.Lat < -90 || b.Lat > 90 || b.Lng < -180 || b.Lng > 180 || (b.Lat == 0 && b.Lng == 0) {
 		return Errorf(EINVALID, "a booth needs its location: latitude -90 to 90, longitude -180 to 180")
 	}
+	if b.AckLimitSeconds == 0 {
+		b.AckLimitSeconds = 30
+	}
+	if b.AckLimitSeconds < 5 || b.AckLimitSeconds > 600 {
+		return Errorf(EINVALID, "a booth's acknowledgement limit is 5 to 600 seconds")
+	}
 	return nil
 }
