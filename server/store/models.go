@@ -27,4 +27,5 @@ var models = []any{
 	&app.AssistanceCall{},
 	&app.CallEntry{},
 	&app.CallMessage{},
+	&app.PushSubscription{},
 }

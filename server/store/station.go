@@ -80,3 +80,31 @@ func (s *Store) ListStations(ctx context.Context) ([]app.Station, error) {
 	}
 	return stations, nil
 }
+
+// SetAckLimit sets how long a call at a booth may wait for an
+// acknowledgement before it escalates. Only the head of the booth's
+// station may (ENOTFOUND for another station's booth); audited.
+func (s *Store) SetAckLimit(ctx context.Context, actor app.Actor, boothID int64, seconds int) error {
+	return s.tx(ctx, func(tx *gorm.DB) error {
+		a, err := manager(tx, actor)
+		if err != nil {
+			return err
+		}
+		var b app.Booth
+		if err := tx.First(&b, boothID).Error; err != nil {
+			return notFound("find booth", err)
+		}
+		if a.Role != app.RoleAdmin && (a.StationID == nil || *a.StationID != b.StationID) {
+			return app.ErrNotFound
+		}
+		b.AckLimitSeconds = seconds
+		if err := b.Validate(); err != nil {
+			return err
+		}
+		if err := tx.Model(&b).Update("ack_limit_seconds", seconds).Error; err != nil {
+			return fmt.Errorf("store: set acknowledgement limit: %w", err)
+		}
+		return audit(tx, &app.AuditEntry{StationID: &b.StationID, ActorID: &a.ID, IP: actor.IP, Action: "booth.ack_limit",
+			Target: fmt.Sprintf("booth/%d", b.ID), Detail: fmt.Sprintf("%d s", seconds)})
+	})
+}

@@ -112,3 +112,28 @@ func TestCallWithNobodyOnDutyEscalatesAtOnce(t *testing.T) {
 		t.Errorf("cancel: %d", resp.StatusCode)
 	}
 }
+
+func TestHeadSetsTheAcknowledgementLimit(t *testing.T) {
+	ts := newTestServer(t, nil)
+	ts.demo(t)
+	head := ts.login(t, "13800000000").AccessToken
+	var booths struct {
+		Items []struct {
+			ID       string
+			AckLimit int `json:"ack_limit_seconds"`
+		}
+	}
+	ts.api(t, "GET", "/api/v1/booths", "", nil, &booths)
+	if booths.Items[0].AckLimit != 30 {
+		t.Fatalf("default limit %d, want 30", booths.Items[0].AckLimit)
+	}
+	for limit, want := range map[int]int{20: 200, 2: 400, 601: 400} {
+		if resp := ts.api(t, "PATCH", "/api/v1/booths/"+booths.Items[0].ID, head, map[string]int{"ack_limit_seconds": limit}, nil); resp.StatusCode != want {
+			t.Errorf("limit %d: %d, want %d", limit, resp.StatusCode, want)
+		}
+	}
+	ts.api(t, "GET", "/api/v1/booths", "", nil, &booths)
+	if booths.Items[0].AckLimit != 20 {
+		t.Errorf("limit after the change: %d, want 20", booths.Items[0].AckLimit)
+	}
+}

@@ -58,6 +58,7 @@ var matrix = []matrixCell{
 	// Public API.
 	{"GET /api/v1/openapi.json", "", "", all(200)},
 	{"GET /api/v1/booths", "", "", all(200)},
+	{"PATCH /api/v1/booths/:id", "/api/v1/booths/{booth}", `{"ack_limit_seconds":45}`, all(403, "anon", 401, "head", 200, "head2", 404)},
 	{"POST /api/v1/auth/register", "", `{"phone":"1350000%04d","password":"matrix-pass-1","name":"测试"}`, all(201)},
 	{"POST /api/v1/auth/login", "", `{"phone":"1370001%04d","password":"wrong-password"}`, all(401)},
 	{"POST /api/v1/auth/refresh", "", `{"refresh_token":"spent-or-forged"}`, all(401)},

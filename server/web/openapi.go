@@ -29,6 +29,7 @@ type apiOperation struct {
 var apiOperations = []apiOperation{
 	{Method: http.MethodGet, Path: "/openapi.json", Summary: "This document", Tag: "meta", Response: "OpenAPI", Status: 200},
 	{Method: http.MethodGet, Path: "/booths", Summary: "List the booths residents can choose from", Tag: "stations", Response: "BoothList", Status: 200},
+	{Method: http.MethodPatch, Path: "/booths/:id", Summary: "A head sets how long a call may wait for an acknowledgement before it escalates", Tag: "stations", Auth: true, Request: "BoothUpdate", Response: "Booth", Status: 200, Errors: []int{400, 401, 403, 404}},
 	{Method: http.MethodPost, Path: "/auth/register", Summary: "Sign up as a resident; a code to verify the phone is sent", Tag: "accounts", Request: "Register", Response: "TokenPair", Status: 201, Errors: []int{400, 409, 429}},
 	{Method: http.MethodPost, Path: "/auth/login", Summary: "Sign in with phone and password", Tag: "accounts", Request: "Login", Response: "TokenPair", Status: 200, Errors: []int{400, 401, 429}},
 	{Method: http.MethodPost, Path: "/auth/refresh", Summary: "Rotate a refresh token; a retry within 10 s returns the same pair, later reuse ends the session", Tag: "accounts", Request: "Refresh", Response: "TokenPair", Status: 200, Errors: []int{400, 401}},
@@ -76,7 +77,7 @@ var apiSchemas = map[string]any{
 	}, "error"),
 	"Booth": object(map[string]any{
 		"id": str(), "name": str(), "name_en": str(), "station_id": str(), "phone": str(),
-		"lat": number(), "lng": number(),
+		"lat": number(), "lng": number(), "ack_limit_seconds": map[string]any{"type": "integer"},
 	}, "id", "name", "station_id", "lat", "lng"),
 	"BoothList": listOf("Booth"),
 	"Empty":     map[string]any{"type": "null"},
@@ -174,6 +175,7 @@ var apiSchemas = map[string]any{
 	"Location":       object(map[string]any{"lat": number(), "lng": number(), "accuracy_m": number()}, "lat", "lng", "accuracy_m"),
 	"CallTransition": object(map[string]any{"to": enum("acknowledged", "en_route", "on_scene", "resolved", "cancelled"), "note": str()}, "to"),
 	"Duty":           object(map[string]any{"booth_id": str()}, "booth_id"),
+	"BoothUpdate":    object(map[string]any{"ack_limit_seconds": map[string]any{"type": "integer", "minimum": 5, "maximum": 600}}, "ack_limit_seconds"),
 	"NewBooth":       object(map[string]any{"name": str(), "name_en": str(), "phone": str(), "lat": number(), "lng": number()}, "name", "lat", "lng"),
 }
 

@@ -70,6 +70,7 @@ func (s *Server) routes() {
 	api := e.Group("/api/v1", s.authenticate, s.localize)
 	api.GET("/openapi.json", s.handleOpenAPI)
 	api.GET("/booths", s.handleBoothsList)
+	api.PATCH("/booths/:id", s.handleBoothUpdate, head)
 	api.POST("/auth/register", s.handleAuthRegister)
 	api.POST("/auth/login", s.handleAuthLogin)
 	api.POST("/auth/refresh", s.handleAuthRefresh)
