@@ -88,6 +88,7 @@ func New(cfg config.Config, st *store.Store, log *slog.Logger) (*Server, error) 
 	if err != nil {
 		return nil, err
 	}
+	s.cache = newCaches() // what the offline page read is not kept: demo data may load next
 	if s.serviceWorker, err = s.assets.ServiceWorker(offline); err != nil {
 		return nil, err
 	}
