@@ -11,8 +11,8 @@ import (
 
 // Limits of a push subscription.
 const (
-	MaxPushEndpointLen      = 2000
-	MaxPushSubscriptionsPer = 10 // per user: a new device beyond them replaces the oldest
+	MaxPushEndpointLen          = 2000
+	MaxPushSubscriptionsPerUser = 10 // a new device beyond them replaces the oldest
 )
 
 // PushSubscription is one browser's Web Push subscription: where the push
@@ -87,7 +87,7 @@ type PushService interface {
 	// or, when the endpoint is known, gives it to that user with the new
 	// keys (a device that re-subscribes after another sign-in moves to the
 	// new user) and clears its last failure. StationID is set from the
-	// user. Past MaxPushSubscriptionsPer the user's oldest go. EINVALID as
+	// user. Past MaxPushSubscriptionsPerUser the user's oldest go. EINVALID as
 	// Validate, ENOTFOUND for a missing user, EFORBIDDEN for a disabled one.
 	SavePushSubscription(ctx context.Context, s *PushSubscription) error
 	// DeletePushSubscription removes a user's subscription by endpoint (the
@@ -98,9 +98,11 @@ type PushService interface {
 	// said is gone (404, 410). Deleting one already gone is no error.
 	DeletePushSubscriptionByID(ctx context.Context, id int64) error
 	// StationPushSubscriptions returns the subscriptions of the officers and
-	// heads of a station whose accounts are enabled, oldest first.
+	// heads of a station whose accounts are enabled, in the order they were
+	// first stored.
 	StationPushSubscriptions(ctx context.Context, stationID int64) ([]PushSubscription, error)
-	// UserPushSubscriptions returns a user's subscriptions, oldest first.
+	// UserPushSubscriptions returns a user's subscriptions, in the order
+	// they were first stored.
 	UserPushSubscriptions(ctx context.Context, userID int64) ([]PushSubscription, error)
 	// MarkPushFailed records a failed delivery (kept for the operator; the
 	// subscription stays). Marking one already gone is no error.

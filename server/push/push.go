@@ -17,6 +17,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -158,7 +159,9 @@ func contact(c string) string {
 // ErrGone; other failures are recorded with MarkPushFailed and returned.
 // Errors never carry the endpoint, which identifies a device.
 func (s *Sender) Send(ctx context.Context, sub app.PushSubscription, payload []byte, urgency string) error {
-	resp, err := webpush.SendNotificationWithContext(ctx, payload, &webpush.Subscription{
+	// webpush-go pads the message by appending to it: give it a copy, or
+	// concurrent sends of one payload write into the same array.
+	resp, err := webpush.SendNotificationWithContext(ctx, slices.Clone(payload), &webpush.Subscription{
 		Endpoint: sub.Endpoint,
 		Keys:     webpush.Keys{Auth: sub.Auth, P256dh: sub.P256dh},
 	}, &webpush.Options{

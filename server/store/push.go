@@ -51,7 +51,7 @@ func (s *Store) SavePushSubscription(ctx context.Context, sub *app.PushSubscript
 		}
 		var keep []int64
 		err = tx.Model(&app.PushSubscription{}).Where("user_id = ?", u.ID).
-			Order("created_at DESC, id DESC").Limit(app.MaxPushSubscriptionsPer).Pluck("id", &keep).Error
+			Order("created_at DESC, id DESC").Limit(app.MaxPushSubscriptionsPerUser).Pluck("id", &keep).Error
 		if err != nil {
 			return fmt.Errorf("store: save push subscription: list the user's: %w", err)
 		}
