@@ -15,7 +15,8 @@ import (
 // Log is the event log as the hub reads it.
 type Log interface {
 	// EventsAfter returns finished events after a cursor, in cursor order.
-	EventsAfter(ctx context.Context, after app.EventCursor, f app.EventFilter, minID int64, limit int) ([]app.LoggedEvent, error)
+	// held reports committed events waiting behind an older transaction.
+	EventsAfter(ctx context.Context, after app.EventCursor, f app.EventFilter, minID int64, limit int) (evs []app.LoggedEvent, held bool, err error)
 	// EventCursorNow is the log's position now.
 	EventCursorNow(ctx context.Context) (app.EventCursor, error)
 }
@@ -30,6 +31,9 @@ const (
 	// queue is how many events a stream may fall behind before it is cut
 	// off; its client reconnects and resumes from its last id.
 	queue = 256
+	// recheck is how soon events held back behind an older transaction
+	// are read again: that transaction's end wakes nobody.
+	recheck = 20 * time.Millisecond
 )
 
 // Hub fans the log out to subscribers.
@@ -80,29 +84,35 @@ func (h *Hub) Run(ctx context.Context) {
 	}
 	tick := time.NewTicker(poll)
 	defer tick.Stop()
+	var soon <-chan time.Time
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-h.wake:
 		case <-tick.C:
+		case <-soon:
 		}
-		h.read(ctx)
+		soon = nil
+		if h.read(ctx) {
+			soon = time.After(recheck)
+		}
 	}
 }
 
-// read delivers every finished event after the hub's cursor.
-func (h *Hub) read(ctx context.Context) {
+// read delivers every finished event after the hub's cursor; it reports
+// whether committed events are held back behind an older transaction.
+func (h *Hub) read(ctx context.Context) (held bool) {
 	for {
 		h.mu.Lock()
 		after := h.cursor
 		h.mu.Unlock()
-		evs, err := h.log.EventsAfter(ctx, after, app.EventFilter{}, 0, batch)
+		evs, held, err := h.log.EventsAfter(ctx, after, app.EventFilter{}, 0, batch)
 		if err != nil {
 			if ctx.Err() == nil {
 				h.logf.Warn("event log read failed", "err", err)
 			}
-			return
+			return false
 		}
 		h.mu.Lock()
 		for i := range evs {
@@ -115,8 +125,8 @@ func (h *Hub) read(ctx context.Context) {
 			h.cursor = ev.Cursor
 		}
 		h.mu.Unlock()
-		if len(evs) < batch {
-			return
+		if held || len(evs) < batch {
+			return held
 		}
 	}
 }
@@ -141,7 +151,7 @@ func (h *Hub) Subscribe(ctx context.Context, f app.EventFilter) (*Sub, app.Event
 	case <-ctx.Done():
 		return nil, app.EventCursor{}, ctx.Err()
 	}
-	s := &Sub{C: make(chan app.LoggedEvent, queue), filter: f}
+	s := &Sub{C: make(chan *app.LoggedEvent, queue), filter: f}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.subs[s] = struct{}{}
@@ -178,7 +188,7 @@ func (h *Hub) closeAll() {
 type Sub struct {
 	// C delivers the events; it closes when the stream fell too far behind
 	// or the hub stopped.
-	C      chan app.LoggedEvent
+	C      chan *app.LoggedEvent // pointers: a slot costs 8 bytes, not a whole event
 	filter app.EventFilter
 }
 
@@ -186,7 +196,7 @@ type Sub struct {
 // rather than allowed to stall the others. The hub's lock is held.
 func (s *Sub) send(ev *app.LoggedEvent, h *Hub) {
 	select {
-	case s.C <- *ev:
+	case s.C <- ev:
 	default:
 		delete(h.subs, s)
 		close(s.C)

@@ -41,15 +41,18 @@ func appendEvent(tx *gorm.DB, ev *app.Event, payload any) error {
 type eventRow struct {
 	app.Event
 	TxID string
+	Held bool
 }
 
 // EventsAfter returns up to limit events after cursor that filter matches
 // (a zero filter matches all), in cursor order, and only from transactions
 // that have all finished: on PostgreSQL an event is held back while any
 // older transaction is still running, since that one may still commit an
-// event that must come first. minID, when not 0, also skips events with
-// ids up to it (a resume from an id the log no longer holds).
-func (s *Store) EventsAfter(ctx context.Context, after app.EventCursor, f app.EventFilter, minID int64, limit int) ([]app.LoggedEvent, error) {
+// event that must come first. held reports that committed events were
+// held back, so the reader should look again soon. minID, when not 0, also
+// skips events with ids up to it (a resume from an id the log no longer
+// holds).
+func (s *Store) EventsAfter(ctx context.Context, after app.EventCursor, f app.EventFilter, minID int64, limit int) (evs []app.LoggedEvent, held bool, err error) {
 	q := s.db.WithContext(ctx).Table("events")
 	switch {
 	case f.OwnerID != 0:
@@ -62,32 +65,38 @@ func (s *Store) EventsAfter(ctx context.Context, after app.EventCursor, f app.Ev
 	}
 	var rows []eventRow
 	if s.postgres {
-		err := q.Select("id, station_id, owner_id, name, record_id, payload, created_at, tx_id::text AS tx_id").
+		// One snapshot gives both the rows and the watermark; rows at or
+		// past it are committed but must wait.
+		err := q.Select("id, station_id, owner_id, name, record_id, payload, created_at, tx_id::text AS tx_id, "+
+			"(tx_id >= pg_snapshot_xmin(pg_current_snapshot())) AS held").
 			Where("(tx_id, id) > (?::xid8, ?)", strconv.FormatUint(after.Tx, 10), after.ID).
-			Where("tx_id < pg_snapshot_xmin(pg_current_snapshot())").
 			Order("tx_id, id").Limit(limit).Find(&rows).Error
 		if err != nil {
-			return nil, fmt.Errorf("store: read events: %w", err)
+			return nil, false, fmt.Errorf("store: read events: %w", err)
 		}
 	} else {
 		err := q.Select("id, station_id, owner_id, name, record_id, payload, created_at").
 			Where("id > ?", after.ID).Order("id").Limit(limit).Find(&rows).Error
 		if err != nil {
-			return nil, fmt.Errorf("store: read events: %w", err)
+			return nil, false, fmt.Errorf("store: read events: %w", err)
 		}
 	}
-	out := make([]app.LoggedEvent, len(rows))
-	for i, r := range rows {
-		out[i] = app.LoggedEvent{Event: r.Event, Cursor: app.EventCursor{ID: r.ID}}
+	evs = make([]app.LoggedEvent, 0, len(rows))
+	for _, r := range rows {
+		if r.Held {
+			return evs, true, nil // everything after it waits too: order is kept
+		}
+		ev := app.LoggedEvent{Event: r.Event, Cursor: app.EventCursor{ID: r.ID}}
 		if r.TxID != "" {
 			tx, err := strconv.ParseUint(r.TxID, 10, 64)
 			if err != nil {
-				return nil, fmt.Errorf("store: read events: transaction id %q: %w", r.TxID, err)
+				return nil, false, fmt.Errorf("store: read events: transaction id %q: %w", r.TxID, err)
 			}
-			out[i].Cursor.Tx = tx
+			ev.Cursor.Tx = tx
 		}
+		evs = append(evs, ev)
 	}
-	return out, nil
+	return evs, false, nil
 }
 
 // EventCursorNow is the log's position now: every event after it is new.
@@ -144,4 +153,27 @@ func (s *Store) LastEventID(ctx context.Context) (int64, error) {
 		return 0, fmt.Errorf("store: last event id: %w", err)
 	}
 	return last, nil
+}
+
+// ActiveSessions returns which of the sessions are still good (not revoked,
+// user enabled), in one query per thousand, for the event streams'
+// periodic check.
+func (s *Store) ActiveSessions(ctx context.Context, ids []int64) (map[int64]bool, error) {
+	active := make(map[int64]bool, len(ids))
+	for len(ids) > 0 {
+		chunk := ids[:min(len(ids), 1000)]
+		ids = ids[len(chunk):]
+		var found []int64
+		err := s.db.WithContext(ctx).Model(&app.Session{}).
+			Joins("JOIN users ON users.id = sessions.user_id").
+			Where("sessions.id IN ? AND sessions.revoked_at IS NULL AND users.disabled = ?", chunk, false).
+			Pluck("sessions.id", &found).Error
+		if err != nil {
+			return nil, fmt.Errorf("store: active sessions: %w", err)
+		}
+		for _, id := range found {
+			active[id] = true
+		}
+	}
+	return active, nil
 }

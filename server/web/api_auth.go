@@ -213,6 +213,7 @@ func (s *Server) handleAuthLogout(c echo.Context) error {
 		return err
 	}
 	s.sessions.forget(p.SessionID)
+	s.streams.end(p.SessionID)
 	s.clearSessionCookies(c)
 	return c.NoContent(http.StatusNoContent)
 }

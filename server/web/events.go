@@ -1,8 +1,8 @@
 package web
 
 import (
-	"bufio"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"time"
@@ -16,7 +16,7 @@ import (
 const (
 	streamRetry     = 3 * time.Second  // how soon browsers reconnect
 	streamHeartbeat = 20 * time.Second // keeps proxies from closing idle streams
-	streamRecheck   = 5 * time.Second  // how soon a revoked session's stream ends
+	streamRecheck   = 5 * time.Second  // how soon a stream of a session revoked elsewhere ends
 )
 
 // eventFilter is what the caller may see of the log: a resident their own
@@ -43,6 +43,8 @@ func (s *Server) handleEvents(c echo.Context) error {
 		return err
 	}
 	defer s.hub.Unsubscribe(sub)
+	ended, remove := s.streams.add(p.SessionID)
+	defer remove()
 
 	resume := c.Request().Header.Get("Last-Event-ID")
 	if resume == "" {
@@ -72,18 +74,13 @@ func (s *Server) handleEvents(c echo.Context) error {
 	c.Response().WriteHeader(http.StatusOK)
 	rc := http.NewResponseController(c.Response().Writer)
 	_ = rc.SetWriteDeadline(time.Time{}) // a stream outlives the server's write timeout
-	w := bufio.NewWriter(c.Response())
-	flush := func() error {
-		if err := w.Flush(); err != nil {
-			return err
-		}
-		return rc.Flush()
-	}
+	w := c.Response()                    // net/http buffers; flush sends
+	flush := rc.Flush
 	fmt.Fprintf(w, "retry: %d\n\n", streamRetry.Milliseconds())
 
 	if resume != "" {
 		for {
-			evs, err := s.store.EventsAfter(ctx, sent, filter, minID, 500)
+			evs, _, err := s.store.EventsAfter(ctx, sent, filter, minID, 500)
 			if err != nil {
 				return nil // the client reconnects and resumes
 			}
@@ -102,8 +99,6 @@ func (s *Server) handleEvents(c echo.Context) error {
 
 	heartbeat := time.NewTicker(streamHeartbeat)
 	defer heartbeat.Stop()
-	recheck := time.NewTicker(streamRecheck)
-	defer recheck.Stop()
 	for {
 		select {
 		case ev, ok := <-sub.C:
@@ -113,7 +108,7 @@ func (s *Server) handleEvents(c echo.Context) error {
 			if !sent.Less(ev.Cursor) {
 				continue // already sent while replaying
 			}
-			writeEvent(w, &ev)
+			writeEvent(w, ev)
 			sent = ev.Cursor
 			// Send what else is waiting in one write.
 			for more := true; more; {
@@ -124,7 +119,7 @@ func (s *Server) handleEvents(c echo.Context) error {
 						return nil
 					}
 					if sent.Less(ev.Cursor) {
-						writeEvent(w, &ev)
+						writeEvent(w, ev)
 						sent = ev.Cursor
 					}
 				default:
@@ -133,12 +128,9 @@ func (s *Server) handleEvents(c echo.Context) error {
 			}
 		case <-heartbeat.C:
 			fmt.Fprint(w, ": ping\n\n")
-		case <-recheck.C:
-			if active, err := s.store.SessionActive(ctx, p.SessionID); err == nil && !active {
-				s.sessions.forget(p.SessionID)
-				return nil
-			}
-			continue
+		case <-ended:
+			s.sessions.forget(p.SessionID)
+			return nil // the session was revoked or its user disabled
 		case <-ctx.Done():
 			return nil
 		}
@@ -149,6 +141,6 @@ func (s *Server) handleEvents(c echo.Context) error {
 }
 
 // writeEvent writes one event in the Server-Sent Events format.
-func writeEvent(w *bufio.Writer, ev *app.LoggedEvent) {
+func writeEvent(w io.Writer, ev *app.LoggedEvent) {
 	fmt.Fprintf(w, "id: %d\nevent: %s\ndata: %s\n\n", ev.ID, ev.Name, strings.ReplaceAll(ev.Payload, "\n", ""))
 }

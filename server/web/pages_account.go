@@ -346,6 +346,7 @@ func (s *Server) handleLogoutSubmit(c echo.Context) error {
 			return err
 		}
 		s.sessions.forget(p.SessionID)
+		s.streams.end(p.SessionID)
 	}
 	s.clearSessionCookies(c)
 	c.Response().Header().Set("Clear-Site-Data", `"cache", "storage"`)

@@ -35,13 +35,13 @@ type Server struct {
 	i18n    *i18n.Bundle
 	assets  *pwa.Assets
 
-	hub       *events.Hub
-	cache     caches
-	bucket    *blob.Bucket // photos and documents
-	tokens    *auth.Tokens
-	sessions  *sessionCache
-	notifier  notify.Notifier
-	dummyHash string // checked against when a phone is unknown, so timing tells nothing
+	hub      *events.Hub
+	streams  *openStreams
+	cache    caches
+	bucket   *blob.Bucket // photos and documents
+	tokens   *auth.Tokens
+	sessions *sessionCache
+	notifier notify.Notifier
 
 	serviceWorker []byte // built once: its version hashes what it precaches
 }
@@ -64,12 +64,10 @@ func New(cfg config.Config, st *store.Store, log *slog.Logger) (*Server, error) 
 	if s.tokens, err = auth.NewTokens(key); err != nil {
 		return nil, err
 	}
-	if s.dummyHash, err = auth.HashPassword("no such account, no such password"); err != nil {
-		return nil, err
-	}
 	s.sessions = &sessionCache{entries: map[int64]sessionEntry{}}
 	s.cache = newCaches()
 	s.hub = events.NewHub(st, log)
+	s.streams = newOpenStreams()
 	st.OnCommit(s.hub.Wake)
 	if s.bucket, err = media.OpenBucket(context.Background(), cfg.BlobURL); err != nil {
 		return nil, err
@@ -118,6 +116,7 @@ func (s *Server) Run(ctx context.Context) error {
 // Handler call it themselves.
 func (s *Server) Start(ctx context.Context) {
 	go s.hub.Run(ctx)
+	go s.checkStreams(ctx)
 	go s.escalate(ctx)
 	if s.cfg.Postgres() {
 		go func() {
