@@ -33,3 +33,21 @@ self.addEventListener("fetch", (event) => {
     event.respondWith(fetch(req).catch(() => caches.match("/offline")));
   }
 });
+
+// Web Push (best effort): a call for help or its escalation, shown until
+// someone opens it. The payload holds ids only, never the caller's words.
+self.addEventListener("push", (event) => {
+  let data = {};
+  try { data = event.data ? event.data.json() : {}; } catch (e) { /* keep {} */ }
+  const escalated = data.type === "assistance.escalated";
+  const title = escalated ? "求助升级，无人接警 / Call escalated" : "新的求助呼叫 / New call for help";
+  event.waitUntil(self.registration.showNotification(title, {
+    body: "#" + (data.id || ""), tag: "call-" + data.id, renotify: true, requireInteraction: true,
+    data: { url: data.url || "/board" },
+  }));
+});
+
+self.addEventListener("notificationclick", (event) => {
+  event.notification.close();
+  event.waitUntil(self.clients.openWindow(event.notification.data.url));
+});

@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"policebooth/server/app"
+	"policebooth/server/push"
 )
 
 // callJSON is an assistance call as the API shows it.
@@ -69,6 +70,7 @@ func (s *Server) createCall(c echo.Context, nc app.NewCall) (*app.AssistanceCall
 	if err != nil {
 		return nil, err
 	}
+	s.push.NotifyStation(c.Request().Context(), call.StationID, push.CallAlert(push.CallCreated, call))
 	if call.EscalationLevel > 0 {
 		s.log.Warn("assistance call raised with nobody on duty", "call_id", call.ID, "booth_id", call.BoothID)
 		s.textHeads(context.WithoutCancel(c.Request().Context()), app.Escalation{Call: *call, Level: call.EscalationLevel, NobodyOnDuty: true})

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"encoding/json"
 	"errors"
 	"net/http"
 	"strings"
@@ -52,6 +53,18 @@ func bind(c echo.Context, v any) error {
 	}
 	if dec.More() {
 		return app.Errorf(app.EINVALID, "invalid JSON: one object expected")
+	}
+	return nil
+}
+
+// bindLoose decodes JSON that browsers write, where fields we do not use
+// (a PushSubscription's expirationTime) are expected.
+func bindLoose(c echo.Context, v any) error {
+	if ct := c.Request().Header.Get(echo.HeaderContentType); ct != "" && !strings.HasPrefix(ct, echo.MIMEApplicationJSON) {
+		return app.Errorf(app.EUNSUPPORTED, "send JSON (Content-Type: application/json)")
+	}
+	if err := json.NewDecoder(c.Request().Body).Decode(v); err != nil {
+		return app.Errorf(app.EINVALID, "invalid JSON: %s", jsonProblem(err))
 	}
 	return nil
 }

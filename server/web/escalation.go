@@ -7,6 +7,7 @@ import (
 
 	"policebooth/server/app"
 	"policebooth/server/notify"
+	"policebooth/server/push"
 )
 
 // escalate runs the escalation worker until ctx ends: every second it takes
@@ -31,6 +32,7 @@ func (s *Server) escalate(ctx context.Context) {
 		for _, e := range steps {
 			s.log.Warn("assistance call escalated", "call_id", e.Call.ID, "level", e.Level, "station_id", e.Call.StationID)
 			s.textHeads(ctx, e)
+			s.push.NotifyStation(ctx, e.Call.StationID, push.CallAlert(push.CallEscalated, &e.Call))
 		}
 	}
 }

@@ -67,6 +67,9 @@ var apiOperations = []apiOperation{
 	{Method: http.MethodPost, Path: "/assistance-calls/:id/messages", Summary: "A short message between the caller and the officers", Tag: "assistance", Auth: true, Request: "Note", Response: "CallMessage", Status: 201, Errors: []int{400, 401, 403, 404, 409}},
 	{Method: http.MethodPost, Path: "/assistance-calls/:id/transitions", Summary: "Move a call (officers; the caller may only cancel); 409 when another officer acknowledged first", Tag: "assistance", Auth: true, Request: "CallTransition", Response: "Call", Status: 200, Errors: []int{400, 401, 403, 404, 409}},
 	{Method: http.MethodPost, Path: "/duty", Summary: "Put the calling officer on duty at a booth (empty booth_id: off duty)", Tag: "assistance", Auth: true, Request: "Duty", Response: "Status", Status: 200, Errors: []int{400, 401, 403, 404}},
+	{Method: http.MethodGet, Path: "/push/key", Summary: "The VAPID public key browsers subscribe with (Web Push is best effort)", Tag: "assistance", Auth: true, Response: "PushKey", Status: 200, Errors: []int{401, 503}},
+	{Method: http.MethodPost, Path: "/push-subscriptions", Summary: "Store this browser's push subscription (PushSubscription.toJSON())", Tag: "assistance", Auth: true, Request: "PushSubscription", Response: "Status", Status: 201, Errors: []int{400, 401, 403}},
+	{Method: http.MethodDelete, Path: "/push-subscriptions", Summary: "Remove one of the caller's push subscriptions", Tag: "assistance", Auth: true, Request: "Unsubscribe", Response: "Empty", Status: 204, Errors: []int{400, 401, 404}},
 	{Method: http.MethodPost, Path: "/stations/:id/booths", Summary: "Create a booth of a station (admin)", Tag: "stations", Auth: true, Request: "NewBooth", Response: "Booth", Status: 201, Errors: []int{400, 401, 403, 404, 409}},
 }
 
@@ -170,13 +173,16 @@ var apiSchemas = map[string]any{
 		"timeline": map[string]any{"type": "array", "items": ref("Timeline")},
 		"messages": map[string]any{"type": "array", "items": ref("CallMessage")},
 	}, "id", "status", "category", "created_at"),
-	"CallList":       listOf("Call"),
-	"CallMessage":    object(map[string]any{"id": str(), "author_id": str(), "text": str(), "created_at": dateTime()}, "id", "text"),
-	"Location":       object(map[string]any{"lat": number(), "lng": number(), "accuracy_m": number()}, "lat", "lng", "accuracy_m"),
-	"CallTransition": object(map[string]any{"to": enum("acknowledged", "en_route", "on_scene", "resolved", "cancelled"), "note": str()}, "to"),
-	"Duty":           object(map[string]any{"booth_id": str()}, "booth_id"),
-	"BoothUpdate":    object(map[string]any{"ack_limit_seconds": map[string]any{"type": "integer", "minimum": 5, "maximum": 600}}, "ack_limit_seconds"),
-	"NewBooth":       object(map[string]any{"name": str(), "name_en": str(), "phone": str(), "lat": number(), "lng": number()}, "name", "lat", "lng"),
+	"CallList":         listOf("Call"),
+	"CallMessage":      object(map[string]any{"id": str(), "author_id": str(), "text": str(), "created_at": dateTime()}, "id", "text"),
+	"Location":         object(map[string]any{"lat": number(), "lng": number(), "accuracy_m": number()}, "lat", "lng", "accuracy_m"),
+	"CallTransition":   object(map[string]any{"to": enum("acknowledged", "en_route", "on_scene", "resolved", "cancelled"), "note": str()}, "to"),
+	"Duty":             object(map[string]any{"booth_id": str()}, "booth_id"),
+	"BoothUpdate":      object(map[string]any{"ack_limit_seconds": map[string]any{"type": "integer", "minimum": 5, "maximum": 600}}, "ack_limit_seconds"),
+	"PushKey":          object(map[string]any{"public_key": str()}, "public_key"),
+	"PushSubscription": object(map[string]any{"endpoint": str(), "keys": object(map[string]any{"p256dh": str(), "auth": str()}, "p256dh", "auth")}, "endpoint", "keys"),
+	"Unsubscribe":      object(map[string]any{"endpoint": str()}, "endpoint"),
+	"NewBooth":         object(map[string]any{"name": str(), "name_en": str(), "phone": str(), "lat": number(), "lng": number()}, "name", "lat", "lng"),
 }
 
 func enum(values ...string) map[string]any { return map[string]any{"type": "string", "enum": values} }

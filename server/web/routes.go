@@ -109,4 +109,7 @@ func (s *Server) routes() {
 	api.POST("/assistance-calls/:id/messages", s.handleCallMessage, residentOrStaff, s.idempotent)
 	api.POST("/assistance-calls/:id/transitions", s.handleCallTransition, residentOrStaff)
 	api.POST("/duty", s.handleDutySet, officer)
+	api.GET("/push/key", s.handlePushKey, signedIn)
+	api.POST("/push-subscriptions", s.handlePushSubscribe, signedIn)
+	api.DELETE("/push-subscriptions", s.handlePushUnsubscribe, signedIn)
 }

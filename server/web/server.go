@@ -22,6 +22,7 @@ import (
 	"policebooth/server/i18n"
 	"policebooth/server/media"
 	"policebooth/server/notify"
+	"policebooth/server/push"
 	"policebooth/server/store"
 )
 
@@ -39,6 +40,8 @@ type Server struct {
 	streams  *openStreams
 	cache    caches
 	bucket   *blob.Bucket // photos and documents
+	vapid    *push.VAPID  // nil when Web Push could not start: it is best effort
+	push     *push.Sender
 	tokens   *auth.Tokens
 	sessions *sessionCache
 	notifier notify.Notifier
@@ -69,6 +72,11 @@ func New(cfg config.Config, st *store.Store, log *slog.Logger) (*Server, error) 
 	s.hub = events.NewHub(st, log)
 	s.streams = newOpenStreams()
 	st.OnCommit(s.hub.Wake)
+	if s.vapid, err = push.LoadVAPID(context.Background(), st); err != nil {
+		log.Warn("Web Push disabled", "err", err)
+	} else {
+		s.push = push.NewSender(st, s.vapid, push.Options{Contact: cfg.BaseURL.String(), Log: log})
+	}
 	if s.bucket, err = media.OpenBucket(context.Background(), cfg.BlobURL); err != nil {
 		return nil, err
 	}
@@ -156,6 +164,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	if err := <-done; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("web: serve: %w", err)
 	}
+	s.push.Wait() // alerts already on their way are not cut off
 	s.log.Info("stopped")
 	return nil
 }
