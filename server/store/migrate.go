@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
@@ -35,13 +36,30 @@ func newMigrator(db *sql.DB, pg bool) (*goose.Provider, error) {
 }
 
 // Migrate applies every pending migration and logs each one.
+//
+// SQLite has no migration lock: two processes starting together on one
+// file may both try a version. Each migration runs in one transaction, so
+// the loser's attempt fails whole; it then finds the schema current (or
+// retries what is left).
 func (s *Store) Migrate(ctx context.Context, log *slog.Logger) error {
-	results, err := s.goose.Up(ctx)
-	if err != nil {
-		return fmt.Errorf("store: migrate: %w", err)
+	for attempt := 1; ; attempt++ {
+		results, err := s.goose.Up(ctx)
+		for _, r := range results {
+			log.Info("migration applied", "version", r.Source.Version, "file", r.Source.Path, "took", r.Duration)
+		}
+		if err == nil {
+			return nil
+		}
+		if s.postgres || attempt == 5 {
+			return fmt.Errorf("store: migrate: %w", err)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(time.Duration(attempt) * 100 * time.Millisecond):
+		}
+		if current, target, verr := s.goose.GetVersions(ctx); verr == nil && current == target {
+			return nil // another process migrated meanwhile
+		}
 	}
-	for _, r := range results {
-		log.Info("migration applied", "version", r.Source.Version, "file", r.Source.Path, "took", r.Duration)
-	}
-	return nil
 }
