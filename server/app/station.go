@@ -20,16 +20,17 @@ type Station struct {
 
 // Booth is a neighbourhood police booth of a station, staffed around the clock.
 type Booth struct {
-	ID              int64     `json:"id,string" gorm:"primaryKey"`
-	StationID       int64     `json:"station_id,string"`
-	Name            string    `json:"name"`
-	NameEn          string    `json:"name_en"`
-	Phone           string    `json:"phone"`
-	Lat             float64   `json:"lat"`
-	Lng             float64   `json:"lng"`
-	AckLimitSeconds int       `json:"ack_limit_seconds" gorm:"default:30"` // how long a call may wait for an acknowledgement before it escalates
-	CreatedAt       time.Time `json:"created_at"`
-	UpdatedAt       time.Time `json:"updated_at"`
+	ID              int64      `json:"id,string" gorm:"primaryKey"`
+	StationID       int64      `json:"station_id,string"`
+	Name            string     `json:"name"`
+	NameEn          string     `json:"name_en"`
+	Phone           string     `json:"phone"`
+	Lat             float64    `json:"lat"`
+	Lng             float64    `json:"lng"`
+	AckLimitSeconds int        `json:"ack_limit_seconds" gorm:"default:30"` // how long a call may wait for an acknowledgement before it escalates
+	DarkSince       *time.Time `json:"dark_since,omitempty"`                // on duty but no live tablet stream since then
+	CreatedAt       time.Time  `json:"created_at"`
+	UpdatedAt       time.Time  `json:"updated_at"`
 }
 
 // StationService manages stations and their booths.

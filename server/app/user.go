@@ -39,21 +39,22 @@ const (
 
 // User is an account: a resident, an officer, a station head or the admin.
 type User struct {
-	ID                 int64     `json:"id,string" gorm:"primaryKey"`
-	Role               Role      `json:"role"`
-	Phone              string    `json:"phone"` // normalised: 11 digits, no prefix
-	Name               string    `json:"name"`
-	Language           string    `json:"language"`
-	StationID          *int64    `json:"station_id,string,omitempty"`       // officers and heads
-	BadgeNo            string    `json:"badge_no,omitempty"`                // officers
-	HomeBoothID        *int64    `json:"home_booth_id,string,omitempty"`    // residents
-	OnDutyBoothID      *int64    `json:"on_duty_booth_id,string,omitempty"` // officers: where they take calls now
-	PasswordHash       string    `json:"-"`
-	MustChangePassword bool      `json:"must_change_password"`
-	Disabled           bool      `json:"disabled"`
-	PhoneVerified      bool      `json:"phone_verified"`
-	CreatedAt          time.Time `json:"created_at"`
-	UpdatedAt          time.Time `json:"updated_at"`
+	ID                 int64      `json:"id,string" gorm:"primaryKey"`
+	Role               Role       `json:"role"`
+	Phone              string     `json:"phone"` // normalised: 11 digits, no prefix
+	Name               string     `json:"name"`
+	Language           string     `json:"language"`
+	StationID          *int64     `json:"station_id,string,omitempty"`       // officers and heads
+	BadgeNo            string     `json:"badge_no,omitempty"`                // officers
+	HomeBoothID        *int64     `json:"home_booth_id,string,omitempty"`    // residents
+	OnDutyBoothID      *int64     `json:"on_duty_booth_id,string,omitempty"` // officers: where they take calls now
+	StreamSeenAt       *time.Time `json:"-"`                                 // when a live event stream of theirs was last open
+	PasswordHash       string     `json:"-"`
+	MustChangePassword bool       `json:"must_change_password"`
+	Disabled           bool       `json:"disabled"`
+	PhoneVerified      bool       `json:"phone_verified"`
+	CreatedAt          time.Time  `json:"created_at"`
+	UpdatedAt          time.Time  `json:"updated_at"`
 }
 
 // UserUpdate holds the fields a user may change about themselves; nil

@@ -39,19 +39,23 @@ func (s *Server) escalate(ctx context.Context) {
 
 // textHeads tells the station's heads of an escalation by text message.
 func (s *Server) textHeads(ctx context.Context, e app.Escalation) {
-	staff, err := s.store.ListStaff(ctx, e.Call.StationID)
+	lz := s.i18n.Localizer(app.LanguageChinese)
+	s.textStationHeads(ctx, e.Call.StationID, lz.T("sms.escalation", "ID", fmt.Sprint(e.Call.ID), "Level", e.Level))
+}
+
+// textStationHeads texts every enabled head of a station.
+func (s *Server) textStationHeads(ctx context.Context, station int64, text string) {
+	staff, err := s.store.ListStaff(ctx, station)
 	if err != nil {
-		s.log.Warn("escalation: list heads", "err", err)
+		s.log.Warn("text heads: list staff", "err", err)
 		return
 	}
-	lz := s.i18n.Localizer(app.LanguageChinese)
-	text := lz.T("sms.escalation", "ID", fmt.Sprint(e.Call.ID), "Level", e.Level)
 	for _, u := range staff {
 		if u.Role != app.RoleHead || u.Disabled {
 			continue
 		}
 		if err := s.notifier.Send(ctx, u.Phone, text); err != nil {
-			s.log.Warn("escalation text not sent", "to", notify.MaskPhone(u.Phone), "err", err)
+			s.log.Warn("text to head not sent", "to", notify.MaskPhone(u.Phone), "err", err)
 		}
 	}
 }

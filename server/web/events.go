@@ -43,7 +43,7 @@ func (s *Server) handleEvents(c echo.Context) error {
 		return err
 	}
 	defer s.hub.Unsubscribe(sub)
-	ended, remove := s.streams.add(p.SessionID)
+	ended, remove := s.streams.add(p.SessionID, p.UserID)
 	defer remove()
 
 	resume := c.Request().Header.Get("Last-Event-ID")

@@ -4,6 +4,8 @@ import (
 	"context"
 	"sync"
 	"time"
+
+	"policebooth/server/app"
 )
 
 // openStreams tracks the sessions of this instance's event streams, so one
@@ -12,16 +14,18 @@ import (
 type openStreams struct {
 	mu       sync.Mutex
 	sessions map[int64]map[chan struct{}]struct{}
+	users    map[int64]int64 // session → user, for the dark-tablet check
 }
 
 func newOpenStreams() *openStreams {
-	return &openStreams{sessions: map[int64]map[chan struct{}]struct{}{}}
+	return &openStreams{sessions: map[int64]map[chan struct{}]struct{}{}, users: map[int64]int64{}}
 }
 
 // add registers a stream of a session; ended closes when the session ends.
-func (o *openStreams) add(session int64) (ended chan struct{}, remove func()) {
+func (o *openStreams) add(session, user int64) (ended chan struct{}, remove func()) {
 	ended = make(chan struct{})
 	o.mu.Lock()
+	o.users[session] = user
 	if o.sessions[session] == nil {
 		o.sessions[session] = map[chan struct{}]struct{}{}
 	}
@@ -37,6 +41,7 @@ func (o *openStreams) add(session int64) (ended chan struct{}, remove func()) {
 			}
 			if len(set) == 0 {
 				delete(o.sessions, session)
+				delete(o.users, session)
 			}
 		}
 	}
@@ -50,6 +55,22 @@ func (o *openStreams) end(session int64) {
 		close(ended)
 	}
 	delete(o.sessions, session)
+	delete(o.users, session)
+}
+
+// userIDs lists the users with a stream open here.
+func (o *openStreams) userIDs() []int64 {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	seen := map[int64]bool{}
+	ids := make([]int64, 0, len(o.users))
+	for _, u := range o.users {
+		if !seen[u] {
+			seen[u] = true
+			ids = append(ids, u)
+		}
+	}
+	return ids
 }
 
 func (o *openStreams) ids() []int64 {
@@ -62,16 +83,33 @@ func (o *openStreams) ids() []int64 {
 	return ids
 }
 
+// Dark tablets: how often open streams are recorded in the database, and
+// how long an on-duty booth may have no live stream before its head is
+// told.
+const (
+	streamTouch = 20 * time.Second
+	darkGrace   = time.Minute
+)
+
 // checkStreams ends, every streamRecheck, the streams whose session is no
-// longer active, until ctx ends.
+// longer active; records which users have live streams; and tells heads
+// of on-duty booths whose tablets have gone dark. It runs until ctx ends.
 func (s *Server) checkStreams(ctx context.Context) {
 	tick := time.NewTicker(streamRecheck)
 	defer tick.Stop()
+	var lastTouch time.Time
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-tick.C:
+		}
+		if now := time.Now(); now.Sub(lastTouch) >= streamTouch {
+			lastTouch = now
+			if err := s.store.TouchStreams(ctx, s.streams.userIDs(), now); err != nil && ctx.Err() == nil {
+				s.log.Warn("recording live streams failed", "err", err)
+			}
+			s.reportDarkBooths(ctx, now)
 		}
 		ids := s.streams.ids()
 		if len(ids) == 0 {
@@ -89,5 +127,21 @@ func (s *Server) checkStreams(ctx context.Context) {
 				s.streams.end(id)
 			}
 		}
+	}
+}
+
+// reportDarkBooths texts the heads of booths whose on-duty tablets have had
+// no live stream for darkGrace: once per dark spell, on one instance.
+func (s *Server) reportDarkBooths(ctx context.Context, now time.Time) {
+	dark, err := s.store.DarkBooths(ctx, now, darkGrace)
+	if err != nil {
+		if ctx.Err() == nil {
+			s.log.Warn("dark tablet check failed", "err", err)
+		}
+		return
+	}
+	for _, b := range dark {
+		s.log.Warn("on-duty booth has no live tablet", "booth_id", b.ID, "station_id", b.StationID)
+		s.textStationHeads(ctx, b.StationID, s.i18n.Localizer(app.LanguageChinese).T("sms.dark_booth", "Booth", b.Name))
 	}
 }

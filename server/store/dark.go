@@ -1,0 +1,46 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"policebooth/server/app"
+)
+
+// TouchStreams records that these users have a live event stream open now.
+func (s *Store) TouchStreams(ctx context.Context, userIDs []int64, now time.Time) error {
+	for len(userIDs) > 0 {
+		chunk := userIDs[:min(len(userIDs), 1000)]
+		userIDs = userIDs[len(chunk):]
+		err := s.db.WithContext(ctx).Model(&app.User{}).Where("id IN ?", chunk).Update("stream_seen_at", dbTime(now)).Error
+		if err != nil {
+			return fmt.Errorf("store: touch streams: %w", err)
+		}
+	}
+	return nil
+}
+
+// DarkBooths finds booths where officers are on duty but none has had a
+// live event stream within grace: a dark tablet is a missed call waiting
+// to happen. Each booth is returned once per dark spell, whichever
+// instance asks (the mark is set by a conditional update); a booth whose
+// tablet is live again is unmarked.
+func (s *Store) DarkBooths(ctx context.Context, now time.Time, grace time.Duration) ([]app.Booth, error) {
+	db := s.db.WithContext(ctx)
+	since := dbTime(now.Add(-grace))
+	onDuty := "SELECT 1 FROM users u WHERE u.on_duty_booth_id = booths.id AND u.role = 'officer' AND u.disabled = ?"
+	live := onDuty + " AND u.stream_seen_at IS NOT NULL AND " + s.timeCompare("u.stream_seen_at", ">=")
+	err := db.Exec("UPDATE booths SET dark_since = NULL WHERE dark_since IS NOT NULL AND EXISTS ("+live+")", false, since).Error
+	if err != nil {
+		return nil, fmt.Errorf("store: dark booths: %w", err)
+	}
+	var dark []app.Booth
+	err = db.Raw("UPDATE booths SET dark_since = ? WHERE dark_since IS NULL AND EXISTS ("+onDuty+") AND NOT EXISTS ("+live+
+		") RETURNING id, station_id, name, name_en, phone, lat, lng, ack_limit_seconds, dark_since, created_at, updated_at",
+		dbTime(now), false, false, since).Scan(&dark).Error
+	if err != nil {
+		return nil, fmt.Errorf("store: dark booths: %w", err)
+	}
+	return dark, nil
+}
