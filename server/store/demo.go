@@ -54,7 +54,7 @@ func (s *Store) LoadDemo(ctx context.Context, log *slog.Logger) error {
 			return fmt.Errorf("store: demo: count accounts: %w", err)
 		}
 		if foreign > 0 {
-			return app.Errorf(app.ECONFLICT, "the database holds %d accounts besides the demo ones; demo data loads only into a database without real accounts", foreign)
+			return app.Errorf(app.ECONFLICT, "demo data loads only into a database without real accounts, and this one holds other accounts (%d); start without --demo, or with a new POLICEBOOTH_DATA_DIR", foreign)
 		}
 		st, err := demoStation(tx)
 		if err != nil {

@@ -97,18 +97,18 @@ func (s *Server) handleLoginSubmit(c echo.Context) error {
 		return err
 	}
 	s.setSessionCookies(c, pair.AccessToken, pair.RefreshToken)
-	s.rememberLanguage(c, grant.User.Language)
+	// A language picked on the sign-in page is the latest choice of the
+	// person at this device (sign-out forgets it): save it to the account.
+	if ck, err := c.Cookie(langCookie); err == nil && ck.Value != grant.User.Language && (ck.Value == i18n.Chinese || ck.Value == i18n.English) {
+		lang := ck.Value
+		if _, err := s.store.UpdateUser(c.Request().Context(), grant.User.ID, app.UserUpdate{Language: &lang}); err != nil {
+			return err
+		}
+	}
 	if grant.User.Role == app.RoleResident && !grant.User.PhoneVerified {
 		return c.Redirect(http.StatusSeeOther, "/verify")
 	}
 	return c.Redirect(http.StatusSeeOther, v.Next)
-}
-
-// rememberLanguage makes the user's saved language the page language.
-func (s *Server) rememberLanguage(c echo.Context, lang string) {
-	if lang == i18n.Chinese || lang == i18n.English {
-		c.SetCookie(s.cookie(langCookie, lang, int((365 * 24 * time.Hour).Seconds())))
-	}
 }
 
 // boothOptions lists the booths for a select, with selected chosen.
@@ -349,6 +349,7 @@ func (s *Server) handleLogoutSubmit(c echo.Context) error {
 		s.streams.end(p.SessionID)
 	}
 	s.clearSessionCookies(c)
+	c.SetCookie(s.cookie(langCookie, "", -1)) // the next person at a shared tablet starts afresh
 	c.Response().Header().Set("Clear-Site-Data", `"cache", "storage"`)
 	return c.Redirect(http.StatusSeeOther, "/")
 }

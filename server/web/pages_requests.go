@@ -332,11 +332,19 @@ func (s *Server) handleNewRequestSubmit(c echo.Context) error {
 		if err == nil {
 			return c.Redirect(http.StatusSeeOther, "/requests/"+itoa64(r.ID)+"?created=1")
 		}
-		msg, _, err := s.formError(c, err)
-		if err != nil {
-			return err
+		switch {
+		case strings.HasPrefix(app.ErrorMessage(err), "slot_id"):
+			errs["slot_id"] = t(c, "req.err_slot")
+		default:
+			msg, _, err := s.formError(c, err)
+			if err != nil {
+				return err
+			}
+			errs[""] = msg
 		}
-		errs[""] = msg
+	}
+	if errs[""] == "" {
+		errs[""] = t(c, "form.fix_below") // the fields may be far down a phone's screen
 	}
 	v, err := s.newRequestPage(c, picked, values, errs)
 	if err != nil {
@@ -396,7 +404,7 @@ func (s *Server) requestPage(c echo.Context, r *app.ServiceRequest) (view.Reques
 	v := view.RequestPage{
 		ID: itoa64(r.ID), Ticket: r.Ticket, Status: string(r.Status), StatusLabel: statusLabel(c, r.Status),
 		Created: pageTime(r.CreatedAt, loc), Waited: waitedText(c, r, now), Overdue: overdue(r, now), Note: r.Note,
-		Staff: p.Role.Staff(), CanAttach: r.Status.Open(),
+		Staff: p.Role.Staff(), Open: r.Status.Open(), CanAttach: r.Status.Open(),
 		CanCancel: p.Role == app.RoleResident && app.CheckRequestMove(r.Status, app.RequestCancelled, true, "") == nil,
 	}
 	if b, err := s.booth(ctx, r.BoothID); err == nil {

@@ -96,6 +96,7 @@ type RequestPage struct {
 	Timeline    []TimelineRow
 	Attachments []AttachmentRow
 	Staff       bool
+	Open        bool // work may still go on
 	Actions     []RequestAction
 	CanCancel   bool
 	CanAttach   bool

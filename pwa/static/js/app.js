@@ -24,3 +24,10 @@ document.addEventListener("click", function (event) {
   button.setAttribute("data-other-label", button.textContent);
   button.textContent = other;
 });
+
+// A form sent back with errors: bring its message into view and focus, so
+// a person on a small screen sees what to fix.
+document.addEventListener("DOMContentLoaded", function () {
+  var el = document.querySelector("[data-autofocus]");
+  if (el) el.focus();
+});
