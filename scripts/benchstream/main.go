@@ -1,11 +1,19 @@
-// Command benchstream is the client side of scripts/bench-stream: it holds
-// many Server-Sent Events streams of GET /api/v1/events open against a
-// running server and measures them against design.md's budgets.
+// Command benchstream is the client side of scripts/bench-stream and
+// scripts/bench-assistance: it holds many Server-Sent Events streams of
+// GET /api/v1/events open against a running server and measures them
+// against design.md's budgets.
 //
 //	benchstream fanout -streams URL -post URL -n 1000 -changes 100
 //	    opens n officer streams, then creates requests one at a time as a
 //	    resident and times each from just before its POST to the moment the
 //	    last stream has its request.created event
+//	benchstream assistance -streams URL -post URL -n 1000 -changes 100 [-duty A]
+//	    the same for assistance calls: signs in residents 13900010001, …
+//	    (which the script created), then each in turn raises a call, timed
+//	    to the last stream's assistance.created event, and cancels it once
+//	    measured (the server allows one open call per resident and five an
+//	    hour); -duty A puts the demo officer on duty at booth A once the
+//	    streams are open, so the calls do not escalate at once
 //	benchstream idle -server URL -n 10000
 //	    reads the server's resident memory, opens n idle streams, waits,
 //	    reads it again, then holds the streams a while longer to see the
@@ -63,7 +71,7 @@ func (e setupError) Error() string { return e.err.Error() }
 
 func main() {
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: benchstream fanout|idle [flags]")
+		fmt.Fprintln(os.Stderr, "usage: benchstream fanout|assistance|idle [flags]")
 		os.Exit(2)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -72,10 +80,12 @@ func main() {
 	switch os.Args[1] {
 	case "fanout":
 		err = runFanout(ctx, os.Args[2:])
+	case "assistance":
+		err = runAssistance(ctx, os.Args[2:])
 	case "idle":
 		err = runIdle(ctx, os.Args[2:])
 	default:
-		err = setupError{fmt.Errorf("unknown command %q: want fanout or idle", os.Args[1])}
+		err = setupError{fmt.Errorf("unknown command %q: want fanout, assistance or idle", os.Args[1])}
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "benchstream:", err)
@@ -107,62 +117,124 @@ func progress(format string, args ...any) {
 // ---------------------------------------------------------------------------
 // fan-out
 
+// fanoutFlags are the flags the fan-out commands (fanout, assistance) share.
+type fanoutFlags struct {
+	streamURL, postURL string
+	n, changes, warmup int
+	interval, wait     time.Duration
+	sources            int
+}
+
+func (f *fanoutFlags) register(fs *flag.FlagSet, what string) {
+	fs.StringVar(&f.streamURL, "streams", "", "base URL of the instance the streams connect to")
+	fs.StringVar(&f.postURL, "post", "", "base URL of the instance the "+what+" are created on")
+	fs.IntVar(&f.n, "n", 1000, "officer streams")
+	fs.IntVar(&f.changes, "changes", 100, what+" created and timed")
+	fs.IntVar(&f.warmup, "warmup", 3, what+" created first and not timed")
+	fs.DurationVar(&f.interval, "interval", 200*time.Millisecond, "time from one POST's start to the next")
+	fs.DurationVar(&f.wait, "wait", 5*time.Second, "how long a change may take to reach every stream before it counts as incomplete")
+	fs.IntVar(&f.sources, "sources", 0, "loopback source addresses 127.0.0.1..127.0.0.K to spread the streams over (0: as many as the ephemeral ports need)")
+}
+
+func (f *fanoutFlags) check(cmd string) error {
+	if f.streamURL == "" || f.postURL == "" || f.n < 1 || f.changes < 1 || f.warmup < 0 {
+		return setupError{fmt.Errorf("%s needs -streams, -post, -n >= 1, -changes >= 1 and -warmup >= 0", cmd)}
+	}
+	return nil
+}
+
+// changer makes the changes a fan-out run times.
+type changer struct {
+	// event is the event whose arrival on every stream is timed; the "id"
+	// in its data is the id create returns.
+	event string
+	// prepare, when set, runs once the streams are open, before the first
+	// change; its error is a setup failure.
+	prepare func(ctx context.Context) error
+	// create makes change i (negative for the warm-up) and returns its id.
+	create func(ctx context.Context, i int) (string, error)
+	// undo, when set, is called once change i is measured, outside its
+	// timing (the resident cancels the call). Its own event, undoEvent, is
+	// timed from the undo's start, for information.
+	undo      func(ctx context.Context, i int, id string) error
+	undoEvent string
+}
+
 func runFanout(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("fanout", flag.ExitOnError)
-	streamURL := fs.String("streams", "", "base URL of the instance the streams connect to")
-	postURL := fs.String("post", "", "base URL of the instance the requests are created on")
-	n := fs.Int("n", 1000, "officer streams")
-	changes := fs.Int("changes", 100, "requests created and timed")
-	warmup := fs.Int("warmup", 3, "requests created first and not timed")
-	interval := fs.Duration("interval", 200*time.Millisecond, "time from one POST's start to the next")
-	wait := fs.Duration("wait", 5*time.Second, "how long a change may take to reach every stream before it counts as incomplete")
-	sources := fs.Int("sources", 0, "loopback source addresses 127.0.0.1..127.0.0.K to spread the streams over (0: as many as the ephemeral ports need)")
+	var f fanoutFlags
+	f.register(fs, "requests")
 	_ = fs.Parse(args)
-	if *streamURL == "" || *postURL == "" || *n < 1 || *changes < 1 {
-		return setupError{errors.New("fanout needs -streams, -post, -n >= 1 and -changes >= 1")}
+	if err := f.check("fanout"); err != nil {
+		return err
 	}
-
 	api := &apiClient{http: &http.Client{Timeout: postTimeout}}
-	officer, err := api.login(ctx, *streamURL, demoOfficer)
+	officer, err := api.login(ctx, f.streamURL, demoOfficer)
 	if err != nil {
 		return setupError{err}
 	}
-	resident, err := api.login(ctx, *postURL, demoResident)
+	resident, err := api.login(ctx, f.postURL, demoResident)
 	if err != nil {
 		return setupError{err}
 	}
+	return measureFanout(ctx, f, officer, changer{
+		event: "request.created",
+		create: func(ctx context.Context, i int) (string, error) {
+			return api.createRequest(ctx, f.postURL, resident, i)
+		},
+	})
+}
 
-	rec := newArrivals(*n)
-	progress("opening %d streams to %s", *n, *streamURL)
-	set, err := openStreams(ctx, *streamURL, officer, *n, *sources, rec.record)
+// measureFanout opens f.n streams as the officer, then makes the changes
+// one every f.interval and times each from just before its POST to the
+// moment the last stream has its event. It prints the results.
+func measureFanout(ctx context.Context, f fanoutFlags, officer string, ch changer) error {
+	timed := []string{ch.event}
+	if ch.undoEvent != "" {
+		timed = append(timed, ch.undoEvent)
+	}
+	rec := newArrivals(f.n, timed...)
+	progress("opening %d streams to %s", f.n, f.streamURL)
+	set, err := openStreams(ctx, f.streamURL, officer, f.n, f.sources, rec.record)
 	if err != nil {
 		return setupError{err}
 	}
 	defer set.close()
 	var res result
-	res.add("streams", "%d", *n)
+	res.add("streams", "%d", f.n)
 	res.add("opened", "%d", set.opened())
 	res.add("open_seconds", "%.1f", set.took.Seconds())
-	if set.opened() < *n {
-		res.add("error", "only %d of %d streams opened: %s", set.opened(), *n, oneLine(set.firstErr))
+	if set.opened() < f.n {
+		res.add("error", "only %d of %d streams opened: %s", set.opened(), f.n, oneLine(set.firstErr))
 		res.print()
 		return nil
 	}
 
-	progress("%d warm-up and %d timed changes, one every %v", *warmup, *changes, *interval)
+	if ch.prepare != nil {
+		if err := ch.prepare(ctx); err != nil {
+			return setupError{err}
+		}
+	}
+	progress("%d warm-up and %d timed changes, one every %v", f.warmup, f.changes, f.interval)
 	// For each timed change: the POST's answer, the first and the last
 	// stream's event, all from just before the POST.
 	var posts, firsts, latencies, inOrder []time.Duration
-	incomplete, missing, postErrors := 0, 0, 0
-	var postErr error
+	incomplete, missing, postErrors, undoErrors := 0, 0, 0, 0
+	var postErr, undoErr error
+	// The undos of timed changes, read once the last change is done.
+	type undone struct {
+		start time.Time
+		a     *arrival
+	}
+	var undos []undone
 	next := time.Now()
-	for i := -*warmup; i < *changes; i++ {
+	for i := -f.warmup; i < f.changes; i++ {
 		if err := sleepUntil(ctx, next); err != nil {
 			return err
 		}
 		start := time.Now()
-		next = start.Add(*interval)
-		id, err := api.createRequest(ctx, *postURL, resident, i)
+		next = start.Add(f.interval)
+		id, err := ch.create(ctx, i)
 		if err != nil {
 			if ctx.Err() != nil {
 				return ctx.Err()
@@ -172,26 +244,48 @@ func runFanout(ctx context.Context, args []string) error {
 			continue
 		}
 		answered := time.Since(start)
-		a := rec.entry(id)
+		a := rec.entry(ch.event, id)
 		select {
 		case <-a.done:
-		case <-time.After(time.Until(start.Add(*wait))):
+		case <-time.After(time.Until(start.Add(f.wait))):
 		case <-ctx.Done():
 			return ctx.Err()
 		}
 		got, first, last := rec.state(a)
+		if ch.undo != nil {
+			undoStart := time.Now()
+			if err := ch.undo(ctx, i, id); err != nil {
+				if ctx.Err() != nil {
+					return ctx.Err()
+				}
+				undoErrors++
+				undoErr = err
+			} else if i >= 0 && ch.undoEvent != "" {
+				undos = append(undos, undone{undoStart, rec.entry(ch.undoEvent, id)})
+			}
+		}
 		if i < 0 {
 			continue
 		}
 		posts = append(posts, answered)
-		if got < *n {
+		if got < f.n {
 			incomplete++
-			missing += *n - got
+			missing += f.n - got
 			continue
 		}
 		firsts = append(firsts, first.Sub(start))
 		latencies = append(latencies, last.Sub(start))
 		inOrder = append(inOrder, last.Sub(start))
+	}
+	// The last undo's event may still be on its way.
+	if len(undos) > 0 {
+		u := undos[len(undos)-1]
+		select {
+		case <-u.a.done:
+		case <-time.After(time.Until(u.start.Add(f.wait))):
+		case <-ctx.Done():
+			return ctx.Err()
+		}
 	}
 	// Streams that end just after the last change count as dropped.
 	time.Sleep(100 * time.Millisecond)
@@ -199,7 +293,7 @@ func runFanout(ctx context.Context, args []string) error {
 	slices.Sort(posts)
 	slices.Sort(firsts)
 	slices.Sort(latencies)
-	res.add("changes", "%d", *changes)
+	res.add("changes", "%d", f.changes)
 	res.add("complete", "%d", len(latencies))
 	res.add("incomplete", "%d", incomplete)
 	res.add("missing_deliveries", "%d", missing)
@@ -207,6 +301,12 @@ func runFanout(ctx context.Context, args []string) error {
 	res.add("post_errors", "%d", postErrors)
 	if postErr != nil {
 		res.add("error", "%d POSTs failed, the last: %s", postErrors, oneLine(postErr))
+	}
+	if ch.undo != nil {
+		res.add("undo_errors", "%d", undoErrors)
+		if undoErr != nil {
+			res.add("error", "%d undoing POSTs failed, the last: %s", undoErrors, oneLine(undoErr))
+		}
 	}
 	res.add("dropped", "%d", set.dropped.Load())
 	if len(latencies) > 0 {
@@ -220,19 +320,41 @@ func runFanout(ctx context.Context, args []string) error {
 		res.add("post_p50_ms", "%.1f", ms(percentile(posts, 0.50)))
 		res.add("post_p99_ms", "%.1f", ms(percentile(posts, 0.99)))
 	}
+	if ch.undoEvent != "" {
+		var undoLatencies []time.Duration
+		undoIncomplete := 0
+		for _, u := range undos {
+			got, _, last := rec.state(u.a)
+			if got < f.n {
+				undoIncomplete++
+				continue
+			}
+			undoLatencies = append(undoLatencies, last.Sub(u.start))
+		}
+		slices.Sort(undoLatencies)
+		res.add("undo_incomplete", "%d", undoIncomplete)
+		if len(undoLatencies) > 0 {
+			res.add("undo_p50_ms", "%.1f", ms(percentile(undoLatencies, 0.50)))
+			res.add("undo_p99_ms", "%.1f", ms(percentile(undoLatencies, 0.99)))
+		}
+	}
+	res.add("events_per_stream", "%s", rec.perStream())
 	res.add("latencies_ms", "%s", joinMS(inOrder))
 	res.print()
 	return nil
 }
 
-// arrivals records, per request id, how many streams have received its
-// request.created event and when the last one did.
+// arrivals records, per timed event and record id, how many streams have
+// received it and when the first and the last did; and how many events of
+// each name the streams read in all.
 type arrivals struct {
 	n          int
+	timed      map[string]bool // the event names whose arrivals are recorded
 	duplicates atomic.Int64
 
-	mu   sync.Mutex
-	byID map[string]*arrival
+	mu     sync.Mutex
+	byKey  map[string]*arrival // by event name and id
+	counts map[string]int64    // events read by name, over every stream
 }
 
 type arrival struct {
@@ -242,23 +364,27 @@ type arrival struct {
 	done  chan struct{} // closed when every stream has it
 }
 
-func newArrivals(n int) *arrivals {
-	return &arrivals{n: n, byID: map[string]*arrival{}}
+func newArrivals(n int, timed ...string) *arrivals {
+	r := &arrivals{n: n, timed: map[string]bool{}, byKey: map[string]*arrival{}, counts: map[string]int64{}}
+	for _, name := range timed {
+		r.timed[name] = true
+	}
+	return r
 }
 
-// entry returns the request's record, creating it: events may arrive
-// before the POST that caused them has returned its id.
-func (r *arrivals) entry(id string) *arrival {
+// entry returns the record of an event about record id, creating it:
+// events may arrive before the POST that caused them has returned its id.
+func (r *arrivals) entry(name, id string) *arrival {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return r.entryLocked(id)
+	return r.entryLocked(name + " " + id)
 }
 
-func (r *arrivals) entryLocked(id string) *arrival {
-	a, ok := r.byID[id]
+func (r *arrivals) entryLocked(key string) *arrival {
+	a, ok := r.byKey[key]
 	if !ok {
 		a = &arrival{done: make(chan struct{})}
-		r.byID[id] = a
+		r.byKey[key] = a
 	}
 	return a
 }
@@ -269,10 +395,33 @@ func (r *arrivals) state(a *arrival) (got int, first, last time.Time) {
 	return a.got, a.first, a.last
 }
 
+// perStream lists how many events of each name a stream read on average,
+// "name=count" sorted by name.
+func (r *arrivals) perStream() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	names := make([]string, 0, len(r.counts))
+	for name := range r.counts {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	parts := make([]string, len(names))
+	for i, name := range names {
+		parts[i] = name + "=" + strconv.FormatFloat(float64(r.counts[name])/float64(r.n), 'f', -1, 64)
+	}
+	if len(parts) == 0 {
+		return "none"
+	}
+	return strings.Join(parts, " ")
+}
+
 // record is called by a stream for each event it reads; seen is that
-// stream's own set of request ids, to catch duplicates.
+// stream's own set of timed events, to catch duplicates.
 func (r *arrivals) record(ev sseEvent, at time.Time, seen map[string]bool) {
-	if ev.name != "request.created" {
+	if !r.timed[ev.name] {
+		r.mu.Lock()
+		r.counts[ev.name]++
+		r.mu.Unlock()
 		return
 	}
 	var payload struct {
@@ -281,14 +430,16 @@ func (r *arrivals) record(ev sseEvent, at time.Time, seen map[string]bool) {
 	if json.Unmarshal(ev.data, &payload) != nil || payload.ID == "" {
 		return
 	}
-	if seen[payload.ID] {
+	key := ev.name + " " + payload.ID
+	if seen[key] {
 		r.duplicates.Add(1)
 		return
 	}
-	seen[payload.ID] = true
+	seen[key] = true
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	a := r.entryLocked(payload.ID)
+	r.counts[ev.name]++
+	a := r.entryLocked(key)
 	a.got++
 	if a.first.IsZero() || at.Before(a.first) {
 		a.first = at
@@ -299,6 +450,126 @@ func (r *arrivals) record(ev sseEvent, at time.Time, seen map[string]bool) {
 	if a.got == r.n {
 		close(a.done)
 	}
+}
+
+// ---------------------------------------------------------------------------
+// assistance calls
+
+// Residents of the assistance bench: the script creates them, phones
+// prefix + a zero-padded number from 1, as copies of the demo resident.
+const benchResidentPrefix = "1390001"
+
+// loginsInFlight is how many residents sign in at once: each sign-in
+// holds an argon2id hash of 64 MiB on the server for about 0.1 s.
+const loginsInFlight = 2
+
+func runAssistance(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("assistance", flag.ExitOnError)
+	var f fanoutFlags
+	f.register(fs, "calls")
+	residents := fs.Int("residents", 0, "residents raising the calls in turn, one call each at a time (0: one per call, the warm-up's included)")
+	prefix := fs.String("resident-prefix", benchResidentPrefix, "phone numbers of the residents: this prefix and 1, 2, … zero-padded to 11 digits")
+	duty := fs.String("duty", "", "name of the booth to put the demo officer on duty at first, so calls do not escalate at once (empty: off duty)")
+	_ = fs.Parse(args)
+	if err := f.check("assistance"); err != nil {
+		return err
+	}
+	if *residents == 0 {
+		*residents = f.warmup + f.changes
+	}
+	if *residents < 1 || len(*prefix) >= 11 || len(*prefix) < 3 {
+		return setupError{errors.New("assistance needs -residents >= 0 and a -resident-prefix of 3 to 10 digits")}
+	}
+	if width := 11 - len(*prefix); *residents >= int(math.Pow10(width)) {
+		return setupError{fmt.Errorf("-resident-prefix %s leaves room for %d residents, not %d", *prefix, int(math.Pow10(width))-1, *residents)}
+	}
+
+	api := &apiClient{http: &http.Client{Timeout: postTimeout}}
+	officer, err := api.login(ctx, f.streamURL, demoOfficer)
+	if err != nil {
+		return setupError{err}
+	}
+	phones := make([]string, *residents)
+	for i := range phones {
+		phones[i] = fmt.Sprintf("%s%0*d", *prefix, 11-len(*prefix), i+1)
+	}
+	var tokens []string
+	resident := func(i int) string { return tokens[(i+f.warmup)%len(tokens)] }
+	return measureFanout(ctx, f, officer, changer{
+		// With the officer's streams open, as a tablet's board is when
+		// its officer goes on duty (an on-duty officer without a live
+		// stream is reported to the head as a dark tablet).
+		prepare: func(ctx context.Context) error {
+			booth, err := api.setDuty(ctx, f.postURL, officer, *duty)
+			if err != nil {
+				return err
+			}
+			if booth == "" {
+				progress("the demo officer is off duty: every call escalates at once")
+			} else {
+				progress("the demo officer is on duty at booth %s (id %s)", *duty, booth)
+			}
+			progress("signing in %d residents on %s", len(phones), f.postURL)
+			start := time.Now()
+			if tokens, err = signInResidents(ctx, f.postURL, phones); err != nil {
+				return err
+			}
+			progress("%d residents signed in after %.1fs", len(tokens), time.Since(start).Seconds())
+			return nil
+		},
+		event: "assistance.created",
+		create: func(ctx context.Context, i int) (string, error) {
+			return api.createCall(ctx, f.postURL, resident(i))
+		},
+		undo: func(ctx context.Context, i int, id string) error {
+			return api.cancelCall(ctx, f.postURL, resident(i), id)
+		},
+		undoEvent: "assistance.updated",
+	})
+}
+
+// signInResidents signs each resident in, a few at a time, each from its
+// own loopback source address (127.1.x.y): the server counts every sign-in
+// from one address, successful or not, against a limit of 30 in 15
+// minutes.
+func signInResidents(ctx context.Context, base string, phones []string) ([]string, error) {
+	tokens := make([]string, len(phones))
+	errs := make([]error, len(phones))
+	sem := make(chan struct{}, loginsInFlight)
+	var wg sync.WaitGroup
+	for i, phone := range phones {
+		if ctx.Err() != nil {
+			break
+		}
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			ip := net.IPv4(127, 1, byte(i/250), byte(1+i%250))
+			dialer := &net.Dialer{LocalAddr: &net.TCPAddr{IP: ip}, Timeout: postTimeout}
+			transport := &http.Transport{DialContext: dialer.DialContext, DisableKeepAlives: true}
+			defer transport.CloseIdleConnections()
+			c := &apiClient{http: &http.Client{Timeout: postTimeout, Transport: transport}}
+			tokens[i], errs[i] = c.login(ctx, base, phone)
+		})
+	}
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	failed := 0
+	var first error
+	for _, err := range errs {
+		if err != nil {
+			if first == nil {
+				first = err
+			}
+			failed++
+		}
+	}
+	if failed > 0 {
+		return nil, fmt.Errorf("%d of %d residents could not sign in, the first: %w", failed, len(phones), first)
+	}
+	return tokens, nil
 }
 
 // ---------------------------------------------------------------------------
@@ -636,6 +907,71 @@ func (a *apiClient) createRequest(ctx context.Context, base, token string, i int
 		return "", errors.New("create a request: the answer has no id")
 	}
 	return out.ID, nil
+}
+
+// createCall raises an assistance call as the resident and returns its id.
+func (a *apiClient) createCall(ctx context.Context, base, token string) (string, error) {
+	var out struct {
+		ID     string `json:"id"`
+		Status string `json:"status"`
+	}
+	body := map[string]string{"category": "other", "message": "bench"}
+	if err := a.do(ctx, http.MethodPost, base+"/api/v1/assistance-calls", token, body, &out); err != nil {
+		return "", fmt.Errorf("raise a call: %w", err)
+	}
+	if out.ID == "" || out.Status != "open" {
+		return "", fmt.Errorf("raise a call: the answer has id %q and status %q, want an id and open", out.ID, out.Status)
+	}
+	return out.ID, nil
+}
+
+// cancelCall cancels the resident's call.
+func (a *apiClient) cancelCall(ctx context.Context, base, token, id string) error {
+	var out struct {
+		Status string `json:"status"`
+	}
+	u := base + "/api/v1/assistance-calls/" + url.PathEscape(id) + "/transitions"
+	if err := a.do(ctx, http.MethodPost, u, token, map[string]string{"to": "cancelled"}, &out); err != nil {
+		return fmt.Errorf("cancel call %s: %w", id, err)
+	}
+	if out.Status != "cancelled" {
+		return fmt.Errorf("cancel call %s: the answer has status %q", id, out.Status)
+	}
+	return nil
+}
+
+// setDuty puts the officer on duty at the booth named boothName (looked up
+// in GET /api/v1/booths), or off duty when boothName is empty. It returns
+// the booth's id ("" for off duty).
+func (a *apiClient) setDuty(ctx context.Context, base, token, boothName string) (string, error) {
+	boothID := ""
+	if boothName != "" {
+		var booths struct {
+			Items []struct {
+				ID   string `json:"id"`
+				Name string `json:"name"`
+			} `json:"items"`
+		}
+		if err := a.do(ctx, http.MethodGet, base+"/api/v1/booths", token, nil, &booths); err != nil {
+			return "", fmt.Errorf("list booths: %w", err)
+		}
+		for _, b := range booths.Items {
+			if b.Name == boothName {
+				boothID = b.ID
+				break
+			}
+		}
+		if boothID == "" {
+			return "", fmt.Errorf("no booth is named %q", boothName)
+		}
+	}
+	var out struct {
+		BoothID string `json:"booth_id"`
+	}
+	if err := a.do(ctx, http.MethodPost, base+"/api/v1/duty", token, map[string]string{"booth_id": boothID}, &out); err != nil {
+		return "", fmt.Errorf("set the officer's duty: %w", err)
+	}
+	return boothID, nil
 }
 
 // serverMetrics are the figures read from /metrics.
