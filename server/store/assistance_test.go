@@ -308,17 +308,7 @@ func TestUnacknowledgedCallEscalatesWithBackoffUntilAcknowledged(t *testing.T) {
 func TestEscalationStepsHappenOnceAcrossInstances(t *testing.T) {
 	dsn, path := storetest.DSN(t)
 	ctx := context.Background()
-	open := func() *store.Store {
-		st, err := store.Open(dsn, path, storetest.Logger(t))
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { st.Close() })
-		if err := st.Migrate(ctx, storetest.Logger(t)); err != nil {
-			t.Fatal(err)
-		}
-		return st
-	}
+	open := func() *store.Store { return storetest.OpenAt(t, dsn, path) }
 	a, b := open(), open()
 	station, booth := stationWithBooth(t, a, "海淀派出所", 39.9593, 116.2981)
 	const calls = 24

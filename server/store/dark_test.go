@@ -12,17 +12,7 @@ import (
 func TestDarkTabletIsReportedOncePerSpell(t *testing.T) {
 	dsn, path := storetest.DSN(t)
 	ctx := context.Background()
-	open := func() *store.Store {
-		st, err := store.Open(dsn, path, storetest.Logger(t))
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { st.Close() })
-		if err := st.Migrate(ctx, storetest.Logger(t)); err != nil {
-			t.Fatal(err)
-		}
-		return st
-	}
+	open := func() *store.Store { return storetest.OpenAt(t, dsn, path) }
 	st, other := open(), open()
 	if err := st.LoadDemo(ctx, storetest.Logger(t)); err != nil {
 		t.Fatal(err)

@@ -14,17 +14,7 @@ import (
 func TestThrottleHoldsAcrossInstances(t *testing.T) {
 	dsn, path := storetest.DSN(t)
 	ctx := context.Background()
-	open := func() *store.Store {
-		st, err := store.Open(dsn, path, storetest.Logger(t))
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { st.Close() })
-		if err := st.Migrate(ctx, storetest.Logger(t)); err != nil {
-			t.Fatal(err)
-		}
-		return st
-	}
+	open := func() *store.Store { return storetest.OpenAt(t, dsn, path) }
 	a, b := open(), open()
 	const bucket = "login:phone:13900000001"
 

@@ -375,17 +375,7 @@ func TestPasswordMustChangeAfterReset(t *testing.T) {
 
 func TestSignInThrottleHoldsAcrossInstances(t *testing.T) {
 	dsn, path := storetest.DSN(t)
-	open := func() *testServer {
-		st, err := store.Open(dsn, path, storetest.Logger(t))
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { st.Close() })
-		if err := st.Migrate(context.Background(), storetest.Logger(t)); err != nil {
-			t.Fatal(err)
-		}
-		return newTestServerOn(t, st, nil)
-	}
+	open := func() *testServer { return newTestServerOn(t, storetest.OpenAt(t, dsn, path), nil) }
 	a, b := open(), open()
 	a.demo(t)
 	wrong := map[string]string{"phone": "13900000001", "password": "not-the-password"}

@@ -26,7 +26,7 @@ func TestHealthAndReadiness(t *testing.T) {
 
 func TestReadyzFollowsTheDatabase(t *testing.T) {
 	cluster := storetest.NewCluster(t)
-	st := storetest.OpenURL(t, cluster.URL)
+	st := storetest.OpenAt(t, cluster.URL, "")
 	ts := newTestServerOn(t, st, nil)
 	status := func() int {
 		resp, _ := ts.do(t, "GET", "/readyz", "", nil)

@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"policebooth/server/store"
 	"policebooth/server/store/storetest"
 )
 
@@ -204,15 +203,7 @@ func TestChangeOnOneInstanceReachesAStreamOnAnother(t *testing.T) {
 		t.Skip("instances share a database on PostgreSQL (TEST_DATABASE_URL)")
 	}
 	open := func() *testServer {
-		st, err := store.Open(dsn, path, storetest.Logger(t))
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { st.Close() })
-		if err := st.Migrate(context.Background(), storetest.Logger(t)); err != nil {
-			t.Fatal(err)
-		}
-		return newTestServerOn(t, st, map[string]string{"DATABASE_URL": dsn})
+		return newTestServerOn(t, storetest.OpenAt(t, dsn, path), map[string]string{"DATABASE_URL": dsn})
 	}
 	a, b := open(), open()
 	a.demo(t)

@@ -85,10 +85,12 @@ func OpenEmpty(t testing.TB) *store.Store {
 	return st
 }
 
-// OpenURL returns a migrated store on the PostgreSQL database at url.
-func OpenURL(t testing.TB, url string) *store.Store {
+// OpenAt returns a migrated store on a given database (DSN's results, or a
+// private cluster's URL), closed when the test ends. Tests that play
+// several instances open one database several times.
+func OpenAt(t testing.TB, databaseURL, sqlitePath string) *store.Store {
 	t.Helper()
-	st, err := store.Open(url, "", Logger(t))
+	st, err := store.Open(databaseURL, sqlitePath, Logger(t))
 	if err != nil {
 		t.Fatalf("storetest: open: %v", err)
 	}
