@@ -40,8 +40,8 @@ func appendEvent(tx *gorm.DB, ev *app.Event, payload any) error {
 // eventRow is an event as read with its transaction id (PostgreSQL only).
 type eventRow struct {
 	app.Event
-	TxID string
-	Held bool
+	TxText string
+	Held   bool
 }
 
 // EventsAfter returns up to limit events after cursor that filter matches
@@ -67,10 +67,12 @@ func (s *Store) EventsAfter(ctx context.Context, after app.EventCursor, f app.Ev
 	if s.postgres {
 		// One snapshot gives both the rows and the watermark; rows at or
 		// past it are committed but must wait.
-		err := q.Select("id, station_id, owner_id, name, record_id, payload, created_at, tx_id::text AS tx_id, "+
-			"(tx_id >= pg_snapshot_xmin(pg_current_snapshot())) AS held").
-			Where("(tx_id, id) > (?::xid8, ?)", strconv.FormatUint(after.Tx, 10), after.ID).
-			Order("tx_id, id").Limit(limit).Find(&rows).Error
+		// Ordered by the xid8 column itself: the text copy read out beside
+		// it would sort "10000" before "9999".
+		err := q.Select("id, station_id, owner_id, name, record_id, payload, created_at, events.tx_id::text AS tx_text, "+
+			"(events.tx_id >= pg_snapshot_xmin(pg_current_snapshot())) AS held").
+			Where("(events.tx_id, events.id) > (?::xid8, ?)", strconv.FormatUint(after.Tx, 10), after.ID).
+			Order("events.tx_id, events.id").Limit(limit).Find(&rows).Error
 		if err != nil {
 			return nil, false, fmt.Errorf("store: read events: %w", err)
 		}
@@ -87,10 +89,10 @@ func (s *Store) EventsAfter(ctx context.Context, after app.EventCursor, f app.Ev
 			return evs, true, nil // everything after it waits too: order is kept
 		}
 		ev := app.LoggedEvent{Event: r.Event, Cursor: app.EventCursor{ID: r.ID}}
-		if r.TxID != "" {
-			tx, err := strconv.ParseUint(r.TxID, 10, 64)
+		if r.TxText != "" {
+			tx, err := strconv.ParseUint(r.TxText, 10, 64)
 			if err != nil {
-				return nil, false, fmt.Errorf("store: read events: transaction id %q: %w", r.TxID, err)
+				return nil, false, fmt.Errorf("store: read events: transaction id %q: %w", r.TxText, err)
 			}
 			ev.Cursor.Tx = tx
 		}

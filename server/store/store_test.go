@@ -296,3 +296,33 @@ func TestBackupIsAConsistentCopyWhileWriting(t *testing.T) {
 		t.Fatalf("copy has %d booths and %d booth audits: a half-written transaction", booths, audits)
 	}
 }
+
+// TestEventsAreReadInTransactionOrder: on PostgreSQL the log is walked by
+// (transaction id, id) as numbers, so 9999 comes before 10000.
+func TestEventsAreReadInTransactionOrder(t *testing.T) {
+	st := storetest.Open(t)
+	if !st.Postgres() {
+		t.Skip("SQLite reads by id")
+	}
+	ctx := context.Background()
+	s := app.Station{Name: "顺序派出所"}
+	if err := st.CreateStation(ctx, app.Actor{}, &s); err != nil {
+		t.Fatal(err)
+	}
+	for _, tx := range []string{"10000", "9999", "10001"} {
+		if err := st.DB().Exec("INSERT INTO events (station_id, name, record_id, payload, tx_id) VALUES (?, 'test.order', ?, '{}', ?::xid8)", s.ID, tx, tx).Error; err != nil {
+			t.Fatal(err)
+		}
+	}
+	evs, _, err := st.EventsAfter(ctx, app.EventCursor{}, app.EventFilter{StationID: s.ID}, 0, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(evs) != 2 || evs[0].Cursor.Tx != 9999 || evs[1].Cursor.Tx != 10000 {
+		t.Fatalf("first page %+v, want transactions 9999 then 10000", evs)
+	}
+	rest, _, err := st.EventsAfter(ctx, evs[1].Cursor, app.EventFilter{StationID: s.ID}, 0, 2)
+	if err != nil || len(rest) != 1 || rest[0].Cursor.Tx != 10001 {
+		t.Fatalf("second page %+v %v, want transaction 10001", rest, err)
+	}
+}

@@ -73,7 +73,8 @@ func (s *Server) createCall(c echo.Context, nc app.NewCall) (*app.AssistanceCall
 	s.push.NotifyStation(c.Request().Context(), call.StationID, push.CallAlert(push.CallCreated, call))
 	if call.EscalationLevel > 0 {
 		s.log.Warn("assistance call raised with nobody on duty", "call_id", call.ID, "booth_id", call.BoothID)
-		s.textHeads(context.WithoutCancel(c.Request().Context()), app.Escalation{Call: *call, Level: call.EscalationLevel, NobodyOnDuty: true})
+		// The caller's answer does not wait for the SMS gateway.
+		go s.textHeads(context.WithoutCancel(c.Request().Context()), app.Escalation{Call: *call, Level: call.EscalationLevel, NobodyOnDuty: true})
 	}
 	return call, nil
 }
@@ -216,6 +217,10 @@ func (s *Server) setDuty(c echo.Context, booth string) error {
 	}
 	p := caller(c)
 	if err := s.store.SetOnDuty(c.Request().Context(), p.UserID, id); err != nil {
+		return err
+	}
+	// Going on duty starts the dark-tablet grace: the board is about to open.
+	if err := s.store.TouchStreams(c.Request().Context(), []int64{p.UserID}, time.Now()); err != nil {
 		return err
 	}
 	s.sessions.forget(p.SessionID)

@@ -3,6 +3,7 @@ package web_test
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"policebooth/server/notify/notifytest"
 )
@@ -104,7 +105,14 @@ func TestCallWithNobodyOnDutyEscalatesAtOnce(t *testing.T) {
 	if strings.Join(names, ",") != "assistance.created,assistance.escalated" {
 		t.Errorf("the head's stream got %v", names)
 	}
-	if texts := sms.Messages("13800000000"); len(texts) != 1 || !strings.Contains(texts[0], "#"+call.ID) {
+	var texts []string
+	for range 50 { // the head is texted after the answer, not before it
+		if texts = sms.Messages("13800000000"); len(texts) > 0 {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if len(texts) != 1 || !strings.Contains(texts[0], "#"+call.ID) {
 		t.Errorf("the head was texted %v, want one message about call %s", texts, call.ID)
 	}
 	// The resident cancels; nothing more escalates.
