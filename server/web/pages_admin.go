@@ -41,7 +41,11 @@ func (s *Server) adminPage(c echo.Context, errs view.Errors, flash string) (view
 			}
 		}
 		v.Stations = append(v.Stations, row)
-		v.Options = append(v.Options, view.Option{Value: row.ID, Label: st.Name})
+		label := st.Name
+		if st.NameEn != "" {
+			label += " / " + st.NameEn
+		}
+		v.Options = append(v.Options, view.Option{Value: row.ID, Label: label})
 	}
 	return v, nil
 }

@@ -10,6 +10,7 @@ import (
 
 	"policebooth/server/app"
 	"policebooth/server/auth"
+	"policebooth/server/i18n"
 	"policebooth/server/notify"
 	"policebooth/templates/pages"
 	"policebooth/templates/view"
@@ -27,7 +28,11 @@ func (s *Server) staffPage(c echo.Context, form view.NewStaff, flash string) (vi
 	if err != nil {
 		return view.StaffPage{}, err
 	}
-	v := view.StaffPage{StationName: st.Name, Form: form, Flash: flash}
+	name := st.Name
+	if i18n.Lang(ctx) == i18n.English && st.NameEn != "" {
+		name = st.NameEn
+	}
+	v := view.StaffPage{StationName: name, Form: form, Flash: flash}
 	for _, u := range users {
 		if u.Role != app.RoleOfficer {
 			continue
