@@ -106,7 +106,7 @@ func (s *Server) handleCallGet(c echo.Context) error {
 }
 
 func (s *Server) findCall(c echo.Context) (*app.AssistanceCall, error) {
-	id, err := requestParam(c)
+	id, err := idParam(c)
 	if err != nil {
 		return nil, err
 	}
@@ -133,7 +133,7 @@ func (s *Server) handleCallLocation(c echo.Context) error {
 	if r.Lat == nil || r.Lng == nil || r.AccuracyM == nil {
 		return app.Errorf(app.EINVALID, "lat, lng and accuracy_m are required")
 	}
-	id, err := requestParam(c)
+	id, err := idParam(c)
 	if err != nil {
 		return err
 	}
@@ -157,7 +157,7 @@ func (s *Server) handleCallMessage(c echo.Context) error {
 }
 
 func (s *Server) addCallMessage(c echo.Context, text string) (*app.CallMessage, error) {
-	id, err := requestParam(c)
+	id, err := idParam(c)
 	if err != nil {
 		return nil, err
 	}
@@ -182,7 +182,7 @@ func (s *Server) handleCallTransition(c echo.Context) error {
 }
 
 func (s *Server) moveCall(c echo.Context, to app.CallStatus, note string) (*app.AssistanceCall, error) {
-	id, err := requestParam(c)
+	id, err := idParam(c)
 	if err != nil {
 		return nil, err
 	}

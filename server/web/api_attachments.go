@@ -38,7 +38,7 @@ func (s *Server) handleAttachmentCreate(c echo.Context) error {
 // saveAttachment stores the uploaded document of the request :id. The type
 // comes from the bytes, not the name.
 func (s *Server) saveAttachment(c echo.Context) (*app.Attachment, error) {
-	id, err := requestParam(c)
+	id, err := idParam(c)
 	if err != nil {
 		return nil, err
 	}

@@ -235,7 +235,7 @@ func (s *Server) handleServiceTypeUpdate(c echo.Context) error {
 	err := s.store.SetServiceSetting(c.Request().Context(), actorOf(c), app.ServiceSetting{
 		StationID: station, Code: c.Param("code"), Enabled: r.Enabled, TargetMinutes: r.TargetMinutes, Note: r.Note,
 	})
-	s.cache.catalogue.forget()
+	s.cache.catalogue.forgetAll()
 	if err != nil {
 		return err
 	}
@@ -379,8 +379,8 @@ func (s *Server) handleRequestList(c echo.Context) error {
 	return c.JSON(http.StatusOK, out)
 }
 
-// requestParam reads :id; a malformed id is simply not found.
-func requestParam(c echo.Context) (int64, error) {
+// idParam reads a record's :id; a malformed id is simply not found.
+func idParam(c echo.Context) (int64, error) {
 	id, err := parseID(c.Param("id"))
 	if err != nil {
 		return 0, app.ErrNotFound
@@ -390,7 +390,7 @@ func requestParam(c echo.Context) (int64, error) {
 
 // handleRequestGet: GET /service-requests/:id.
 func (s *Server) handleRequestGet(c echo.Context) error {
-	id, err := requestParam(c)
+	id, err := idParam(c)
 	if err != nil {
 		return err
 	}
@@ -412,7 +412,7 @@ type transitionRequest struct {
 
 // moveRequest applies a move for the caller and answers with the request.
 func (s *Server) moveRequest(c echo.Context, m app.RequestMove) (*app.ServiceRequest, error) {
-	id, err := requestParam(c)
+	id, err := idParam(c)
 	if err != nil {
 		return nil, err
 	}

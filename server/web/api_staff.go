@@ -286,6 +286,6 @@ func (s *Server) handleBoothCreate(c echo.Context) error {
 	if err := s.store.CreateBooth(c.Request().Context(), actorOf(c), b); err != nil {
 		return err
 	}
-	s.cache.booths.forget()
+	s.cache.booths.forgetAll()
 	return c.JSON(http.StatusCreated, boothJSON{ID: b.ID, Name: b.Name, NameEn: b.NameEn, StationID: b.StationID, Phone: b.Phone, Lat: b.Lat, Lng: b.Lng})
 }

@@ -7,7 +7,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -36,42 +35,6 @@ type principal struct {
 // sessionCacheTTL bounds how long a revoked session or a disabled user can
 // go on using an access token already issued.
 const sessionCacheTTL = 3 * time.Second
-
-// sessionCache remembers, per session, whether it is active and its user.
-type sessionCache struct {
-	mu      sync.Mutex
-	entries map[int64]sessionEntry
-}
-
-type sessionEntry struct {
-	user  *app.User // nil when the session is not active
-	until time.Time
-}
-
-func (sc *sessionCache) get(id int64, now time.Time) (sessionEntry, bool) {
-	sc.mu.Lock()
-	defer sc.mu.Unlock()
-	e, ok := sc.entries[id]
-	if !ok || now.After(e.until) {
-		return sessionEntry{}, false
-	}
-	return e, true
-}
-
-func (sc *sessionCache) put(id int64, user *app.User, now time.Time) {
-	sc.mu.Lock()
-	defer sc.mu.Unlock()
-	if len(sc.entries) > 50_000 { // a bound, not an LRU: entries live seconds
-		clear(sc.entries)
-	}
-	sc.entries[id] = sessionEntry{user: user, until: now.Add(sessionCacheTTL)}
-}
-
-func (sc *sessionCache) forget(id int64) {
-	sc.mu.Lock()
-	defer sc.mu.Unlock()
-	delete(sc.entries, id)
-}
 
 // signingKey is POLICEBOOTH_SECRET, or the key generated once and kept in
 // the database so every instance signs alike.
@@ -133,27 +96,22 @@ func (s *Server) principalFromToken(ctx context.Context, token string) *principa
 	if err != nil {
 		return nil
 	}
-	now := time.Now()
-	e, ok := s.sessions.get(claims.SessionID, now)
-	if !ok {
+	// The user of an active session, nil for a session that has ended.
+	user, err := s.sessions.get(claims.SessionID, func() (*app.User, error) {
 		active, err := s.store.SessionActive(ctx, claims.SessionID)
-		if err != nil {
-			s.log.Warn("session check failed", "err", err)
-			return nil
+		if err != nil || !active {
+			return nil, err
 		}
-		var user *app.User
-		if active {
-			if user, err = s.store.FindUser(ctx, claims.UserID); err != nil {
-				return nil
-			}
-		}
-		s.sessions.put(claims.SessionID, user, now)
-		e.user = user
-	}
-	if e.user == nil || e.user.Disabled {
+		return s.store.FindUser(ctx, claims.UserID)
+	})
+	if err != nil {
+		s.log.Warn("session check failed", "err", err)
 		return nil
 	}
-	return &principal{Claims: claims, User: e.user}
+	if user == nil || user.Disabled {
+		return nil
+	}
+	return &principal{Claims: claims, User: user}
 }
 
 // caller returns the signed-in caller, or nil.
@@ -312,12 +270,4 @@ func (s *Server) signIn(c echo.Context, phone, password string) (*app.SessionGra
 	}
 	_ = s.store.ClearThrottle(ctx, "login:phone:"+normal)
 	return s.store.CreateSession(ctx, user.ID, time.Now())
-}
-
-// forgetAll drops every cached session, after a change (disabling, a
-// password reset) that must take effect at once on this instance.
-func (sc *sessionCache) forgetAll() {
-	sc.mu.Lock()
-	defer sc.mu.Unlock()
-	clear(sc.entries)
 }

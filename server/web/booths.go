@@ -57,7 +57,7 @@ func (s *Server) handleBoothUpdate(c echo.Context) error {
 	if err := s.store.SetAckLimit(c.Request().Context(), actorOf(c), id, r.AckLimitSeconds); err != nil {
 		return err
 	}
-	s.cache.booths.forget()
+	s.cache.booths.forgetAll()
 	b, err := s.store.FindBooth(c.Request().Context(), id)
 	if err != nil {
 		return err

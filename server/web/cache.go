@@ -39,13 +39,26 @@ func (c *ttlCache[K, V]) get(k K, load func() (V, error)) (V, error) {
 		return v, err
 	}
 	c.mu.Lock()
+	if len(c.entries) >= maxCacheEntries { // a bound, not an LRU: entries live seconds
+		clear(c.entries)
+	}
 	c.entries[k] = ttlEntry[V]{value: v, until: now.Add(c.ttl)}
 	c.mu.Unlock()
 	return v, nil
 }
 
-// forget drops every entry, after a change made through this instance.
-func (c *ttlCache[K, V]) forget() {
+// maxCacheEntries bounds each cache's memory.
+const maxCacheEntries = 50_000
+
+// forget drops one entry, after a change made through this instance.
+func (c *ttlCache[K, V]) forget(k K) {
+	c.mu.Lock()
+	delete(c.entries, k)
+	c.mu.Unlock()
+}
+
+// forgetAll drops every entry.
+func (c *ttlCache[K, V]) forgetAll() {
 	c.mu.Lock()
 	clear(c.entries)
 	c.mu.Unlock()
@@ -90,4 +103,30 @@ func (s *Server) booth(ctx context.Context, id int64) (*app.Booth, error) {
 		}
 	}
 	return s.store.FindBooth(ctx, id)
+}
+
+// names looks up people's names for one page, each at most once.
+type names struct {
+	ctx   context.Context
+	s     *Server
+	known map[int64]string
+}
+
+func (s *Server) names(ctx context.Context) *names {
+	return &names{ctx: ctx, s: s, known: map[int64]string{}}
+}
+
+// of returns the name of the user with id, "" for nil or someone unknown.
+func (n *names) of(id *int64) string {
+	if id == nil {
+		return ""
+	}
+	name, ok := n.known[*id]
+	if !ok {
+		if u, err := n.s.store.FindUser(n.ctx, *id); err == nil {
+			name = u.Name
+		}
+		n.known[*id] = name
+	}
+	return name
 }

@@ -71,7 +71,7 @@ func (s *Server) handleAdminCreate(c echo.Context) error {
 	case "stations":
 		st := &app.Station{Name: c.FormValue("name"), NameEn: c.FormValue("name_en"), TimeZone: strings.TrimSpace(c.FormValue("time_zone")), Phone: c.FormValue("phone")}
 		err = s.store.CreateStation(ctx, actorOf(c), st)
-		s.cache.stations.forget()
+		s.cache.stations.forgetAll()
 	case "booths":
 		b := &app.Booth{Name: c.FormValue("name"), NameEn: c.FormValue("name"), Phone: c.FormValue("phone")}
 		var perr error
@@ -82,7 +82,7 @@ func (s *Server) handleAdminCreate(c echo.Context) error {
 		b.Lat, _ = strconv.ParseFloat(strings.TrimSpace(c.FormValue("lat")), 64)
 		b.Lng, _ = strconv.ParseFloat(strings.TrimSpace(c.FormValue("lng")), 64)
 		err = s.store.CreateBooth(ctx, actorOf(c), b)
-		s.cache.booths.forget()
+		s.cache.booths.forgetAll()
 	case "heads":
 		_, err = s.createStaff(c, staffRequest{
 			Phone: c.FormValue("phone"), Name: c.FormValue("name"), Password: c.FormValue("password"),

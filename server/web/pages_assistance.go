@@ -105,26 +105,15 @@ func (s *Server) callPage(c echo.Context, call *app.AssistanceCall) view.CallPag
 	}
 	v.Location, v.MapURL = locationText(c, call)
 	v.CanCancel = v.Caller && call.Status.Open()
-	names := map[int64]string{}
-	nameOf := func(id int64) string {
-		if n, ok := names[id]; ok {
-			return n
-		}
-		if u, err := s.store.FindUser(ctx, id); err == nil {
-			names[id] = u.Name
-		}
-		return names[id]
-	}
-	if call.AcknowledgedBy != nil {
-		v.Officer = nameOf(*call.AcknowledgedBy)
-	}
+	people := s.names(ctx)
+	v.Officer = people.of(call.AcknowledgedBy)
 	reached := map[app.CallStatus]int{app.CallOpen: 0, app.CallAcknowledged: 1, app.CallEnRoute: 2, app.CallOnScene: 3, app.CallResolved: 4}
 	at := reached[call.Status]
 	for i, st := range []app.CallStatus{app.CallOpen, app.CallAcknowledged, app.CallEnRoute, app.CallOnScene} {
 		v.Steps = append(v.Steps, view.CallStep{Label: t(c, "step_"+string(st)), Done: call.Status != app.CallCancelled && i <= at})
 	}
 	for _, m := range call.Messages {
-		who := nameOf(m.AuthorID)
+		who := people.of(&m.AuthorID)
 		if m.AuthorID == p.UserID {
 			who = t(c, "call.me")
 		}
@@ -132,9 +121,7 @@ func (s *Server) callPage(c echo.Context, call *app.AssistanceCall) view.CallPag
 	}
 	for _, e := range call.Timeline {
 		row := view.TimelineRow{At: e.At.In(loc).Format("15:04:05")}
-		if e.ActorID != nil {
-			row.Who = nameOf(*e.ActorID)
-		}
+		row.Who = people.of(e.ActorID)
 		switch e.Kind {
 		case "status":
 			row.Text = t(c, "tl.status", "To", callLabel(c, app.CallStatus(e.To)))
@@ -220,6 +207,7 @@ func (s *Server) handleBoardPage(c echo.Context) error {
 		v.Booths = append(v.Booths, view.Option{Value: itoa64(b.ID), Label: b.Name, Selected: on})
 	}
 	now := time.Now()
+	people := s.names(ctx)
 	for i := range calls {
 		call := &calls[i]
 		row := view.CallRow{ID: itoa64(call.ID), Category: t(c, "cat_"+call.Category), Message: call.Message, Age: ageText(c, call.CreatedAt, now),
@@ -229,11 +217,7 @@ func (s *Server) handleBoardPage(c echo.Context) error {
 		if b, ok := byID[call.BoothID]; ok && call.Lat != nil && call.Lng != nil {
 			row.Distance = t(c, "board.distance", "M", int(math.Round(distanceM(b.Lat, b.Lng, *call.Lat, *call.Lng))), "Booth", b.Name)
 		}
-		if call.AcknowledgedBy != nil {
-			if u, err := s.store.FindUser(ctx, *call.AcknowledgedBy); err == nil {
-				row.Officer = u.Name
-			}
-		}
+		row.Officer = people.of(call.AcknowledgedBy)
 		v.Calls = append(v.Calls, row)
 	}
 	return s.render(c, http.StatusOK, t(c, "board.title"), pages.Board(v))

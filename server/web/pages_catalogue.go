@@ -92,7 +92,7 @@ func (s *Server) handleCatalogueUpdate(c echo.Context) error {
 		setting.TargetMinutes = &n
 	}
 	err := s.store.SetServiceSetting(c.Request().Context(), actorOf(c), setting)
-	s.cache.catalogue.forget()
+	s.cache.catalogue.forgetAll()
 	return s.afterCatalogue(c, err)
 }
 

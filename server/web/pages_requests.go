@@ -61,7 +61,7 @@ func (s *Server) requestRows(c echo.Context, reqs []app.ServiceRequest) ([]view.
 	lang := i18n.Lang(c.Request().Context())
 	now := time.Now()
 	cats := map[int64]map[string]app.ServiceType{}
-	names := map[int64]string{}
+	people := s.names(c.Request().Context())
 	rows := make([]view.RequestRow, 0, len(reqs))
 	for i := range reqs {
 		r := &reqs[i]
@@ -83,14 +83,7 @@ func (s *Server) requestRows(c echo.Context, reqs []app.ServiceRequest) ([]view.
 		if r.Status.Open() {
 			row.Waited = waitedText(c, r, now)
 		}
-		if r.AssigneeID != nil {
-			if _, ok := names[*r.AssigneeID]; !ok {
-				if u, err := s.store.FindUser(c.Request().Context(), *r.AssigneeID); err == nil {
-					names[*r.AssigneeID] = u.Name
-				}
-			}
-			row.Assignee = names[*r.AssigneeID]
-		}
+		row.Assignee = people.of(r.AssigneeID)
 		rows = append(rows, row)
 	}
 	return rows, nil
@@ -439,28 +432,16 @@ func (s *Server) requestPage(c echo.Context, r *app.ServiceRequest) (view.Reques
 			v.Newborn = append(v.Newborn, view.KeyValue{Key: t(c, "nb."+g.Relation), Value: g.Name})
 		}
 	}
-	names := map[int64]string{}
-	nameOf := func(id *int64) string {
-		if id == nil {
-			return ""
-		}
-		if n, ok := names[*id]; ok {
-			return n
-		}
-		if u, err := s.store.FindUser(ctx, *id); err == nil {
-			names[*id] = u.Name
-		}
-		return names[*id]
-	}
+	people := s.names(ctx)
 	for _, e := range r.Timeline {
-		row := view.TimelineRow{At: pageTime(e.At, loc), Who: nameOf(e.ActorID)}
+		row := view.TimelineRow{At: pageTime(e.At, loc), Who: people.of(e.ActorID)}
 		switch e.Kind {
 		case "status":
 			row.Text = t(c, "tl.status", "To", statusLabel(c, app.RequestStatus(e.To)))
 		case "assignment":
 			to := e.To
 			if id, err := parseID(e.To); err == nil {
-				to = nameOf(&id)
+				to = people.of(&id)
 			}
 			row.Text = t(c, "tl.assignment", "To", to)
 		default:
@@ -505,7 +486,7 @@ func (s *Server) renderRequest(c echo.Context, status int, r *app.ServiceRequest
 
 // handleRequestPage: GET /requests/:id.
 func (s *Server) handleRequestPage(c echo.Context) error {
-	id, err := requestParam(c)
+	id, err := idParam(c)
 	if err != nil {
 		return err
 	}
@@ -550,7 +531,7 @@ func (s *Server) afterMove(c echo.Context, id int64, err error) error {
 
 // handleRequestPageMove: POST /requests/:id/move (status change form).
 func (s *Server) handleRequestPageMove(c echo.Context) error {
-	id, err := requestParam(c)
+	id, err := idParam(c)
 	if err != nil {
 		return err
 	}
@@ -560,7 +541,7 @@ func (s *Server) handleRequestPageMove(c echo.Context) error {
 
 // handleRequestPageChecklist: POST /requests/:id/checklist.
 func (s *Server) handleRequestPageChecklist(c echo.Context) error {
-	id, err := requestParam(c)
+	id, err := idParam(c)
 	if err != nil {
 		return err
 	}
@@ -578,7 +559,7 @@ func (s *Server) handleRequestPageChecklist(c echo.Context) error {
 
 // handleRequestPageAssign: POST /requests/:id/assign.
 func (s *Server) handleRequestPageAssign(c echo.Context) error {
-	id, err := requestParam(c)
+	id, err := idParam(c)
 	if err != nil {
 		return err
 	}
@@ -592,7 +573,7 @@ func (s *Server) handleRequestPageAssign(c echo.Context) error {
 
 // handleRequestPageNote: POST /requests/:id/note.
 func (s *Server) handleRequestPageNote(c echo.Context) error {
-	id, err := requestParam(c)
+	id, err := idParam(c)
 	if err != nil {
 		return err
 	}
@@ -606,7 +587,7 @@ func (s *Server) handleRequestPageNote(c echo.Context) error {
 
 // handleRequestPageAttach: POST /requests/:id/attachments from the page.
 func (s *Server) handleRequestPageAttach(c echo.Context) error {
-	id, err := requestParam(c)
+	id, err := idParam(c)
 	if err != nil {
 		return err
 	}

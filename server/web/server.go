@@ -16,6 +16,7 @@ import (
 	"gocloud.dev/blob"
 
 	"policebooth/pwa"
+	"policebooth/server/app"
 	"policebooth/server/auth"
 	"policebooth/server/config"
 	"policebooth/server/events"
@@ -43,7 +44,7 @@ type Server struct {
 	vapid    *push.VAPID  // nil when Web Push could not start: it is best effort
 	push     *push.Sender
 	tokens   *auth.Tokens
-	sessions *sessionCache
+	sessions *ttlCache[int64, *app.User] // session → its user while active; nil once ended
 	notifier notify.Notifier
 
 	serviceWorker []byte // built once: its version hashes what it precaches
@@ -67,7 +68,7 @@ func New(cfg config.Config, st *store.Store, log *slog.Logger) (*Server, error) 
 	if s.tokens, err = auth.NewTokens(key); err != nil {
 		return nil, err
 	}
-	s.sessions = &sessionCache{entries: map[int64]sessionEntry{}}
+	s.sessions = newTTLCache[int64, *app.User](sessionCacheTTL)
 	s.cache = newCaches()
 	s.hub = events.NewHub(st, log)
 	s.streams = newOpenStreams()
