@@ -24,7 +24,10 @@ const (
 // Supported lists the language codes in order of preference.
 var Supported = []string{Chinese, English}
 
-//go:embed messages/*.json
+// Messages live in one folder per language, one file per area of the
+// booth (messages/en/shifts.json); an id may appear in only one file.
+//
+//go:embed messages
 var messages embed.FS
 
 // Bundle holds every message in every supported language.
@@ -43,20 +46,32 @@ func New() (*Bundle, error) {
 	}
 	b.bundle.RegisterUnmarshalFunc("json", json.Unmarshal)
 	for _, lang := range Supported {
-		file := path.Join("messages", lang+".json")
-		raw, err := fs.ReadFile(messages, file)
-		if err != nil {
-			return nil, fmt.Errorf("i18n: %w", err)
+		files, err := fs.Glob(messages, path.Join("messages", lang, "*.json"))
+		if err != nil || len(files) == 0 {
+			return nil, fmt.Errorf("i18n: no message files for %s", lang)
 		}
-		if _, err := b.bundle.ParseMessageFileBytes(raw, file); err != nil {
-			return nil, fmt.Errorf("i18n: %s: %w", file, err)
-		}
-		var flat map[string]string
-		if err := json.Unmarshal(raw, &flat); err != nil {
-			return nil, fmt.Errorf("i18n: %s must map ids to strings: %w", file, err)
-		}
-		for id := range flat {
-			b.ids[lang] = append(b.ids[lang], id)
+		seen := map[string]string{}
+		for _, file := range files {
+			raw, err := fs.ReadFile(messages, file)
+			if err != nil {
+				return nil, fmt.Errorf("i18n: %w", err)
+			}
+			var flat map[string]string
+			if err := json.Unmarshal(raw, &flat); err != nil {
+				return nil, fmt.Errorf("i18n: %s must map ids to strings: %w", file, err)
+			}
+			ms := make([]*goi18n.Message, 0, len(flat))
+			for id, other := range flat {
+				if first, dup := seen[id]; dup {
+					return nil, fmt.Errorf("i18n: %s is in both %s and %s", id, first, file)
+				}
+				seen[id] = file
+				b.ids[lang] = append(b.ids[lang], id)
+				ms = append(ms, &goi18n.Message{ID: id, Other: other})
+			}
+			if err := b.bundle.AddMessages(language.MustParse(lang), ms...); err != nil {
+				return nil, fmt.Errorf("i18n: %s: %w", file, err)
+			}
 		}
 	}
 	return b, nil
