@@ -9,13 +9,18 @@ import (
 
 // Station is a police station: it runs booths and employs their officers.
 type Station struct {
-	ID        int64     `json:"id,string" gorm:"primaryKey"`
-	Name      string    `json:"name"`
-	NameEn    string    `json:"name_en"`
-	TimeZone  string    `json:"time_zone"`
-	Phone     string    `json:"phone"`
-	CreatedAt time.Time `json:"created_at"`
-	UpdatedAt time.Time `json:"updated_at"`
+	ID       int64  `json:"id,string" gorm:"primaryKey"`
+	Name     string `json:"name"`
+	NameEn   string `json:"name_en"`
+	TimeZone string `json:"time_zone"`
+	Phone    string `json:"phone"`
+	// Retention periods in days: coordinates of resolved calls, photos not
+	// marked "keep", attachments of finished requests.
+	LocationRetentionDays   int       `json:"location_retention_days" gorm:"default:30"`
+	PhotoRetentionDays      int       `json:"photo_retention_days" gorm:"default:90"`
+	AttachmentRetentionDays int       `json:"attachment_retention_days" gorm:"default:365"`
+	CreatedAt               time.Time `json:"created_at"`
+	UpdatedAt               time.Time `json:"updated_at"`
 }
 
 // Booth is a neighbourhood police booth of a station, staffed around the clock.
