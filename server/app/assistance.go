@@ -178,7 +178,4 @@ type AssistanceService interface {
 	// with a timeline entry and an assistance.escalated event, and sets
 	// the next alert with backoff. It returns what it escalated.
 	EscalateDue(ctx context.Context, now time.Time) ([]Escalation, error)
-	// SetOnDuty puts an officer on duty at a booth of their station, or
-	// off duty (boothID 0). A stand-in for clocking in.
-	SetOnDuty(ctx context.Context, officerID, boothID int64) error
 }

@@ -10,7 +10,8 @@ type Event struct {
 	OwnerID   *int64    `json:"owner_id,string,omitempty"` // the resident the record belongs to, if any
 	Name      string    `json:"name"`                      // <record>.<change>, e.g. request.created
 	RecordID  int64     `json:"record_id,string"`
-	Payload   string    `json:"payload"` // a JSON object
+	BoothID   *int64    `json:"booth_id,string,omitempty"` // where it happened: the shift logs there record it
+	Payload   string    `json:"payload"`                   // a JSON object
 	CreatedAt time.Time `json:"created_at"`
 }
 

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"math"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -25,17 +26,18 @@ type Station struct {
 
 // Booth is a neighbourhood police booth of a station, staffed around the clock.
 type Booth struct {
-	ID              int64      `json:"id,string" gorm:"primaryKey"`
-	StationID       int64      `json:"station_id,string"`
-	Name            string     `json:"name"`
-	NameEn          string     `json:"name_en"`
-	Phone           string     `json:"phone"`
-	Lat             float64    `json:"lat"`
-	Lng             float64    `json:"lng"`
-	AckLimitSeconds int        `json:"ack_limit_seconds" gorm:"default:30"` // how long a call may wait for an acknowledgement before it escalates
-	DarkSince       *time.Time `json:"dark_since,omitempty"`                // on duty but no live tablet stream since then
-	CreatedAt       time.Time  `json:"created_at"`
-	UpdatedAt       time.Time  `json:"updated_at"`
+	ID                   int64      `json:"id,string" gorm:"primaryKey"`
+	StationID            int64      `json:"station_id,string"`
+	Name                 string     `json:"name"`
+	NameEn               string     `json:"name_en"`
+	Phone                string     `json:"phone"`
+	Lat                  float64    `json:"lat"`
+	Lng                  float64    `json:"lng"`
+	AckLimitSeconds      int        `json:"ack_limit_seconds" gorm:"default:30"`      // how long a call may wait for an acknowledgement before it escalates
+	DarkSince            *time.Time `json:"dark_since,omitempty"`                     // on duty but no live tablet stream since then
+	CoverageGraceMinutes int        `json:"coverage_grace_minutes" gorm:"default:10"` // nobody clocked in for longer: a coverage gap
+	CreatedAt            time.Time  `json:"created_at"`
+	UpdatedAt            time.Time  `json:"updated_at"`
 }
 
 // StationService manages stations and their booths.
@@ -84,4 +86,13 @@ func (b *Booth) Validate() error {
 		return Errorf(EINVALID, "a booth's acknowledgement limit is 5 to 600 seconds")
 	}
 	return nil
+}
+
+// DistanceM is the great-circle distance in metres between two points.
+func DistanceM(lat1, lng1, lat2, lng2 float64) float64 {
+	const r = 6371000
+	rad := math.Pi / 180
+	dLat, dLng := (lat2-lat1)*rad, (lng2-lng1)*rad
+	a := math.Sin(dLat/2)*math.Sin(dLat/2) + math.Cos(lat1*rad)*math.Cos(lat2*rad)*math.Sin(dLng/2)*math.Sin(dLng/2)
+	return 2 * r * math.Asin(math.Sqrt(a))
 }

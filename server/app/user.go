@@ -44,12 +44,12 @@ type User struct {
 	Phone              string     `json:"phone"` // normalised: 11 digits, no prefix
 	Name               string     `json:"name"`
 	Language           string     `json:"language"`
-	StationID          *int64     `json:"station_id,string,omitempty"`       // officers and heads
-	BadgeNo            string     `json:"badge_no,omitempty"`                // officers
-	HomeBoothID        *int64     `json:"home_booth_id,string,omitempty"`    // residents
-	OnDutyBoothID      *int64     `json:"on_duty_booth_id,string,omitempty"` // officers: where they take calls now
-	StreamSeenAt       *time.Time `json:"-"`                                 // when a live event stream of theirs was last open
+	StationID          *int64     `json:"station_id,string,omitempty"`    // officers and heads
+	BadgeNo            string     `json:"badge_no,omitempty"`             // officers
+	HomeBoothID        *int64     `json:"home_booth_id,string,omitempty"` // residents
+	StreamSeenAt       *time.Time `json:"-"`                              // when a live event stream of theirs was last open
 	PasswordHash       string     `json:"-"`
+	PinHash            string     `json:"-"` // staff: the PIN for switching on a shared tablet
 	MustChangePassword bool       `json:"must_change_password"`
 	Disabled           bool       `json:"disabled"`
 	PhoneVerified      bool       `json:"phone_verified"`

@@ -76,7 +76,7 @@ type callUpdatedEvent struct {
 // callEvent appends an event about a call in the caller's transaction; the
 // caller, if still known, owns it and so sees it live.
 func callEvent(tx *gorm.DB, name string, c *app.AssistanceCall, payload any) error {
-	return appendEvent(tx, &app.Event{StationID: c.StationID, OwnerID: c.CallerID, Name: name, RecordID: c.ID}, payload)
+	return appendEvent(tx, &app.Event{StationID: c.StationID, OwnerID: c.CallerID, Name: name, RecordID: c.ID, BoothID: &c.BoothID}, payload)
 }
 
 func callUpdated(c *app.AssistanceCall) callUpdatedEvent {
@@ -131,9 +131,7 @@ func (s *Store) CreateCall(ctx context.Context, nc app.NewCall, now time.Time) (
 		if err != nil {
 			return err
 		}
-		var onDuty int64
-		err = tx.Model(&app.User{}).Where("role = ? AND disabled = ? AND on_duty_booth_id = ?", app.RoleOfficer, false, booth.ID).
-			Count(&onDuty).Error
+		onDuty, err := countOnDuty(tx, booth.ID)
 		if err != nil {
 			return fmt.Errorf("store: create call: count officers on duty: %w", err)
 		}
@@ -609,30 +607,3 @@ func (s *Store) EscalateDue(ctx context.Context, now time.Time) ([]app.Escalatio
 	}
 }
 
-// SetOnDuty puts an active officer on duty at a booth of their station, or
-// off duty with boothID 0. ENOTFOUND for a missing officer or a booth not
-// of their station, EFORBIDDEN for an account that is not an active
-// officer's.
-func (s *Store) SetOnDuty(ctx context.Context, officerID, boothID int64) error {
-	return s.tx(ctx, func(tx *gorm.DB) error {
-		var u app.User
-		if err := tx.First(&u, officerID).Error; err != nil {
-			return notFound("set on duty", err)
-		}
-		if u.Role != app.RoleOfficer || u.Disabled || u.StationID == nil {
-			return app.Errorf(app.EFORBIDDEN, "only an active officer goes on duty")
-		}
-		var booth any
-		if boothID != 0 {
-			var b app.Booth
-			if err := tx.Where("station_id = ?", *u.StationID).First(&b, boothID).Error; err != nil {
-				return notFound("set on duty: load booth", err)
-			}
-			booth = b.ID
-		}
-		if err := tx.Model(&app.User{}).Where("id = ?", u.ID).Update("on_duty_booth_id", booth).Error; err != nil {
-			return fmt.Errorf("store: set on duty: %w", err)
-		}
-		return nil
-	})
-}

@@ -41,8 +41,8 @@ func moveCall(t testing.TB, st *store.Store, id int64, scope app.CallScope, acto
 
 func onDuty(t testing.TB, st *store.Store, officer *app.User, booth *app.Booth) {
 	t.Helper()
-	if err := st.SetOnDuty(context.Background(), officer.ID, booth.ID); err != nil {
-		t.Fatalf("SetOnDuty(%s, %s): %v", officer.Name, booth.Name, err)
+	if _, err := st.StartShift(context.Background(), app.ClockIn{OfficerID: officer.ID, BoothID: booth.ID}, time.Now()); err != nil {
+		t.Fatalf("StartShift(%s, %s): %v", officer.Name, booth.Name, err)
 	}
 }
 
@@ -833,7 +833,7 @@ func TestOnDutyDecidesImmediateEscalation(t *testing.T) {
 		"a head":                  {c.head.ID, c.boothA.ID, app.EFORBIDDEN},
 		"a resident":              {c.resident.ID, c.boothA.ID, app.EFORBIDDEN},
 	} {
-		if err := st.SetOnDuty(ctx, tc.officer, tc.booth); app.ErrorCode(err) != tc.want {
+		if _, err := st.StartShift(ctx, app.ClockIn{OfficerID: tc.officer, BoothID: tc.booth}, t0); app.ErrorCode(err) != tc.want {
 			t.Errorf("%s: %v, want %s", name, err, tc.want)
 		}
 	}
@@ -848,14 +848,14 @@ func TestOnDutyDecidesImmediateEscalation(t *testing.T) {
 	if l := level(0); l != 0 {
 		t.Fatalf("officer on duty at the booth: level %d, want 0", l)
 	}
-	if u, _ := st.FindUser(ctx, c.officer.ID); u.OnDutyBoothID == nil || *u.OnDutyBoothID != c.boothA.ID {
-		t.Fatalf("officer's on-duty booth %v", u.OnDutyBoothID)
+	if on, _ := st.OnDuty(ctx, c.boothA.ID); len(on) != 1 || on[0].OfficerID != c.officer.ID {
+		t.Fatalf("on duty at booth A: %+v", on)
 	}
-	if err := st.SetOnDuty(ctx, c.officer.ID, 0); err != nil {
+	if _, err := st.EndShift(ctx, c.officer.ID, "nothing pending", t0); err != nil {
 		t.Fatal(err)
 	}
-	if u, _ := st.FindUser(ctx, c.officer.ID); u.OnDutyBoothID != nil {
-		t.Fatalf("officer off duty still has booth %v", *u.OnDutyBoothID)
+	if on, _ := st.OnDuty(ctx, c.boothA.ID); len(on) != 0 {
+		t.Fatalf("officer clocked out is still on duty: %+v", on)
 	}
 	if l := level(time.Minute); l != 1 {
 		t.Fatalf("officer gone off duty: level %d, want 1 at once", l)
@@ -867,7 +867,10 @@ func TestOnDutyDecidesImmediateEscalation(t *testing.T) {
 	if l := level(2 * time.Minute); l != 1 {
 		t.Fatalf("only a disabled officer on duty: level %d, want 1 at once", l)
 	}
-	if err := st.SetOnDuty(ctx, c.officer2.ID, c.boothA.ID); app.ErrorCode(err) != app.EFORBIDDEN {
+	if _, err := st.EndShift(ctx, c.officer2.ID, "handing over", t0); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.StartShift(ctx, app.ClockIn{OfficerID: c.officer2.ID, BoothID: c.boothA.ID}, t0); app.ErrorCode(err) != app.EFORBIDDEN {
 		t.Fatalf("a disabled officer going on duty: %v, want forbidden", err)
 	}
 }

@@ -29,7 +29,7 @@ func (s *Store) TouchStreams(ctx context.Context, userIDs []int64, now time.Time
 func (s *Store) DarkBooths(ctx context.Context, now time.Time, grace time.Duration) ([]app.Booth, error) {
 	db := s.db.WithContext(ctx)
 	since := dbTime(now.Add(-grace))
-	onDuty := "SELECT 1 FROM users u WHERE u.on_duty_booth_id = booths.id AND u.role = 'officer' AND u.disabled = ?"
+	onDuty := "SELECT 1 FROM shifts sh JOIN users u ON u.id = sh.officer_id WHERE sh.booth_id = booths.id AND sh.ended_at IS NULL AND u.disabled = ?"
 	live := onDuty + " AND u.stream_seen_at IS NOT NULL AND " + s.timeCompare("u.stream_seen_at", ">=")
 	err := db.Exec("UPDATE booths SET dark_since = NULL WHERE dark_since IS NOT NULL AND EXISTS ("+live+")", false, since).Error
 	if err != nil {
@@ -37,7 +37,7 @@ func (s *Store) DarkBooths(ctx context.Context, now time.Time, grace time.Durati
 	}
 	var dark []app.Booth
 	err = db.Raw("UPDATE booths SET dark_since = ? WHERE dark_since IS NULL AND EXISTS ("+onDuty+") AND NOT EXISTS ("+live+
-		") RETURNING id, station_id, name, name_en, phone, lat, lng, ack_limit_seconds, dark_since, created_at, updated_at",
+		") RETURNING id, station_id, name, name_en, phone, lat, lng, ack_limit_seconds, dark_since, coverage_grace_minutes, created_at, updated_at",
 		dbTime(now), false, false, since).Scan(&dark).Error
 	if err != nil {
 		return nil, fmt.Errorf("store: dark booths: %w", err)

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"policebooth/server/app"
 	"policebooth/server/store"
 	"policebooth/server/store/storetest"
 )
@@ -26,7 +27,7 @@ func TestDarkTabletIsReportedOncePerSpell(t *testing.T) {
 	if dark, err := st.DarkBooths(ctx, now, time.Minute); err != nil || len(dark) != 0 {
 		t.Fatalf("nobody on duty: %v %v, want no dark booth", dark, err)
 	}
-	if err := st.SetOnDuty(ctx, officer.ID, booths[0].ID); err != nil {
+	if _, err := st.StartShift(ctx, app.ClockIn{OfficerID: officer.ID, BoothID: booths[0].ID}, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	if err := st.TouchStreams(ctx, []int64{officer.ID}, now.Add(-30*time.Second)); err != nil {

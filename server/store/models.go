@@ -28,4 +28,7 @@ var models = []any{
 	&app.CallEntry{},
 	&app.CallMessage{},
 	&app.PushSubscription{},
+	&app.Shift{},
+	&app.ShiftEntry{},
+	&app.CoverageGap{},
 }

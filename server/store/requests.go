@@ -68,7 +68,7 @@ func requestChanged(tx *gorm.DB, name string, r *app.ServiceRequest, changes []s
 	if r.AssigneeID != nil {
 		p.AssigneeID = strconv.FormatInt(*r.AssigneeID, 10)
 	}
-	return appendEvent(tx, &app.Event{StationID: r.StationID, OwnerID: r.ResidentID, Name: name, RecordID: r.ID}, p)
+	return appendEvent(tx, &app.Event{StationID: r.StationID, OwnerID: r.ResidentID, Name: name, RecordID: r.ID, BoothID: &r.BoothID}, p)
 }
 
 // CreateRequest validates a resident's request and stores it with its

@@ -298,7 +298,9 @@ func TestBackupIsAConsistentCopyWhileWriting(t *testing.T) {
 }
 
 // TestEventsAreReadInTransactionOrder: on PostgreSQL the log is walked by
-// (transaction id, id) as numbers, so 9999 comes before 10000.
+// (transaction id, id) as numbers, so 9999 comes before 10000. The ids
+// used are a power of ten and its neighbours below the cluster's current
+// transaction id, so they count as finished.
 func TestEventsAreReadInTransactionOrder(t *testing.T) {
 	st := storetest.Open(t)
 	if !st.Postgres() {
@@ -309,7 +311,18 @@ func TestEventsAreReadInTransactionOrder(t *testing.T) {
 	if err := st.CreateStation(ctx, app.Actor{}, &s); err != nil {
 		t.Fatal(err)
 	}
-	for _, tx := range []string{"10000", "9999", "10001"} {
+	var current uint64
+	if err := st.DB().Raw("SELECT pg_current_xact_id()::text::bigint").Scan(&current).Error; err != nil {
+		t.Fatal(err)
+	}
+	p := uint64(10)
+	for p*10+1 < current {
+		p *= 10
+	}
+	if p+1 >= current {
+		t.Fatalf("the cluster's transaction id %d is too low for this test", current)
+	}
+	for _, tx := range []uint64{p, p - 1, p + 1} {
 		if err := st.DB().Exec("INSERT INTO events (station_id, name, record_id, payload, tx_id) VALUES (?, 'test.order', ?, '{}', ?::xid8)", s.ID, tx, tx).Error; err != nil {
 			t.Fatal(err)
 		}
@@ -318,11 +331,11 @@ func TestEventsAreReadInTransactionOrder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(evs) != 2 || evs[0].Cursor.Tx != 9999 || evs[1].Cursor.Tx != 10000 {
-		t.Fatalf("first page %+v, want transactions 9999 then 10000", evs)
+	if len(evs) != 2 || evs[0].Cursor.Tx != p-1 || evs[1].Cursor.Tx != p {
+		t.Fatalf("first page %+v, want transactions %d then %d", evs, p-1, p)
 	}
 	rest, _, err := st.EventsAfter(ctx, evs[1].Cursor, app.EventFilter{StationID: s.ID}, 0, 2)
-	if err != nil || len(rest) != 1 || rest[0].Cursor.Tx != 10001 {
-		t.Fatalf("second page %+v %v, want transaction 10001", rest, err)
+	if err != nil || len(rest) != 1 || rest[0].Cursor.Tx != p+1 {
+		t.Fatalf("second page %+v %v, want transaction %d", rest, err, p+1)
 	}
 }

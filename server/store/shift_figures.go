@@ -1,0 +1,161 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"gorm.io/gorm"
+
+	"policebooth/server/app"
+)
+
+// maxFigureDays bounds the days a review charts one by one.
+const maxFigureDays = 92
+
+// Figures counts what a booth (or a whole station) did in a period: calls
+// and how fast they were acknowledged, requests completed and past their
+// target, coverage gaps, and the log entries of the given shifts.
+func (s *Store) Figures(ctx context.Context, q app.FigureQuery) (*app.Figures, error) {
+	if !q.From.Before(q.To) {
+		return nil, app.Errorf(app.EINVALID, "from must be before to")
+	}
+	if q.To.Sub(q.From) > maxFigureDays*24*time.Hour {
+		return nil, app.Errorf(app.EINVALID, "a period is at most %d days", maxFigureDays)
+	}
+	if q.Zone == nil {
+		q.Zone = time.UTC
+	}
+	db := s.db.WithContext(ctx)
+	scoped := func(table string) *gorm.DB {
+		d := db.Table(table).Where("station_id = ?", q.StationID)
+		if q.BoothID != 0 {
+			d = d.Where("booth_id = ?", q.BoothID)
+		}
+		return d
+	}
+	from, to := dbTime(q.From), dbTime(q.To)
+
+	var calls []struct {
+		CreatedAt      time.Time
+		AcknowledgedAt *time.Time
+	}
+	err := scoped("assistance_calls").Select("created_at, acknowledged_at").
+		Where(s.timeCompare("created_at", ">="), from).Where(s.timeCompare("created_at", "<"), to).Find(&calls).Error
+	if err != nil {
+		return nil, fmt.Errorf("store: figures: calls: %w", err)
+	}
+	f := &app.Figures{Calls: len(calls), Entries: map[string]int{}}
+	var all []int
+	hours := make([][]int, 24)
+	hourCalls := make([]int, 24)
+	days := map[string][]int{}
+	dayCalls := map[string]int{}
+	for _, c := range calls {
+		local := c.CreatedAt.In(q.Zone)
+		day := local.Format(time.DateOnly)
+		hourCalls[local.Hour()]++
+		dayCalls[day]++
+		if c.AcknowledgedAt == nil {
+			continue
+		}
+		secs := int(c.AcknowledgedAt.Sub(c.CreatedAt).Round(time.Second) / time.Second)
+		all = append(all, secs)
+		hours[local.Hour()] = append(hours[local.Hour()], secs)
+		days[day] = append(days[day], secs)
+	}
+	f.Acknowledged = len(all)
+	f.AckMedianS = median(all)
+	if len(all) > 0 {
+		w := slices.Max(all)
+		f.AckWorstS = &w
+	}
+	for h := range 24 {
+		f.ByHour = append(f.ByHour, app.Bucket{Label: fmt.Sprintf("%02d", h), Calls: hourCalls[h], AckMedianS: median(hours[h])})
+	}
+	for d := q.From.In(q.Zone); d.Before(q.To); d = d.AddDate(0, 0, 1) {
+		day := d.Format(time.DateOnly)
+		f.ByDay = append(f.ByDay, app.Bucket{Label: day, Calls: dayCalls[day], AckMedianS: median(days[day])})
+	}
+
+	var requests []struct {
+		Status        app.RequestStatus
+		TargetMinutes int
+		CreatedAt     time.Time
+		ClosedAt      *time.Time
+	}
+	err = scoped("service_requests").Select("status, target_minutes, created_at, closed_at").
+		Where(s.timeCompare("created_at", "<"), to).
+		Where("(closed_at IS NULL OR "+s.timeCompare("closed_at", ">=")+")", from).Find(&requests).Error
+	if err != nil {
+		return nil, fmt.Errorf("store: figures: requests: %w", err)
+	}
+	end := q.To
+	if q.Now.IsZero() {
+		q.Now = time.Now()
+	}
+	if q.Now.Before(end) {
+		end = q.Now
+	}
+	for _, r := range requests {
+		target := time.Duration(r.TargetMinutes) * time.Minute
+		switch {
+		case r.Status == app.RequestCompleted && r.ClosedAt != nil && r.ClosedAt.Before(q.To):
+			f.RequestsCompleted++
+			if r.ClosedAt.Sub(r.CreatedAt) > target {
+				f.RequestsPastTarget++
+			}
+		case r.ClosedAt == nil && target > 0 && end.Sub(r.CreatedAt) > target:
+			f.RequestsPastTarget++
+		}
+	}
+
+	gaps, err := s.ListGaps(ctx, q.StationID, q.BoothID, q.From, q.To)
+	if err != nil {
+		return nil, err
+	}
+	f.Gaps = len(gaps)
+	for _, g := range gaps {
+		stop := end
+		if g.EndedAt != nil && g.EndedAt.Before(stop) {
+			stop = *g.EndedAt
+		}
+		start := g.StartedAt
+		if start.Before(q.From) {
+			start = q.From
+		}
+		if d := stop.Sub(start); d > 0 {
+			f.GapMinutes += int(d.Round(time.Minute) / time.Minute)
+		}
+	}
+
+	if len(q.Shifts) > 0 {
+		var kinds []struct {
+			Kind string
+			N    int
+		}
+		err := db.Table("shift_entries").Select("kind, COUNT(*) AS n").Where("shift_id IN ?", q.Shifts).Group("kind").Find(&kinds).Error
+		if err != nil {
+			return nil, fmt.Errorf("store: figures: entries: %w", err)
+		}
+		for _, k := range kinds {
+			f.Entries[k.Kind] = k.N
+		}
+	}
+	return f, nil
+}
+
+// median of seconds, nil for none.
+func median(xs []int) *int {
+	if len(xs) == 0 {
+		return nil
+	}
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	m := s[len(s)/2]
+	if len(s)%2 == 0 {
+		m = (s[len(s)/2-1] + s[len(s)/2]) / 2
+	}
+	return &m
+}

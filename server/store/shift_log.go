@@ -1,0 +1,43 @@
+package store
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"gorm.io/gorm"
+
+	"policebooth/server/app"
+)
+
+// recordEntryKinds maps an event's record (the part of its name before the
+// dot) to the kind of the shift-log entry it makes.
+var recordEntryKinds = map[string]string{
+	"assistance": app.EntryCall,
+	"request":    app.EntryRequest,
+	"photo":      app.EntryPhoto,
+	"notice":     app.EntryNotice,
+}
+
+// logOnShifts writes a system entry about ev into the log of every shift
+// open at the event's booth, in the event's transaction: what happened at
+// a booth is in the log of whoever was on duty there, with a link to the
+// record.
+func logOnShifts(tx *gorm.DB, ev *app.Event) error {
+	record, _, _ := strings.Cut(ev.Name, ".")
+	kind, ok := recordEntryKinds[record]
+	if !ok || ev.BoothID == nil {
+		return nil
+	}
+	var p struct {
+		Status string `json:"status"`
+	}
+	_ = json.Unmarshal([]byte(ev.Payload), &p) // a payload without a status logs none
+	err := tx.Exec(`INSERT INTO shift_entries (shift_id, station_id, kind, text, event_name, record_id, created_at)
+		SELECT id, station_id, ?, ?, ?, ?, ? FROM shifts WHERE booth_id = ? AND ended_at IS NULL`,
+		kind, p.Status, ev.Name, ev.RecordID, dbTime(ev.CreatedAt), *ev.BoothID).Error
+	if err != nil {
+		return fmt.Errorf("store: log %s on shifts: %w", ev.Name, err)
+	}
+	return nil
+}
