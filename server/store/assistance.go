@@ -606,4 +606,3 @@ func (s *Store) EscalateDue(ctx context.Context, now time.Time) ([]app.Escalatio
 		}
 	}
 }
-
