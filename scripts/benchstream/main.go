@@ -940,8 +940,8 @@ func (a *apiClient) cancelCall(ctx context.Context, base, token, id string) erro
 	return nil
 }
 
-// setDuty puts the officer on duty at the booth named boothName (looked up
-// in GET /api/v1/booths), or off duty when boothName is empty. It returns
+// setDuty clocks the officer in at the booth named boothName (looked up
+// in GET /api/v1/booths); with boothName empty it does nothing. It returns
 // the booth's id ("" for off duty).
 func (a *apiClient) setDuty(ctx context.Context, base, token, boothName string) (string, error) {
 	boothID := ""
@@ -965,11 +965,11 @@ func (a *apiClient) setDuty(ctx context.Context, base, token, boothName string) 
 			return "", fmt.Errorf("no booth is named %q", boothName)
 		}
 	}
-	var out struct {
-		BoothID string `json:"booth_id"`
+	if boothID == "" {
+		return "", nil
 	}
-	if err := a.do(ctx, http.MethodPost, base+"/api/v1/duty", token, map[string]string{"booth_id": boothID}, &out); err != nil {
-		return "", fmt.Errorf("set the officer's duty: %w", err)
+	if err := a.do(ctx, http.MethodPost, base+"/api/v1/shifts/clock-in", token, map[string]string{"booth_id": boothID}, nil); err != nil {
+		return "", fmt.Errorf("clock the officer in: %w", err)
 	}
 	return boothID, nil
 }

@@ -24,7 +24,7 @@ func TestAssistanceCallFromButtonToResolved(t *testing.T) {
 	zhang := ts.login(t, "13800000002").AccessToken // 张伟
 	var booths struct{ Items []struct{ ID string } }
 	ts.api(t, "GET", "/api/v1/booths", "", nil, &booths)
-	if resp := ts.api(t, "POST", "/api/v1/duty", li, map[string]string{"booth_id": booths.Items[0].ID}, nil); resp.StatusCode != 200 {
+	if resp := ts.api(t, "POST", "/api/v1/shifts/clock-in", li, map[string]string{"booth_id": booths.Items[0].ID}, nil); resp.StatusCode != 201 {
 		t.Fatalf("on duty: %d", resp.StatusCode)
 	}
 	board := ts.stream(t, zhang, "")

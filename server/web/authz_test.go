@@ -139,14 +139,35 @@ var matrix = []matrixCell{
 	{"GET /api/v1/push/key", "", "", all(200, "anon", 401)},
 	{"POST /api/v1/push-subscriptions", "", `{"endpoint":"http://127.0.0.1/evil","keys":{"p256dh":"x","auth":"y"}}`, all(400, "anon", 401)},
 	{"DELETE /api/v1/push-subscriptions", "", `{"endpoint":"https://push.example/none"}`, all(404, "anon", 401)},
-	{"POST /api/v1/duty", "", `{"booth_id":"{booth}"}`, all(403, "anon", 401, "officer", 200, "officer2", 404)},
 	{"GET /help", "", "", all(403, "anon", 303, residents, 303)},
 	{"POST /help", "", "category=other", all(403, "anon", 401, residents, 303)},
 	{"GET /calls/:id", "/calls/{call}", "", ownRequest(200, "anon", 303)},
 	{"POST /calls/:id/move", "/calls/{call}/move", "to=en_route", all(404, "anon", 401, "admin", 403, "resident", 403, "officer", 409, "head", 409)},
 	{"POST /calls/:id/messages", "/calls/{call}/messages", "text=hello", ownRequest(303)},
 	{"GET /board", "", "", all(403, "anon", 303, officers, 200, heads, 200)},
-	{"POST /duty", "", "booth_id={booth}", all(403, "anon", 401, "officer", 303, "officer2", 404)},
+	// Shifts: {shift} is a finished shift of the demo officer at booth A.
+	{"POST /api/v1/shifts/clock-in", "", `{"booth_id":"{booth}"}`, all(403, "anon", 401, "officer", 201, "officer2", 404)},
+	{"GET /api/v1/shifts/current", "", "", all(403, "anon", 401, "officer", 200, "officer2", 404)},
+	{"POST /api/v1/shifts/:id/handover-ack", "/api/v1/shifts/{shift}/handover-ack", "", all(403, "anon", 401, "officer", 409, "officer2", 404)},
+	{"GET /api/v1/shifts", "", "", all(403, "anon", 401, officers, 200, heads, 200)},
+	{"GET /api/v1/shifts/:id", "/api/v1/shifts/{shift}", "", all(403, "anon", 401, "officer", 200, "head", 200, "officer2", 404, "head2", 404)},
+	{"POST /api/v1/shifts/:id/entries", "/api/v1/shifts/{shift}/entries", `{"kind":"note","text":"matrix %d"}`, all(403, "anon", 401, "officer", 201, "officer2", 404, heads, 400)},
+	{"GET /api/v1/shifts/figures", "", "", all(403, "anon", 401, heads, 200)},
+	{"GET /api/v1/shifts.csv", "", "", all(403, "anon", 401, heads, 200)},
+	{"POST /api/v1/shifts/clock-out", "", `{"handover_note":"matrix"}`, all(403, "anon", 401, "officer", 200, "officer2", 409)},
+	{"PUT /api/v1/me/pin", "", `{"password":"wrong","pin":"123456"}`, all(400, "anon", 401, residents, 403, "admin", 403)},
+	{"POST /api/v1/auth/pin", "", `{"officer_id":"{target}","pin":"000000"}`, all(403, "anon", 401, "officer", 400, "officer2", 404)},
+	{"GET /shift", "", "", all(403, "anon", 303, officers, 200)},
+	{"POST /shift/clock-in", "", "booth_id={booth}", all(403, "anon", 401, "officer", 303, "officer2", 404)},
+	{"POST /shift/clock-out", "", "handover_note=matrix", all(403, "anon", 401, "officer", 303, "officer2", 409)},
+	{"POST /shift/handover/:id", "/shift/handover/{shift}", "", all(403, "anon", 401, "officer", 409, "officer2", 404)},
+	{"POST /shift/switch", "", "officer_id={target}&pin=000000", all(403, "anon", 401, officers, 400)},
+	{"POST /shift/pin", "", "new_pin=123456&password=wrong", all(403, "anon", 401, officers, 400)},
+	{"GET /shifts", "", "", all(403, "anon", 303, heads, 200)},
+	{"GET /shifts/:id", "/shifts/{shift}", "", all(403, "anon", 303, "officer", 200, "head", 200, "officer2", 404, "head2", 404)},
+	{"POST /shifts/:id/entries", "/shifts/{shift}/entries", "kind=note&text=hello", all(403, "anon", 401, "officer", 303, "officer2", 404, "head", 400, "head2", 404)},
+	{"POST /api/v1/shifts/:id/sign-off", "/api/v1/shifts/{shift}/sign-off", `{"comment":"ok"}`, all(403, "anon", 401, "head", 200, "head2", 404)},
+	{"POST /shifts/:id/sign-off", "/shifts/{shift}/sign-off", "comment=ok", all(403, "anon", 401, "head", 409, "head2", 404)},
 	// Last: signing out ends each caller's session.
 	{"POST /api/v1/auth/logout", "", "", all(204, "anon", 401)},
 	{"POST /logout", "", "", all(303)},
@@ -212,7 +233,12 @@ func TestAuthorizationMatrix(t *testing.T) {
 	if resp := ts.api(t, "POST", "/api/v1/assistance-calls", tokens["resident"], map[string]string{"category": "medical"}, &call); resp.StatusCode != 201 {
 		t.Fatalf("create the matrix call: %d", resp.StatusCode)
 	}
-	placeholders := strings.NewReplacer("{station}", demoStation.StationID, "{target}", target, "{request}", req.ID,
+	var shift struct{ ID string }
+	ts.api(t, "POST", "/api/v1/shifts/clock-in", tokens["officer"], map[string]string{"booth_id": booths.Items[0].ID}, nil)
+	if resp := ts.api(t, "POST", "/api/v1/shifts/clock-out", tokens["officer"], map[string]string{"handover_note": "矩阵交接"}, &shift); resp.StatusCode != 200 {
+		t.Fatalf("the matrix shift: %d", resp.StatusCode)
+	}
+	placeholders := strings.NewReplacer("{shift}", shift.ID, "{station}", demoStation.StationID, "{target}", target, "{request}", req.ID,
 		"{attachment}", attachment, "{booth}", booths.Items[0].ID, "{officer}", officerMe.ID, "{call}", call.ID)
 
 	covered := map[string]bool{}

@@ -194,7 +194,14 @@ func (s *Server) handleBoardPage(c echo.Context) error {
 		return err
 	}
 	byID := map[int64]app.Booth{}
-	v := view.BoardPage{Booths: []view.Option{{Value: "", Label: t(c, "board.off_duty")}}}
+	v := view.BoardPage{Staff: p.Role == app.RoleOfficer}
+	if v.Staff {
+		if sh, err := s.store.CurrentShift(ctx, p.UserID); err == nil {
+			v.OnDuty = s.boothName(c, sh.BoothID)
+		} else if app.ErrorCode(err) != app.ENOTFOUND {
+			return err
+		}
+	}
 	if c.QueryParam("done") != "" {
 		v.Flash = t(c, "req.saved")
 	}
@@ -203,8 +210,6 @@ func (s *Server) handleBoardPage(c echo.Context) error {
 			continue
 		}
 		byID[b.ID] = b
-		on := p.User.OnDutyBoothID != nil && *p.User.OnDutyBoothID == b.ID
-		v.Booths = append(v.Booths, view.Option{Value: itoa64(b.ID), Label: b.Name, Selected: on})
 	}
 	now := time.Now()
 	people := s.names(ctx)
@@ -215,22 +220,10 @@ func (s *Server) handleBoardPage(c echo.Context) error {
 			Escalation: call.EscalationLevel, Silent: call.Silent}
 		row.Location, row.MapURL = locationText(c, call)
 		if b, ok := byID[call.BoothID]; ok && call.Lat != nil && call.Lng != nil {
-			row.Distance = t(c, "board.distance", "M", int(math.Round(distanceM(b.Lat, b.Lng, *call.Lat, *call.Lng))), "Booth", b.Name)
+			row.Distance = t(c, "board.distance", "M", int(math.Round(app.DistanceM(b.Lat, b.Lng, *call.Lat, *call.Lng))), "Booth", b.Name)
 		}
 		row.Officer = people.of(call.AcknowledgedBy)
 		v.Calls = append(v.Calls, row)
 	}
 	return s.render(c, http.StatusOK, t(c, "board.title"), pages.Board(v))
-}
-
-// handleDutyForm: POST /duty from the board.
-func (s *Server) handleDutyForm(c echo.Context) error { return s.setDuty(c, c.FormValue("booth_id")) }
-
-// distanceM is the great-circle distance in metres.
-func distanceM(lat1, lng1, lat2, lng2 float64) float64 {
-	const r = 6371000
-	rad := math.Pi / 180
-	dLat, dLng := (lat2-lat1)*rad, (lng2-lng1)*rad
-	a := math.Sin(dLat/2)*math.Sin(dLat/2) + math.Cos(lat1*rad)*math.Cos(lat2*rad)*math.Sin(dLng/2)*math.Sin(dLng/2)
-	return 2 * r * math.Asin(math.Sqrt(a))
 }

@@ -110,6 +110,7 @@ func (s *Server) checkStreams(ctx context.Context) {
 				s.log.Warn("recording live streams failed", "err", err)
 			}
 			s.reportDarkBooths(ctx, now)
+			s.reportGaps(ctx, now)
 		}
 		ids := s.streams.ids()
 		if len(ids) == 0 {
@@ -143,5 +144,26 @@ func (s *Server) reportDarkBooths(ctx context.Context, now time.Time) {
 	for _, b := range dark {
 		s.log.Warn("on-duty booth has no live tablet", "booth_id", b.ID, "station_id", b.StationID)
 		s.textStationHeads(ctx, b.StationID, s.i18n.Localizer(app.LanguageChinese).T("sms.dark_booth", "Booth", b.Name))
+	}
+}
+
+// reportGaps texts the heads of booths that nobody has covered for longer
+// than their grace: once per gap, on one instance. The coverage.gap event
+// reaches their pages live.
+func (s *Server) reportGaps(ctx context.Context, now time.Time) {
+	gaps, err := s.store.FindGaps(ctx, now)
+	if err != nil {
+		if ctx.Err() == nil {
+			s.log.Warn("coverage gap check failed", "err", err)
+		}
+		return
+	}
+	for _, g := range gaps {
+		s.log.Warn("booth not covered", "booth_id", g.BoothID, "station_id", g.StationID, "since", g.StartedAt)
+		b, err := s.store.FindBooth(ctx, g.BoothID)
+		if err != nil {
+			continue
+		}
+		s.textStationHeads(ctx, g.StationID, s.i18n.Localizer(app.LanguageChinese).T("sms.coverage_gap", "Booth", b.Name))
 	}
 }

@@ -47,8 +47,8 @@ type CallMessageRow struct {
 // BoardPage is the officer's live board of open calls.
 type BoardPage struct {
 	Calls  []CallRow
-	Booths []Option // for the on-duty switch
-	OnDuty string   // the booth the officer is on duty at, or ""
+	Staff  bool   // an officer, who clocks in (heads do not)
+	OnDuty string // the booth the officer is clocked in at, or ""
 	Flash  string
 }
 
