@@ -36,6 +36,20 @@ func HashPassword(password string) (string, error) {
 	if err := app.ValidatePassword(password); err != nil {
 		return "", err
 	}
+	return hash(password)
+}
+
+// HashPin hashes a 6-digit tablet PIN like a password. A PIN is short, so
+// what protects it is the throttle on tries, not the hash alone; CheckPassword
+// checks it.
+func HashPin(pin string) (string, error) {
+	if len(pin) != 6 || strings.Trim(pin, "0123456789") != "" {
+		return "", app.Errorf(app.EINVALID, "pin must be 6 digits")
+	}
+	return hash(pin)
+}
+
+func hash(password string) (string, error) {
 	salt := make([]byte, argonSaltLen)
 	if _, err := rand.Read(salt); err != nil {
 		return "", fmt.Errorf("auth: salt: %w", err)

@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 
 	"policebooth/server/app"
 	"policebooth/server/auth"
@@ -71,6 +73,9 @@ func (s *Store) LoadDemo(ctx context.Context, log *slog.Logger) error {
 		if err != nil {
 			return err
 		}
+		if err := demoShift(tx, st.ID, boothA.ID); err != nil {
+			return err
+		}
 		log.Info("demo data loaded", "station_id", st.ID, "accounts_created", created)
 		return nil
 	})
@@ -122,7 +127,7 @@ func demoUsers(tx *gorm.DB, stationID, boothID int64) (int, error) {
 	for _, p := range existing {
 		have[p] = true
 	}
-	var hash string
+	var hash, pin string
 	created := 0
 	for _, a := range demoAccounts {
 		if have[a.phone] {
@@ -133,12 +138,15 @@ func demoUsers(tx *gorm.DB, stationID, boothID int64) (int, error) {
 			if hash, err = auth.HashPassword(DemoPassword); err != nil {
 				return 0, err
 			}
+			if pin, err = auth.HashPin(DemoPin); err != nil {
+				return 0, err
+			}
 		}
 		u := app.User{Role: a.role, Phone: a.phone, Name: a.name, Language: app.LanguageChinese, BadgeNo: a.badge,
 			PasswordHash: hash, PhoneVerified: true}
 		switch {
 		case a.role.Staff():
-			u.StationID = &stationID
+			u.StationID, u.PinHash = &stationID, pin
 		case a.role == app.RoleResident:
 			u.HomeBoothID = &boothID
 		}
@@ -161,4 +169,37 @@ func (s *Store) DemoAccountsExist(ctx context.Context) (bool, error) {
 		return false, fmt.Errorf("store: demo accounts: %w", err)
 	}
 	return n > 0, nil
+}
+
+// DemoPin is every demo officer's PIN for switching on a shared tablet.
+const DemoPin = "246810"
+
+// demoShift gives booth A a finished night shift of 张伟 with a log and a
+// handover for the next officer, once.
+func demoShift(tx *gorm.DB, stationID, boothID int64) error {
+	var n int64
+	if err := tx.Model(&app.Shift{}).Where("station_id = ?", stationID).Count(&n).Error; err != nil || n > 0 {
+		return err
+	}
+	var officer app.User
+	if err := tx.Where("phone = ?", "13800000002").First(&officer).Error; err != nil {
+		return fmt.Errorf("store: demo shift: %w", err)
+	}
+	end := dbTime(time.Now().Add(-time.Hour))
+	start := end.Add(-8 * time.Hour)
+	sh := app.Shift{StationID: stationID, BoothID: boothID, OfficerID: officer.ID, StartedAt: start, EndedAt: &end,
+		HandoverNote: "3 号楼独居老人王大爷今早需回访；失物登记本在左侧抽屉，黑色钱包一只待认领。", CreatedAt: start, UpdatedAt: end}
+	if err := tx.Omit(clause.Associations).Create(&sh).Error; err != nil {
+		return fmt.Errorf("store: demo shift: %w", err)
+	}
+	for i, e := range []app.ShiftEntry{
+		{Kind: app.EntryPatrol, Text: "夜间巡逻学院路一带，一切正常。"},
+		{Kind: app.EntryFraudTalk, Text: "在社区广场向 12 位老人讲解冒充公检法诈骗。"},
+	} {
+		e.ShiftID, e.StationID, e.AuthorID, e.CreatedAt = sh.ID, stationID, &officer.ID, start.Add(time.Duration(i+1)*2*time.Hour)
+		if err := tx.Create(&e).Error; err != nil {
+			return fmt.Errorf("store: demo shift entry: %w", err)
+		}
+	}
+	return nil
 }

@@ -359,7 +359,7 @@ func (s *Server) setPin(c echo.Context, password, pin string) error {
 	if !auth.CheckPassword(password, p.User.PasswordHash) {
 		return app.Errorf(app.EINVALID, "the password is not right")
 	}
-	hash, err := auth.HashPassword(pin)
+	hash, err := auth.HashPin(pin)
 	if err != nil {
 		return err
 	}

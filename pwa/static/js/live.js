@@ -52,4 +52,9 @@
     };
   }
   connect();
+  // Leaving the page closes the stream at once: a browser may otherwise keep
+  // it open (the back/forward cache), and it allows only six connections to
+  // a host, so a few pages later a form would wait for a free one.
+  window.addEventListener("pagehide", function () { if (source) source.close(); });
+  window.addEventListener("pageshow", function (e) { if (e.persisted) connect(); });
 })();
