@@ -50,6 +50,9 @@ type Erasure struct {
 	Deleted map[string]int
 	// Kept are the records left with the station, detached.
 	Kept []KeptRecord
+	// Sessions were the account's sign-in sessions, now gone; live
+	// streams of theirs should end.
+	Sessions []int64
 }
 
 // Retention limits, in days: a head sets their station's periods within them.

@@ -352,8 +352,10 @@ func eraseDevices(tx *gorm.DB, u *app.User, e *erasing) error {
 // eraseSessions deletes every session with its refresh tokens, so every
 // token of the account stops working at once.
 func eraseSessions(tx *gorm.DB, u *app.User, e *erasing) error {
-	sessions := tx.Model(&app.Session{}).Select("id").Where("user_id = ?", u.ID)
-	if err := tx.Where("session_id IN (?)", sessions).Delete(&refreshToken{}).Error; err != nil {
+	if err := tx.Model(&app.Session{}).Where("user_id = ?", u.ID).Pluck("id", &e.out.Sessions).Error; err != nil {
+		return fmt.Errorf("store: erase sessions: %w", err)
+	}
+	if err := tx.Where("session_id IN ?", append(e.out.Sessions, 0)).Delete(&refreshToken{}).Error; err != nil {
 		return fmt.Errorf("store: erase refresh tokens: %w", err)
 	}
 	res := tx.Where("user_id = ?", u.ID).Delete(&app.Session{})
