@@ -115,7 +115,7 @@ func (ts *testServer) download(t *testing.T, path, token string) map[string][]by
 }
 
 type exportData struct {
-	Account struct{ ID, Phone, Name string }
+	Account         struct{ ID, Phone, Name string }
 	Sessions        []struct{ ID string }
 	ServiceRequests []struct {
 		ID, Status, Note  string
@@ -359,7 +359,9 @@ func TestRetentionPageSetsThePeriods(t *testing.T) {
 	if resp.StatusCode != 200 || !strings.Contains(body, `value="14"`) || !strings.Contains(body, `value="730"`) {
 		t.Fatalf("save: %d", resp.StatusCode)
 	}
-	var entries struct{ Items []struct{ Action, Detail string } }
+	var entries struct {
+		Items []struct{ Action, Detail string }
+	}
 	ts.api(t, "GET", "/api/v1/audit?action=station.retention", head, nil, &entries)
 	if len(entries.Items) != 1 || !strings.Contains(entries.Items[0].Detail, "location 30→14") {
 		t.Errorf("audit %+v", entries.Items)
