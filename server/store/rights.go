@@ -374,7 +374,7 @@ func eraseTraces(tx *gorm.DB, u *app.User, _ *erasing) error {
 	if err := tx.Where("phone = ?", u.Phone).Delete(&phoneCode{}).Error; err != nil {
 		return fmt.Errorf("store: erase phone codes: %w", err)
 	}
-	err := tx.Where("bucket LIKE ? OR bucket = ?", "%:"+u.Phone, "password:user:"+strconv.FormatInt(u.ID, 10)).
+	err := tx.Where("bucket LIKE ? OR bucket LIKE ?", "%:"+u.Phone, "%:user:"+strconv.FormatInt(u.ID, 10)).
 		Delete(&throttle{}).Error
 	if err != nil {
 		return fmt.Errorf("store: erase throttles: %w", err)
