@@ -497,3 +497,48 @@ func TestHeadSetsRetentionWithinLimits(t *testing.T) {
 		t.Errorf("audit %+v", entries)
 	}
 }
+
+func TestAttachmentRetentionDeletesEachFileOnceAcrossInstances(t *testing.T) {
+	dsn, path := storetest.DSN(t)
+	st := storetest.OpenAt(t, dsn, path)
+	other := storetest.OpenAt(t, dsn, path)
+	ctx := context.Background()
+	_, booth := stationWithBooth(t, st, "海淀派出所", 39.9593, 116.2981)
+	const n = 30
+	for i := range n {
+		r := createUser(t, st, app.User{Role: app.RoleResident, Phone: fmt.Sprintf("139%08d", i), Name: "居民", HomeBoothID: &booth.ID})
+		req := create(t, st, app.NewRequest{ResidentID: r.ID, Services: []string{"other"}, Fields: map[string]map[string]string{"other": {"subject": "x"}}})
+		a := &app.Attachment{RequestID: req.ID, UploaderID: r.ID, BlobKey: fmt.Sprintf("k%d.png", i), ContentType: "image/png", Size: 1, Name: "a.png"}
+		if err := st.AddAttachment(ctx, scopeOf(r), a); err != nil {
+			t.Fatal(err)
+		}
+		move(t, st, req.ID, scopeOf(r), app.RequestMove{ActorID: r.ID, ByResident: true, To: app.RequestCancelled})
+	}
+	var mu sync.Mutex
+	deleted := map[string]int{}
+	del := func(_ context.Context, key string) error {
+		mu.Lock()
+		deleted[key]++
+		mu.Unlock()
+		return nil
+	}
+	var wg sync.WaitGroup
+	counts := make([]int64, 2)
+	errs := make([]error, 2)
+	later := time.Now().Add(366 * 24 * time.Hour)
+	for i, s := range []*store.Store{st, other} {
+		wg.Go(func() { counts[i], errs[i] = s.PurgeAttachments(ctx, later, del) })
+	}
+	wg.Wait()
+	if errs[0] != nil || errs[1] != nil {
+		t.Fatal(errs)
+	}
+	if counts[0]+counts[1] != n || len(deleted) != n {
+		t.Fatalf("instances deleted %d + %d attachments, %d files; want %d", counts[0], counts[1], len(deleted), n)
+	}
+	for key, times := range deleted {
+		if times != 1 {
+			t.Errorf("file %s deleted %d times", key, times)
+		}
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"time"
 
@@ -33,58 +34,60 @@ This archive holds everything the booth keeps about you:
 `
 
 // writeExport writes an export as a zip: README.txt, data.json with one
-// key per section in order, and the files.
-func (s *Server) writeExport(ctx context.Context, w *bytes.Buffer, ex *app.DataExport) error {
+// key per section in order, and the files, each read from the blob store
+// as it is copied, so a large export is never held in memory.
+func (s *Server) writeExport(ctx context.Context, w io.Writer, ex *app.DataExport) error {
 	z := zip.NewWriter(w)
-	add := func(name string, modified time.Time) (*bytes.Buffer, func() error) {
-		var b bytes.Buffer
-		return &b, func() error {
-			f, err := z.CreateHeader(&zip.FileHeader{Name: name, Method: zip.Deflate, Modified: modified})
-			if err != nil {
-				return err
-			}
-			_, err = f.Write(b.Bytes())
-			return err
-		}
+	create := func(name string, method uint16) (io.Writer, error) {
+		return z.CreateHeader(&zip.FileHeader{Name: name, Method: method, Modified: ex.ExportedAt})
 	}
-	readme, done := add("README.txt", ex.ExportedAt)
-	readme.WriteString(exportReadme)
-	if err := done(); err != nil {
+	readme, err := create("README.txt", zip.Deflate)
+	if err != nil {
 		return err
 	}
-	data, done := add("data.json", ex.ExportedAt)
-	fmt.Fprintf(data, "{\n  \"exported_at\": %q", ex.ExportedAt.Format(time.RFC3339))
+	if _, err := io.WriteString(readme, exportReadme); err != nil {
+		return err
+	}
+	var data bytes.Buffer
+	fmt.Fprintf(&data, "{\n  \"exported_at\": %q", ex.ExportedAt.Format(time.RFC3339))
 	for _, sec := range ex.Sections {
 		b, err := json.MarshalIndent(sec.Records, "  ", "  ")
 		if err != nil {
 			return fmt.Errorf("web: export %s: %w", sec.Name, err)
 		}
-		fmt.Fprintf(data, ",\n  %q: %s", sec.Name, b)
+		fmt.Fprintf(&data, ",\n  %q: %s", sec.Name, b)
 	}
 	data.WriteString("\n}\n")
-	if err := done(); err != nil {
+	dw, err := create("data.json", zip.Deflate)
+	if err != nil {
+		return err
+	}
+	if _, err := dw.Write(data.Bytes()); err != nil {
 		return err
 	}
 	for _, f := range ex.Files {
-		b, err := s.bucket.ReadAll(ctx, f.BlobKey)
+		rd, err := s.bucket.NewReader(ctx, f.BlobKey, nil)
 		if gcerrors.Code(err) == gcerrors.NotFound {
-			continue // deleted by retention between the read and now
+			continue // deleted by retention since the records were read
 		}
 		if err != nil {
 			return fmt.Errorf("web: export file %s: %w", f.Path, err)
 		}
-		fw, err := z.CreateHeader(&zip.FileHeader{Name: f.Path, Method: zip.Store, Modified: ex.ExportedAt})
-		if err != nil {
-			return err
+		fw, err := create(f.Path, zip.Store) // photos and PDFs are compressed already
+		if err == nil {
+			_, err = io.Copy(fw, rd)
 		}
-		if _, err := fw.Write(b); err != nil {
-			return err
+		rd.Close()
+		if err != nil {
+			return fmt.Errorf("web: export file %s: %w", f.Path, err)
 		}
 	}
 	return z.Close()
 }
 
-// sendExport answers with the caller's export as a zip download.
+// sendExport answers with the caller's export as a zip download. Once the
+// records are read the archive streams out; a file that then fails to
+// read cuts the download short, which the client sees as a broken zip.
 func (s *Server) sendExport(c echo.Context) error {
 	p := caller(c)
 	ctx := c.Request().Context()
@@ -96,14 +99,15 @@ func (s *Server) sendExport(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	var buf bytes.Buffer
-	if err := s.writeExport(ctx, &buf, ex); err != nil {
-		return err
-	}
 	h := c.Response().Header()
+	h.Set(echo.HeaderContentType, "application/zip")
 	h.Set(echo.HeaderCacheControl, "private, no-store")
 	h.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="policebooth-data-%s.zip"`, now.UTC().Format("20060102")))
-	return c.Blob(http.StatusOK, "application/zip", buf.Bytes())
+	c.Response().WriteHeader(http.StatusOK)
+	if err := s.writeExport(ctx, c.Response(), ex); err != nil {
+		s.log.Warn("export cut short", "user_id", p.UserID, "err", err)
+	}
+	return nil
 }
 
 // handleMeExport: GET /me/export, everything the booth holds about the
