@@ -268,6 +268,11 @@ func TestDeletingTheAccountNeedsThePasswordAndEndsEverySession(t *testing.T) {
 	if resp := ts.api(t, "GET", "/api/v1/service-requests/"+mine.completed, officer, nil, &r); resp.StatusCode != 200 || r.ResidentID != "" || r.Status != "completed" {
 		t.Errorf("kept request: %d %+v", resp.StatusCode, r)
 	}
+	for _, page := range []string{"/requests/" + mine.completed, "/calls/" + mine.call, "/queue", "/board"} {
+		if resp, _ := ts.do(t, "GET", page, "", map[string]string{"Authorization": "Bearer " + officer}); resp.StatusCode != 200 {
+			t.Errorf("officer's %s after the deletion: %d", page, resp.StatusCode)
+		}
+	}
 	if resp := ts.api(t, "GET", "/api/v1/service-requests/"+mine.open, officer, nil, nil); resp.StatusCode != 404 {
 		t.Errorf("open request after deletion: %d, want 404", resp.StatusCode)
 	}
