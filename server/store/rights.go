@@ -269,6 +269,10 @@ func eraseCalls(tx *gorm.DB, u *app.User, e *erasing) error {
 	var drop []int64
 	for i := range calls {
 		c := &calls[i]
+		id := strconv.FormatInt(c.ID, 10)
+		if err := forgetStoredAnswers(tx, "/api/v1/assistance-calls/"+id+"/", "/calls/"+id+"/"); err != nil {
+			return err
+		}
 		switch {
 		case c.Status.Open():
 			return app.Errorf(app.ECONFLICT, "call %d is still open; cancel it or wait until it is resolved, then delete the account", c.ID)
@@ -303,6 +307,10 @@ func eraseRequests(tx *gorm.DB, u *app.User, e *erasing) error {
 	var drop []int64
 	for i := range list {
 		r := &list[i]
+		id := strconv.FormatInt(r.ID, 10)
+		if err := forgetStoredAnswers(tx, "/api/v1/service-requests/"+id+"/", "/requests/"+id+"/"); err != nil {
+			return err
+		}
 		if keptRequest(r) {
 			e.out.Kept = append(e.out.Kept, app.KeptRecord{Kind: "service_request", ID: r.ID, Label: r.Ticket,
 				Status: string(r.Status), At: closedAt(r.ClosedAt, r.UpdatedAt), Reason: keptRequestReason})
@@ -336,6 +344,24 @@ func eraseRequests(tx *gorm.DB, u *app.User, e *erasing) error {
 	e.out.Deleted["attachments"] = len(files)
 	if err := tx.Model(&app.ServiceRequest{}).Where("resident_id = ?", u.ID).Update("resident_id", nil).Error; err != nil {
 		return fmt.Errorf("store: detach requests: %w", err)
+	}
+	return nil
+}
+
+// forgetStoredAnswers deletes the stored answers to retried writes (anyone's:
+// staff notes and messages too) under the path prefixes of one record,
+// since an answer copies the record it changed.
+func forgetStoredAnswers(tx *gorm.DB, prefixes ...string) error {
+	q := tx.Session(&gorm.Session{NewDB: true}).Model(&app.IdempotentResponse{})
+	for i, p := range prefixes {
+		if i == 0 {
+			q = q.Where("path LIKE ?", p+"%")
+		} else {
+			q = q.Or("path LIKE ?", p+"%")
+		}
+	}
+	if err := q.Delete(&app.IdempotentResponse{}).Error; err != nil {
+		return fmt.Errorf("store: erase stored answers: %w", err)
 	}
 	return nil
 }

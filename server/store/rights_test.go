@@ -79,6 +79,17 @@ func seedResident(t *testing.T, c *counter, u *app.User, now time.Time) resident
 	if err := st.FinishIdempotent(ctx, u.ID, key, 201, "application/json", []byte(`{"note":"`+mention+`"}`)); err != nil {
 		t.Fatal(err)
 	}
+	// An officer's note on each request, answered with the request (and
+	// so its note), kept for retries under the officer's id.
+	for _, r := range []*app.ServiceRequest{rec.completed, rec.open} {
+		path := fmt.Sprintf("/api/v1/service-requests/%d/notes", r.ID)
+		if _, err := st.BeginIdempotent(ctx, c.officer.ID, path, "POST", path); err != nil {
+			t.Fatal(err)
+		}
+		if err := st.FinishIdempotent(ctx, c.officer.ID, path, 201, "application/json", []byte(`{"note":"`+mention+`"}`)); err != nil {
+			t.Fatal(err)
+		}
+	}
 	if _, err := st.IssueCode(ctx, u.Phone, app.CodeReset); err != nil {
 		t.Fatal(err)
 	}
