@@ -168,6 +168,19 @@ var matrix = []matrixCell{
 	{"POST /shifts/:id/entries", "/shifts/{shift}/entries", "kind=note&text=hello", all(403, "anon", 401, "officer", 303, "officer2", 404, "head", 400, "head2", 404)},
 	{"POST /api/v1/shifts/:id/sign-off", "/api/v1/shifts/{shift}/sign-off", `{"comment":"ok"}`, all(403, "anon", 401, "head", 200, "head2", 404)},
 	{"POST /shifts/:id/sign-off", "/shifts/{shift}/sign-off", "comment=ok", all(403, "anon", 401, "head", 409, "head2", 404)},
+	// Data rights: residents export and delete their own account (here
+	// with a wrong password, so the accounts stay); heads set their own
+	// station's retention.
+	{"GET /api/v1/me/export", "", "", all(403, "anon", 401, residents, 200)},
+	{"DELETE /api/v1/me", "", `{"password":"not-my-password"}`, all(403, "anon", 401, residents, 400)},
+	{"GET /api/v1/stations/:id/retention", "/api/v1/stations/{station}/retention", "", all(403, "anon", 401, "head", 200, "head2", 404)},
+	{"PATCH /api/v1/stations/:id/retention", "/api/v1/stations/{station}/retention", `{"location_retention_days":20}`, all(403, "anon", 401, "head", 200, "head2", 404)},
+	{"GET /account/data", "", "", all(403, "anon", 303, residents, 200)},
+	{"GET /account/export", "", "", all(403, "anon", 303, residents, 200)},
+	{"GET /account/delete", "", "", all(403, "anon", 303, residents, 200)},
+	{"POST /account/delete", "", "password=not-my-password&confirm=1", all(403, "anon", 401, residents, 400)},
+	{"GET /retention", "", "", all(403, "anon", 303, heads, 200)},
+	{"POST /retention", "", "location_retention_days=0", all(403, "anon", 401, heads, 400)},
 	// Last: signing out ends each caller's session.
 	{"POST /api/v1/auth/logout", "", "", all(204, "anon", 401)},
 	{"POST /logout", "", "", all(303)},

@@ -82,6 +82,10 @@ var apiOperations = []apiOperation{
 	{Method: http.MethodPut, Path: "/me/pin", Summary: "Set one's 6-digit PIN for switching on a shared tablet (password required)", Tag: "shifts", Auth: true, Request: "Pin", Response: "Empty", Status: 204, Errors: []int{400, 401, 403, 429}},
 	{Method: http.MethodPost, Path: "/auth/pin", Summary: "Hand this device to another officer of the station with their PIN: the caller's session ends, theirs begins", Tag: "shifts", Auth: true, Request: "PinSwitch", Response: "TokenPair", Status: 200, Errors: []int{400, 401, 403, 404, 429}},
 	{Method: http.MethodPost, Path: "/stations/:id/booths", Summary: "Create a booth of a station (admin)", Tag: "stations", Auth: true, Request: "NewBooth", Response: "Booth", Status: 201, Errors: []int{400, 401, 403, 404, 409}},
+	{Method: http.MethodGet, Path: "/me/export", Summary: "Everything the booth holds about the calling resident: application/zip with README.txt, data.json (account, sessions, devices, service_requests, assistance_calls, kept_after_deletion) and files/", Tag: "accounts", Auth: true, Response: "Binary", Status: 200, Errors: []int{401, 403, 429}},
+	{Method: http.MethodDelete, Path: "/me", Summary: "Delete the calling resident's account (password again); personal data is erased, records kept by law are detached and listed; every session ends. 409 while a call is open", Tag: "accounts", Auth: true, Request: "AccountDeletion", Response: "Erasure", Status: 200, Errors: []int{400, 401, 403, 409, 429}},
+	{Method: http.MethodGet, Path: "/stations/:id/retention", Summary: "The head's station's retention periods, in days", Tag: "stations", Auth: true, Response: "Retention", Status: 200, Errors: []int{401, 403, 404}},
+	{Method: http.MethodPatch, Path: "/stations/:id/retention", Summary: "A head sets how long the station keeps call locations (1–365 days), photos (7–365) and documents (30–3650); audited", Tag: "stations", Auth: true, Request: "RetentionUpdate", Response: "Retention", Status: 200, Errors: []int{400, 401, 403, 404}},
 }
 
 var apiSchemas = map[string]any{
@@ -205,6 +209,25 @@ var apiSchemas = map[string]any{
 	"Pin":              object(map[string]any{"password": str(), "pin": str()}, "password", "pin"),
 	"PinSwitch":        object(map[string]any{"officer_id": str(), "pin": str()}, "officer_id", "pin"),
 	"NewBooth":         object(map[string]any{"name": str(), "name_en": str(), "phone": str(), "lat": number(), "lng": number()}, "name", "lat", "lng"),
+	"AccountDeletion":  object(map[string]any{"password": str()}, "password"),
+	"KeptRecord": object(map[string]any{
+		"kind": enum("service_request", "assistance_call"), "id": str(), "label": str(), "status": str(), "at": dateTime(),
+		"reason": object(map[string]any{"zh": str(), "en": str()}),
+	}, "kind", "id", "reason"),
+	"Erasure":         object(map[string]any{"status": enum("deleted"), "kept": map[string]any{"type": "array", "items": ref("KeptRecord")}}, "status", "kept"),
+	"Retention":       object(retentionDays(map[string]any{"station_id": str()}), "station_id", "location_retention_days", "photo_retention_days", "attachment_retention_days"),
+	"RetentionUpdate": object(retentionDays(map[string]any{})),
+}
+
+// retentionDays adds the three retention periods, with their limits, to props.
+func retentionDays(props map[string]any) map[string]any {
+	days := func(lo, hi int) map[string]any {
+		return map[string]any{"type": "integer", "minimum": lo, "maximum": hi}
+	}
+	props["location_retention_days"] = days(1, 365)
+	props["photo_retention_days"] = days(7, 365)
+	props["attachment_retention_days"] = days(30, 3650)
+	return props
 }
 
 func enum(values ...string) map[string]any { return map[string]any{"type": "string", "enum": values} }

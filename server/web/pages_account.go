@@ -70,6 +70,9 @@ func (s *Server) handleLoginPage(c echo.Context) error {
 	if c.QueryParam("reset") != "" {
 		v.Flash = t(c, "flash.password_reset")
 	}
+	if c.QueryParam("deleted") != "" {
+		v.Flash = t(c, "rights.deleted")
+	}
 	return s.render(c, http.StatusOK, t(c, "login.title"), pages.Login(v))
 }
 

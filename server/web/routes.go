@@ -75,6 +75,12 @@ func (s *Server) routes() {
 	page.GET("/catalogue", s.handleCataloguePage, head)
 	page.POST("/catalogue/slots", s.handleCatalogueSlot, head)
 	page.POST("/catalogue/:code", s.handleCatalogueUpdate, head)
+	page.GET("/account/data", s.handleMyDataPage, resident)
+	page.GET("/account/export", s.handleMyDataExport, resident)
+	page.GET("/account/delete", s.handleDeleteAccountPage, resident)
+	page.POST("/account/delete", s.handleDeleteAccountSubmit, resident)
+	page.GET("/retention", s.handleRetentionPage, head)
+	page.POST("/retention", s.handleRetentionSubmit, head)
 
 	api := e.Group("/api/v1", s.authenticate, s.localize)
 	api.GET("/openapi.json", s.handleOpenAPI)
@@ -132,4 +138,8 @@ func (s *Server) routes() {
 	api.GET("/push/key", s.handlePushKey, signedIn)
 	api.POST("/push-subscriptions", s.handlePushSubscribe, signedIn)
 	api.DELETE("/push-subscriptions", s.handlePushUnsubscribe, signedIn)
+	api.GET("/me/export", s.handleMeExport, resident)
+	api.DELETE("/me", s.handleMeDelete, resident)
+	api.GET("/stations/:id/retention", s.handleRetentionGet, head)
+	api.PATCH("/stations/:id/retention", s.handleRetentionUpdate, head)
 }

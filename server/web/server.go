@@ -120,13 +120,15 @@ func (s *Server) Run(ctx context.Context) error {
 }
 
 // Start runs the background work of the server (the event hub and, on
-// PostgreSQL, its listener; the escalation of unanswered calls) until ctx
+// PostgreSQL, its listener; the escalation of unanswered calls; the
+// retention purges) until ctx
 // ends. Serve calls it; tests that use
 // Handler call it themselves.
 func (s *Server) Start(ctx context.Context) {
 	go s.hub.Run(ctx)
 	go s.checkStreams(ctx)
 	go s.escalate(ctx)
+	go s.retain(ctx)
 	if s.cfg.Postgres() {
 		go func() {
 			if err := events.Listen(ctx, s.cfg.DatabaseURL, store.EventChannel, s.hub, s.log); err != nil {
