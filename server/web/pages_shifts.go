@@ -465,6 +465,7 @@ func (s *Server) handleReviewPage(c echo.Context) error {
 		q.Set("booth_id", itoa64(f.BoothID))
 	}
 	v.CSVURL = "/api/v1/shifts.csv?" + q.Encode()
+	v.SelfURL = "/shifts?" + c.QueryParams().Encode()
 	if len(shifts) == f.Limit {
 		next := c.QueryParams()
 		next.Set("cursor", itoa64(shifts[len(shifts)-1].ID))

@@ -48,6 +48,7 @@ type ShiftReview struct {
 	Shifts           []ShiftHead
 	Gaps             []GapRow
 	CSVURL, NextURL  string
+	SelfURL          string // this review, fetched again when a gap opens
 	Errors           Errors
 }
 

@@ -31,3 +31,19 @@ document.addEventListener("DOMContentLoaded", function () {
   var el = document.querySelector("[data-autofocus]");
   if (el) el.focus();
 });
+
+// Clock-in forms record where the tablet is, when the device can tell; the
+// form works without it.
+document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll("form[data-locate]").forEach(function (form) {
+    var status = form.querySelector("[data-locate-status]");
+    if (!navigator.geolocation) return;
+    navigator.geolocation.getCurrentPosition(function (pos) {
+      form.elements.lat.value = pos.coords.latitude;
+      form.elements.lng.value = pos.coords.longitude;
+      if (status) status.textContent = form.getAttribute("data-located");
+    }, function () {
+      if (status) status.textContent = form.getAttribute("data-unlocated");
+    }, { enableHighAccuracy: true, timeout: 10000, maximumAge: 60000 });
+  });
+});
