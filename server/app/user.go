@@ -49,7 +49,8 @@ type User struct {
 	HomeBoothID        *int64     `json:"home_booth_id,string,omitempty"` // residents
 	StreamSeenAt       *time.Time `json:"-"`                              // when a live event stream of theirs was last open
 	PasswordHash       string     `json:"-"`
-	PinHash            string     `json:"-"` // staff: the PIN for switching on a shared tablet
+	PinHash            string     `json:"-"`                    // staff: the PIN for switching on a shared tablet
+	ElderMode          *bool      `json:"elder_mode,omitempty"` // the large, simple layout; nil until chosen
 	MustChangePassword bool       `json:"must_change_password"`
 	Disabled           bool       `json:"disabled"`
 	PhoneVerified      bool       `json:"phone_verified"`
@@ -63,6 +64,7 @@ type UserUpdate struct {
 	Name        *string `json:"name,omitempty"`
 	Language    *string `json:"language,omitempty"`
 	HomeBoothID *int64  `json:"home_booth_id,string,omitempty"`
+	ElderMode   *bool   `json:"elder_mode,omitempty"`
 }
 
 // Actor is the staff member or admin behind an action, for scope checks and

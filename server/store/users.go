@@ -131,6 +131,9 @@ func (s *Store) UpdateUser(ctx context.Context, id int64, upd app.UserUpdate) (*
 			}
 			changes["language"] = lang
 		}
+		if upd.ElderMode != nil {
+			changes["elder_mode"] = *upd.ElderMode
+		}
 		if upd.HomeBoothID != nil {
 			if u.Role != app.RoleResident {
 				return app.Errorf(app.EINVALID, "only residents have a home booth")

@@ -27,13 +27,14 @@ type userJSON struct {
 	PhoneVerified      bool   `json:"phone_verified"`
 	MustChangePassword bool   `json:"must_change_password"`
 	Disabled           bool   `json:"disabled,omitempty"`
+	ElderMode          *bool  `json:"elder_mode,omitempty"`
 }
 
 func toUserJSON(u *app.User) userJSON {
 	return userJSON{
 		ID: u.ID, Phone: u.Phone, Name: u.Name, Role: string(u.Role), StationID: u.StationID,
 		HomeBoothID: u.HomeBoothID, BadgeNo: u.BadgeNo, Language: u.Language,
-		PhoneVerified: u.PhoneVerified, MustChangePassword: u.MustChangePassword, Disabled: u.Disabled,
+		PhoneVerified: u.PhoneVerified, MustChangePassword: u.MustChangePassword, Disabled: u.Disabled, ElderMode: u.ElderMode,
 	}
 }
 
@@ -365,6 +366,7 @@ type meUpdate struct {
 	Name            *string `json:"name"`
 	Language        *string `json:"language"`
 	HomeBoothID     *string `json:"home_booth_id"`
+	ElderMode       *bool   `json:"elder_mode"`
 	Password        *string `json:"password"`
 	CurrentPassword string  `json:"current_password"`
 }
@@ -383,7 +385,7 @@ func (s *Server) handleMePatch(c echo.Context) error {
 			return err
 		}
 	}
-	upd := app.UserUpdate{Name: r.Name, Language: r.Language}
+	upd := app.UserUpdate{Name: r.Name, Language: r.Language, ElderMode: r.ElderMode}
 	if r.HomeBoothID != nil {
 		id, err := parseID(*r.HomeBoothID)
 		if err != nil {

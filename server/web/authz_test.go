@@ -181,6 +181,7 @@ var matrix = []matrixCell{
 	{"POST /account/delete", "", "password=not-my-password&confirm=1", all(403, "anon", 401, residents, 400)},
 	{"GET /retention", "", "", all(403, "anon", 303, heads, 200)},
 	{"POST /retention", "", "location_retention_days=0", all(403, "anon", 401, heads, 400)},
+	{"POST /elder", "", "elder=0&next=/", all(303, "anon", 401)},
 	// Last: signing out ends each caller's session.
 	{"POST /api/v1/auth/logout", "", "", all(204, "anon", 401)},
 	{"POST /logout", "", "", all(303)},

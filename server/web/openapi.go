@@ -39,7 +39,7 @@ var apiOperations = []apiOperation{
 	{Method: http.MethodPost, Path: "/auth/reset", Summary: "Set a new password with a reset code; every session ends", Tag: "accounts", Request: "Reset", Response: "Status", Status: 200, Errors: []int{400, 429}},
 	{Method: http.MethodGet, Path: "/events", Summary: "The caller's live events (text/event-stream): id, event <record>.<change>, data JSON with the record's id and status. Last-Event-ID or ?last_event_id= resumes", Tag: "events", Auth: true, Response: "EventStream", Status: 200, Errors: []int{400, 401}},
 	{Method: http.MethodGet, Path: "/me", Summary: "The caller's account", Tag: "accounts", Auth: true, Response: "User", Status: 200, Errors: []int{401}},
-	{Method: http.MethodPatch, Path: "/me", Summary: "Change name, language, home booth or password (a new password ends every other session)", Tag: "accounts", Auth: true, Request: "MeUpdate", Response: "User", Status: 200, Errors: []int{400, 401}},
+	{Method: http.MethodPatch, Path: "/me", Summary: "Change name, language, home booth, elder mode or password (a new password ends every other session)", Tag: "accounts", Auth: true, Request: "MeUpdate", Response: "User", Status: 200, Errors: []int{400, 401}},
 	{Method: http.MethodGet, Path: "/staff", Summary: "A station's heads and officers (head: own station; admin: ?station_id=)", Tag: "staff", Auth: true, Response: "UserList", Status: 200, Errors: []int{401, 403}},
 	{Method: http.MethodPost, Path: "/staff", Summary: "Create an officer (head) or a head or officer of a station (admin)", Tag: "staff", Auth: true, Request: "NewStaff", Response: "User", Status: 201, Errors: []int{400, 401, 403, 409}},
 	{Method: http.MethodPost, Path: "/staff/:id/disable", Summary: "Disable a staff account; its tokens stop working at once", Tag: "staff", Auth: true, Response: "Status", Status: 200, Errors: []int{401, 403, 404}},
@@ -103,7 +103,7 @@ var apiSchemas = map[string]any{
 	"User": object(map[string]any{
 		"id": str(), "phone": str(), "name": str(), "role": enum("resident", "officer", "head", "admin"),
 		"station_id": str(), "home_booth_id": str(), "badge_no": str(), "language": enum("zh-CN", "en"),
-		"phone_verified": boolean(), "must_change_password": boolean(), "disabled": boolean(),
+		"phone_verified": boolean(), "must_change_password": boolean(), "disabled": boolean(), "elder_mode": boolean(),
 	}, "id", "phone", "name", "role", "language"),
 	"UserList": listOf("User"),
 	"TokenPair": object(map[string]any{
@@ -121,6 +121,7 @@ var apiSchemas = map[string]any{
 	"PasswordReset": object(map[string]any{"password": str()}, "password"),
 	"MeUpdate": object(map[string]any{
 		"name": str(), "language": enum("zh-CN", "en"), "home_booth_id": str(), "password": str(), "current_password": str(),
+		"elder_mode": boolean(),
 	}),
 	"NewStaff": object(map[string]any{
 		"phone": str(), "name": str(), "password": str(), "badge_no": str(), "role": enum("officer", "head"), "station_id": str(),

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -32,6 +33,7 @@ func (s *Server) handleHome(c echo.Context) error {
 		if !p.User.PhoneVerified {
 			return c.Redirect(http.StatusSeeOther, "/verify")
 		}
+		h.OfferElder, h.Elder = p.User.ElderMode == nil, p.User.ElderMode != nil && *p.User.ElderMode
 		return s.render(c, http.StatusOK, title, pages.ResidentHome(h))
 	case app.RoleOfficer:
 		return s.render(c, http.StatusOK, title, pages.OfficerHome(h))
@@ -40,4 +42,19 @@ func (s *Server) handleHome(c echo.Context) error {
 	default:
 		return s.handleAdminPage(c)
 	}
+}
+
+// handleElderForm: POST /elder turns the large, simple layout (长辈版) on
+// or off for the signed-in person and goes back where they were.
+func (s *Server) handleElderForm(c echo.Context) error {
+	on := c.FormValue("elder") == "1"
+	if _, err := s.store.UpdateUser(c.Request().Context(), caller(c).UserID, app.UserUpdate{ElderMode: &on}); err != nil {
+		return err
+	}
+	s.sessions.forget(caller(c).SessionID)
+	next := c.FormValue("next")
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") {
+		next = "/"
+	}
+	return c.Redirect(http.StatusSeeOther, next)
 }

@@ -38,7 +38,7 @@ func (s *Server) render(c echo.Context, status int, title string, content templ.
 	} else {
 		page := s.pageView(ctx, c.Request().URL.Path, title)
 		if p := caller(c); p != nil {
-			page.User = &view.User{Name: p.User.Name, Role: string(p.Role)}
+			page.User = &view.User{Name: p.User.Name, Role: string(p.Role), Elder: p.User.ElderMode != nil && *p.User.ElderMode}
 			page.Booth = s.boothOf(ctx, p.User)
 		} else {
 			page.Booth = s.boothView(ctx)

@@ -26,6 +26,7 @@ func (s *Server) routes() {
 	page := e.Group("", s.authenticate, s.localize)
 	page.GET("/", s.handleHome)
 	page.GET("/offline", s.handleOffline)
+	page.POST("/elder", s.handleElderForm, signedIn)
 	page.POST("/lang", s.handleLanguageSwitch)
 	page.GET("/login", s.handleLoginPage)
 	page.POST("/login", s.handleLoginSubmit)

@@ -16,8 +16,9 @@ type Page struct {
 
 // User is the signed-in person as the layout shows them.
 type User struct {
-	Name string
-	Role string // resident, officer, head, admin
+	Name  string
+	Role  string // resident, officer, head, admin
+	Elder bool   // the large, simple layout (长辈版)
 }
 
 // Booth names the booth the page speaks for, with its phone number.
@@ -82,6 +83,8 @@ type ChangePassword struct {
 
 // Home is what every role's home page starts from.
 type Home struct {
+	OfferElder  bool // a resident who has not yet chosen: offer elder mode
+	Elder       bool
 	Name        string
 	StationName string
 	BoothName   string
