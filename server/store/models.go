@@ -28,4 +28,9 @@ var models = []any{
 	&app.CallEntry{},
 	&app.CallMessage{},
 	&app.PushSubscription{},
+	&app.PhotoConsent{},
+	&app.Photo{},
+	&app.PhotoFamilyMember{},
+	&app.ShareLink{},
+	&blobPurge{},
 }
