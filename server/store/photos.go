@@ -30,6 +30,8 @@ const (
 const (
 	kindConsent = "photo_consent"
 	kindPhoto   = "photo"
+	// kindConsentWithdrawn is the family withdrawing a consent.
+	kindConsentWithdrawn = "photo_consent_withdrawn"
 )
 
 // blobPurge is a blob of a deleted photo still to be removed.
@@ -145,12 +147,12 @@ func (s *Store) WithdrawPhotoConsent(ctx context.Context, residentID, consentID 
 		if err := tx.First(&r, c.RequestID).Error; err != nil {
 			return fmt.Errorf("store: withdraw photo consent: %w", err)
 		}
-		entry := app.TimelineEntry{RequestID: r.ID, StationID: r.StationID, At: now, ActorID: &residentID, Kind: kindConsent,
+		entry := app.TimelineEntry{RequestID: r.ID, StationID: r.StationID, At: now, ActorID: &residentID, Kind: kindConsentWithdrawn,
 			From: strconv.FormatInt(c.ID, 10), Note: c.GuardianName}
 		if err := tx.Create(&entry).Error; err != nil {
 			return fmt.Errorf("store: withdraw photo consent: timeline: %w", err)
 		}
-		return requestChanged(tx, "request.updated", &r, []string{kindConsent})
+		return requestChanged(tx, "request.updated", &r, []string{kindConsentWithdrawn})
 	})
 	if err != nil {
 		return nil, err

@@ -423,13 +423,10 @@ func (s *Server) requestPage(c echo.Context, r *app.ServiceRequest) (view.Reques
 		}
 		v.Services = append(v.Services, sv)
 	}
-	if n := r.Newborn; n != nil {
-		v.Newborn = []view.KeyValue{
-			{Key: t(c, "nb.baby_name"), Value: n.BabyName}, {Key: t(c, "nb.sex"), Value: t(c, "nb."+n.Sex)},
-			{Key: t(c, "nb.birth_date"), Value: n.BirthDate}, {Key: t(c, "nb.birth_place"), Value: n.BirthPlace},
-		}
-		for _, g := range n.Guardians {
-			v.Newborn = append(v.Newborn, view.KeyValue{Key: t(c, "nb."+g.Relation), Value: g.Name})
+	if r.Newborn != nil {
+		v.Newborn = newbornFacts(c, r.Newborn)
+		if v.Photos, err = s.photoZone(c, r); err != nil {
+			return v, err
 		}
 	}
 	people := s.names(ctx)

@@ -34,6 +34,7 @@ type Assets struct {
 	HTMX      string
 	Live      string
 	Assist    string
+	Photo     string
 	Icon      string
 	TouchIcon string
 }
