@@ -221,10 +221,13 @@ func (s *Server) handlePhotoPageDelete(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	ctx := c.Request().Context()
+	if _, err := s.store.FindPhoto(ctx, id, app.PhotoScope{ResidentID: caller(c).UserID}); err != nil {
+		return s.afterPhotoForm(c, "", err)
+	}
 	if c.FormValue("confirm") != "1" {
 		return s.afterPhotoForm(c, "", app.Errorf(app.EINVALID, "%s", t(c, "ph.err_confirm")))
 	}
-	ctx := c.Request().Context()
 	keys, err := s.store.DeletePhoto(ctx, caller(c).UserID, id)
 	if err == nil {
 		s.purgeBlobs(ctx, keys)
