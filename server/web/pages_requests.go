@@ -501,6 +501,8 @@ func (s *Server) handleRequestPage(c echo.Context) error {
 		flash = t(c, "req.created", "Ticket", r.Ticket)
 	case c.QueryParam("done") != "":
 		flash = t(c, "req.saved")
+	case c.QueryParam("taken") != "":
+		flash = t(c, "ph.taken_done")
 	}
 	return s.renderRequest(c, http.StatusOK, r, flash, "")
 }

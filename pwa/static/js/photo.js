@@ -57,7 +57,9 @@
       xhr.addEventListener("load", function () {
         submit.disabled = false;
         if (xhr.status === 201) {
-          window.location.href = window.location.pathname + "?done=1#photos";
+          // A new query each time, so the page loads again with the photo.
+          var id = (JSON.parse(xhr.responseText) || {}).id || Date.now();
+          window.location.href = window.location.pathname + "?taken=" + encodeURIComponent(id) + "#photos";
           return;
         }
         progress.hidden = true;
