@@ -63,6 +63,9 @@ func TestOfficerTakesTheFamilyPhotoAndTheFamilySeesIt(t *testing.T) {
 	for _, step := range []string{"accepted", "in_progress", "completed"} {
 		officer.Submit(`button[name="to"][value="` + step + `"]`)
 	}
+	if got := Eval[string](officer, `location.hash`); got != "#photos" {
+		t.Errorf("completing the registration lands on %q, want the photo zone", got)
+	}
 	text := officer.text()
 	if !strings.Contains(text, "新生儿登记已办结") || !strings.Contains(text, "请先记录监护人同意") {
 		t.Fatalf("the completed registration does not offer the photo zone:\n%s", text)

@@ -534,7 +534,11 @@ func (s *Server) handleRequestPageMove(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	_, err = s.moveRequest(c, app.RequestMove{To: app.RequestStatus(c.FormValue("to")), Note: strings.TrimSpace(c.FormValue("note"))})
+	r, err := s.moveRequest(c, app.RequestMove{To: app.RequestStatus(c.FormValue("to")), Note: strings.TrimSpace(c.FormValue("note"))})
+	if err == nil && r.Status == app.RequestCompleted && r.Newborn != nil && caller(c).Role == app.RoleOfficer {
+		// A completed newborn registration goes on in the photo zone.
+		return c.Redirect(http.StatusSeeOther, "/requests/"+itoa64(id)+"?done=1#photos")
+	}
 	return s.afterMove(c, id, err)
 }
 
