@@ -83,6 +83,13 @@ func TestOfficerTakesTheFamilyPhotoAndTheFamilySeesIt(t *testing.T) {
 	if got := Eval[string](officer, `document.getElementById("f-photo").getAttribute("accept") + " " + document.getElementById("f-photo").getAttribute("capture")`); got != "image/jpeg,image/png environment" {
 		t.Errorf("the camera input: %q", got)
 	}
+	// The resident watches the registration on their phone meanwhile.
+	watcher := NewBrowser(t).Page(t, Phone, "zh-CN")
+	watcher.signIn(srv.URL, "13900000001")
+	watcher.Open(srv.URL + "/requests/" + id)
+	if !strings.Contains(watcher.text(), "还没有照片") {
+		t.Fatalf("the resident's page before the photo:\n%s", watcher.text())
+	}
 	officer.Do(chromedp.SetUploadFiles(chromedp.ID("f-photo"), []string{fakeCameraFile(t)}))
 	officer.WaitFor(`!document.querySelector(".photo-preview").hidden && document.querySelector("[data-photo-preview]").naturalWidth === 640`)
 	officer.WaitFor(`!document.querySelector("[data-photo-retake]").hidden`)
@@ -93,6 +100,8 @@ func TestOfficerTakesTheFamilyPhotoAndTheFamilySeesIt(t *testing.T) {
 	officer.WaitFor(`document.querySelector(".photo-grid img").complete && document.querySelector(".photo-grid img").naturalWidth === 320`)
 	officer.Screenshot("taken")
 	officer.Axe()
+	watcher.WaitFor(`document.querySelector("#photos .photo-grid img") !== null`)
+	watcher.Axe()
 
 	for _, lang := range []string{"zh-CN", "en"} {
 		family := NewBrowser(t).Page(t, Phone, lang)
