@@ -381,3 +381,41 @@ func TestRetentionDeletesOnScheduleAndSparesKeep(t *testing.T) {
 		t.Errorf("stored copies %d, want the kept photo's 3", len(files))
 	}
 }
+
+func TestSecondGuardianIsInvitedByPhone(t *testing.T) {
+	ts := newTestServer(t, nil)
+	ts.demo(t)
+	resident := ts.login(t, "13900000001").AccessToken
+	resident2 := ts.login(t, "13900000002").AccessToken
+	officer := ts.login(t, "13800000001").AccessToken
+	id := ts.fileNewborn(t, resident)
+	ts.api(t, "POST", "/api/v1/service-requests/"+id+"/photo-consents", officer, map[string]any{"guardian": "陈秀英", "keep_in_account": true}, nil)
+	var p struct{ ID, URL string }
+	_, body := ts.uploadPhoto(t, id, officer, cameraPhoto(t))
+	json.Unmarshal(body, &p)
+	auth := map[string]string{"Authorization": "Bearer " + resident2}
+	if r, _ := ts.do(t, "GET", p.URL, "", auth); r.StatusCode != 404 {
+		t.Fatalf("before the invitation: %d", r.StatusCode)
+	}
+	if resp := ts.api(t, "POST", "/api/v1/service-requests/"+id+"/family", resident2, map[string]string{"phone": "13900000002"}, nil); resp.StatusCode != 404 {
+		t.Errorf("the other resident invites themselves: %d, want 404", resp.StatusCode)
+	}
+	var member struct {
+		UserID string `json:"user_id"`
+		Name   string
+	}
+	if resp := ts.api(t, "POST", "/api/v1/service-requests/"+id+"/family", resident, map[string]string{"phone": "139 0000 0002"}, &member); resp.StatusCode != 201 || member.UserID == "" {
+		t.Fatalf("invite: %d %+v", resp.StatusCode, member)
+	}
+	if r, _ := ts.do(t, "GET", p.URL, "", auth); r.StatusCode != 200 {
+		t.Errorf("the invited guardian: %d, want 200", r.StatusCode)
+	}
+	var list struct{ Items []struct{ ID string } }
+	ts.api(t, "GET", "/api/v1/photos", resident2, nil, &list)
+	if len(list.Items) != 1 || list.Items[0].ID != p.ID {
+		t.Errorf("the invited guardian's list: %+v", list.Items)
+	}
+	if _, page := ts.do(t, "GET", "/photos", "", auth); !strings.Contains(page, "陈小宝 的全家福") || strings.Contains(page, "邀请另一位监护人") {
+		t.Error("the invited guardian's page: want the photos, without inviting others")
+	}
+}
