@@ -39,6 +39,25 @@ func newbornFacts(c echo.Context, n *app.Newborn) []view.KeyValue {
 	return facts
 }
 
+// newbornFieldError puts a newborn registration's validation error by its
+// field on the form, in the reader's language; false for other errors.
+func newbornFieldError(c echo.Context, err error, errs view.Errors) bool {
+	msg := app.ErrorMessage(err)
+	switch {
+	case app.ErrorCode(err) != app.EINVALID:
+		return false
+	case strings.HasPrefix(msg, "newborn.birth_date cannot be in the future"):
+		errs["nb_birth_date"] = t(c, "nb.err_birth_future")
+	case strings.HasPrefix(msg, "newborn.birth_date"):
+		errs["nb_birth_date"] = t(c, "nb.err_birth_date")
+	case strings.HasPrefix(msg, "newborn.guardians[0].phone"):
+		errs["nb_guardian_phone"] = t(c, "err.phone_invalid")
+	default:
+		return false
+	}
+	return true
+}
+
 // consentRows shows a request's consents; the family may withdraw those in
 // force.
 func (s *Server) consentRows(c echo.Context, consents []app.PhotoConsent, loc *time.Location, family bool) []view.ConsentRow {

@@ -328,6 +328,7 @@ func (s *Server) handleNewRequestSubmit(c echo.Context) error {
 		switch {
 		case strings.HasPrefix(app.ErrorMessage(err), "slot_id"):
 			errs["slot_id"] = t(c, "req.err_slot")
+		case newbornFieldError(c, err, errs):
 		default:
 			msg, _, err := s.formError(c, err)
 			if err != nil {

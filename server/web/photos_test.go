@@ -419,3 +419,16 @@ func TestSecondGuardianIsInvitedByPhone(t *testing.T) {
 		t.Error("the invited guardian's page: want the photos, without inviting others")
 	}
 }
+
+func TestNewbornFormSaysWhatIsWrongByTheField(t *testing.T) {
+	ts := newTestServer(t, nil)
+	ts.demo(t)
+	resident := ts.login(t, "13900000001").AccessToken
+	future := time.Now().AddDate(0, 0, 3).Format(time.DateOnly)
+	form := "service=newborn_registration&nb_baby_name=陈小宝&nb_sex=male&nb_birth_date=" + future +
+		"&nb_birth_place=海淀妇幼保健院&nb_certificate=Q110654321&nb_guardian_name=陈大明&nb_guardian_relation=father&idempotency_key=nb-form-1"
+	resp, page := ts.do(t, "POST", "/requests/new", form, map[string]string{"Authorization": "Bearer " + resident, "Content-Type": "application/x-www-form-urlencoded"})
+	if resp.StatusCode != 400 || !strings.Contains(page, "出生日期不能晚于今天。") {
+		t.Errorf("a birth date in the future: %d, want 400 saying so by the field", resp.StatusCode)
+	}
+}
