@@ -95,8 +95,9 @@ func TestOfficerTakesTheFamilyPhotoAndTheFamilySeesIt(t *testing.T) {
 	officer.WaitFor(`!document.querySelector("[data-photo-retake]").hidden`)
 	officer.Screenshot("preview")
 	officer.Axe()
-	officer.Do(chromedp.Click(chromedp.CSS(`form.photo-capture button[type=submit]`)))
-	officer.WaitFor(`location.search.startsWith("?taken=") && document.body.innerText.includes("照片已上传") && document.querySelector(".photo-grid img") !== null`)
+	// The script uploads, then loads the page again: Submit waits for that load.
+	officer.Submit(`form.photo-capture button[type=submit]`)
+	officer.WaitFor(`location.search.startsWith("?taken=") && document.readyState === "complete" && document.body.innerText.includes("照片已上传") && document.querySelector(".photo-grid img") !== null`)
 	officer.WaitFor(`document.querySelector(".photo-grid img").complete && document.querySelector(".photo-grid img").naturalWidth === 320`)
 	officer.Screenshot("taken")
 	officer.Axe()
