@@ -90,27 +90,39 @@ func orientPlane(src []byte, w, h, stride, bpp, o int) (dst []byte, dw, dh int) 
 	dst = make([]byte, dw*dh*bpp)
 	for sy := 0; sy < h; sy++ {
 		row := src[sy*stride : sy*stride+w*bpp]
-		for sx := 0; sx < w; sx++ {
-			var dx, dy int
-			switch o {
-			case 2: // mirrored horizontally
-				dx, dy = w-1-sx, sy
-			case 3: // turned 180°
-				dx, dy = w-1-sx, h-1-sy
-			case 4: // mirrored vertically
-				dx, dy = sx, h-1-sy
-			case 5: // transposed
-				dx, dy = sy, sx
-			case 6: // needs turning 90° clockwise
-				dx, dy = h-1-sy, sx
-			case 7: // transversed
-				dx, dy = h-1-sy, w-1-sx
-			case 8: // needs turning 90° anticlockwise
-				dx, dy = sy, w-1-sx
-			default:
-				dx, dy = sx, sy
+		// Where the row's first pixel lands and how far apart its next
+		// pixels are, in pixels of dst.
+		var start, step int
+		switch o {
+		case 2: // mirrored horizontally
+			start, step = sy*dw+w-1, -1
+		case 3: // turned 180°
+			start, step = (h-1-sy)*dw+w-1, -1
+		case 4: // mirrored vertically
+			start, step = (h-1-sy)*dw, 1
+		case 5: // transposed
+			start, step = sy, dw
+		case 6: // needs turning 90° clockwise
+			start, step = h-1-sy, dw
+		case 7: // transversed
+			start, step = (w-1)*dw+h-1-sy, -dw
+		case 8: // needs turning 90° anticlockwise
+			start, step = (w-1)*dw+sy, -dw
+		default:
+			start, step = sy*dw, 1
+		}
+		if bpp == 1 {
+			at := start
+			for _, v := range row {
+				dst[at] = v
+				at += step
 			}
-			copy(dst[(dy*dw+dx)*bpp:(dy*dw+dx+1)*bpp], row[sx*bpp:(sx+1)*bpp])
+			continue
+		}
+		at := start * bpp
+		for sx := 0; sx < w; sx++ {
+			copy(dst[at:at+bpp], row[sx*bpp:(sx+1)*bpp])
+			at += step * bpp
 		}
 	}
 	return dst, dw, dh

@@ -151,7 +151,7 @@ func process(kind string, data []byte) (*Result, error) {
 	}
 	display := img
 	if max(b.Dx(), b.Dy()) > DisplaySize {
-		display = imaging.Fit(img, DisplaySize, DisplaySize, imaging.Linear)
+		display = imaging.Fit(halveTowards(img, DisplaySize), DisplaySize, DisplaySize, imaging.Linear)
 	}
 	img = nil // the full-size pixels may go before the copies are encoded
 	if res.Display, err = encode(display); err != nil {
@@ -218,6 +218,57 @@ func chromaSize(r image.YCbCrSubsampleRatio, w, h int) (int, int) {
 		return w, (h + 1) / 2
 	}
 	return w, h
+}
+
+// halveTowards halves a YCbCr image by averaging 2×2 blocks while it stays
+// at least size on its longest side: a cheap, alias-free first step that
+// leaves the resampling filter a quarter of the pixels or fewer.
+func halveTowards(img image.Image, size int) image.Image {
+	m, ok := img.(*image.YCbCr)
+	if !ok {
+		return img
+	}
+	if _, ok := turnedRatio(m.SubsampleRatio); !ok {
+		return img
+	}
+	for max(m.Rect.Dx(), m.Rect.Dy())/2 >= size {
+		m = halveYCbCr(m)
+	}
+	return m
+}
+
+func halveYCbCr(m *image.YCbCr) *image.YCbCr {
+	w, h := m.Rect.Dx()/2, m.Rect.Dy()/2
+	out := image.NewYCbCr(image.Rect(0, 0, w, h), m.SubsampleRatio)
+	halvePlane(out.Y, w, h, out.YStride, m.Y[m.YOffset(m.Rect.Min.X, m.Rect.Min.Y):], m.YStride)
+	cw, ch := chromaSize(m.SubsampleRatio, w, h)
+	sw, sh := chromaSize(m.SubsampleRatio, m.Rect.Dx(), m.Rect.Dy())
+	off := m.COffset(m.Rect.Min.X, m.Rect.Min.Y)
+	for _, p := range [][2][]byte{{out.Cb, m.Cb[off:]}, {out.Cr, m.Cr[off:]}} {
+		if 2*cw <= sw && 2*ch <= sh {
+			halvePlane(p[0], cw, ch, out.CStride, p[1], m.CStride)
+			continue
+		}
+		// An odd-sized chroma plane: take the nearest sample for the last row or column.
+		for y := 0; y < ch; y++ {
+			for x := 0; x < cw; x++ {
+				p[0][y*out.CStride+x] = p[1][min(2*y, sh-1)*m.CStride+min(2*x, sw-1)]
+			}
+		}
+	}
+	return out
+}
+
+// halvePlane writes into dst (w×h) the 2×2 averages of src.
+func halvePlane(dst []byte, w, h, dstStride int, src []byte, srcStride int) {
+	for y := 0; y < h; y++ {
+		r0 := src[2*y*srcStride:]
+		r1 := src[(2*y+1)*srcStride:]
+		d := dst[y*dstStride : y*dstStride+w]
+		for x := range d {
+			d[x] = uint8((int(r0[2*x]) + int(r0[2*x+1]) + int(r1[2*x]) + int(r1[2*x+1]) + 2) / 4)
+		}
+	}
 }
 
 // turnedRatio is the chroma subsampling of a YCbCr image after a quarter

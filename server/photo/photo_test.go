@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"hash/crc32"
 	"image"
 	"image/color"
@@ -178,10 +179,17 @@ func colourAt(img image.Image, x, y int) string {
 }
 
 func TestJPEGLosesMetadataAndStandsUpright(t *testing.T) {
+	// Sizes: one resized directly, one halved first (odd sides included).
+	for _, size := range [][2]int{{2400, 1200}, {3601, 1801}} {
+		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) { testUpright(t, size[0], size[1]) })
+	}
+}
+
+func testUpright(t *testing.T, w, h int) {
 	p := NewProcessor(1)
 	// Stored sideways: red on the left. Orientation 6 says "turn 90°
 	// clockwise to view", which puts red on top.
-	raw := cameraJPEG(t, halves(2400, 1200), 6)
+	raw := cameraJPEG(t, halves(w, h), 6)
 	for _, s := range []string{secretSerial, secretXMP, "Exif"} {
 		if !bytes.Contains(raw, []byte(s)) {
 			t.Fatalf("the test file lacks %q", s)
@@ -194,8 +202,8 @@ func TestJPEGLosesMetadataAndStandsUpright(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Width != 1200 || res.Height != 2400 {
-		t.Errorf("full size %dx%d, want 1200x2400", res.Width, res.Height)
+	if res.Width != h || res.Height != w {
+		t.Errorf("full size %dx%d, want %dx%d", res.Width, res.Height, h, w)
 	}
 	for name, b := range map[string][]byte{"full": res.Full, "display": res.Display, "thumb": res.Thumb} {
 		assertClean(t, name, b)
