@@ -330,7 +330,7 @@ func TestRefusals(t *testing.T) {
 			if got := app.ErrorCode(err); got != c.code {
 				t.Fatalf("error %v (code %q), want code %q", err, got, c.code)
 			}
-			if took > 50*time.Millisecond {
+			if took > 250*time.Millisecond { // milliseconds; the margin is for a busy shared machine
 				t.Errorf("refused in %v, want milliseconds", took)
 			}
 			if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 1<<20 {
