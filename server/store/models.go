@@ -31,4 +31,9 @@ var models = []any{
 	&app.Shift{},
 	&app.ShiftEntry{},
 	&app.CoverageGap{},
+	&app.PhotoConsent{},
+	&app.Photo{},
+	&app.PhotoFamilyMember{},
+	&app.ShareLink{},
+	&blobPurge{},
 }

@@ -54,6 +54,7 @@ var exportSections = []exportSection{
 	{"devices", exportDevices},
 	{"service_requests", exportRequests},
 	{"assistance_calls", exportCalls},
+	{"photos", exportPhotos},
 }
 
 // erasureStep erases or detaches one kind of a resident's records inside
@@ -64,6 +65,7 @@ type erasureStep func(tx *gorm.DB, u *app.User, e *erasing) error
 // before anything is erased. Add one per new kind of personal record.
 var erasureSteps = []erasureStep{
 	eraseCalls,
+	erasePhotos,
 	eraseRequests,
 	eraseDevices,
 	eraseSessions,
@@ -419,6 +421,41 @@ func eraseTraces(tx *gorm.DB, u *app.User, _ *erasing) error {
 func eraseAccount(tx *gorm.DB, u *app.User, _ *erasing) error {
 	if err := tx.Delete(&app.User{}, u.ID).Error; err != nil {
 		return fmt.Errorf("store: erase account: %w", err)
+	}
+	return nil
+}
+
+// exportPhotos lists the family photos of the registrations the resident
+// filed, and puts each full-size copy in the archive.
+func exportPhotos(tx *gorm.DB, u *app.User, out *app.DataExport) (any, error) {
+	list := []app.Photo{}
+	err := tx.Where("request_id IN (?)", tx.Model(&app.ServiceRequest{}).Select("id").Where("resident_id = ?", u.ID)).
+		Order("id").Find(&list).Error
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range list {
+		out.Files = append(out.Files, app.ExportFile{Path: fmt.Sprintf("files/photos/%d/%d.jpg", p.RequestID, p.ID),
+			BlobKey: p.FullKey, ContentType: "image/jpeg"})
+	}
+	return list, nil
+}
+
+// erasePhotos deletes every family photo of the resident's registrations
+// (none is under a legal duty to keep), with their share links and
+// invitations; the copies go to the purge queue the photo worker empties.
+// It runs before the requests lose their resident.
+func erasePhotos(tx *gorm.DB, u *app.User, _ *erasing) error {
+	requests := tx.Model(&app.ServiceRequest{}).Select("id").Where("resident_id = ?", u.ID)
+	var photos []app.Photo
+	if err := tx.Where("request_id IN (?)", requests).Find(&photos).Error; err != nil {
+		return fmt.Errorf("store: erase photos: %w", err)
+	}
+	if _, err := deletePhotos(tx, photos); err != nil {
+		return err
+	}
+	if err := tx.Where("request_id IN (?) OR user_id = ?", requests, u.ID).Delete(&app.PhotoFamilyMember{}).Error; err != nil {
+		return fmt.Errorf("store: erase photos: family: %w", err)
 	}
 	return nil
 }

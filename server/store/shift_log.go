@@ -3,6 +3,7 @@ package store
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 
 	"gorm.io/gorm"
@@ -30,12 +31,17 @@ func logOnShifts(tx *gorm.DB, ev *app.Event) error {
 		return nil
 	}
 	var p struct {
-		Status string `json:"status"`
+		Status  string   `json:"status"`
+		Changes []string `json:"changes"`
 	}
 	_ = json.Unmarshal([]byte(ev.Payload), &p) // a payload without a status logs none
+	name := ev.Name
+	if record == "request" && slices.Contains(p.Changes, kindPhoto) {
+		kind, name = app.EntryPhoto, "request.photo" // the family photo of a registration
+	}
 	err := tx.Exec(`INSERT INTO shift_entries (shift_id, station_id, kind, text, event_name, record_id, created_at)
 		SELECT id, station_id, ?, ?, ?, ?, ? FROM shifts WHERE booth_id = ? AND ended_at IS NULL`,
-		kind, p.Status, ev.Name, ev.RecordID, dbTime(ev.CreatedAt), *ev.BoothID).Error
+		kind, p.Status, name, ev.RecordID, dbTime(ev.CreatedAt), *ev.BoothID).Error
 	if err != nil {
 		return fmt.Errorf("store: log %s on shifts: %w", ev.Name, err)
 	}

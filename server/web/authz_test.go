@@ -182,6 +182,31 @@ var matrix = []matrixCell{
 	{"GET /retention", "", "", all(403, "anon", 303, heads, 200)},
 	{"POST /retention", "", "location_retention_days=0", all(403, "anon", 401, heads, 400)},
 	{"POST /elder", "", "elder=0&next=/", all(303, "anon", 401)},
+	// Family photos: {newborn} is the demo resident's newborn registration
+	// with consents {consent} and {consent2}, photos {photo} and {photo2}
+	// and a share link {sharelink} whose token is {token}.
+	{"POST /api/v1/service-requests/:id/photo-consents", "/api/v1/service-requests/{newborn}/photo-consents", `{"guardian":"陈大明","keep_in_account":true}`, all(403, "anon", 401, "officer", 201, "officer2", 404)},
+	{"POST /api/v1/service-requests/:id/photos", "/api/v1/service-requests/{newborn}/photos", `{}`, all(403, "anon", 401, "officer", 400, "officer2", 404)},
+	{"POST /api/v1/service-requests/:id/family", "/api/v1/service-requests/{newborn}/family", `{"phone":"13700000000"}`, all(403, "anon", 401, "resident", 400, "resident2", 404)},
+	{"GET /api/v1/photos", "", "", all(200, "anon", 401, "admin", 403)},
+	{"GET /api/v1/photos/:id", "/api/v1/photos/{photo}", "", ownRequest(200)},
+	{"GET /api/v1/photos/:id/thumb", "/api/v1/photos/{photo}/thumb", "", ownRequest(200)},
+	{"POST /api/v1/photos/:id/keep", "/api/v1/photos/{photo}/keep", `{"keep":true}`, all(403, "anon", 401, "resident", 200, "resident2", 404)},
+	{"POST /api/v1/photos/:id/share-links", "/api/v1/photos/{photo}/share-links", `{"days":3}`, all(403, "anon", 401, "resident", 201, "resident2", 404)},
+	{"GET /shared/:token", "/shared/{token}", "", all(200)},
+	{"GET /shared/:token/image", "/shared/{token}/image", "", all(200)},
+	{"DELETE /api/v1/share-links/:id", "/api/v1/share-links/{sharelink}", "", all(403, "anon", 401, "resident", 204, "resident2", 404)},
+	{"POST /api/v1/photo-consents/:id/withdrawal", "/api/v1/photo-consents/{consent}/withdrawal", "", all(403, "anon", 401, "resident", 200, "resident2", 404)},
+	{"POST /requests/:id/photo-consent", "/requests/{newborn}/photo-consent", "guardian=陈秀英&keep_in_account=1", all(403, "anon", 401, "officer", 303, "officer2", 404)},
+	{"POST /requests/:id/photos", "/requests/{newborn}/photos", "x=1", all(403, "anon", 401, "officer", 400, "officer2", 404)},
+	{"POST /requests/:id/family", "/requests/{newborn}/family", "phone=13700000000", all(403, "anon", 401, "resident", 400, "resident2", 404)},
+	{"GET /photos", "", "", all(403, "anon", 303, residents, 200)},
+	{"POST /photos/:id/keep", "/photos/{photo}/keep", "keep=0", all(403, "anon", 401, "resident", 303, "resident2", 404)},
+	{"POST /photos/:id/share", "/photos/{photo}/share", "days=7", all(403, "anon", 401, "resident", 201, "resident2", 404)},
+	{"POST /share-links/:id/revoke", "/share-links/{sharelink}/revoke", "", all(403, "anon", 401, "resident", 303, "resident2", 404)},
+	{"POST /photo-consents/:id/withdraw", "/photo-consents/{consent2}/withdraw", "", all(403, "anon", 401, "resident", 303, "resident2", 404)},
+	{"POST /photos/:id/delete", "/photos/{photo2}/delete", "x=1", all(403, "anon", 401, "resident", 400, "resident2", 404)},
+	{"DELETE /api/v1/photos/:id", "/api/v1/photos/{photo2}", "", all(403, "anon", 401, "resident", 204, "resident2", 404)},
 	// Last: signing out ends each caller's session.
 	{"POST /api/v1/auth/logout", "", "", all(204, "anon", 401)},
 	{"POST /logout", "", "", all(303)},
@@ -252,8 +277,9 @@ func TestAuthorizationMatrix(t *testing.T) {
 	if resp := ts.api(t, "POST", "/api/v1/shifts/clock-out", tokens["officer"], map[string]string{"handover_note": "矩阵交接"}, &shift); resp.StatusCode != 200 {
 		t.Fatalf("the matrix shift: %d", resp.StatusCode)
 	}
-	placeholders := strings.NewReplacer("{shift}", shift.ID, "{station}", demoStation.StationID, "{target}", target, "{request}", req.ID,
-		"{attachment}", attachment, "{booth}", booths.Items[0].ID, "{officer}", officerMe.ID, "{call}", call.ID)
+	placeholders := strings.NewReplacer(append([]string{"{shift}", shift.ID, "{station}", demoStation.StationID, "{target}", target, "{request}", req.ID,
+		"{attachment}", attachment, "{booth}", booths.Items[0].ID, "{officer}", officerMe.ID, "{call}", call.ID},
+		photoFixtures(t, ts, tokens["resident"], tokens["officer"])...)...)
 
 	covered := map[string]bool{}
 	var n atomic.Int64

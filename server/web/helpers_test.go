@@ -19,6 +19,7 @@ import (
 type testServer struct {
 	*httptest.Server
 	store  *store.Store
+	srv    *web.Server
 	routes []string
 }
 
@@ -49,7 +50,7 @@ func newTestServerOn(t *testing.T, st *store.Store, env map[string]string) *test
 	ctx, cancel := context.WithCancel(context.Background())
 	srv.Start(ctx)
 	t.Cleanup(cancel)
-	return &testServer{Server: ts, store: st, routes: srv.Routes()}
+	return &testServer{Server: ts, store: st, srv: srv, routes: srv.Routes()}
 }
 
 func (ts *testServer) demo(t *testing.T) {

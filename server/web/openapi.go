@@ -86,6 +86,17 @@ var apiOperations = []apiOperation{
 	{Method: http.MethodDelete, Path: "/me", Summary: "Delete the calling resident's account (password again); personal data is erased, records kept by law are detached and listed; every session ends. 409 while a call is open", Tag: "accounts", Auth: true, Request: "AccountDeletion", Response: "Erasure", Status: 200, Errors: []int{400, 401, 403, 409, 429}},
 	{Method: http.MethodGet, Path: "/stations/:id/retention", Summary: "The head's station's retention periods, in days", Tag: "stations", Auth: true, Response: "Retention", Status: 200, Errors: []int{401, 403, 404}},
 	{Method: http.MethodPatch, Path: "/stations/:id/retention", Summary: "A head sets how long the station keeps call locations (1–365 days), photos (7–365) and documents (30–3650); audited", Tag: "stations", Auth: true, Request: "RetentionUpdate", Response: "Retention", Status: 200, Errors: []int{400, 401, 403, 404}},
+	{Method: http.MethodPost, Path: "/service-requests/:id/photo-consents", Summary: "An officer records a guardian's consent to the family photo of a newborn registration (who, when, to what)", Tag: "photos", Auth: true, Request: "NewPhotoConsent", Response: "PhotoConsent", Status: 201, Errors: []int{400, 401, 403, 404, 409}},
+	{Method: http.MethodPost, Path: "/photo-consents/:id/withdrawal", Summary: "The family withdraws a consent: no more photos are taken under it", Tag: "photos", Auth: true, Response: "PhotoConsent", Status: 200, Errors: []int{401, 403, 404, 409}},
+	{Method: http.MethodPost, Path: "/service-requests/:id/photos", Summary: "An officer uploads the family photo (multipart field photo, JPEG or PNG, at most 12 MB and 24 MP); metadata stripped, orientation applied. 400 without a consent in force. Idempotency-Key honoured", Tag: "photos", Auth: true, Response: "Photo", Status: 201, Errors: []int{400, 401, 403, 404, 409, 413, 415}},
+	{Method: http.MethodPost, Path: "/service-requests/:id/family", Summary: "The resident who filed a newborn registration lets another resident (by phone) see its photos", Tag: "photos", Auth: true, Request: "FamilyInvite", Response: "FamilyMember", Status: 201, Errors: []int{400, 401, 403, 404, 409}},
+	{Method: http.MethodGet, Path: "/photos", Summary: "Photos: the family's, or the station's for staff (?request_id=&cursor=&limit=)", Tag: "photos", Auth: true, Response: "PhotoList", Status: 200, Errors: []int{400, 401, 403}},
+	{Method: http.MethodGet, Path: "/photos/:id", Summary: "A photo's display copy (?size=full: the full-size copy as a download), to the family and station staff; staff views are audited", Tag: "photos", Auth: true, Response: "Binary", Status: 200, Errors: []int{401, 403, 404}},
+	{Method: http.MethodGet, Path: "/photos/:id/thumb", Summary: "A photo's thumbnail, to the family and station staff; staff views are audited", Tag: "photos", Auth: true, Response: "Binary", Status: 200, Errors: []int{401, 403, 404}},
+	{Method: http.MethodPost, Path: "/photos/:id/keep", Summary: "The family keeps a photo past the retention period (keep: false undoes it)", Tag: "photos", Auth: true, Request: "PhotoKeep", Response: "Photo", Status: 200, Errors: []int{400, 401, 403, 404}},
+	{Method: http.MethodDelete, Path: "/photos/:id", Summary: "The family deletes a photo for good, every stored copy with it", Tag: "photos", Auth: true, Response: "Empty", Status: 204, Errors: []int{401, 403, 404}},
+	{Method: http.MethodPost, Path: "/photos/:id/share-links", Summary: "The family makes a link to this one photo that expires (days: 7 unless given, at most 30); the URL is shown only now", Tag: "photos", Auth: true, Request: "NewShareLink", Response: "ShareLink", Status: 201, Errors: []int{400, 401, 403, 404}},
+	{Method: http.MethodDelete, Path: "/share-links/:id", Summary: "The family revokes a share link", Tag: "photos", Auth: true, Response: "Empty", Status: 204, Errors: []int{401, 403, 404}},
 }
 
 var apiSchemas = map[string]any{
@@ -135,8 +146,24 @@ var apiSchemas = map[string]any{
 	"Station": object(map[string]any{
 		"id": str(), "name": str(), "name_en": str(), "time_zone": str(), "phone": str(),
 	}, "id", "name", "time_zone"),
-	"Binary":      map[string]any{"type": "string", "format": "binary"},
-	"EventStream": map[string]any{"type": "string", "description": "text/event-stream"},
+	"Binary":          map[string]any{"type": "string", "format": "binary"},
+	"NewPhotoConsent": object(map[string]any{"guardian": str(), "keep_in_account": boolean(), "welcome_board": boolean()}, "guardian", "keep_in_account"),
+	"PhotoConsent": object(map[string]any{
+		"id": str(), "request_id": str(), "guardian": str(), "relation": enum("father", "mother", "guardian"), "keep_in_account": boolean(),
+		"welcome_board": boolean(), "recorded_by": str(), "created_at": dateTime(), "withdrawn_at": dateTime(),
+	}, "id", "request_id", "guardian", "keep_in_account", "welcome_board", "created_at"),
+	"Photo": object(map[string]any{
+		"id": str(), "request_id": str(), "width": map[string]any{"type": "integer"}, "height": map[string]any{"type": "integer"},
+		"size": map[string]any{"type": "integer"}, "keep": boolean(), "created_at": dateTime(), "delete_after": dateTime(),
+		"url": str(), "full_url": str(), "thumb_url": str(),
+	}, "id", "request_id", "keep", "created_at", "url"),
+	"PhotoList":    listOf("Photo"),
+	"PhotoKeep":    object(map[string]any{"keep": boolean()}, "keep"),
+	"NewShareLink": object(map[string]any{"days": map[string]any{"type": "integer", "minimum": 1, "maximum": 30}}),
+	"ShareLink":    object(map[string]any{"id": str(), "photo_id": str(), "url": str(), "created_at": dateTime(), "expires_at": dateTime()}, "id", "photo_id", "expires_at"),
+	"FamilyInvite": object(map[string]any{"phone": str()}, "phone"),
+	"FamilyMember": object(map[string]any{"user_id": str(), "name": str()}, "user_id", "name"),
+	"EventStream":  map[string]any{"type": "string", "description": "text/event-stream"},
 	"ServiceType": object(map[string]any{
 		"code": str(), "name": str(), "description": str(), "documents": map[string]any{"type": "array", "items": str()},
 		"fields": map[string]any{"type": "array", "items": object(map[string]any{

@@ -328,6 +328,7 @@ func (s *Server) handleNewRequestSubmit(c echo.Context) error {
 		switch {
 		case strings.HasPrefix(app.ErrorMessage(err), "slot_id"):
 			errs["slot_id"] = t(c, "req.err_slot")
+		case newbornFieldError(c, err, errs):
 		default:
 			msg, _, err := s.formError(c, err)
 			if err != nil {
@@ -423,13 +424,10 @@ func (s *Server) requestPage(c echo.Context, r *app.ServiceRequest) (view.Reques
 		}
 		v.Services = append(v.Services, sv)
 	}
-	if n := r.Newborn; n != nil {
-		v.Newborn = []view.KeyValue{
-			{Key: t(c, "nb.baby_name"), Value: n.BabyName}, {Key: t(c, "nb.sex"), Value: t(c, "nb."+n.Sex)},
-			{Key: t(c, "nb.birth_date"), Value: n.BirthDate}, {Key: t(c, "nb.birth_place"), Value: n.BirthPlace},
-		}
-		for _, g := range n.Guardians {
-			v.Newborn = append(v.Newborn, view.KeyValue{Key: t(c, "nb."+g.Relation), Value: g.Name})
+	if r.Newborn != nil {
+		v.Newborn = newbornFacts(c, r.Newborn)
+		if v.Photos, err = s.photoZone(c, r); err != nil {
+			return v, err
 		}
 	}
 	people := s.names(ctx)
@@ -504,6 +502,8 @@ func (s *Server) handleRequestPage(c echo.Context) error {
 		flash = t(c, "req.created", "Ticket", r.Ticket)
 	case c.QueryParam("done") != "":
 		flash = t(c, "req.saved")
+	case c.QueryParam("taken") != "":
+		flash = t(c, "ph.taken_done")
 	}
 	return s.renderRequest(c, http.StatusOK, r, flash, "")
 }
@@ -535,7 +535,11 @@ func (s *Server) handleRequestPageMove(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	_, err = s.moveRequest(c, app.RequestMove{To: app.RequestStatus(c.FormValue("to")), Note: strings.TrimSpace(c.FormValue("note"))})
+	r, err := s.moveRequest(c, app.RequestMove{To: app.RequestStatus(c.FormValue("to")), Note: strings.TrimSpace(c.FormValue("note"))})
+	if err == nil && r.Status == app.RequestCompleted && r.Newborn != nil && caller(c).Role == app.RoleOfficer {
+		// A completed newborn registration goes on in the photo zone.
+		return c.Redirect(http.StatusSeeOther, "/requests/"+itoa64(id)+"?done=1#photos")
+	}
 	return s.afterMove(c, id, err)
 }
 

@@ -122,7 +122,7 @@ func (s *Server) systemEntry(c echo.Context, e app.ShiftEntry) (text, link strin
 		}
 		link = "/requests/" + id
 	case app.EntryPhoto:
-		link = "/photos/" + id
+		link = "/requests/" + id
 	case app.EntryNotice:
 		link = "/notices/" + id
 	}

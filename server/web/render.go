@@ -67,6 +67,7 @@ func (s *Server) pageView(ctx context.Context, path, title string) view.Page {
 			HTMX:      s.assets.URL("vendor/htmx.min.js"),
 			Live:      s.assets.URL("js/live.js"),
 			Assist:    s.assets.URL("js/assist.js"),
+			Photo:     s.assets.URL("js/photo.js"),
 			Icon:      s.assets.URL("icons/icon-192.png"),
 			TouchIcon: s.assets.URL("icons/apple-touch-icon.png"),
 		},

@@ -23,6 +23,7 @@ import (
 	"policebooth/server/i18n"
 	"policebooth/server/media"
 	"policebooth/server/notify"
+	"policebooth/server/photo"
 	"policebooth/server/push"
 	"policebooth/server/store"
 )
@@ -46,6 +47,7 @@ type Server struct {
 	tokens   *auth.Tokens
 	sessions *ttlCache[int64, *app.User] // session → its user while active; nil once ended
 	notifier notify.Notifier
+	photos   *photo.Processor // at most one photo per core at a time
 
 	serviceWorker []byte // built once: its version hashes what it precaches
 }
@@ -81,6 +83,7 @@ func New(cfg config.Config, st *store.Store, log *slog.Logger) (*Server, error) 
 	if s.bucket, err = media.OpenBucket(context.Background(), cfg.BlobURL); err != nil {
 		return nil, err
 	}
+	s.photos = photo.NewProcessor(0)
 	s.notifier = notify.Log{Logger: log}
 	if cfg.NotifyWebhook != "" {
 		s.notifier = notify.NewWebhook(cfg.NotifyWebhook)
@@ -129,6 +132,7 @@ func (s *Server) Start(ctx context.Context) {
 	go s.checkStreams(ctx)
 	go s.escalate(ctx)
 	go s.retain(ctx)
+	go s.photoRetention(ctx)
 	if s.cfg.Postgres() {
 		go func() {
 			if err := events.Listen(ctx, s.cfg.DatabaseURL, store.EventChannel, s.hub, s.log); err != nil {

@@ -322,7 +322,7 @@ func residentTiles(h view.Home) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = tile("newborn", "landing.offer_newborn", "home.soon", "").Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = tile("newborn", "landing.offer_newborn", "home.photos_text", "/photos").Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

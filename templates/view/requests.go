@@ -103,6 +103,7 @@ type RequestPage struct {
 	Officers    []Option
 	Flash       string
 	Error       string
+	Photos      *PhotoZone // newborn registrations only
 }
 
 // RequestServiceView is one service of a request with its fields and the

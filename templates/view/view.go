@@ -35,6 +35,7 @@ type Assets struct {
 	HTMX      string
 	Live      string
 	Assist    string
+	Photo     string
 	Icon      string
 	TouchIcon string
 }

@@ -1,0 +1,509 @@
+package web
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"path"
+	"strconv"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"gocloud.dev/gcerrors"
+
+	"policebooth/server/app"
+	"policebooth/server/notify"
+	"policebooth/server/photo"
+)
+
+// consentJSON is a guardian's consent as the API shows it.
+type consentJSON struct {
+	ID            int64      `json:"id,string"`
+	RequestID     int64      `json:"request_id,string"`
+	Guardian      string     `json:"guardian"`
+	Relation      string     `json:"relation"`
+	KeepInAccount bool       `json:"keep_in_account"`
+	WelcomeBoard  bool       `json:"welcome_board"`
+	RecordedBy    int64      `json:"recorded_by,string"`
+	CreatedAt     time.Time  `json:"created_at"`
+	WithdrawnAt   *time.Time `json:"withdrawn_at,omitempty"`
+}
+
+func toConsentJSON(c *app.PhotoConsent) consentJSON {
+	return consentJSON{ID: c.ID, RequestID: c.RequestID, Guardian: c.GuardianName, Relation: c.GuardianRelation,
+		KeepInAccount: c.KeepInAccount, WelcomeBoard: c.WelcomeBoard, RecordedBy: c.RecordedBy, CreatedAt: c.CreatedAt, WithdrawnAt: c.WithdrawnAt}
+}
+
+// photoJSON is a photo as the API shows it, with the URLs of its copies.
+type photoJSON struct {
+	ID          int64     `json:"id,string"`
+	RequestID   int64     `json:"request_id,string"`
+	Width       int       `json:"width"`
+	Height      int       `json:"height"`
+	Size        int64     `json:"size"`
+	Keep        bool      `json:"keep"`
+	CreatedAt   time.Time `json:"created_at"`
+	DeleteAfter time.Time `json:"delete_after"`
+	URL         string    `json:"url"`
+	FullURL     string    `json:"full_url"`
+	ThumbURL    string    `json:"thumb_url"`
+}
+
+func toPhotoJSON(p *app.Photo) photoJSON {
+	u := "/api/v1/photos/" + itoa64(p.ID)
+	return photoJSON{ID: p.ID, RequestID: p.RequestID, Width: p.Width, Height: p.Height, Size: p.Size, Keep: p.Keep,
+		CreatedAt: p.CreatedAt, DeleteAfter: p.DeleteAfter, URL: u, FullURL: u + "?size=full", ThumbURL: u + "/thumb"}
+}
+
+// shareLinkJSON is a share link; URL (with its token) only when just made.
+type shareLinkJSON struct {
+	ID        int64     `json:"id,string"`
+	PhotoID   int64     `json:"photo_id,string"`
+	URL       string    `json:"url,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+	ExpiresAt time.Time `json:"expires_at"`
+}
+
+// photoScope is whose photos the caller may reach.
+func photoScope(c echo.Context) (app.PhotoScope, error) {
+	p := caller(c)
+	switch {
+	case p.Role == app.RoleResident:
+		return app.PhotoScope{ResidentID: p.UserID}, nil
+	case p.Role.Staff() && p.StationID != nil:
+		return app.PhotoScope{StationID: *p.StationID}, nil
+	}
+	return app.PhotoScope{}, app.Errorf(app.EFORBIDDEN, "only the family and station staff see photos")
+}
+
+type consentRequest struct {
+	Guardian      string `json:"guardian"`
+	KeepInAccount *bool  `json:"keep_in_account"`
+	WelcomeBoard  bool   `json:"welcome_board"`
+}
+
+// handlePhotoConsentCreate: POST /service-requests/:id/photo-consents, an
+// officer records a guardian's consent before the photo.
+func (s *Server) handlePhotoConsentCreate(c echo.Context) error {
+	id, err := idParam(c)
+	if err != nil {
+		return err
+	}
+	var in consentRequest
+	if err := bind(c, &in); err != nil {
+		return err
+	}
+	consent, err := s.recordConsent(c, id, in)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, toConsentJSON(consent))
+}
+
+func (s *Server) recordConsent(c echo.Context, requestID int64, in consentRequest) (*app.PhotoConsent, error) {
+	station, ok := caller(c).stationOf()
+	if !ok {
+		return nil, app.ErrNotFound
+	}
+	consent := &app.PhotoConsent{RequestID: requestID, GuardianName: in.Guardian, KeepInAccount: in.KeepInAccount != nil && *in.KeepInAccount, WelcomeBoard: in.WelcomeBoard}
+	if err := s.store.RecordPhotoConsent(c.Request().Context(), actorOf(c), station, consent); err != nil {
+		return nil, err
+	}
+	return consent, nil
+}
+
+// handlePhotoConsentWithdraw: POST /photo-consents/:id/withdrawal, the
+// family withdraws a consent: no photo is taken under it any more.
+func (s *Server) handlePhotoConsentWithdraw(c echo.Context) error {
+	id, err := idParam(c)
+	if err != nil {
+		return err
+	}
+	consent, err := s.store.WithdrawPhotoConsent(c.Request().Context(), caller(c).UserID, id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, toConsentJSON(consent))
+}
+
+// handlePhotoCreate: POST /service-requests/:id/photos, multipart field
+// "photo": the officer's photo of the family.
+func (s *Server) handlePhotoCreate(c echo.Context) error {
+	p, err := s.savePhoto(c)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, toPhotoJSON(p))
+}
+
+// savePhoto checks, processes and stores the photo uploaded for the
+// request :id of the officer's station. Consent is checked before any work.
+func (s *Server) savePhoto(c echo.Context) (*app.Photo, error) {
+	id, err := idParam(c)
+	if err != nil {
+		return nil, err
+	}
+	station, ok := caller(c).stationOf()
+	if !ok {
+		return nil, app.ErrNotFound
+	}
+	ctx := c.Request().Context()
+	r, err := s.store.FindRequest(ctx, id, app.RequestFilter{StationID: station})
+	if err != nil {
+		return nil, err
+	}
+	if r.Newborn == nil {
+		return nil, app.Errorf(app.EINVALID, "photos go with newborn registrations only")
+	}
+	consents, err := s.store.ListPhotoConsents(ctx, r.ID)
+	if err != nil {
+		return nil, err
+	}
+	inForce := false
+	for i := range consents {
+		inForce = inForce || consents[i].InForce()
+	}
+	if !inForce {
+		return nil, app.Errorf(app.EINVALID, "no photo without consent: record a guardian's consent first")
+	}
+	fh, err := c.FormFile("photo")
+	if err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			return nil, app.Errorf(app.ETOOLARGE, "a photo may be at most %d MB", photo.MaxBytes>>20)
+		}
+		return nil, app.Errorf(app.EINVALID, "send the photo as multipart form field \"photo\"")
+	}
+	if fh.Size > photo.MaxBytes {
+		return nil, app.Errorf(app.ETOOLARGE, "a photo may be at most %d MB", photo.MaxBytes>>20)
+	}
+	f, err := fh.Open()
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, photo.MaxBytes+1))
+	if err != nil {
+		return nil, err
+	}
+	res, err := s.photos.Process(ctx, data)
+	if err != nil {
+		return nil, err
+	}
+	data = nil
+	suffix := make([]byte, 12)
+	_, _ = rand.Read(suffix)
+	base := path.Join("photos", itoa64(r.StationID), itoa64(r.ID), hex.EncodeToString(suffix))
+	p := &app.Photo{RequestID: r.ID, FullKey: base + ".jpg", DisplayKey: base + "-display.jpg", ThumbKey: base + "-thumb.jpg",
+		Width: res.Width, Height: res.Height, Size: int64(len(res.Full))}
+	for key, b := range map[string][]byte{p.FullKey: res.Full, p.DisplayKey: res.Display, p.ThumbKey: res.Thumb} {
+		if err := s.bucket.WriteAll(ctx, key, b, nil); err != nil {
+			s.removeBlobs(context.WithoutCancel(ctx), p.BlobKeys())
+			return nil, err
+		}
+	}
+	if err := s.store.AddPhoto(ctx, actorOf(c), station, p); err != nil {
+		s.removeBlobs(context.WithoutCancel(ctx), p.BlobKeys()) // nothing refers to them
+		return nil, err
+	}
+	return p, nil
+}
+
+// removeBlobs deletes blobs, a missing one counting as deleted, and returns
+// those that are gone.
+func (s *Server) removeBlobs(ctx context.Context, keys []string) []string {
+	var gone []string
+	for _, k := range keys {
+		if err := s.bucket.Delete(ctx, k); err != nil && gcerrors.Code(err) != gcerrors.NotFound {
+			s.log.Warn("photo blob not deleted; retried later", "key", k, "err", err)
+			continue
+		}
+		gone = append(gone, k)
+	}
+	return gone
+}
+
+// purgeBlobs removes the blobs of deleted photos and forgets those removed.
+func (s *Server) purgeBlobs(ctx context.Context, keys []string) {
+	if err := s.store.BlobsPurged(ctx, s.removeBlobs(ctx, keys)); err != nil {
+		s.log.Warn("blob purges not recorded", "err", err)
+	}
+}
+
+// handlePhotoList: GET /photos, the family's photos or the station's
+// (?request_id=&cursor=&limit=).
+func (s *Server) handlePhotoList(c echo.Context) error {
+	scope, err := photoScope(c)
+	if err != nil {
+		return err
+	}
+	var requestID, before int64
+	if v := c.QueryParam("request_id"); v != "" {
+		if requestID, err = parseID(v); err != nil {
+			return app.Errorf(app.EINVALID, "request_id: not an id")
+		}
+	}
+	if v := c.QueryParam("cursor"); v != "" {
+		if before, err = parseID(v); err != nil {
+			return app.Errorf(app.EINVALID, "cursor: not a cursor from this list")
+		}
+	}
+	limit, _ := strconv.Atoi(c.QueryParam("limit"))
+	if limit <= 0 || limit > 100 {
+		limit = 50
+	}
+	photos, err := s.store.ListPhotos(c.Request().Context(), scope, requestID, before, limit)
+	if err != nil {
+		return err
+	}
+	out := list[photoJSON]{Items: make([]photoJSON, 0, len(photos))}
+	for i := range photos {
+		out.Items = append(out.Items, toPhotoJSON(&photos[i]))
+	}
+	if len(photos) == limit {
+		out.NextCursor = itoa64(photos[len(photos)-1].ID)
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+// handlePhotoGet: GET /photos/:id, the display copy (?size=full: the
+// full-size copy as a download), to the family and station staff.
+func (s *Server) handlePhotoGet(c echo.Context) error {
+	if c.QueryParam("size") == "full" {
+		return s.servePhoto(c, "full")
+	}
+	return s.servePhoto(c, "display")
+}
+
+// handlePhotoThumb: GET /photos/:id/thumb.
+func (s *Server) handlePhotoThumb(c echo.Context) error { return s.servePhoto(c, "thumb") }
+
+// servePhoto sends one copy of a photo in the caller's scope. Every view by
+// staff is audited.
+func (s *Server) servePhoto(c echo.Context, copyName string) error {
+	id, err := idParam(c)
+	if err != nil {
+		return err
+	}
+	scope, err := photoScope(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	p, err := s.store.FindPhoto(ctx, id, scope)
+	if err != nil {
+		return err
+	}
+	if scope.StationID != 0 {
+		err := s.store.Audit(ctx, &app.AuditEntry{StationID: &p.StationID, ActorID: &caller(c).UserID, IP: c.RealIP(),
+			Action: "photo.view", Target: fmt.Sprintf("photo/%d", p.ID), Detail: copyName})
+		if err != nil {
+			return err
+		}
+	}
+	return s.sendPhotoCopy(c, p, copyName)
+}
+
+// sendPhotoCopy streams a stored copy; the full size as a download.
+func (s *Server) sendPhotoCopy(c echo.Context, p *app.Photo, copyName string) error {
+	key := p.DisplayKey
+	switch copyName {
+	case "full":
+		key = p.FullKey
+		c.Response().Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="photo-%d.jpg"`, p.ID))
+	case "thumb":
+		key = p.ThumbKey
+	}
+	rd, err := s.bucket.NewReader(c.Request().Context(), key, nil)
+	if err != nil {
+		if gcerrors.Code(err) == gcerrors.NotFound {
+			return app.ErrNotFound
+		}
+		return err
+	}
+	defer rd.Close()
+	h := c.Response().Header()
+	h.Set(echo.HeaderCacheControl, "private, no-store")
+	h.Set(echo.HeaderContentLength, strconv.FormatInt(rd.Size(), 10))
+	return c.Stream(http.StatusOK, "image/jpeg", rd)
+}
+
+type keepRequest struct {
+	Keep *bool `json:"keep"`
+}
+
+// handlePhotoKeep: POST /photos/:id/keep {keep}, the family keeps a photo
+// past the retention period (or no longer).
+func (s *Server) handlePhotoKeep(c echo.Context) error {
+	id, err := idParam(c)
+	if err != nil {
+		return err
+	}
+	var in keepRequest
+	if err := bind(c, &in); err != nil {
+		return err
+	}
+	if in.Keep == nil {
+		return app.Errorf(app.EINVALID, "keep: true or false")
+	}
+	p, err := s.store.KeepPhoto(c.Request().Context(), caller(c).UserID, id, *in.Keep)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, toPhotoJSON(p))
+}
+
+// handlePhotoDelete: DELETE /photos/:id, the family deletes a photo for
+// good, every stored copy with it.
+func (s *Server) handlePhotoDelete(c echo.Context) error {
+	id, err := idParam(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	keys, err := s.store.DeletePhoto(ctx, caller(c).UserID, id)
+	if err != nil {
+		return err
+	}
+	s.purgeBlobs(context.WithoutCancel(ctx), keys)
+	return c.NoContent(http.StatusNoContent)
+}
+
+type shareRequest struct {
+	Days int `json:"days"`
+}
+
+// handleShareLinkCreate: POST /photos/:id/share-links {days?}, the family
+// makes a link to one photo that expires (7 days unless asked, at most 30).
+func (s *Server) handleShareLinkCreate(c echo.Context) error {
+	id, err := idParam(c)
+	if err != nil {
+		return err
+	}
+	var in shareRequest
+	if c.Request().ContentLength != 0 {
+		if err := bind(c, &in); err != nil {
+			return err
+		}
+	}
+	l, url, err := s.createShareLink(c, id, in.Days)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, shareLinkJSON{ID: l.ID, PhotoID: l.PhotoID, URL: url, CreatedAt: l.CreatedAt, ExpiresAt: l.ExpiresAt})
+}
+
+func (s *Server) createShareLink(c echo.Context, photoID int64, days int) (*app.ShareLink, string, error) {
+	token := rand.Text() + rand.Text()
+	l, err := s.store.CreateShareLink(c.Request().Context(), caller(c).UserID, photoID, days, token)
+	if err != nil {
+		return nil, "", err
+	}
+	return l, s.cfg.BaseURL.JoinPath("shared", token).String(), nil
+}
+
+// handleShareLinkRevoke: DELETE /share-links/:id, the family ends a link.
+func (s *Server) handleShareLinkRevoke(c echo.Context) error {
+	id, err := idParam(c)
+	if err != nil {
+		return err
+	}
+	if err := s.store.RevokeShareLink(c.Request().Context(), caller(c).UserID, id); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+type familyInvite struct {
+	Phone string `json:"phone"`
+}
+
+type familyMemberJSON struct {
+	UserID int64  `json:"user_id,string"`
+	Name   string `json:"name"`
+}
+
+// handleFamilyInvite: POST /service-requests/:id/family {phone}, the
+// resident who filed a newborn registration lets another resident (the
+// second guardian) see its photos.
+func (s *Server) handleFamilyInvite(c echo.Context) error {
+	id, err := idParam(c)
+	if err != nil {
+		return err
+	}
+	var in familyInvite
+	if err := bind(c, &in); err != nil {
+		return err
+	}
+	u, err := s.store.InviteFamily(c.Request().Context(), caller(c).UserID, id, in.Phone)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, familyMemberJSON{UserID: u.ID, Name: u.Name})
+}
+
+// handleSharedImage: GET /shared/:token/image, the one photo a share link
+// opens (its display copy), to anyone holding the link.
+func (s *Server) handleSharedImage(c echo.Context) error {
+	p, _, err := s.store.SharedPhoto(c.Request().Context(), c.Param("token"), time.Now())
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set("Referrer-Policy", "no-referrer")
+	return s.sendPhotoCopy(c, p, "display")
+}
+
+// photoRetention runs the photo retention worker until ctx ends: once a
+// minute it tells families of photos deleted within a week, deletes photos
+// whose retention ended and removes blobs still to be removed. Every step
+// is claimed in the database, so several instances may run it.
+func (s *Server) photoRetention(ctx context.Context) {
+	tick := time.NewTicker(time.Minute)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		if err := s.RunPhotoRetention(ctx, time.Now()); err != nil && ctx.Err() == nil {
+			s.log.Warn("photo retention failed", "err", err)
+		}
+	}
+}
+
+// RunPhotoRetention does one round of the photo retention worker as of now.
+func (s *Server) RunPhotoRetention(ctx context.Context, now time.Time) error {
+	notices, err := s.store.ClaimRetentionNotices(ctx, now)
+	if err != nil {
+		return err
+	}
+	for _, n := range notices {
+		lz := s.i18n.Localizer(n.Language)
+		text := lz.T("sms.photo_retention", "Count", n.Photos, "Date", n.DeleteOn.Format(time.DateOnly))
+		if err := s.notifier.Send(ctx, n.Phone, text); err != nil {
+			s.log.Warn("photo retention notice not sent", "to", notify.MaskPhone(n.Phone), "err", err)
+		}
+	}
+	for {
+		keys, err := s.store.PurgeExpiredPhotos(ctx, now, 100)
+		if err != nil {
+			return err
+		}
+		if len(keys) == 0 {
+			break
+		}
+		s.log.Info("photos past their retention deleted", "copies", len(keys))
+		s.purgeBlobs(ctx, keys)
+	}
+	pending, err := s.store.PendingBlobPurges(ctx, 100)
+	if err != nil {
+		return err
+	}
+	s.purgeBlobs(ctx, pending)
+	return nil
+}
