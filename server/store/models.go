@@ -28,4 +28,8 @@ var models = []any{
 	&app.CallEntry{},
 	&app.CallMessage{},
 	&app.PushSubscription{},
+	&app.Notice{},
+	&app.NoticeBooth{},
+	&app.NoticeRevision{},
+	&app.NoticeReceipt{},
 }
