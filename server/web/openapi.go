@@ -24,6 +24,11 @@ type apiOperation struct {
 	Response string // schema name of the success body
 	Status   int    // success status
 	Errors   []int
+	// Route is the registered route that serves Path, when the two differ:
+	// Echo cannot end a parameter at a literal suffix (/notices/{id}.cap.xml).
+	Route string
+	// MediaType is the success body's type when it is not JSON.
+	MediaType string
 }
 
 var apiOperations = []apiOperation{
@@ -70,6 +75,16 @@ var apiOperations = []apiOperation{
 	{Method: http.MethodGet, Path: "/push/key", Summary: "The VAPID public key browsers subscribe with (Web Push is best effort)", Tag: "assistance", Auth: true, Response: "PushKey", Status: 200, Errors: []int{401, 503}},
 	{Method: http.MethodPost, Path: "/push-subscriptions", Summary: "Store this browser's push subscription (PushSubscription.toJSON())", Tag: "assistance", Auth: true, Request: "PushSubscription", Response: "Status", Status: 201, Errors: []int{400, 401, 403}},
 	{Method: http.MethodDelete, Path: "/push-subscriptions", Summary: "Remove one of the caller's push subscriptions", Tag: "assistance", Auth: true, Request: "Unsubscribe", Response: "Empty", Status: 204, Errors: []int{400, 401, 404}},
+	{Method: http.MethodGet, Path: "/notices", Summary: "Notices: a resident's current ones of their area, most severe and newest first, with unread marks; staff their station's, newest first (?cursor=), heads with reach", Tag: "notices", Auth: true, Response: "NoticeList", Status: 200, Errors: []int{400, 401, 403}},
+	{Method: http.MethodPost, Path: "/notices", Summary: "Publish a notice (officers, heads); urgent ones go out live and by Web Push. Idempotency-Key honoured", Tag: "notices", Auth: true, Request: "NewNotice", Response: "Notice", Status: 201, Errors: []int{400, 401, 403}},
+	{Method: http.MethodGet, Path: "/notices.cap.xml", Summary: "Atom feed (RFC 4287) of the current public notices, each entry linking to its CAP 1.2 alert", Tag: "notices", Response: "AtomFeed", MediaType: atomMediaType, Status: 200},
+	{Method: http.MethodGet, Path: "/notices/:id", Summary: "One notice: for a resident of its area while current, for its station's staff with revisions (heads: reach)", Tag: "notices", Auth: true, Response: "Notice", Status: 200, Errors: []int{401, 403, 404}},
+	{Method: http.MethodGet, Path: "/notices/:id.cap.xml", Route: "/notices/:id", Summary: "One public notice as an OASIS CAP 1.2 alert: Alert, Update or Cancel with references to the earlier messages", Tag: "notices", Response: "CAPAlert", MediaType: capMediaType, Status: 200, Errors: []int{404}},
+	{Method: http.MethodPatch, Path: "/notices/:id", Summary: "Change a notice of the caller's station (an Update)", Tag: "notices", Auth: true, Request: "NoticeUpdate", Response: "Notice", Status: 200, Errors: []int{400, 401, 403, 404, 409}},
+	{Method: http.MethodPost, Path: "/notices/:id/withdraw", Summary: "Withdraw a notice (a Cancel): residents no longer see it", Tag: "notices", Auth: true, Request: "Withdraw", Response: "Notice", Status: 200, Errors: []int{400, 401, 403, 404, 409}},
+	{Method: http.MethodPost, Path: "/notices/:id/read", Summary: "A resident opened a notice of their area", Tag: "notices", Auth: true, Response: "NoticeReceipt", Status: 200, Errors: []int{401, 403, 404}},
+	{Method: http.MethodPost, Path: "/notices/:id/acknowledge", Summary: "A resident confirms reading an anti-fraud notice (\"I have read this\")", Tag: "notices", Auth: true, Response: "NoticeReceipt", Status: 200, Errors: []int{400, 401, 403, 404}},
+	{Method: http.MethodGet, Path: "/notices/:id/reach", Summary: "How many residents of the area received, opened and acknowledged a notice (head)", Tag: "notices", Auth: true, Response: "NoticeReach", Status: 200, Errors: []int{401, 403, 404}},
 	{Method: http.MethodPost, Path: "/stations/:id/booths", Summary: "Create a booth of a station (admin)", Tag: "stations", Auth: true, Request: "NewBooth", Response: "Booth", Status: 201, Errors: []int{400, 401, 403, 404, 409}},
 }
 
@@ -182,7 +197,37 @@ var apiSchemas = map[string]any{
 	"PushKey":          object(map[string]any{"public_key": str()}, "public_key"),
 	"PushSubscription": object(map[string]any{"endpoint": str(), "keys": object(map[string]any{"p256dh": str(), "auth": str()}, "p256dh", "auth")}, "endpoint", "keys"),
 	"Unsubscribe":      object(map[string]any{"endpoint": str()}, "endpoint"),
-	"NewBooth":         object(map[string]any{"name": str(), "name_en": str(), "phone": str(), "lat": number(), "lng": number()}, "name", "lat", "lng"),
+	"NewNotice": object(map[string]any{
+		"title": str(), "body": str(), "kind": enum("anti_fraud", "safety", "service", "missing_person"),
+		"severity": enum("minor", "moderate", "severe", "extreme"), "urgent": boolean(), "public": boolean(),
+		"language": enum("zh-CN", "en"), "booth_ids": map[string]any{"type": "array", "items": str()},
+		"starts_at": dateTime(), "expires_at": dateTime(),
+	}, "title", "body", "kind", "severity"),
+	"NoticeUpdate": object(map[string]any{
+		"title": str(), "body": str(), "kind": enum("anti_fraud", "safety", "service", "missing_person"),
+		"severity": enum("minor", "moderate", "severe", "extreme"), "urgent": boolean(), "public": boolean(),
+		"language": enum("zh-CN", "en"), "booth_ids": map[string]any{"type": "array", "items": str()},
+		"starts_at": dateTime(), "expires_at": dateTime(),
+	}),
+	"Withdraw":      object(map[string]any{"reason": str()}),
+	"NoticeReach":   object(map[string]any{"residents": integer(), "received": integer(), "opened": integer(), "acknowledged": integer()}, "residents", "received", "opened", "acknowledged"),
+	"NoticeReceipt": object(map[string]any{"notice_id": str(), "received_at": dateTime(), "read_at": dateTime(), "acknowledged_at": dateTime()}, "notice_id", "received_at"),
+	"Notice": object(map[string]any{
+		"id": str(), "station_id": str(), "author_id": str(), "title": str(), "body": str(),
+		"kind": enum("anti_fraud", "safety", "service", "missing_person"), "severity": enum("minor", "moderate", "severe", "extreme"),
+		"urgent": boolean(), "public": boolean(), "language": enum("zh-CN", "en"), "booth_ids": map[string]any{"type": "array", "items": str()},
+		"starts_at": dateTime(), "expires_at": dateTime(), "version": integer(), "status": enum("scheduled", "current", "expired", "withdrawn"),
+		"withdrawn_at": dateTime(), "withdraw_reason": str(), "needs_acknowledgement": boolean(), "cap_url": str(),
+		"created_at": dateTime(), "updated_at": dateTime(), "unread": boolean(), "read_at": dateTime(), "acknowledged_at": dateTime(),
+		"reach": ref("NoticeReach"),
+		"revisions": map[string]any{"type": "array", "items": object(map[string]any{
+			"version": integer(), "msg_type": enum("Alert", "Update", "Cancel"), "actor_id": str(), "at": dateTime(), "note": str(),
+		}, "version", "msg_type", "at")},
+	}, "id", "title", "body", "kind", "severity", "language", "starts_at", "expires_at", "status"),
+	"NoticeList": listOf("Notice"),
+	"CAPAlert":   map[string]any{"type": "string", "description": "an OASIS CAP 1.2 alert (urn:oasis:names:tc:emergency:cap:1.2)"},
+	"AtomFeed":   map[string]any{"type": "string", "description": "an Atom feed (RFC 4287)"},
+	"NewBooth":   object(map[string]any{"name": str(), "name_en": str(), "phone": str(), "lat": number(), "lng": number()}, "name", "lat", "lng"),
 }
 
 func enum(values ...string) map[string]any { return map[string]any{"type": "string", "enum": values} }
@@ -194,6 +239,8 @@ func number() map[string]any { return map[string]any{"type": "number"} }
 func dateTime() map[string]any { return map[string]any{"type": "string", "format": "date-time"} }
 
 func str() map[string]any { return map[string]any{"type": "string"} }
+
+func integer() map[string]any { return map[string]any{"type": "integer"} }
 
 func ref(name string) map[string]any { return map[string]any{"$ref": "#/components/schemas/" + name} }
 
@@ -212,6 +259,14 @@ func listOf(item string) map[string]any {
 	}, "items", "next_cursor")
 }
 
+// mediaType is the type of an operation's success body.
+func mediaType(op apiOperation) string {
+	if op.MediaType != "" {
+		return op.MediaType
+	}
+	return "application/json"
+}
+
 var pathParam = regexp.MustCompile(`:([a-z_]+)`)
 
 // openAPIPath turns an Echo path into an OpenAPI one: /x/:id → /x/{id}.
@@ -227,7 +282,7 @@ func buildOpenAPI() ([]byte, error) {
 		responses := map[string]any{
 			strconv.Itoa(op.Status): map[string]any{
 				"description": http.StatusText(op.Status),
-				"content":     map[string]any{"application/json": map[string]any{"schema": ref(op.Response)}},
+				"content":     map[string]any{mediaType(op): map[string]any{"schema": ref(op.Response)}},
 			},
 		}
 		for _, code := range op.Errors {

@@ -163,11 +163,11 @@ func (s *Server) handleNoticePage(c echo.Context) error {
 		}
 		return s.render(c, http.StatusOK, n.Title, pages.Notice(v))
 	}
-	return s.renderStaffNotice(c, id, "", view.Errors{})
+	return s.renderStaffNotice(c, id, http.StatusOK, view.Errors{})
 }
 
 // renderStaffNotice shows a notice to its station's staff.
-func (s *Server) renderStaffNotice(c echo.Context, id int64, flash string, errs view.Errors) error {
+func (s *Server) renderStaffNotice(c echo.Context, id int64, status int, errs view.Errors) error {
 	station, err := noticeStation(c)
 	if err != nil {
 		return err
@@ -179,17 +179,13 @@ func (s *Server) renderStaffNotice(c echo.Context, id int64, flash string, errs 
 		return err
 	}
 	v := s.noticePage(c, n, true, now)
-	v.Flash, v.Errors = flash, errs
+	v.Errors = errs
 	if caller(c).Role == app.RoleHead {
 		reach, err := s.noticeReach(ctx, n)
 		if err != nil {
 			return err
 		}
 		v.Row.Reach = (*view.NoticeReach)(reach)
-	}
-	status := http.StatusOK
-	if len(errs) > 0 {
-		status = http.StatusBadRequest
 	}
 	return s.render(c, status, n.Title, pages.Notice(v))
 }
@@ -442,11 +438,12 @@ func (s *Server) handleNoticePageWithdraw(c echo.Context) error {
 		return c.Redirect(http.StatusSeeOther, "/notices?done=withdrawn")
 	case app.EINVALID, app.ECONFLICT:
 		errs := view.Errors{}
-		if err := s.noticeFormError(c, err, errs); err != nil {
+		msg, status, err := s.formError(c, err)
+		if err != nil {
 			return err
 		}
-		errs["reason"] = errs[""]
-		return s.renderStaffNotice(c, id, "", errs)
+		errs[""], errs["reason"] = msg, msg
+		return s.renderStaffNotice(c, id, status, errs)
 	}
 	return err
 }
