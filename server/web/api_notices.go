@@ -219,13 +219,14 @@ func (s *Server) publishNotice(c echo.Context, d app.NoticeDraft) (*app.Notice, 
 	if err != nil {
 		return nil, err
 	}
-	s.pushNotice(c.Request().Context(), n, now)
+	s.pushNotice(c.Request().Context(), n)
 	return n, nil
 }
 
-// pushNotice sends an urgent, current notice to the residents' devices.
-func (s *Server) pushNotice(ctx context.Context, n *app.Notice, now time.Time) {
-	if n.Urgent && n.Current(now) {
+// pushNotice sends an urgent notice that is current as it is saved to the
+// residents' devices.
+func (s *Server) pushNotice(ctx context.Context, n *app.Notice) {
+	if n.Urgent && n.Current(n.UpdatedAt) {
 		s.push.NotifyNotice(ctx, n, push.NoticeAlert(n))
 	}
 }
@@ -311,7 +312,7 @@ func (s *Server) handleNoticeUpdate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	s.pushNotice(c.Request().Context(), n, now)
+	s.pushNotice(c.Request().Context(), n)
 	return c.JSON(http.StatusOK, s.toNoticeJSON(n, now))
 }
 

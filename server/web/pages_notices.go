@@ -406,7 +406,7 @@ func (s *Server) handleNoticeEditSubmit(c echo.Context) error {
 		now := time.Now()
 		n, err := s.store.UpdateNotice(c.Request().Context(), actorOf(c), id, d, now)
 		if err == nil {
-			s.pushNotice(c.Request().Context(), n, now)
+			s.pushNotice(c.Request().Context(), n)
 			return c.Redirect(http.StatusSeeOther, "/notices/"+itoa64(id))
 		}
 		if app.ErrorCode(err) == app.ENOTFOUND {

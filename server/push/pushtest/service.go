@@ -251,20 +251,27 @@ type Saver interface {
 	SavePushSubscription(ctx context.Context, s *app.PushSubscription) error
 }
 
-// Subscribe makes a browser for device, answered with status (0: 201, -1:
-// hang), and saves its subscription for u.
-func (p *Service) Subscribe(t testing.TB, st Saver, u *app.User, device string, status int) *app.PushSubscription {
+// NewDevice makes a browser for device, answered with status (0: 201, -1:
+// hang), and returns the subscription it would hand to the PWA
+// (PushSubscription.toJSON()).
+func (p *Service) NewDevice(t testing.TB, device string, status int) app.BrowserSubscription {
 	t.Helper()
 	b := NewBrowser(t)
 	p.mu.Lock()
 	p.browsers[device], p.answers[device] = b, status
 	p.mu.Unlock()
-	s := &app.PushSubscription{
-		UserID:   u.ID,
-		Endpoint: p.srv.URL + "/" + device,
-		P256dh:   base64.RawURLEncoding.EncodeToString(b.key.PublicKey().Bytes()),
-		Auth:     base64.RawURLEncoding.EncodeToString(b.auth),
-	}
+	var sub app.BrowserSubscription
+	sub.Endpoint = p.srv.URL + "/" + device
+	sub.Keys.P256dh = base64.RawURLEncoding.EncodeToString(b.key.PublicKey().Bytes())
+	sub.Keys.Auth = base64.RawURLEncoding.EncodeToString(b.auth)
+	return sub
+}
+
+// Subscribe makes a browser for device as NewDevice does and saves its
+// subscription for u.
+func (p *Service) Subscribe(t testing.TB, st Saver, u *app.User, device string, status int) *app.PushSubscription {
+	t.Helper()
+	s := p.NewDevice(t, device, status).Subscription(u.ID)
 	if err := st.SavePushSubscription(context.Background(), s); err != nil {
 		t.Fatal(err)
 	}

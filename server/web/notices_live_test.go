@@ -1,0 +1,182 @@
+package web_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"policebooth/server/config"
+	"policebooth/server/push/pushtest"
+	"policebooth/server/store/storetest"
+	"policebooth/server/web"
+)
+
+// newPushTestServer is newTestServer whose Web Push goes to a fake push
+// service.
+func newPushTestServer(t *testing.T) (*testServer, *pushtest.Service) {
+	t.Helper()
+	const base = "https://booth.example"
+	ps := pushtest.NewService(t, base)
+	st := storetest.Open(t)
+	dir := t.TempDir()
+	cfg, err := config.LoadFrom(func(k string) string {
+		return map[string]string{"POLICEBOOTH_DATA_DIR": dir, "POLICEBOOTH_BASE_URL": base}[k]
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := web.New(cfg, st, storetest.Logger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.UsePushClient(ps.Client(5 * time.Second))
+	hs := httptest.NewServer(srv.Handler())
+	t.Cleanup(hs.Close)
+	ctx, cancel := context.WithCancel(context.Background())
+	srv.Start(ctx)
+	t.Cleanup(cancel)
+	ts := &testServer{Server: hs, store: st, routes: srv.Routes()}
+	ts.demo(t)
+	return ts, ps
+}
+
+// subscribePush registers a browser of the fake push service for the
+// caller, as the PWA does.
+func subscribePush(t *testing.T, ts *testServer, ps *pushtest.Service, token, device string) {
+	t.Helper()
+	if resp := ts.api(t, "POST", "/api/v1/push-subscriptions", token, ps.NewDevice(t, device, 0), nil); resp.StatusCode != 201 {
+		t.Fatalf("subscribe %s: %d", device, resp.StatusCode)
+	}
+}
+
+func TestUrgentNoticeReachesOpenResidentPagesLiveAndTheirPhonesByPush(t *testing.T) {
+	ts, ps := newPushTestServer(t)
+	head := ts.login(t, "13800000000").AccessToken
+	officer := ts.login(t, "13800000001").AccessToken
+	resident := ts.login(t, "13900000001").AccessToken
+	subscribePush(t, ts, ps, resident, "resident-phone")
+	subscribePush(t, ts, ps, officer, "officer-tablet")
+	live := ts.stream(t, resident, "")
+
+	// A notice that is not urgent appears live but is not pushed.
+	var calm noticeOut
+	ts.api(t, "POST", "/api/v1/notices", head, map[string]any{"title": "周五停水", "body": "上午九点到十二点停水。", "kind": "service", "severity": "minor"}, &calm)
+	if ev := live.next(t); ev.Name != "notice.published" || ev.Data["id"] != calm.ID || ev.Data["urgent"] != false {
+		t.Fatalf("resident's stream got %+v, want notice.published of %s", ev, calm.ID)
+	}
+
+	var urgent noticeOut
+	start := time.Now()
+	if resp := ts.api(t, "POST", "/api/v1/notices", head, map[string]any{"title": "紧急：冒充公检法诈骗高发", "body": "凡是要求转账到“安全账户”的都是诈骗。",
+		"kind": "anti_fraud", "severity": "extreme", "urgent": true}, &urgent); resp.StatusCode != 201 {
+		t.Fatalf("publish: %d", resp.StatusCode)
+	}
+	ev := live.next(t)
+	if ev.Name != "notice.published" || ev.Data["id"] != urgent.ID || ev.Data["urgent"] != true || ev.Data["status"] != "published" {
+		t.Fatalf("resident's stream got %+v, want notice.published of %s", ev, urgent.ID)
+	}
+	if len(ev.Data) != 4 {
+		t.Fatalf("event data %v: want ids and flags only", ev.Data)
+	}
+	t.Logf("urgent notice live on the resident's stream %s after the POST began", time.Since(start))
+
+	got := ps.WaitFor(t, 1, 5*time.Second)
+	time.Sleep(200 * time.Millisecond) // anything else pushed would have come by now
+	got = ps.Taken()
+	if len(got) != 1 || got[0].Device != "resident-phone" || got[0].Err != nil {
+		t.Fatalf("push service took %+v, want one message for the resident's phone", got)
+	}
+	var payload map[string]string
+	if err := json.Unmarshal(got[0].Plaintext, &payload); err != nil {
+		t.Fatalf("decrypted payload %q: %v", got[0].Plaintext, err)
+	}
+	if payload["type"] != "notice.published" || payload["id"] != urgent.ID || payload["url"] != "/notices/"+urgent.ID || payload["title"] != "紧急：冒充公检法诈骗高发" {
+		t.Fatalf("decrypted payload %v", payload)
+	}
+	if got[0].Urgency != "high" {
+		t.Fatalf("urgency %q", got[0].Urgency)
+	}
+
+	// Withdrawing reaches the page too.
+	ts.api(t, "POST", "/api/v1/notices/"+urgent.ID+"/withdraw", head, nil, nil)
+	if ev := live.next(t); ev.Name != "notice.withdrawn" || ev.Data["id"] != urgent.ID {
+		t.Fatalf("resident's stream got %+v, want notice.withdrawn", ev)
+	}
+}
+
+func TestResidentListReadAcknowledgeAndHeadsReach(t *testing.T) {
+	ts := newTestServer(t, nil)
+	ts.demo(t)
+	head := ts.login(t, "13800000000").AccessToken
+	officer := ts.login(t, "13800000001").AccessToken
+	resident := ts.login(t, "13900000001").AccessToken
+	resident2 := ts.login(t, "13900000002").AccessToken
+
+	var fraud, minor noticeOut
+	ts.api(t, "POST", "/api/v1/notices", officer, map[string]any{"title": "小区停车调整", "body": "……", "kind": "service", "severity": "minor"}, &minor)
+	ts.api(t, "POST", "/api/v1/notices", officer, map[string]any{"title": "Fake parcel texts", "body": "Do not click links.", "kind": "anti_fraud", "severity": "severe", "language": "en"}, &fraud)
+
+	var list struct {
+		Items      []noticeOut
+		NextCursor string `json:"next_cursor"`
+	}
+	ts.api(t, "GET", "/api/v1/notices", resident, nil, &list)
+	if len(list.Items) != 2 || list.Items[0].ID != fraud.ID || list.Items[0].Unread == nil || !*list.Items[0].Unread || !list.Items[0].NeedsAcknowledgement {
+		t.Fatalf("resident's list %+v, want the severe anti-fraud notice first, unread", list.Items)
+	}
+	if resp := ts.api(t, "POST", "/api/v1/notices/"+minor.ID+"/acknowledge", resident, nil, nil); resp.StatusCode != 400 {
+		t.Fatalf("acknowledging a service notice: %d, want 400", resp.StatusCode)
+	}
+	if resp := ts.api(t, "POST", "/api/v1/notices/"+fraud.ID+"/read", resident2, nil, nil); resp.StatusCode != 200 {
+		t.Fatalf("read: %d", resp.StatusCode)
+	}
+	var receipt struct {
+		ReadAt         *time.Time `json:"read_at"`
+		AcknowledgedAt *time.Time `json:"acknowledged_at"`
+	}
+	if resp := ts.api(t, "POST", "/api/v1/notices/"+fraud.ID+"/acknowledge", resident, nil, &receipt); resp.StatusCode != 200 || receipt.ReadAt == nil || receipt.AcknowledgedAt == nil {
+		t.Fatalf("acknowledge: %d %+v", resp.StatusCode, receipt)
+	}
+	ts.api(t, "GET", "/api/v1/notices", resident, nil, &list)
+	if *list.Items[0].Unread {
+		t.Fatal("the acknowledged notice is still unread")
+	}
+
+	var reach struct{ Residents, Received, Opened, Acknowledged int }
+	if resp := ts.api(t, "GET", "/api/v1/notices/"+fraud.ID+"/reach", head, nil, &reach); resp.StatusCode != 200 {
+		t.Fatalf("reach: %d", resp.StatusCode)
+	}
+	if reach.Residents != 2 || reach.Received != 2 || reach.Opened != 2 || reach.Acknowledged != 1 {
+		t.Fatalf("reach %+v, want 2 residents, 2 received, 2 opened, 1 acknowledged", reach)
+	}
+	ts.api(t, "GET", "/api/v1/notices", head, nil, &list)
+	if len(list.Items) != 2 || list.Items[0].Reach == nil || list.Items[0].Reach.Acknowledged != 1 {
+		t.Fatalf("head's list %+v, want reach on each", list.Items)
+	}
+	list.Items = nil
+	ts.api(t, "GET", "/api/v1/notices", officer, nil, &list)
+	if list.Items[0].Reach != nil {
+		t.Fatal("an officer's list carries reach")
+	}
+
+	// Withdrawn and expired notices leave the resident's list.
+	ts.api(t, "POST", "/api/v1/notices/"+minor.ID+"/withdraw", officer, map[string]string{"reason": "取消"}, nil)
+	ts.api(t, "GET", "/api/v1/notices", resident, nil, &list)
+	if len(list.Items) != 1 || list.Items[0].ID != fraud.ID {
+		t.Fatalf("after the withdrawal the resident sees %+v", list.Items)
+	}
+	if resp := ts.api(t, "GET", "/api/v1/notices/"+minor.ID, resident, nil, nil); resp.StatusCode != 404 {
+		t.Fatalf("the withdrawn notice for a resident: %d, want 404", resp.StatusCode)
+	}
+	if resp := ts.api(t, "PATCH", "/api/v1/notices/"+minor.ID, officer, map[string]string{"title": "x"}, nil); resp.StatusCode != 409 {
+		t.Fatalf("changing a withdrawn notice: %d, want 409", resp.StatusCode)
+	}
+
+	// Validation answers 400 with the field named.
+	resp, body := ts.do(t, "POST", "/api/v1/notices", `{"title":"x","body":"y","kind":"gossip","severity":"minor"}`, map[string]string{"Authorization": "Bearer " + officer})
+	if resp.StatusCode != 400 || apiErrorCode(t, body) != "invalid" {
+		t.Fatalf("unknown kind: %d %s", resp.StatusCode, body)
+	}
+}
