@@ -331,20 +331,22 @@ func (s *Server) formDraft(c echo.Context) (app.NoticeDraft, *app.Notice, view.E
 	return d, shown, errs
 }
 
-// noticeFormError places a failed save's message on its field, and on the
-// whole form.
-func (s *Server) noticeFormError(c echo.Context, err error, errs view.Errors) error {
-	msg, _, err := s.formError(c, err)
+// noticeFormError places a failed save's message on its field, in the
+// reader's language, or on the whole form.
+func (s *Server) noticeFormError(c echo.Context, saveErr error, errs view.Errors) error {
+	if field, _, ok := strings.Cut(app.ErrorMessage(saveErr), ":"); ok && app.ErrorCode(saveErr) == app.EINVALID {
+		switch field {
+		case "title", "body", "kind", "severity", "language", "booth_ids", "starts_at", "expires_at":
+			errs[field] = t(c, "notice_err_"+field)
+			errs[""] = t(c, "notices.fix_errors")
+			return nil
+		}
+	}
+	msg, _, err := s.formError(c, saveErr)
 	if err != nil {
 		return err
 	}
 	errs[""] = msg
-	if field, _, ok := strings.Cut(app.ErrorMessage(err), ":"); ok {
-		switch field {
-		case "title", "body", "kind", "severity", "language", "booth_ids", "starts_at", "expires_at":
-			errs[field] = msg
-		}
-	}
 	return nil
 }
 

@@ -52,4 +52,8 @@
     };
   }
   connect();
+  // A page kept in the back/forward cache must not hold its stream open:
+  // browsers allow only a few connections per server.
+  window.addEventListener("pagehide", function () { if (source) source.close(); });
+  window.addEventListener("pageshow", function (e) { if (e.persisted) connect(); });
 })();
