@@ -82,9 +82,9 @@ func TestUrgentNoticeReachesOpenResidentPagesLiveAndTheirPhonesByPush(t *testing
 	}
 	t.Logf("urgent notice live on the resident's stream %s after the POST began", time.Since(start))
 
-	got := ps.WaitFor(t, 1, 5*time.Second)
+	ps.WaitFor(t, 1, 5*time.Second)
 	time.Sleep(200 * time.Millisecond) // anything else pushed would have come by now
-	got = ps.Taken()
+	got := ps.Taken()
 	if len(got) != 1 || got[0].Device != "resident-phone" || got[0].Err != nil {
 		t.Fatalf("push service took %+v, want one message for the resident's phone", got)
 	}
