@@ -2,7 +2,9 @@
 -- Community notices: what a station's staff publish to the residents of its
 -- area (the whole station, or the booths in notice_booths). version counts
 -- the CAP messages the notice has been sent as: 1 for the first alert, one
--- more for each update and for the withdrawal.
+-- more for each update and for the withdrawal. announced_at is when it went
+-- out live (and, if urgent, by push): at once, or at starts_at for one
+-- written ahead.
 CREATE TABLE notices (
     id              BIGSERIAL PRIMARY KEY,
     station_id      BIGINT NOT NULL REFERENCES stations (id),
@@ -17,6 +19,7 @@ CREATE TABLE notices (
     starts_at       TIMESTAMPTZ NOT NULL,
     expires_at      TIMESTAMPTZ NOT NULL,
     version         INTEGER NOT NULL DEFAULT 1 CHECK (version >= 1),
+    announced_at    TIMESTAMPTZ,
     withdrawn_at    TIMESTAMPTZ,
     withdrawn_by    BIGINT REFERENCES users (id) ON DELETE SET NULL,
     withdraw_reason TEXT NOT NULL DEFAULT '',
@@ -26,6 +29,8 @@ CREATE TABLE notices (
 );
 CREATE INDEX notices_station ON notices (station_id, expires_at);
 CREATE INDEX notices_public ON notices (expires_at) WHERE public;
+-- What the announcer claims: notices written ahead whose time has come.
+CREATE INDEX notices_unannounced ON notices (starts_at) WHERE announced_at IS NULL AND withdrawn_at IS NULL;
 
 -- The booths a notice is for; none: the whole station.
 CREATE TABLE notice_booths (

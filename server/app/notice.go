@@ -73,6 +73,7 @@ type Notice struct {
 	StartsAt       time.Time        `json:"starts_at"`
 	ExpiresAt      time.Time        `json:"expires_at"`
 	Version        int              `json:"version"` // 1, plus one per update and for the withdrawal
+	AnnouncedAt    *time.Time       `json:"-"`       // when it went out live; nil while it waits for StartsAt
 	WithdrawnAt    *time.Time       `json:"withdrawn_at,omitempty"`
 	WithdrawnBy    *int64           `json:"withdrawn_by,string,omitempty"`
 	WithdrawReason string           `json:"withdraw_reason,omitempty"`
@@ -237,7 +238,9 @@ type NoticeScope struct {
 // NoticeService keeps community notices.
 type NoticeService interface {
 	// CreateNotice stores a notice of the actor's station with its first
-	// revision (an Alert), a notice.published event and an audit entry.
+	// revision (an Alert) and an audit entry; one that starts now is
+	// announced at once (a notice.published event), one written ahead waits
+	// for AnnounceDue (a notice.scheduled event meanwhile).
 	// EINVALID as NoticeDraft.Apply or for a booth not of the station,
 	// EFORBIDDEN when the actor is no enabled officer or head.
 	CreateNotice(ctx context.Context, actor Actor, d NoticeDraft, now time.Time) (*Notice, error)
@@ -274,6 +277,10 @@ type NoticeService interface {
 	// FindPublicNotice returns a public notice, current, expired or
 	// withdrawn, with its booths and revisions; ENOTFOUND otherwise.
 	FindPublicNotice(ctx context.Context, id int64) (*Notice, error)
+	// AnnounceDue announces the notices written ahead whose start has come:
+	// each once across instances, with a notice.published event. It
+	// returns them with their booths, for pushing the urgent ones.
+	AnnounceDue(ctx context.Context, now time.Time) ([]Notice, error)
 	// ResidentNoticeReceipts returns every receipt of a resident, oldest
 	// first: which notices reached them, which they opened and
 	// acknowledged (for their data export).

@@ -20,14 +20,18 @@ var _ app.NoticeService = (*Store)(nil)
 // the station may see them (app.EventFilter).
 const (
 	NoticePublished = "notice.published"
+	NoticeScheduled = "notice.scheduled" // written ahead: published at its start
 	NoticeUpdated   = "notice.updated"
 	NoticeWithdrawn = "notice.withdrawn"
 )
 
+// announceBatch is how many notices one AnnounceDue transaction claims.
+const announceBatch = 100
+
 // noticeEvent is the payload of the notice events: ids and flags only.
 type noticeEvent struct {
 	ID      string `json:"id"`
-	Status  string `json:"status"` // published, updated, withdrawn
+	Status  string `json:"status"` // published, scheduled, updated, withdrawn
 	Version int    `json:"version"`
 	Urgent  bool   `json:"urgent"`
 }
@@ -87,6 +91,9 @@ func noticeChanged(tx *gorm.DB, n *app.Notice, u *app.User, actor app.Actor, msg
 	}
 	n.Revisions = append(n.Revisions, rev)
 	name, status, action := NoticePublished, "published", "notice.create"
+	if n.AnnouncedAt == nil {
+		name, status = NoticeScheduled, "scheduled"
+	}
 	switch msgType {
 	case app.MsgUpdate:
 		name, status, action = NoticeUpdated, "updated", "notice.update"
@@ -120,6 +127,9 @@ func (s *Store) CreateNotice(ctx context.Context, actor app.Actor, d app.NoticeD
 			return err
 		}
 		n.StationID, n.AuthorID, n.Version, n.CreatedAt, n.UpdatedAt = *u.StationID, &u.ID, 1, now, now
+		if !n.StartsAt.After(now) {
+			n.AnnouncedAt = &now
+		}
 		if err := checkNoticeBooths(tx, n.StationID, n.BoothIDs); err != nil {
 			return err
 		}
@@ -179,8 +189,11 @@ func (s *Store) UpdateNotice(ctx context.Context, actor app.Actor, id int64, d a
 		}
 		n.Version++
 		n.UpdatedAt = now
+		if n.AnnouncedAt == nil && !n.StartsAt.After(now) {
+			n.AnnouncedAt = &now // brought forward to now: it goes out with this update
+		}
 		err = tx.Model(n).Omit(clause.Associations).Select("title", "body", "kind", "severity", "urgent", "public", "language",
-			"starts_at", "expires_at", "version", "updated_at").Updates(n).Error
+			"starts_at", "expires_at", "version", "announced_at", "updated_at").Updates(n).Error
 		if err != nil {
 			return fmt.Errorf("store: update notice: %w", err)
 		}
@@ -469,6 +482,44 @@ func (s *Store) FindPublicNotice(ctx context.Context, id int64) (*app.Notice, er
 		return nil, err
 	}
 	return &n, nil
+}
+
+// AnnounceDue announces the notices written ahead whose start has come,
+// each once across instances: on PostgreSQL the rows are claimed with
+// SKIP LOCKED, on SQLite writers take turns.
+func (s *Store) AnnounceDue(ctx context.Context, now time.Time) ([]app.Notice, error) {
+	now = dbTime(now)
+	var due []app.Notice
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		q := tx.Where("announced_at IS NULL AND withdrawn_at IS NULL").
+			Where(s.timeCompare("starts_at", "<="), now).Where(s.timeCompare("expires_at", ">"), now)
+		if s.postgres {
+			q = q.Clauses(clause.Locking{Strength: "UPDATE", Options: "SKIP LOCKED"})
+		}
+		if err := q.Order("starts_at, id").Limit(announceBatch).Find(&due).Error; err != nil {
+			return fmt.Errorf("store: announce due notices: %w", err)
+		}
+		for i := range due {
+			n := &due[i]
+			n.AnnouncedAt = &now
+			if err := tx.Model(n).Update("announced_at", now).Error; err != nil {
+				return fmt.Errorf("store: announce notice %d: %w", n.ID, err)
+			}
+			err := appendEvent(tx, &app.Event{StationID: n.StationID, Name: NoticePublished, RecordID: n.ID},
+				noticeEvent{ID: strconv.FormatInt(n.ID, 10), Status: "published", Version: n.Version, Urgent: n.Urgent})
+			if err != nil {
+				return err
+			}
+			if err := loadNoticeDetail(tx, n); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return due, nil
 }
 
 // ResidentNoticeReceipts returns every receipt of a resident, oldest

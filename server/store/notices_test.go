@@ -251,3 +251,45 @@ func TestNoticeValidation(t *testing.T) {
 	otherBooth.BoothIDs = &[]int64{w.boothA.ID}
 	bad("another station's booth", otherBooth, w.otherHead, app.EINVALID)
 }
+
+func TestNoticesWrittenAheadAreAnnouncedOnceWhenTheyStart(t *testing.T) {
+	w := newNoticeWorld(t)
+	ctx := context.Background()
+	d := draft("明早八点停电", app.NoticeServiceChange, app.SeverityModerate)
+	starts := t0.Add(time.Hour)
+	d.StartsAt = &starts
+	n := w.publish(t, w.officer, d, t0)
+	noticeEvents := func() []string {
+		var names []string
+		if err := w.st.DB().Model(&app.Event{}).Where("record_id = ? AND name LIKE 'notice.%'", n.ID).Order("id").Pluck("name", &names).Error; err != nil {
+			t.Fatal(err)
+		}
+		return names
+	}
+	if got := noticeEvents(); !slices.Equal(got, []string{"notice.scheduled"}) {
+		t.Fatalf("events of a notice written ahead: %v", got)
+	}
+	if due, err := w.st.AnnounceDue(ctx, t0.Add(time.Minute)); err != nil || len(due) != 0 {
+		t.Fatalf("announced before its start: %+v %v", due, err)
+	}
+	due, err := w.st.AnnounceDue(ctx, starts.Add(time.Second))
+	if err != nil || len(due) != 1 || due[0].ID != n.ID || due[0].AnnouncedAt == nil || len(due[0].Revisions) != 1 {
+		t.Fatalf("AnnounceDue at the start: %+v %v", due, err)
+	}
+	if again, err := w.st.AnnounceDue(ctx, starts.Add(time.Minute)); err != nil || len(again) != 0 {
+		t.Fatalf("announced twice: %+v %v", again, err)
+	}
+	if got := noticeEvents(); !slices.Equal(got, []string{"notice.scheduled", "notice.published"}) {
+		t.Fatalf("events: %v", got)
+	}
+	// A withdrawn notice written ahead is never announced.
+	d2 := draft("取消的通告", app.NoticeSafety, app.SeverityMinor)
+	d2.StartsAt = &starts
+	n2 := w.publish(t, w.officer, d2, t0)
+	if _, err := w.st.WithdrawNotice(ctx, app.Actor{ID: w.officer.ID}, n2.ID, "", t0.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if due, _ := w.st.AnnounceDue(ctx, starts.Add(time.Hour)); len(due) != 0 {
+		t.Fatalf("a withdrawn notice was announced: %+v", due)
+	}
+}

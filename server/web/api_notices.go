@@ -224,12 +224,42 @@ func (s *Server) publishNotice(c echo.Context, d app.NoticeDraft) (*app.Notice, 
 }
 
 // pushNotice sends an urgent notice that is current as it is saved to the
-// residents' devices.
+// residents' devices; one written ahead goes when it is announced.
 func (s *Server) pushNotice(ctx context.Context, n *app.Notice) {
 	if n.Urgent && n.Current(n.UpdatedAt) {
 		s.push.NotifyNotice(ctx, n, push.NoticeAlert(n))
 	}
 }
+
+// announceNotices announces, every few seconds until ctx ends, the notices
+// written ahead whose start has come, and pushes the urgent ones.
+func (s *Server) announceNotices(ctx context.Context) {
+	tick := time.NewTicker(announceEvery)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		now := time.Now()
+		due, err := s.store.AnnounceDue(ctx, now)
+		if err != nil {
+			if ctx.Err() == nil {
+				s.log.Warn("announcing notices failed", "err", err)
+			}
+			continue
+		}
+		for i := range due {
+			if due[i].Urgent {
+				s.push.NotifyNotice(ctx, &due[i], push.NoticeAlert(&due[i]))
+			}
+		}
+	}
+}
+
+// announceEvery is how often notices written ahead are looked for.
+const announceEvery = 2 * time.Second
 
 // handleNoticeGetOrCAP: GET /notices/:id, and GET /notices/{id}.cap.xml
 // (Echo's router cannot end a parameter at a literal suffix, so one route

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"net/http/httptest"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -97,6 +99,27 @@ func TestUrgentNoticeReachesOpenResidentPagesLiveAndTheirPhonesByPush(t *testing
 	}
 	if got[0].Urgency != "high" {
 		t.Fatalf("urgency %q", got[0].Urgency)
+	}
+
+	// One written ahead goes out live and by push when its start comes.
+	var ahead noticeOut
+	starts := time.Now().Add(time.Second).Format(time.RFC3339Nano)
+	ts.api(t, "POST", "/api/v1/notices", head, map[string]any{"title": "紧急：今晚十点起封路", "body": "……", "kind": "safety",
+		"severity": "severe", "urgent": true, "starts_at": starts}, &ahead)
+	if ahead.Status != "scheduled" {
+		t.Fatalf("a notice starting in a second: status %s", ahead.Status)
+	}
+	if ev := live.next(t); ev.Name != "notice.scheduled" || ev.Data["id"] != ahead.ID {
+		t.Fatalf("resident's stream got %+v, want notice.scheduled", ev)
+	}
+	if ev := live.next(t); ev.Name != "notice.published" || ev.Data["id"] != ahead.ID {
+		t.Fatalf("resident's stream got %+v, want notice.published of the notice written ahead", ev)
+	}
+	pushed := ps.WaitFor(t, 2, 5*time.Second)
+	if !slices.ContainsFunc(pushed, func(d pushtest.Delivery) bool {
+		return d.Err == nil && strings.Contains(string(d.Plaintext), `"id":"`+ahead.ID+`"`)
+	}) {
+		t.Fatalf("no push of the notice written ahead: %+v", pushed)
 	}
 
 	// Withdrawing reaches the page too.

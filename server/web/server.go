@@ -127,6 +127,7 @@ func (s *Server) Start(ctx context.Context) {
 	go s.hub.Run(ctx)
 	go s.checkStreams(ctx)
 	go s.escalate(ctx)
+	go s.announceNotices(ctx)
 	if s.cfg.Postgres() {
 		go func() {
 			if err := events.Listen(ctx, s.cfg.DatabaseURL, store.EventChannel, s.hub, s.log); err != nil {
