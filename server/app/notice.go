@@ -281,6 +281,9 @@ type NoticeService interface {
 	// each once across instances, with a notice.published event. It
 	// returns them with their booths, for pushing the urgent ones.
 	AnnounceDue(ctx context.Context, now time.Time) ([]Notice, error)
+	// NoticeReceiptOf returns what a resident did with one notice,
+	// ENOTFOUND when it has not reached them.
+	NoticeReceiptOf(ctx context.Context, noticeID, residentID int64) (*NoticeReceipt, error)
 	// ResidentNoticeReceipts returns every receipt of a resident, oldest
 	// first: which notices reached them, which they opened and
 	// acknowledged (for their data export).

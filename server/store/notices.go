@@ -522,6 +522,19 @@ func (s *Store) AnnounceDue(ctx context.Context, now time.Time) ([]app.Notice, e
 	return due, nil
 }
 
+// NoticeReceiptOf returns what a resident did with a notice; ENOTFOUND
+// when it has not reached them yet.
+func (s *Store) NoticeReceiptOf(ctx context.Context, noticeID, residentID int64) (*app.NoticeReceipt, error) {
+	var rs []app.NoticeReceipt
+	if err := s.db.WithContext(ctx).Where("notice_id = ? AND user_id = ?", noticeID, residentID).Limit(1).Find(&rs).Error; err != nil {
+		return nil, fmt.Errorf("store: notice receipt: %w", err)
+	}
+	if len(rs) == 0 {
+		return nil, app.ErrNotFound
+	}
+	return &rs[0], nil
+}
+
 // ResidentNoticeReceipts returns every receipt of a resident, oldest
 // first. For the data export: which notices reached the resident, which
 // they opened and which they acknowledged.

@@ -231,6 +231,27 @@ func (s *Server) pushNotice(ctx context.Context, n *app.Notice) {
 	}
 }
 
+// updateNotice saves an update and pushes the notice when the update made
+// it urgent, or brought an urgent one forward to now: a correction to a
+// notice already pushed does not ring every phone again.
+func (s *Server) updateNotice(c echo.Context, id int64, d app.NoticeDraft, now time.Time) (*app.Notice, error) {
+	ctx := c.Request().Context()
+	wasUrgent := false
+	if st, ok := caller(c).stationOf(); ok {
+		if before, err := s.store.FindNotice(ctx, id, app.NoticeScope{StationID: st}, now); err == nil {
+			wasUrgent = before.Urgent && before.AnnouncedAt != nil
+		}
+	}
+	n, err := s.store.UpdateNotice(ctx, actorOf(c), id, d, now)
+	if err != nil {
+		return nil, err
+	}
+	if !wasUrgent {
+		s.pushNotice(ctx, n)
+	}
+	return n, nil
+}
+
 // announceNotices announces, every few seconds until ctx ends, the notices
 // written ahead whose start has come, and pushes the urgent ones.
 func (s *Server) announceNotices(ctx context.Context) {
@@ -287,15 +308,9 @@ func (s *Server) handleNoticeGet(c echo.Context) error {
 		if err != nil {
 			return err
 		}
-		receipts, err := s.store.ResidentNoticeReceipts(ctx, p.UserID)
-		if err != nil {
+		mine, err := s.store.NoticeReceiptOf(ctx, id, p.UserID)
+		if err != nil && app.ErrorCode(err) != app.ENOTFOUND {
 			return err
-		}
-		var mine *app.NoticeReceipt
-		for i := range receipts {
-			if receipts[i].NoticeID == id {
-				mine = &receipts[i]
-			}
 		}
 		j := withReceipt(s.toNoticeJSON(n, now), mine)
 		j.Revisions = nil
@@ -338,11 +353,10 @@ func (s *Server) handleNoticeUpdate(c echo.Context) error {
 		return err
 	}
 	now := time.Now()
-	n, err := s.store.UpdateNotice(c.Request().Context(), actorOf(c), id, d, now)
+	n, err := s.updateNotice(c, id, d, now)
 	if err != nil {
 		return err
 	}
-	s.pushNotice(c.Request().Context(), n)
 	return c.JSON(http.StatusOK, s.toNoticeJSON(n, now))
 }
 

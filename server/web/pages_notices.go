@@ -406,9 +406,8 @@ func (s *Server) handleNoticeEditSubmit(c echo.Context) error {
 	d, shown, errs := s.formDraft(c)
 	if len(errs) == 0 {
 		now := time.Now()
-		n, err := s.store.UpdateNotice(c.Request().Context(), actorOf(c), id, d, now)
+		_, err := s.updateNotice(c, id, d, now)
 		if err == nil {
-			s.pushNotice(c.Request().Context(), n)
 			return c.Redirect(http.StatusSeeOther, "/notices/"+itoa64(id))
 		}
 		if app.ErrorCode(err) == app.ENOTFOUND {
