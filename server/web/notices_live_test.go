@@ -101,6 +101,19 @@ func TestUrgentNoticeReachesOpenResidentPagesLiveAndTheirPhonesByPush(t *testing
 		t.Fatalf("urgency %q", got[0].Urgency)
 	}
 
+	// Correcting the urgent notice does not ring the phones again; making
+	// the calm one urgent does.
+	ts.api(t, "PATCH", "/api/v1/notices/"+urgent.ID, head, map[string]any{"title": "紧急：冒充公检法诈骗高发（更正）"}, nil)
+	if ev := live.next(t); ev.Name != "notice.updated" || ev.Data["id"] != urgent.ID {
+		t.Fatalf("resident's stream got %+v, want notice.updated", ev)
+	}
+	ts.api(t, "PATCH", "/api/v1/notices/"+calm.ID, head, map[string]any{"urgent": true}, nil)
+	live.next(t)
+	pushed := ps.WaitFor(t, 2, 5*time.Second)
+	if len(pushed) != 2 || !strings.Contains(string(pushed[0].Plaintext)+string(pushed[1].Plaintext), `"id":"`+calm.ID+`"`) {
+		t.Fatalf("pushes after the updates: %+v, want one more, for the notice made urgent", pushed)
+	}
+
 	// One written ahead goes out live and by push when its start comes.
 	var ahead noticeOut
 	starts := time.Now().Add(time.Second).Format(time.RFC3339Nano)
@@ -115,7 +128,7 @@ func TestUrgentNoticeReachesOpenResidentPagesLiveAndTheirPhonesByPush(t *testing
 	if ev := live.next(t); ev.Name != "notice.published" || ev.Data["id"] != ahead.ID {
 		t.Fatalf("resident's stream got %+v, want notice.published of the notice written ahead", ev)
 	}
-	pushed := ps.WaitFor(t, 2, 5*time.Second)
+	pushed = ps.WaitFor(t, 3, 5*time.Second)
 	if !slices.ContainsFunc(pushed, func(d pushtest.Delivery) bool {
 		return d.Err == nil && strings.Contains(string(d.Plaintext), `"id":"`+ahead.ID+`"`)
 	}) {
