@@ -70,6 +70,10 @@ func TestNoticesForResidentsOnAPhoneAndStaffOnTheTablet(t *testing.T) {
 		}
 		resident.Screenshot("notices")
 		resident.Axe()
+		// The phone can ask for push; whatever the browser says, the page
+		// tells the resident.
+		resident.Do(chromedp.Click(chromedp.CSS("[data-push-subscribe]")))
+		resident.WaitFor(`document.getElementById("push-status").textContent.trim() !== ""`)
 		resident.Submit(`.notice-row a`)
 		resident.Axe()
 		resident.Submit(`main form button[type=submit]`)
