@@ -325,13 +325,8 @@ func (s *Store) ListResidentNotices(ctx context.Context, residentID int64, now t
 			return nil
 		}
 		ids := make([]int64, len(notices))
-		fresh := make([]app.NoticeReceipt, len(notices))
 		for i, n := range notices {
 			ids[i] = n.ID
-			fresh[i] = app.NoticeReceipt{NoticeID: n.ID, UserID: residentID, StationID: n.StationID, ReceivedAt: now}
-		}
-		if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&fresh).Error; err != nil {
-			return fmt.Errorf("store: record notices received: %w", err)
 		}
 		var receipts []app.NoticeReceipt
 		if err := tx.Where("user_id = ? AND notice_id IN ?", residentID, ids).Find(&receipts).Error; err != nil {
@@ -340,6 +335,22 @@ func (s *Store) ListResidentNotices(ctx context.Context, residentID int64, now t
 		byNotice := map[int64]*app.NoticeReceipt{}
 		for i := range receipts {
 			byNotice[receipts[i].NoticeID] = &receipts[i]
+		}
+		// Only what reaches the resident for the first time is written, so
+		// pages that refresh on every notice event mostly only read.
+		var fresh []app.NoticeReceipt
+		for _, n := range notices {
+			if byNotice[n.ID] == nil {
+				fresh = append(fresh, app.NoticeReceipt{NoticeID: n.ID, UserID: residentID, StationID: n.StationID, ReceivedAt: now})
+			}
+		}
+		if len(fresh) > 0 {
+			if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&fresh).Error; err != nil {
+				return fmt.Errorf("store: record notices received: %w", err)
+			}
+			for i := range fresh {
+				byNotice[fresh[i].NoticeID] = &fresh[i]
+			}
 		}
 		out = make([]app.ResidentNotice, len(notices))
 		for i := range notices {
