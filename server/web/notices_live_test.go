@@ -216,3 +216,35 @@ func TestResidentListReadAcknowledgeAndHeadsReach(t *testing.T) {
 		t.Fatalf("unknown kind: %d %s", resp.StatusCode, body)
 	}
 }
+
+func TestStaffChangeANoticeThroughTheEditForm(t *testing.T) {
+	ts := newTestServer(t, nil)
+	ts.demo(t)
+	officer := ts.login(t, "13800000001").AccessToken
+	var n noticeOut
+	ts.api(t, "POST", "/api/v1/notices", officer, map[string]any{"title": "周末义诊", "body": "周六上午在社区广场。", "kind": "service", "severity": "minor"}, &n)
+	form := map[string]string{"Authorization": "Bearer " + officer, "Content-Type": "application/x-www-form-urlencoded"}
+	resp, body := ts.do(t, "GET", "/notices/"+n.ID+"/edit", "", form)
+	if resp.StatusCode != 200 || !strings.Contains(body, `value="周末义诊"`) {
+		t.Fatalf("edit form: %d", resp.StatusCode)
+	}
+	resp, body = ts.do(t, "POST", "/notices/"+n.ID+"/edit",
+		"title=周末义诊改期&body=改到周日上午。&kind=service&severity=moderate&language=zh-CN&public=1&expires_at=2000-01-01T00:00", form)
+	if resp.StatusCode != 400 || !strings.Contains(body, "结束时间须晚于开始时间和现在") {
+		t.Fatalf("an end in the past: %d", resp.StatusCode)
+	}
+	resp, _ = ts.doNoRedirect(t, "POST", "/notices/"+n.ID+"/edit", "title=周末义诊改期&body=改到周日上午。&kind=service&severity=moderate&language=zh-CN&public=1", form)
+	if resp.StatusCode != 303 || resp.Header.Get("Location") != "/notices/"+n.ID {
+		t.Fatalf("saving the edit: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	ts.api(t, "GET", "/api/v1/notices/"+n.ID, officer, nil, &n)
+	if n.Title != "周末义诊改期" || n.Severity != "moderate" || n.Version != 2 {
+		t.Fatalf("after the edit: %+v", n)
+	}
+	_, page := ts.do(t, "GET", "/notices/"+n.ID, "", form)
+	for _, want := range []string{"发布记录", "更新", "李明"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the notice's page lacks %q in its history", want)
+		}
+	}
+}
