@@ -248,3 +248,41 @@ func TestStaffChangeANoticeThroughTheEditForm(t *testing.T) {
 		}
 	}
 }
+
+func TestNoticeEventsReachOnlyTheResidentsOfTheirStation(t *testing.T) {
+	ts := newTestServer(t, nil)
+	ts.demo(t)
+	admin := ts.login(t, "13700000000").AccessToken
+	head := ts.login(t, "13800000000").AccessToken
+	resident := ts.login(t, "13900000001").AccessToken
+	var station2, booth2 struct{ ID string }
+	ts.api(t, "POST", "/api/v1/stations", admin, map[string]string{"name": "朝阳派出所"}, &station2)
+	ts.api(t, "POST", "/api/v1/stations/"+station2.ID+"/booths", admin, map[string]any{"name": "C", "lat": 39.92, "lng": 116.44}, &booth2)
+	var elsewhere pair
+	if resp := ts.api(t, "POST", "/api/v1/auth/register", "", map[string]any{"phone": "13912340000", "password": "garden-path-7",
+		"name": "赵大妈", "home_booth_id": booth2.ID}, &elsewhere); resp.StatusCode != 201 {
+		t.Fatalf("register: %d", resp.StatusCode)
+	}
+	mine, theirs := ts.stream(t, resident, ""), ts.stream(t, elsewhere.AccessToken, "")
+
+	var n noticeOut
+	ts.api(t, "POST", "/api/v1/notices", head, map[string]any{"title": "海淀辖区停水", "body": "……", "kind": "service", "severity": "minor"}, &n)
+	if ev := mine.next(t); ev.Name != "notice.published" || ev.Data["id"] != n.ID {
+		t.Fatalf("the station's resident got %+v", ev)
+	}
+	var call struct{ ID string }
+	ts.api(t, "POST", "/api/v1/assistance-calls", elsewhere.AccessToken, map[string]string{"category": "other"}, &call)
+	if ev := theirs.next(t); ev.Name == "notice.published" || ev.Data["id"] != call.ID {
+		t.Fatalf("the other station's resident got %+v before their own call's event", ev)
+	}
+	// Replaying the log from the start gives the same answer.
+	replayMine, replayTheirs := ts.stream(t, resident, "0"), ts.stream(t, elsewhere.AccessToken, "0")
+	if ev := replayMine.next(t); ev.Name != "notice.published" {
+		t.Fatalf("replay for the station's resident: %+v", ev)
+	}
+	for ev := replayTheirs.next(t); ev.Data["id"] != call.ID; ev = replayTheirs.next(t) {
+		if ev.Name == "notice.published" {
+			t.Fatalf("replay for the other station's resident carries %+v", ev)
+		}
+	}
+}
