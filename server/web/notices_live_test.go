@@ -286,3 +286,36 @@ func TestNoticeEventsReachOnlyTheResidentsOfTheirStation(t *testing.T) {
 		}
 	}
 }
+
+func TestStaffNoticeListPages(t *testing.T) {
+	ts := newTestServer(t, nil)
+	ts.demo(t)
+	officer := ts.login(t, "13800000001").AccessToken
+	var ids []string
+	for i := range 21 {
+		var n noticeOut
+		ts.api(t, "POST", "/api/v1/notices", officer, map[string]any{"title": "通告 " + strings.Repeat("·", i), "body": "……", "kind": "safety", "severity": "minor"}, &n)
+		ids = append(ids, n.ID)
+	}
+	var page struct {
+		Items      []noticeOut
+		NextCursor string `json:"next_cursor"`
+	}
+	ts.api(t, "GET", "/api/v1/notices", officer, nil, &page)
+	if len(page.Items) != 20 || page.Items[0].ID != ids[20] || page.NextCursor == "" {
+		t.Fatalf("first page: %d items from %s, cursor %q", len(page.Items), page.Items[0].ID, page.NextCursor)
+	}
+	cursor := page.NextCursor
+	page.Items = nil
+	ts.api(t, "GET", "/api/v1/notices?cursor="+cursor, officer, nil, &page)
+	if len(page.Items) != 1 || page.Items[0].ID != ids[0] || page.NextCursor != "" {
+		t.Fatalf("second page: %+v, cursor %q", page.Items, page.NextCursor)
+	}
+	if resp := ts.api(t, "GET", "/api/v1/notices?cursor=x", officer, nil, nil); resp.StatusCode != 400 {
+		t.Fatalf("a bad cursor: %d", resp.StatusCode)
+	}
+	_, html := ts.do(t, "GET", "/notices", "", map[string]string{"Authorization": "Bearer " + officer})
+	if !strings.Contains(html, `href="/notices?cursor=`+cursor+`"`) {
+		t.Fatal("the staff page has no link to the next page")
+	}
+}
