@@ -39,6 +39,13 @@ self.addEventListener("fetch", (event) => {
 self.addEventListener("push", (event) => {
   let data = {};
   try { data = event.data ? event.data.json() : {}; } catch (e) { /* keep {} */ }
+  if (data.type === "notice.published") {
+    event.waitUntil(self.registration.showNotification(data.title || "紧急通告 / Urgent notice", {
+      body: "紧急通告 / Urgent notice", lang: data.lang || "", tag: "notice-" + data.id, renotify: true,
+      data: { url: data.url || "/notices" },
+    }));
+    return;
+  }
   const escalated = data.type === "assistance.escalated";
   const title = escalated ? "求助升级，无人接警 / Call escalated" : "新的求助呼叫 / New call for help";
   event.waitUntil(self.registration.showNotification(title, {

@@ -1,6 +1,9 @@
 package app
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // Event is one entry of the event log: a state change someone must see.
 // Its payload carries ids, statuses and names, never personal data.
@@ -74,18 +77,26 @@ func (c EventCursor) Less(d EventCursor) bool {
 }
 
 // EventFilter picks the events one reader may see: a resident's own
-// (OwnerID) or a station's (StationID). A filter with neither matches
-// nothing.
+// (OwnerID) and the notices of their home station (NoticeStationID), or a
+// station's (StationID). A filter with none matches nothing.
 type EventFilter struct {
-	StationID int64
-	OwnerID   int64
+	StationID       int64
+	OwnerID         int64
+	NoticeStationID int64
 }
+
+// NoticeEventPrefix starts the names of the events about community notices,
+// which every resident of the station may see.
+const NoticeEventPrefix = "notice."
 
 // Match reports whether the filter lets ev through.
 func (f EventFilter) Match(ev *Event) bool {
 	switch {
 	case f.OwnerID != 0:
-		return ev.OwnerID != nil && *ev.OwnerID == f.OwnerID
+		if ev.OwnerID == nil {
+			return f.NoticeStationID != 0 && ev.StationID == f.NoticeStationID && strings.HasPrefix(ev.Name, NoticeEventPrefix)
+		}
+		return *ev.OwnerID == f.OwnerID
 	case f.StationID != 0:
 		return ev.StationID == f.StationID
 	}

@@ -104,6 +104,9 @@ type PushService interface {
 	// UserPushSubscriptions returns a user's subscriptions, in the order
 	// they were first stored.
 	UserPushSubscriptions(ctx context.Context, userID int64) ([]PushSubscription, error)
+	// NoticePushSubscriptions returns the subscriptions of the enabled
+	// residents whose home booth is in a notice's area.
+	NoticePushSubscriptions(ctx context.Context, n *Notice) ([]PushSubscription, error)
 	// MarkPushFailed records a failed delivery (kept for the operator; the
 	// subscription stays). Marking one already gone is no error.
 	MarkPushFailed(ctx context.Context, id int64, msg string) error

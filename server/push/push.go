@@ -159,6 +159,11 @@ func contact(c string) string {
 // ErrGone; other failures are recorded with MarkPushFailed and returned.
 // Errors never carry the endpoint, which identifies a device.
 func (s *Sender) Send(ctx context.Context, sub app.PushSubscription, payload []byte, urgency string) error {
+	return s.send(ctx, sub, payload, urgency, TTL)
+}
+
+// send is Send with a TTL.
+func (s *Sender) send(ctx context.Context, sub app.PushSubscription, payload []byte, urgency string, ttl time.Duration) error {
 	// webpush-go pads the message by appending to it: give it a copy, or
 	// concurrent sends of one payload write into the same array.
 	resp, err := webpush.SendNotificationWithContext(ctx, slices.Clone(payload), &webpush.Subscription{
@@ -167,7 +172,7 @@ func (s *Sender) Send(ctx context.Context, sub app.PushSubscription, payload []b
 	}, &webpush.Options{
 		HTTPClient:      s.client,
 		Subscriber:      s.contact,
-		TTL:             int(TTL / time.Second),
+		TTL:             int(ttl / time.Second),
 		Urgency:         webpush.Urgency(urgency),
 		VAPIDPublicKey:  s.vapid.public,
 		VAPIDPrivateKey: s.vapid.private,
@@ -230,13 +235,23 @@ func (s *Sender) NotifyStation(ctx context.Context, stationID int64, payload []b
 	if s == nil {
 		return
 	}
+	s.fanOut(ctx, "station", stationID, payload, UrgencyHigh, TTL, func(ctx context.Context) ([]app.PushSubscription, error) {
+		return s.subs.StationPushSubscriptions(ctx, stationID)
+	})
+}
+
+// fanOut finds subscriptions with find and sends payload to each in the
+// background, as NotifyStation says; what and id name the audience in the
+// log.
+func (s *Sender) fanOut(ctx context.Context, what string, id int64, payload []byte, urgency string, ttl time.Duration,
+	find func(context.Context) ([]app.PushSubscription, error)) {
 	ctx = context.WithoutCancel(ctx)
 	s.running.Go(func() {
 		lookup, cancel := context.WithTimeout(ctx, Timeout)
-		subs, err := s.subs.StationPushSubscriptions(lookup, stationID)
+		subs, err := find(lookup)
 		cancel()
 		if err != nil {
-			s.log.Warn("push: find the station's subscriptions", "station", stationID, "err", err)
+			s.log.Warn("push: find the subscriptions", what, id, "err", err)
 			return
 		}
 		var (
@@ -248,20 +263,20 @@ func (s *Sender) NotifyStation(ctx context.Context, stationID int64, payload []b
 			slots <- struct{}{}
 			deliveries.Go(func() {
 				defer func() { <-slots }()
-				err := s.Send(ctx, sub, payload, UrgencyHigh)
+				err := s.send(ctx, sub, payload, urgency, ttl)
 				switch {
 				case errors.Is(err, ErrGone):
-					s.log.Info("push: subscription gone, deleted", "station", stationID, "subscription", sub.ID)
+					s.log.Info("push: subscription gone, deleted", what, id, "subscription", sub.ID)
 				case err != nil:
 					failed.Add(1)
-					s.log.Warn("push: delivery failed", "station", stationID, "subscription", sub.ID,
+					s.log.Warn("push: delivery failed", what, id, "subscription", sub.ID,
 						"service", service(sub.Endpoint), "err", err)
 				}
 			})
 		}
 		deliveries.Wait()
 		if n := failed.Load(); n > 0 {
-			s.log.Warn("push: some deliveries failed", "station", stationID, "failed", n, "subscriptions", len(subs))
+			s.log.Warn("push: some deliveries failed", what, id, "failed", n, "subscriptions", len(subs))
 		}
 	})
 }

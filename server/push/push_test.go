@@ -2,31 +2,19 @@ package push_test
 
 import (
 	"context"
-	"crypto/aes"
-	"crypto/cipher"
-	"crypto/ecdh"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/hkdf"
-	"crypto/rand"
-	"crypto/sha256"
 	"encoding/base64"
-	"encoding/binary"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/golang-jwt/jwt/v5"
-
 	"policebooth/server/app"
 	"policebooth/server/push"
+	"policebooth/server/push/pushtest"
 	"policebooth/server/store"
 	"policebooth/server/store/storetest"
 )
@@ -34,241 +22,7 @@ import (
 // contact is the operator's address the tests' VAPID tokens name.
 const contact = "https://booth.example"
 
-// browser is the receiving side of a subscription: the key pair and auth
-// secret a browser makes when it subscribes.
-type browser struct {
-	key  *ecdh.PrivateKey
-	auth []byte
-}
-
-func newBrowser(t testing.TB) *browser {
-	t.Helper()
-	k, err := ecdh.P256().GenerateKey(rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b := &browser{key: k, auth: make([]byte, 16)}
-	_, _ = rand.Read(b.auth)
-	return b
-}
-
-// decrypt opens an aes128gcm body (RFC 8188) encrypted for the browser as
-// RFC 8291 says, and returns the plaintext without its padding.
-func (b *browser) decrypt(body []byte) ([]byte, error) {
-	if len(body) < 21 {
-		return nil, errors.New("body shorter than the aes128gcm header")
-	}
-	salt, rs, idLen := body[:16], binary.BigEndian.Uint32(body[16:20]), int(body[20])
-	if len(body) < 21+idLen {
-		return nil, errors.New("body shorter than its key id")
-	}
-	senderKey, ciphertext := body[21:21+idLen], body[21+idLen:]
-	if len(ciphertext) > int(rs) {
-		return nil, fmt.Errorf("%d bytes of ciphertext in records of %d: want one record", len(ciphertext), rs)
-	}
-	sender, err := ecdh.P256().NewPublicKey(senderKey)
-	if err != nil {
-		return nil, fmt.Errorf("key id is no P-256 public key: %w", err)
-	}
-	shared, err := b.key.ECDH(sender)
-	if err != nil {
-		return nil, err
-	}
-	info := "WebPush: info\x00" + string(b.key.PublicKey().Bytes()) + string(senderKey)
-	ikm, err := hkdf.Key(sha256.New, shared, b.auth, info, 32)
-	if err != nil {
-		return nil, err
-	}
-	cek, err := hkdf.Key(sha256.New, ikm, salt, "Content-Encoding: aes128gcm\x00", 16)
-	if err != nil {
-		return nil, err
-	}
-	nonce, err := hkdf.Key(sha256.New, ikm, salt, "Content-Encoding: nonce\x00", 12)
-	if err != nil {
-		return nil, err
-	}
-	block, err := aes.NewCipher(cek)
-	if err != nil {
-		return nil, err
-	}
-	gcm, err := cipher.NewGCM(block)
-	if err != nil {
-		return nil, err
-	}
-	plain, err := gcm.Open(nil, nonce, ciphertext, nil)
-	if err != nil {
-		return nil, fmt.Errorf("decrypt: %w", err)
-	}
-	// The last record ends with the delimiter 2 and any zero padding.
-	end := len(plain) - 1
-	for end >= 0 && plain[end] == 0 {
-		end--
-	}
-	if end < 0 || plain[end] != 2 {
-		return nil, errors.New("no last-record delimiter")
-	}
-	return plain[:end], nil
-}
-
-// checkVAPID verifies an Authorization header as RFC 8292 says: a JWT
-// signed with ES256 by the key k, for the push service's origin, not
-// expired, naming the operator; it returns k.
-func checkVAPID(header, origin string) (string, error) {
-	rest, ok := strings.CutPrefix(header, "vapid ")
-	if !ok {
-		return "", fmt.Errorf("authorization %q: want the vapid scheme", header)
-	}
-	var token, k string
-	for part := range strings.SplitSeq(rest, ",") {
-		part = strings.TrimSpace(part)
-		if v, ok := strings.CutPrefix(part, "t="); ok {
-			token = v
-		} else if v, ok := strings.CutPrefix(part, "k="); ok {
-			k = v
-		}
-	}
-	raw, err := base64.RawURLEncoding.DecodeString(k)
-	if err != nil {
-		return "", fmt.Errorf("k=%q: %w", k, err)
-	}
-	pub, err := ecdsa.ParseUncompressedPublicKey(elliptic.P256(), raw)
-	if err != nil {
-		return "", fmt.Errorf("k is no P-256 public key: %w", err)
-	}
-	claims := jwt.MapClaims{}
-	_, err = jwt.ParseWithClaims(token, claims, func(*jwt.Token) (any, error) { return pub, nil },
-		jwt.WithValidMethods([]string{"ES256"}), jwt.WithAudience(origin), jwt.WithExpirationRequired())
-	if err != nil {
-		return "", fmt.Errorf("token: %w", err)
-	}
-	if exp, _ := claims.GetExpirationTime(); exp.After(time.Now().Add(24 * time.Hour)) {
-		return "", fmt.Errorf("token expires at %s, more than 24 hours ahead", exp)
-	}
-	if claims["sub"] != contact {
-		return "", fmt.Errorf("token sub %v, want %s", claims["sub"], contact)
-	}
-	return k, nil
-}
-
-// delivery is one message the fake push service took.
-type delivery struct {
-	device    string
-	plaintext []byte
-	vapidKey  string
-	ttl       string
-	urgency   string
-	err       error
-}
-
-// pushService is a fake push service over TLS: each device is a path, and
-// it answers each as told (201 by default).
-type pushService struct {
-	srv *httptest.Server
-
-	mu         sync.Mutex
-	browsers   map[string]*browser
-	answers    map[string]int
-	deliveries []delivery
-	hold       chan struct{} // closed to let held requests through
-}
-
-func newPushService(t testing.TB) *pushService {
-	t.Helper()
-	p := &pushService{browsers: map[string]*browser{}, answers: map[string]int{}, hold: make(chan struct{})}
-	p.srv = httptest.NewTLSServer(http.HandlerFunc(p.serve))
-	t.Cleanup(p.srv.Close)
-	t.Cleanup(p.release) // runs before Close: held handlers must end first
-	return p
-}
-
-func (p *pushService) release() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	select {
-	case <-p.hold:
-	default:
-		close(p.hold)
-	}
-}
-
-func (p *pushService) serve(w http.ResponseWriter, r *http.Request) {
-	device := strings.TrimPrefix(r.URL.Path, "/")
-	p.mu.Lock()
-	b, answer := p.browsers[device], p.answers[device]
-	p.mu.Unlock()
-	if answer == -1 { // hang until released or the sender gives up
-		select {
-		case <-p.hold:
-		case <-r.Context().Done():
-			return
-		}
-		answer = 0
-	}
-	d := delivery{device: device, ttl: r.Header.Get("TTL"), urgency: r.Header.Get("Urgency")}
-	body, err := io.ReadAll(r.Body)
-	switch {
-	case err != nil:
-		d.err = err
-	case r.Method != http.MethodPost || r.Header.Get("Content-Encoding") != "aes128gcm":
-		d.err = fmt.Errorf("%s with Content-Encoding %q: want POST, aes128gcm", r.Method, r.Header.Get("Content-Encoding"))
-	case b == nil:
-		d.err = fmt.Errorf("no browser at %s", device)
-	default:
-		d.vapidKey, d.err = checkVAPID(r.Header.Get("Authorization"), p.srv.URL)
-		if d.err == nil {
-			d.plaintext, d.err = b.decrypt(body)
-		}
-	}
-	p.mu.Lock()
-	p.deliveries = append(p.deliveries, d)
-	p.mu.Unlock()
-	if d.err != nil {
-		http.Error(w, d.err.Error(), http.StatusBadRequest)
-		return
-	}
-	if answer == 0 {
-		answer = http.StatusCreated
-	}
-	w.WriteHeader(answer)
-	if answer >= 400 {
-		fmt.Fprint(w, "overloaded, try later")
-	}
-}
-
-// subscribe makes a browser for device, answered with status (0: 201, -1:
-// hang), and saves its subscription for u.
-func (p *pushService) subscribe(t testing.TB, st *store.Store, u *app.User, device string, status int) *app.PushSubscription {
-	t.Helper()
-	b := newBrowser(t)
-	p.mu.Lock()
-	p.browsers[device], p.answers[device] = b, status
-	p.mu.Unlock()
-	s := &app.PushSubscription{
-		UserID:   u.ID,
-		Endpoint: p.srv.URL + "/" + device,
-		P256dh:   base64.RawURLEncoding.EncodeToString(b.key.PublicKey().Bytes()),
-		Auth:     base64.RawURLEncoding.EncodeToString(b.auth),
-	}
-	if err := st.SavePushSubscription(context.Background(), s); err != nil {
-		t.Fatal(err)
-	}
-	return s
-}
-
-func (p *pushService) taken() []delivery {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	out := slices.Clone(p.deliveries)
-	slices.SortFunc(out, func(a, b delivery) int { return strings.Compare(a.device, b.device) })
-	return out
-}
-
-// client returns an HTTP client that trusts the fake service, with a timeout.
-func (p *pushService) client(timeout time.Duration) *http.Client {
-	c := p.srv.Client()
-	c.Timeout = timeout
-	return c
-}
+func newPushService(t testing.TB) *pushtest.Service { return pushtest.NewService(t, contact) }
 
 // staff is a station with its people.
 type staff struct {
@@ -333,38 +87,38 @@ func TestNotifyStationReachesEveryEnabledStaffDeviceEncryptedAndSigned(t *testin
 	s := newStaff(t)
 	ctx := context.Background()
 	ps := newPushService(t)
-	ps.subscribe(t, s.st, s.officer, "officer-phone", 0)
-	gone := ps.subscribe(t, s.st, s.officer, "officer-old-tablet", http.StatusGone)
-	ps.subscribe(t, s.st, s.head, "head-desk", 0)
-	busy := ps.subscribe(t, s.st, s.head, "head-laptop", http.StatusTooManyRequests)
-	ps.subscribe(t, s.st, s.disabled, "disabled-phone", 0)
-	ps.subscribe(t, s.st, s.otherStationsOfficer, "other-station", 0)
-	ps.subscribe(t, s.st, s.citizen, "citizen-phone", 0)
+	ps.Subscribe(t, s.st, s.officer, "officer-phone", 0)
+	gone := ps.Subscribe(t, s.st, s.officer, "officer-old-tablet", http.StatusGone)
+	ps.Subscribe(t, s.st, s.head, "head-desk", 0)
+	busy := ps.Subscribe(t, s.st, s.head, "head-laptop", http.StatusTooManyRequests)
+	ps.Subscribe(t, s.st, s.disabled, "disabled-phone", 0)
+	ps.Subscribe(t, s.st, s.otherStationsOfficer, "other-station", 0)
+	ps.Subscribe(t, s.st, s.citizen, "citizen-phone", 0)
 	if err := s.st.SetDisabledByOperator(ctx, s.disabled.ID, true); err != nil {
 		t.Fatal(err)
 	}
 
 	vapid := loadVAPID(t, s.st)
-	sender := push.NewSender(s.st, vapid, push.Options{Contact: contact, Client: ps.client(push.Timeout), Log: storetest.Logger(t)})
+	sender := push.NewSender(s.st, vapid, push.Options{Contact: contact, Client: ps.Client(push.Timeout), Log: storetest.Logger(t)})
 	payload := push.CallAlert(push.CallCreated, &app.AssistanceCall{ID: 7, Category: "crime", Message: "有人闯入"})
 	sender.NotifyStation(ctx, s.station, payload)
 	sender.Wait()
 
 	var devices []string
-	for _, d := range ps.taken() {
-		devices = append(devices, d.device)
-		if d.err != nil {
-			t.Errorf("%s: %v", d.device, d.err)
+	for _, d := range ps.Taken() {
+		devices = append(devices, d.Device)
+		if d.Err != nil {
+			t.Errorf("%s: %v", d.Device, d.Err)
 			continue
 		}
-		if string(d.plaintext) != string(payload) {
-			t.Errorf("%s decrypted %q, want %q", d.device, d.plaintext, payload)
+		if string(d.Plaintext) != string(payload) {
+			t.Errorf("%s decrypted %q, want %q", d.Device, d.Plaintext, payload)
 		}
-		if d.vapidKey != vapid.PublicKey() {
-			t.Errorf("%s: signed with key %s, want the VAPID key %s", d.device, d.vapidKey, vapid.PublicKey())
+		if d.VAPIDKey != vapid.PublicKey() {
+			t.Errorf("%s: signed with key %s, want the VAPID key %s", d.Device, d.VAPIDKey, vapid.PublicKey())
 		}
-		if d.ttl != "60" || d.urgency != "high" {
-			t.Errorf("%s: TTL %q, Urgency %q; want 60, high", d.device, d.ttl, d.urgency)
+		if d.TTL != "60" || d.Urgency != "high" {
+			t.Errorf("%s: TTL %q, Urgency %q; want 60, high", d.Device, d.TTL, d.Urgency)
 		}
 	}
 	if want := []string{"head-desk", "head-laptop", "officer-old-tablet", "officer-phone"}; !slices.Equal(devices, want) {
@@ -385,7 +139,7 @@ func TestNotifyStationReachesEveryEnabledStaffDeviceEncryptedAndSigned(t *testin
 	if b := byID[busy.ID]; b.FailedAt == nil || !strings.Contains(b.LastError, "429") || !strings.Contains(b.LastError, "overloaded") {
 		t.Fatalf("after a 429 the laptop's subscription is %+v, want the failure recorded", b)
 	}
-	if strings.Contains(byID[busy.ID].LastError, ps.srv.URL) {
+	if strings.Contains(byID[busy.ID].LastError, ps.URL()) {
 		t.Fatalf("the failure quotes the endpoint: %q", byID[busy.ID].LastError)
 	}
 }
@@ -394,9 +148,9 @@ func TestSendDeletesASubscriptionThePushServiceNoLongerKnows(t *testing.T) {
 	s := newStaff(t)
 	ctx := context.Background()
 	ps := newPushService(t)
-	sender := push.NewSender(s.st, loadVAPID(t, s.st), push.Options{Contact: contact, Client: ps.client(push.Timeout)})
+	sender := push.NewSender(s.st, loadVAPID(t, s.st), push.Options{Contact: contact, Client: ps.Client(push.Timeout)})
 	for _, status := range []int{http.StatusNotFound, http.StatusGone} {
-		sub := ps.subscribe(t, s.st, s.officer, fmt.Sprintf("answers-%d", status), status)
+		sub := ps.Subscribe(t, s.st, s.officer, fmt.Sprintf("answers-%d", status), status)
 		if err := sender.Send(ctx, *sub, []byte(`{"type":"test"}`), push.UrgencyHigh); !errors.Is(err, push.ErrGone) {
 			t.Fatalf("Send to a subscription answered %d: %v, want ErrGone", status, err)
 		}
@@ -410,10 +164,10 @@ func TestNotifyStationNeverHoldsUpTheCaller(t *testing.T) {
 	s := newStaff(t)
 	ctx := context.Background()
 	ps := newPushService(t)
-	hanging := ps.subscribe(t, s.st, s.officer, "unreachable", -1)
-	ps.subscribe(t, s.st, s.head, "head-desk", 0)
+	hanging := ps.Subscribe(t, s.st, s.officer, "unreachable", -1)
+	ps.Subscribe(t, s.st, s.head, "head-desk", 0)
 	const timeout = 500 * time.Millisecond
-	sender := push.NewSender(s.st, loadVAPID(t, s.st), push.Options{Contact: contact, Client: ps.client(timeout)})
+	sender := push.NewSender(s.st, loadVAPID(t, s.st), push.Options{Contact: contact, Client: ps.Client(timeout)})
 
 	callerCtx, cancel := context.WithCancel(ctx)
 	start := time.Now()
@@ -427,7 +181,7 @@ func TestNotifyStationNeverHoldsUpTheCaller(t *testing.T) {
 		t.Fatalf("deliveries took %s with a client timeout of %s", took, timeout)
 	}
 
-	if got := ps.taken(); len(got) != 1 || got[0].device != "head-desk" || got[0].err != nil {
+	if got := ps.Taken(); len(got) != 1 || got[0].Device != "head-desk" || got[0].Err != nil {
 		t.Fatalf("delivered %+v, want the head's desk despite the hanging service and the ended request", got)
 	}
 	subs, err := s.st.UserPushSubscriptions(ctx, s.officer.ID)
@@ -437,7 +191,7 @@ func TestNotifyStationNeverHoldsUpTheCaller(t *testing.T) {
 	if len(subs) != 1 || subs[0].ID != hanging.ID || subs[0].FailedAt == nil || subs[0].LastError == "" {
 		t.Fatalf("the unreachable subscription is %+v, want it kept with its failure recorded", subs)
 	}
-	if strings.Contains(subs[0].LastError, ps.srv.URL) {
+	if strings.Contains(subs[0].LastError, ps.URL()) {
 		t.Fatalf("the failure quotes the endpoint: %q", subs[0].LastError)
 	}
 }

@@ -58,6 +58,9 @@ type eventRow struct {
 func (s *Store) EventsAfter(ctx context.Context, after app.EventCursor, f app.EventFilter, minID int64, limit int) (evs []app.LoggedEvent, held bool, err error) {
 	q := s.db.WithContext(ctx).Table("events")
 	switch {
+	case f.OwnerID != 0 && f.NoticeStationID != 0:
+		q = q.Where("(owner_id = ? OR (owner_id IS NULL AND station_id = ? AND name LIKE ?))",
+			f.OwnerID, f.NoticeStationID, app.NoticeEventPrefix+"%")
 	case f.OwnerID != 0:
 		q = q.Where("owner_id = ?", f.OwnerID)
 	case f.StationID != 0:

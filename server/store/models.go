@@ -36,4 +36,8 @@ var models = []any{
 	&app.PhotoFamilyMember{},
 	&app.ShareLink{},
 	&blobPurge{},
+	&app.Notice{},
+	&app.NoticeBooth{},
+	&app.NoticeRevision{},
+	&app.NoticeReceipt{},
 }

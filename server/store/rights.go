@@ -55,6 +55,7 @@ var exportSections = []exportSection{
 	{"service_requests", exportRequests},
 	{"assistance_calls", exportCalls},
 	{"photos", exportPhotos},
+	{"notices", exportNoticeReceipts},
 }
 
 // erasureStep erases or detaches one kind of a resident's records inside
@@ -66,6 +67,7 @@ type erasureStep func(tx *gorm.DB, u *app.User, e *erasing) error
 var erasureSteps = []erasureStep{
 	eraseCalls,
 	erasePhotos,
+	eraseNoticeReceipts,
 	eraseRequests,
 	eraseDevices,
 	eraseSessions,
@@ -456,6 +458,23 @@ func erasePhotos(tx *gorm.DB, u *app.User, _ *erasing) error {
 	}
 	if err := tx.Where("request_id IN (?) OR user_id = ?", requests, u.ID).Delete(&app.PhotoFamilyMember{}).Error; err != nil {
 		return fmt.Errorf("store: erase photos: family: %w", err)
+	}
+	return nil
+}
+
+// exportNoticeReceipts lists the notices that reached the resident, and
+// when they opened and acknowledged them.
+func exportNoticeReceipts(tx *gorm.DB, u *app.User, _ *app.DataExport) (any, error) {
+	list := []app.NoticeReceipt{}
+	err := tx.Where("user_id = ?", u.ID).Order("received_at, notice_id").Find(&list).Error
+	return list, err
+}
+
+// eraseNoticeReceipts forgets which notices reached the resident; the
+// notices' reach counts drop them with it.
+func eraseNoticeReceipts(tx *gorm.DB, u *app.User, _ *erasing) error {
+	if err := tx.Where("user_id = ?", u.ID).Delete(&app.NoticeReceipt{}).Error; err != nil {
+		return fmt.Errorf("store: erase notice receipts: %w", err)
 	}
 	return nil
 }

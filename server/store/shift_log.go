@@ -27,7 +27,7 @@ var recordEntryKinds = map[string]string{
 func logOnShifts(tx *gorm.DB, ev *app.Event) error {
 	record, _, _ := strings.Cut(ev.Name, ".")
 	kind, ok := recordEntryKinds[record]
-	if !ok || ev.BoothID == nil {
+	if !ok || (ev.BoothID == nil && kind != app.EntryNotice) {
 		return nil
 	}
 	var p struct {
@@ -39,9 +39,14 @@ func logOnShifts(tx *gorm.DB, ev *app.Event) error {
 	if record == "request" && slices.Contains(p.Changes, kindPhoto) {
 		kind, name = app.EntryPhoto, "request.photo" // the family photo of a registration
 	}
+	// A notice is for the station's area: every booth on duty logs it.
+	where, at := "station_id = ?", ev.StationID
+	if ev.BoothID != nil {
+		where, at = "booth_id = ?", *ev.BoothID
+	}
 	err := tx.Exec(`INSERT INTO shift_entries (shift_id, station_id, kind, text, event_name, record_id, created_at)
-		SELECT id, station_id, ?, ?, ?, ?, ? FROM shifts WHERE booth_id = ? AND ended_at IS NULL`,
-		kind, p.Status, name, ev.RecordID, dbTime(ev.CreatedAt), *ev.BoothID).Error
+		SELECT id, station_id, ?, ?, ?, ?, ? FROM shifts WHERE `+where+` AND ended_at IS NULL`,
+		kind, p.Status, name, ev.RecordID, dbTime(ev.CreatedAt), at).Error
 	if err != nil {
 		return fmt.Errorf("store: log %s on shifts: %w", ev.Name, err)
 	}

@@ -207,6 +207,27 @@ var matrix = []matrixCell{
 	{"POST /photo-consents/:id/withdraw", "/photo-consents/{consent2}/withdraw", "", all(403, "anon", 401, "resident", 303, "resident2", 404)},
 	{"POST /photos/:id/delete", "/photos/{photo2}/delete", "x=1", all(403, "anon", 401, "resident", 400, "resident2", 404)},
 	{"DELETE /api/v1/photos/:id", "/api/v1/photos/{photo2}", "", all(403, "anon", 401, "resident", 204, "resident2", 404)},
+	// Notices: {notice} is the head's anti-fraud notice to the whole demo
+	// station; {notice2} and {notice3} are withdrawn by the cells.
+	{"GET /api/v1/notices", "", "", all(200, "anon", 401, "admin", 403)},
+	{"POST /api/v1/notices", "", `{"title":"矩阵 %d","body":"正文","kind":"safety","severity":"minor"}`, all(403, "anon", 401, officers, 201, heads, 201)},
+	{"GET /api/v1/notices.cap.xml", "", "", all(200)},
+	{"GET /api/v1/notices/:id", "/api/v1/notices/{notice}", "", ownRequest(200, "resident2", 200)},
+	{"GET /api/v1/notices/:id", "/api/v1/notices/{notice}.cap.xml", "", all(200)},
+	{"PATCH /api/v1/notices/:id", "/api/v1/notices/{notice}", `{"severity":"extreme"}`, all(404, "anon", 401, residents, 403, "admin", 403, "officer", 200, "head", 200)},
+	{"POST /api/v1/notices/:id/withdraw", "/api/v1/notices/{notice2}/withdraw", `{"reason":"matrix"}`, all(404, "anon", 401, residents, 403, "admin", 403, "officer", 200, "head", 409)},
+	{"POST /api/v1/notices/:id/read", "/api/v1/notices/{notice}/read", "", all(403, "anon", 401, residents, 200)},
+	{"POST /api/v1/notices/:id/acknowledge", "/api/v1/notices/{notice}/acknowledge", "", all(403, "anon", 401, residents, 200)},
+	{"GET /api/v1/notices/:id/reach", "/api/v1/notices/{notice}/reach", "", all(403, "anon", 401, "head", 200, "head2", 404)},
+	{"GET /notices", "", "", all(200, "anon", 303, "admin", 403)},
+	{"GET /notices/new", "", "", all(403, "anon", 303, officers, 200, heads, 200)},
+	{"POST /notices/new", "", "title=", all(403, "anon", 401, officers, 400, heads, 400)},
+	{"GET /notices/urgent", "", "", all(403, "anon", 303, residents, 200)},
+	{"GET /notices/:id", "/notices/{notice}", "", ownRequest(200, "anon", 303, "resident2", 200)},
+	{"POST /notices/:id/acknowledge", "/notices/{notice}/acknowledge", "", all(403, "anon", 401, residents, 303)},
+	{"GET /notices/:id/edit", "/notices/{notice}/edit", "", all(404, "anon", 303, residents, 403, "admin", 403, "officer", 200, "head", 200)},
+	{"POST /notices/:id/edit", "/notices/{notice}/edit", "title=", all(404, "anon", 401, residents, 403, "admin", 403, "officer", 400, "head", 400)},
+	{"POST /notices/:id/withdraw", "/notices/{notice3}/withdraw", "reason=matrix", all(404, "anon", 401, residents, 403, "admin", 403, "officer", 303, "head", 409)},
 	// Last: signing out ends each caller's session.
 	{"POST /api/v1/auth/logout", "", "", all(204, "anon", 401)},
 	{"POST /logout", "", "", all(303)},
@@ -277,7 +298,17 @@ func TestAuthorizationMatrix(t *testing.T) {
 	if resp := ts.api(t, "POST", "/api/v1/shifts/clock-out", tokens["officer"], map[string]string{"handover_note": "矩阵交接"}, &shift); resp.StatusCode != 200 {
 		t.Fatalf("the matrix shift: %d", resp.StatusCode)
 	}
-	placeholders := strings.NewReplacer(append([]string{"{shift}", shift.ID, "{station}", demoStation.StationID, "{target}", target, "{request}", req.ID,
+	notices := make([]string, 3)
+	for i := range notices {
+		var n struct{ ID string }
+		body := map[string]any{"title": "矩阵通告", "body": "正文", "kind": "anti_fraud", "severity": "severe"}
+		if resp := ts.api(t, "POST", "/api/v1/notices", tokens["head"], body, &n); resp.StatusCode != 201 {
+			t.Fatalf("create the matrix notice: %d", resp.StatusCode)
+		}
+		notices[i] = n.ID
+	}
+	placeholders := strings.NewReplacer(append([]string{"{notice}", notices[0], "{notice2}", notices[1], "{notice3}", notices[2],
+		"{shift}", shift.ID, "{station}", demoStation.StationID, "{target}", target, "{request}", req.ID,
 		"{attachment}", attachment, "{booth}", booths.Items[0].ID, "{officer}", officerMe.ID, "{call}", call.ID},
 		photoFixtures(t, ts, tokens["resident"], tokens["officer"])...)...)
 

@@ -38,6 +38,7 @@ func (s *Server) handleEvents(c echo.Context) error {
 	p := caller(c)
 	ctx := c.Request().Context()
 	filter := eventFilter(p)
+	filter.NoticeStationID = s.homeStation(ctx, p.User)
 	sub, sent, err := s.hub.Subscribe(ctx, filter)
 	if err != nil {
 		return err

@@ -24,6 +24,11 @@ type apiOperation struct {
 	Response string // schema name of the success body
 	Status   int    // success status
 	Errors   []int
+	// Route is the registered route that serves Path, when the two differ:
+	// Echo cannot end a parameter at a literal suffix (/notices/{id}.cap.xml).
+	Route string
+	// MediaType is the success body's type when it is not JSON.
+	MediaType string
 }
 
 var apiOperations = []apiOperation{
@@ -81,6 +86,16 @@ var apiOperations = []apiOperation{
 	{Method: http.MethodPost, Path: "/shifts/:id/handover-ack", Summary: "Acknowledge an earlier shift's handover (an officer clocked in at its booth)", Tag: "shifts", Auth: true, Response: "Shift", Status: 200, Errors: []int{401, 403, 404, 409}},
 	{Method: http.MethodPut, Path: "/me/pin", Summary: "Set one's 6-digit PIN for switching on a shared tablet (password required)", Tag: "shifts", Auth: true, Request: "Pin", Response: "Empty", Status: 204, Errors: []int{400, 401, 403, 429}},
 	{Method: http.MethodPost, Path: "/auth/pin", Summary: "Hand this device to another officer of the station with their PIN: the caller's session ends, theirs begins", Tag: "shifts", Auth: true, Request: "PinSwitch", Response: "TokenPair", Status: 200, Errors: []int{400, 401, 403, 404, 429}},
+	{Method: http.MethodGet, Path: "/notices", Summary: "Notices: a resident's current ones of their area, most severe and newest first, with unread marks; staff their station's, newest first (?cursor=), heads with reach", Tag: "notices", Auth: true, Response: "NoticeList", Status: 200, Errors: []int{400, 401, 403}},
+	{Method: http.MethodPost, Path: "/notices", Summary: "Publish a notice (officers, heads); urgent ones go out live and by Web Push. Idempotency-Key honoured", Tag: "notices", Auth: true, Request: "NewNotice", Response: "Notice", Status: 201, Errors: []int{400, 401, 403}},
+	{Method: http.MethodGet, Path: "/notices.cap.xml", Summary: "Atom feed (RFC 4287) of the current public notices, each entry linking to its CAP 1.2 alert", Tag: "notices", Response: "AtomFeed", MediaType: atomMediaType, Status: 200},
+	{Method: http.MethodGet, Path: "/notices/:id", Summary: "One notice: for a resident of its area while current, for its station's staff with revisions (heads: reach)", Tag: "notices", Auth: true, Response: "Notice", Status: 200, Errors: []int{401, 403, 404}},
+	{Method: http.MethodGet, Path: "/notices/:id.cap.xml", Route: "/notices/:id", Summary: "One public notice as an OASIS CAP 1.2 alert: Alert, Update or Cancel with references to the earlier messages", Tag: "notices", Response: "CAPAlert", MediaType: capMediaType, Status: 200, Errors: []int{404}},
+	{Method: http.MethodPatch, Path: "/notices/:id", Summary: "Change a notice of the caller's station (an Update)", Tag: "notices", Auth: true, Request: "NoticeUpdate", Response: "Notice", Status: 200, Errors: []int{400, 401, 403, 404, 409}},
+	{Method: http.MethodPost, Path: "/notices/:id/withdraw", Summary: "Withdraw a notice (a Cancel): residents no longer see it", Tag: "notices", Auth: true, Request: "Withdraw", Response: "Notice", Status: 200, Errors: []int{400, 401, 403, 404, 409}},
+	{Method: http.MethodPost, Path: "/notices/:id/read", Summary: "A resident opened a notice of their area", Tag: "notices", Auth: true, Response: "NoticeReceipt", Status: 200, Errors: []int{401, 403, 404}},
+	{Method: http.MethodPost, Path: "/notices/:id/acknowledge", Summary: "A resident confirms reading an anti-fraud notice (\"I have read this\")", Tag: "notices", Auth: true, Response: "NoticeReceipt", Status: 200, Errors: []int{400, 401, 403, 404}},
+	{Method: http.MethodGet, Path: "/notices/:id/reach", Summary: "How many residents of the area received, opened and acknowledged a notice (head)", Tag: "notices", Auth: true, Response: "NoticeReach", Status: 200, Errors: []int{401, 403, 404}},
 	{Method: http.MethodPost, Path: "/stations/:id/booths", Summary: "Create a booth of a station (admin)", Tag: "stations", Auth: true, Request: "NewBooth", Response: "Booth", Status: 201, Errors: []int{400, 401, 403, 404, 409}},
 	{Method: http.MethodGet, Path: "/me/export", Summary: "Everything the booth holds about the calling resident: application/zip with README.txt, data.json (account, sessions, devices, service_requests, assistance_calls, kept_after_deletion) and files/", Tag: "accounts", Auth: true, Response: "Binary", Status: 200, Errors: []int{401, 403, 429}},
 	{Method: http.MethodDelete, Path: "/me", Summary: "Delete the calling resident's account (password again); personal data is erased, records kept by law are detached and listed; every session ends. 409 while a call is open", Tag: "accounts", Auth: true, Request: "AccountDeletion", Response: "Erasure", Status: 200, Errors: []int{400, 401, 403, 409, 429}},
@@ -245,6 +260,36 @@ var apiSchemas = map[string]any{
 	"Erasure":         object(map[string]any{"status": enum("deleted"), "kept": map[string]any{"type": "array", "items": ref("KeptRecord")}}, "status", "kept"),
 	"Retention":       object(retentionDays(map[string]any{"station_id": str()}), "station_id", "location_retention_days", "photo_retention_days", "attachment_retention_days"),
 	"RetentionUpdate": object(retentionDays(map[string]any{})),
+	"NewNotice": object(map[string]any{
+		"title": str(), "body": str(), "kind": enum("anti_fraud", "safety", "service", "missing_person"),
+		"severity": enum("minor", "moderate", "severe", "extreme"), "urgent": boolean(), "public": boolean(),
+		"language": enum("zh-CN", "en"), "booth_ids": map[string]any{"type": "array", "items": str()},
+		"starts_at": dateTime(), "expires_at": dateTime(),
+	}, "title", "body", "kind", "severity"),
+	"NoticeUpdate": object(map[string]any{
+		"title": str(), "body": str(), "kind": enum("anti_fraud", "safety", "service", "missing_person"),
+		"severity": enum("minor", "moderate", "severe", "extreme"), "urgent": boolean(), "public": boolean(),
+		"language": enum("zh-CN", "en"), "booth_ids": map[string]any{"type": "array", "items": str()},
+		"starts_at": dateTime(), "expires_at": dateTime(),
+	}),
+	"Withdraw":      object(map[string]any{"reason": str()}),
+	"NoticeReach":   object(map[string]any{"residents": integer(), "received": integer(), "opened": integer(), "acknowledged": integer()}, "residents", "received", "opened", "acknowledged"),
+	"NoticeReceipt": object(map[string]any{"notice_id": str(), "received_at": dateTime(), "read_at": dateTime(), "acknowledged_at": dateTime()}, "notice_id", "received_at"),
+	"Notice": object(map[string]any{
+		"id": str(), "station_id": str(), "author_id": str(), "title": str(), "body": str(),
+		"kind": enum("anti_fraud", "safety", "service", "missing_person"), "severity": enum("minor", "moderate", "severe", "extreme"),
+		"urgent": boolean(), "public": boolean(), "language": enum("zh-CN", "en"), "booth_ids": map[string]any{"type": "array", "items": str()},
+		"starts_at": dateTime(), "expires_at": dateTime(), "version": integer(), "status": enum("scheduled", "current", "expired", "withdrawn"),
+		"withdrawn_at": dateTime(), "withdraw_reason": str(), "needs_acknowledgement": boolean(), "cap_url": str(),
+		"created_at": dateTime(), "updated_at": dateTime(), "unread": boolean(), "read_at": dateTime(), "acknowledged_at": dateTime(),
+		"reach": ref("NoticeReach"),
+		"revisions": map[string]any{"type": "array", "items": object(map[string]any{
+			"version": integer(), "msg_type": enum("Alert", "Update", "Cancel"), "actor_id": str(), "at": dateTime(), "note": str(),
+		}, "version", "msg_type", "at")},
+	}, "id", "title", "body", "kind", "severity", "language", "starts_at", "expires_at", "status"),
+	"NoticeList": listOf("Notice"),
+	"CAPAlert":   map[string]any{"type": "string", "description": "an OASIS CAP 1.2 alert (urn:oasis:names:tc:emergency:cap:1.2)"},
+	"AtomFeed":   map[string]any{"type": "string", "description": "an Atom feed (RFC 4287)"},
 }
 
 // retentionDays adds the three retention periods, with their limits, to props.
@@ -268,6 +313,8 @@ func dateTime() map[string]any { return map[string]any{"type": "string", "format
 
 func str() map[string]any { return map[string]any{"type": "string"} }
 
+func integer() map[string]any { return map[string]any{"type": "integer"} }
+
 func ref(name string) map[string]any { return map[string]any{"$ref": "#/components/schemas/" + name} }
 
 func object(props map[string]any, required ...string) map[string]any {
@@ -285,6 +332,14 @@ func listOf(item string) map[string]any {
 	}, "items", "next_cursor")
 }
 
+// mediaType is the type of an operation's success body.
+func mediaType(op apiOperation) string {
+	if op.MediaType != "" {
+		return op.MediaType
+	}
+	return "application/json"
+}
+
 var pathParam = regexp.MustCompile(`:([a-z_]+)`)
 
 // openAPIPath turns an Echo path into an OpenAPI one: /x/:id → /x/{id}.
@@ -300,7 +355,7 @@ func buildOpenAPI() ([]byte, error) {
 		responses := map[string]any{
 			strconv.Itoa(op.Status): map[string]any{
 				"description": http.StatusText(op.Status),
-				"content":     map[string]any{"application/json": map[string]any{"schema": ref(op.Response)}},
+				"content":     map[string]any{mediaType(op): map[string]any{"schema": ref(op.Response)}},
 			},
 		}
 		for _, code := range op.Errors {

@@ -165,4 +165,14 @@ func (s *Server) routes() {
 	api.DELETE("/photos/:id", s.handlePhotoDelete, resident)
 	api.POST("/photos/:id/share-links", s.handleShareLinkCreate, resident)
 	api.DELETE("/share-links/:id", s.handleShareLinkRevoke, resident)
+	api.GET("/notices", s.handleNoticeList, signedIn)
+	api.POST("/notices", s.handleNoticeCreate, staff, s.idempotent)
+	api.GET("/notices.cap.xml", s.handleNoticesCAPFeed)
+	api.GET("/notices/:id", s.handleNoticeGetOrCAP) // also {id}.cap.xml, for anyone
+	api.PATCH("/notices/:id", s.handleNoticeUpdate, staff)
+	api.POST("/notices/:id/withdraw", s.handleNoticeWithdraw, staff)
+	api.POST("/notices/:id/read", s.handleNoticeRead, resident)
+	api.POST("/notices/:id/acknowledge", s.handleNoticeAcknowledge, resident)
+	api.GET("/notices/:id/reach", s.handleNoticeReach, head)
+	s.noticePages(page, resident, staff, residentOrStaff)
 }

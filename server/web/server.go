@@ -133,6 +133,7 @@ func (s *Server) Start(ctx context.Context) {
 	go s.escalate(ctx)
 	go s.retain(ctx)
 	go s.photoRetention(ctx)
+	go s.announceNotices(ctx)
 	if s.cfg.Postgres() {
 		go func() {
 			if err := events.Listen(ctx, s.cfg.DatabaseURL, store.EventChannel, s.hub, s.log); err != nil {

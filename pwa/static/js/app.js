@@ -47,3 +47,38 @@ document.addEventListener("DOMContentLoaded", function () {
     }, { enableHighAccuracy: true, timeout: 10000, maximumAge: 60000 });
   });
 });
+
+// Web Push, a best-effort extra (many push services are out of reach):
+// subscribes this browser and stores the subscription. Resolves true when
+// it worked.
+window.boothSubscribePush = function () {
+  if (!("serviceWorker" in navigator) || !("PushManager" in window)) return Promise.resolve(false);
+  return fetch("/api/v1/push/key", { credentials: "same-origin" }).then(function (r) {
+    return r.ok ? r.json() : null;
+  }).then(function (k) {
+    if (!k) return false;
+    var raw = atob(k.public_key.replace(/-/g, "+").replace(/_/g, "/"));
+    var key = new Uint8Array(raw.length);
+    for (var i = 0; i < raw.length; i++) key[i] = raw.charCodeAt(i);
+    return navigator.serviceWorker.ready.then(function (reg) {
+      return reg.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: key });
+    }).then(function (sub) {
+      return fetch("/api/v1/push-subscriptions", {
+        method: "POST", credentials: "same-origin", headers: { "Content-Type": "application/json" }, body: JSON.stringify(sub)
+      }).then(function (r) { return r.ok; });
+    });
+  }).catch(function () { return false; });
+};
+
+// A button that turns push on for this phone says how it went in the
+// element it names (data-push-status).
+document.addEventListener("click", function (event) {
+  var button = event.target.closest("[data-push-subscribe]");
+  if (!button) return;
+  var status = document.getElementById(button.getAttribute("data-push-status"));
+  button.disabled = true;
+  window.boothSubscribePush().then(function (ok) {
+    if (status) status.textContent = button.getAttribute(ok ? "data-push-on" : "data-push-off");
+    button.disabled = ok;
+  });
+});

@@ -104,27 +104,8 @@
     if (!("wakeLock" in navigator) || lock) return;
     navigator.wakeLock.request("screen").then(function (l) { lock = l; l.addEventListener("release", function () { lock = null; }); }, function () {});
   }
-  // Web Push is a best-effort extra: many push services are out of reach.
-  function subscribePush() {
-    if (!("serviceWorker" in navigator) || !("PushManager" in window)) return;
-    fetch("/api/v1/push/key", { credentials: "same-origin" }).then(function (r) {
-      return r.ok ? r.json() : null;
-    }).then(function (k) {
-      if (!k) return null;
-      var raw = atob(k.public_key.replace(/-/g, "+").replace(/_/g, "/"));
-      var key = new Uint8Array(raw.length);
-      for (var i = 0; i < raw.length; i++) key[i] = raw.charCodeAt(i);
-      return navigator.serviceWorker.ready.then(function (reg) {
-        return reg.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: key });
-      }).then(function (sub) {
-        return fetch("/api/v1/push-subscriptions", {
-          method: "POST", credentials: "same-origin", headers: { "Content-Type": "application/json" }, body: JSON.stringify(sub)
-        });
-      });
-    }).catch(function () { /* no push here: the stream and the sound still work */ });
-  }
   unlock.addEventListener("click", function () {
-    subscribePush();
+    window.boothSubscribePush(); // best effort: the stream and the sound work without it
     var Ctx = window.AudioContext || window.webkitAudioContext;
     if (!audio && Ctx) audio = new Ctx();
     if (audio) audio.resume();
