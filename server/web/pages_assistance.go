@@ -25,7 +25,7 @@ func (s *Server) openCall(c echo.Context) (*app.AssistanceCall, error) {
 }
 
 func (s *Server) helpPage(c echo.Context, errs view.Errors) view.HelpPage {
-	v := view.HelpPage{Errors: errs, IdempotencyKey: newKey()}
+	v := view.HelpPage{Errors: errs, IdempotencyKey: newKey(), BoothPhone: s.boothOf(c.Request().Context(), caller(c).User).Phone}
 	for _, cat := range app.CallCategories {
 		v.Categories = append(v.Categories, view.Option{Value: cat, Label: t(c, "cat_"+cat)})
 	}
@@ -56,6 +56,7 @@ func (s *Server) handleHelpSubmit(c echo.Context) error {
 			nc.AccuracyM = &acc
 		}
 	}
+	nc.WrittenAt = formTime(c, "written_at")
 	call, err := s.createCall(c, nc)
 	if app.ErrorCode(err) == app.ECONFLICT {
 		if open, oerr := s.openCall(c); oerr == nil && open != nil {

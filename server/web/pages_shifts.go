@@ -294,7 +294,7 @@ func (s *Server) handlePinForm(c echo.Context) error {
 // handleEntryForm: POST /shifts/:id/entries from the shift page or the
 // review: an officer's entry or correction, or a head's note.
 func (s *Server) handleEntryForm(c echo.Context) error {
-	r := entryJSON{Kind: c.FormValue("kind"), Text: c.FormValue("text"), Corrects: c.FormValue("corrects")}
+	r := entryJSON{Kind: c.FormValue("kind"), Text: c.FormValue("text"), Corrects: c.FormValue("corrects"), WrittenAt: formTime(c, "written_at")}
 	back := "/shifts/" + c.Param("id")
 	if caller(c).Role == app.RoleOfficer {
 		if sh, err := s.store.CurrentShift(c.Request().Context(), caller(c).UserID); err == nil && itoa64(sh.ID) == c.Param("id") {
@@ -472,4 +472,14 @@ func (s *Server) handleReviewPage(c echo.Context) error {
 		v.NextURL = "/shifts?" + next.Encode()
 	}
 	return s.render(c, http.StatusOK, t(c, "review.title"), pages.ShiftReview(v))
+}
+
+// formTime reads a form's RFC 3339 time, such as the device time an
+// offline page sends with a write it kept; nil when absent or unreadable.
+func formTime(c echo.Context, name string) *time.Time {
+	at, err := time.Parse(time.RFC3339, c.FormValue(name))
+	if err != nil {
+		return nil
+	}
+	return &at
 }

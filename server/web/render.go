@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"context"
+	"time"
 
 	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
@@ -38,7 +39,13 @@ func (s *Server) render(c echo.Context, status int, title string, content templ.
 	} else {
 		page := s.pageView(ctx, c.Request().URL.Path, title)
 		if p := caller(c); p != nil {
-			page.User = &view.User{Name: p.User.Name, Role: string(p.Role), Elder: p.User.ElderMode != nil && *p.User.ElderMode}
+			page.User = &view.User{ID: itoa64(p.UserID), Name: p.User.Name, Role: string(p.Role), Elder: p.User.ElderMode != nil && *p.User.ElderMode}
+			// The service worker keeps each person's pages apart by this;
+			// the browser keeps none of them itself (a shared tablet), nor
+			// in its back/forward cache, where a page would hold its live
+			// stream and the outbox database open.
+			c.Response().Header().Set("X-Booth-User", page.User.ID)
+			c.Response().Header().Set(echo.HeaderCacheControl, "no-store")
 			page.Booth = s.boothOf(ctx, p.User)
 		} else {
 			page.Booth = s.boothView(ctx)
@@ -48,6 +55,7 @@ func (s *Server) render(c echo.Context, status int, title string, content templ.
 				page.LiveFrom = itoa64(last)
 			}
 		}
+		page.RenderedAt = time.Now().UTC().Format(time.RFC3339)
 		err = layouts.Base(page).Render(templ.WithChildren(ctx, content), &buf)
 	}
 	if err != nil {
@@ -68,6 +76,7 @@ func (s *Server) pageView(ctx context.Context, path, title string) view.Page {
 			Live:      s.assets.URL("js/live.js"),
 			Assist:    s.assets.URL("js/assist.js"),
 			Photo:     s.assets.URL("js/photo.js"),
+			Outbox:    s.assets.URL("js/outbox.js"),
 			Icon:      s.assets.URL("icons/icon-192.png"),
 			TouchIcon: s.assets.URL("icons/apple-touch-icon.png"),
 		},

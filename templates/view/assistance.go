@@ -5,6 +5,7 @@ type HelpPage struct {
 	Categories     []Option
 	Errors         Errors
 	IdempotencyKey string
+	BoothPhone     string // dialled when there is no network
 }
 
 // CallPage is one assistance call as its caller or an officer sees it.

@@ -12,10 +12,13 @@ type Page struct {
 	// LiveFrom is the event id the page was rendered at; a signed-in page's
 	// live script resumes the event stream from it.
 	LiveFrom string
+	// RenderedAt is when the page was made: an offline copy says so.
+	RenderedAt string
 }
 
 // User is the signed-in person as the layout shows them.
 type User struct {
+	ID    string
 	Name  string
 	Role  string // resident, officer, head, admin
 	Elder bool   // the large, simple layout (长辈版)
@@ -36,6 +39,7 @@ type Assets struct {
 	Live      string
 	Assist    string
 	Photo     string
+	Outbox    string
 	Icon      string
 	TouchIcon string
 }

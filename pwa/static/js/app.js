@@ -82,3 +82,39 @@ document.addEventListener("click", function (event) {
     button.disabled = ok;
   });
 });
+
+// Offline: say so plainly, and how old the page is.
+(function () {
+  var banner = document.getElementById("offline-banner");
+  if (!banner) return;
+  function update() {
+    if (navigator.onLine) { banner.hidden = true; return; }
+    var at = new Date(document.body.getAttribute("data-rendered-at") || Date.now());
+    banner.textContent = (document.body.getAttribute("data-offline-text") || "").replace("{time}",
+      at.toLocaleString(document.documentElement.lang || [], { month: "numeric", day: "numeric", hour: "2-digit", minute: "2-digit" }));
+    banner.hidden = false;
+    var box = document.getElementById("help-offline");
+    if (box) box.hidden = false;
+  }
+  window.addEventListener("online", update);
+  window.addEventListener("offline", update);
+  update();
+})();
+
+// Install: Chromium offers it after the first useful visit (a signed-in
+// home); iPhones get the "Add to Home Screen" steps instead.
+(function () {
+  var box = document.getElementById("install");
+  if (!box) return;
+  var standalone = window.matchMedia("(display-mode: standalone)").matches || navigator.standalone;
+  if (standalone) return;
+  var ios = /iphone|ipad|ipod/i.test(navigator.userAgent);
+  if (ios) { box.querySelector("[data-ios]").hidden = false; box.hidden = false; return; }
+  window.addEventListener("beforeinstallprompt", function (e) {
+    e.preventDefault();
+    var button = box.querySelector("[data-install]");
+    button.hidden = false;
+    box.hidden = false;
+    button.addEventListener("click", function () { e.prompt(); box.hidden = true; }, { once: true });
+  });
+})();

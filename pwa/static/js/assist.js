@@ -38,7 +38,7 @@
       pointerHold = true;
       button.classList.add("holding");
       text.textContent = button.getAttribute("data-hold-label");
-      timer = setTimeout(function () { timer = null; form.submit(); }, holdMs);
+      timer = setTimeout(function () { timer = null; form.requestSubmit(); }, holdMs);
     });
     ["pointerup", "pointerleave", "pointercancel"].forEach(function (t) {
       button.addEventListener(t, function () { if (timer) reset(); });
