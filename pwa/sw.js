@@ -22,6 +22,10 @@ self.addEventListener("activate", (event) => {
 self.addEventListener("fetch", (event) => {
   const req = event.request;
   const url = new URL(req.url);
+  if (req.method === "GET" && /^\/api\/v1\/photos\/\d+\/thumb$/.test(url.pathname)) {
+    event.respondWith(page(req)); // the family's photo thumbnails, readable offline too
+    return;
+  }
   if (req.method !== "GET" || url.origin !== self.location.origin || url.pathname.startsWith("/api/")) {
     return; // writes, other origins, the API and the live stream go straight to the network
   }
@@ -46,7 +50,7 @@ let currentUser = null;
 async function page(req) {
   try {
     const res = await fetch(req);
-    const user = res.headers.get("X-Booth-User");
+    const user = res.headers.get("X-Booth-User") || (req.mode === "navigate" ? null : currentUser);
     if (res.ok && user) {
       currentUser = user;
       const copy = res.clone();
