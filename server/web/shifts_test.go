@@ -1,0 +1,124 @@
+package web_test
+
+import (
+	"bytes"
+	"encoding/csv"
+	"net/http"
+	"strings"
+	"testing"
+)
+
+func TestShiftAPIFlowFiguresAndCSV(t *testing.T) {
+	ts := newTestServer(t, nil)
+	ts.demo(t)
+	li := ts.login(t, "13800000001").AccessToken
+	head := ts.login(t, "13800000000").AccessToken
+	var booths struct{ Items []struct{ ID string } }
+	ts.api(t, "GET", "/api/v1/booths", "", nil, &booths)
+
+	// Clocking in 1.1 km from booth A is allowed and flagged.
+	var sh struct {
+		ID        string
+		Far       bool
+		DistanceM int `json:"distance_m"`
+	}
+	resp := ts.api(t, "POST", "/api/v1/shifts/clock-in", li, map[string]any{"booth_id": booths.Items[0].ID, "lat": 39.9693, "lng": 116.2981}, &sh)
+	if resp.StatusCode != 201 || !sh.Far || sh.DistanceM < 1000 {
+		t.Fatalf("clock-in far away: %d %+v", resp.StatusCode, sh)
+	}
+	if resp := ts.api(t, "POST", "/api/v1/shifts/clock-in", li, map[string]any{"booth_id": booths.Items[0].ID}, nil); resp.StatusCode != 409 {
+		t.Fatalf("second clock-in: %d, want 409", resp.StatusCode)
+	}
+	// The demo night shift's handover waits for this officer.
+	var current struct {
+		ID           string
+		OpenHandover *struct {
+			ID           string
+			HandoverNote string `json:"handover_note"`
+		} `json:"open_handover"`
+	}
+	ts.api(t, "GET", "/api/v1/shifts/current", li, nil, &current)
+	if current.OpenHandover == nil || !strings.Contains(current.OpenHandover.HandoverNote, "王大爷") {
+		t.Fatalf("no open handover: %+v", current)
+	}
+	if resp := ts.api(t, "POST", "/api/v1/shifts/"+current.OpenHandover.ID+"/handover-ack", li, nil, nil); resp.StatusCode != 200 {
+		t.Fatalf("acknowledge: %d", resp.StatusCode)
+	}
+	for _, bad := range []map[string]any{
+		{"kind": "gossip", "text": "x"},
+		{"kind": "note", "text": ""},
+		{"kind": "note", "text": "x", "written_at": "2020-01-01T00:00:00Z"},
+		{"kind": "note", "text": "x", "corrects": "abc"},
+	} {
+		if resp := ts.api(t, "POST", "/api/v1/shifts/"+sh.ID+"/entries", li, bad, nil); resp.StatusCode != 400 {
+			t.Errorf("entry %v: %d, want 400", bad, resp.StatusCode)
+		}
+	}
+	if resp := ts.api(t, "POST", "/api/v1/shifts/"+sh.ID+"/entries", li, map[string]any{"kind": "visit", "text": "走访张奶奶，一切安好"}, nil); resp.StatusCode != 201 {
+		t.Fatalf("entry: %d", resp.StatusCode)
+	}
+	if resp := ts.api(t, "POST", "/api/v1/shifts/clock-out", li, map[string]string{"handover_note": ""}, nil); resp.StatusCode != 400 {
+		t.Fatalf("clock-out without a note: %d, want 400", resp.StatusCode)
+	}
+	if resp := ts.api(t, "POST", "/api/v1/shifts/clock-out", li, map[string]string{"handover_note": "无特殊情况"}, nil); resp.StatusCode != 200 {
+		t.Fatalf("clock-out: %d", resp.StatusCode)
+	}
+
+	var f struct {
+		Entries map[string]int
+		ByHour  []struct{ Label string } `json:"by_hour"`
+		ByDay   []struct{ Label string } `json:"by_day"`
+	}
+	if resp := ts.api(t, "GET", "/api/v1/shifts/figures?booth_id="+booths.Items[0].ID, head, nil, &f); resp.StatusCode != 200 {
+		t.Fatalf("figures: %d", resp.StatusCode)
+	}
+	if f.Entries["visit"] != 1 || f.Entries["patrol"] != 1 || len(f.ByHour) != 24 || len(f.ByDay) != 7 {
+		t.Fatalf("figures %+v", f)
+	}
+	if resp := ts.api(t, "GET", "/api/v1/shifts/figures?from=2026-13-01", head, nil, nil); resp.StatusCode != 400 {
+		t.Errorf("a bad date: %d, want 400", resp.StatusCode)
+	}
+
+	resp, body := ts.do(t, "GET", "/api/v1/shifts.csv", "", map[string]string{"Authorization": "Bearer " + head})
+	if resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/csv") ||
+		!strings.Contains(resp.Header.Get("Content-Disposition"), "attachment") {
+		t.Fatalf("csv: %d %v", resp.StatusCode, resp.Header)
+	}
+	if !strings.HasPrefix(body, "\ufeff") {
+		t.Fatal("the CSV does not start with a UTF-8 BOM")
+	}
+	rows, err := csv.NewReader(bytes.NewReader([]byte(strings.TrimPrefix(body, "\ufeff")))).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var found bool
+	for _, r := range rows {
+		found = found || (len(r) == 16 && r[13] == "走访张奶奶，一切安好" && r[2] == "李明")
+	}
+	if !found {
+		t.Errorf("the CSV lacks the visit entry: %v", rows)
+	}
+	if resp := ts.api(t, "GET", "/api/v1/shifts.csv", li, nil, nil); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("an officer exports: %d, want 403", resp.StatusCode)
+	}
+}
+
+func TestElderModeIsKeptWithTheAccount(t *testing.T) {
+	ts := newTestServer(t, nil)
+	ts.demo(t)
+	r := ts.login(t, "13900000001").AccessToken
+	var me struct {
+		ElderMode *bool `json:"elder_mode"`
+	}
+	ts.api(t, "GET", "/api/v1/me", r, nil, &me)
+	if me.ElderMode != nil {
+		t.Fatalf("a new resident has chosen already: %v", *me.ElderMode)
+	}
+	if resp := ts.api(t, "PATCH", "/api/v1/me", r, map[string]any{"elder_mode": true}, &me); resp.StatusCode != 200 || me.ElderMode == nil || !*me.ElderMode {
+		t.Fatalf("turn elder mode on: %d %v", resp.StatusCode, me.ElderMode)
+	}
+	resp, body := ts.do(t, "GET", "/", "", map[string]string{"Authorization": "Bearer " + r})
+	if resp.StatusCode != 200 || !strings.Contains(body, `class="elder"`) || strings.Contains(body, "elder-offer") {
+		t.Fatalf("the home in elder mode: %d", resp.StatusCode)
+	}
+}
