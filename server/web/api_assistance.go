@@ -190,5 +190,9 @@ func (s *Server) moveCall(c echo.Context, to app.CallStatus, note string) (*app.
 	if err != nil {
 		return nil, err
 	}
-	return s.store.MoveCall(c.Request().Context(), id, scope, caller(c).UserID, to, strings.TrimSpace(note), time.Now())
+	call, err := s.store.MoveCall(c.Request().Context(), id, scope, caller(c).UserID, to, strings.TrimSpace(note), time.Now())
+	if err == nil && to == app.CallAcknowledged {
+		s.ops.acknowledged(call)
+	}
+	return call, err
 }
