@@ -15,6 +15,12 @@ import (
 // IdempotencyTTL is how long a stored first answer is replayed.
 const IdempotencyTTL = 24 * time.Hour
 
+// IdempotencyLease is how long a claim without an answer holds its key
+// unless the request that made it renews it (TouchIdempotent). A claim
+// left by a process that died (a crash, a power cut) is then taken over,
+// so the client's retry runs instead of waiting on it for a day.
+const IdempotencyLease = 20 * time.Second
+
 // BeginIdempotent claims (user, key) for a request. When the key is new it
 // records the claim and returns (nil, nil): the caller runs the request and
 // then calls FinishIdempotent or AbandonIdempotent. When the key is known it
@@ -46,12 +52,30 @@ func (s *Store) BeginIdempotent(ctx context.Context, userID int64, key, method, 
 			}
 			continue
 		}
+		if prev.Status == 0 && time.Since(prev.CreatedAt) > IdempotencyLease {
+			// Its request is no longer running anywhere: take the key over.
+			if err := db.Where("user_id = ? AND key = ? AND status = 0 AND created_at = ?", userID, key, prev.CreatedAt).Delete(&app.IdempotentResponse{}).Error; err != nil {
+				return nil, fmt.Errorf("store: take over idempotency key: %w", err)
+			}
+			continue
+		}
 		if prev.Method != method || prev.Path != path {
 			return nil, app.Errorf(app.EINVALID, "this Idempotency-Key was used for another request")
 		}
 		return &prev, nil
 	}
 	return nil, app.Errorf(app.ECONFLICT, "the Idempotency-Key is busy; retry")
+}
+
+// TouchIdempotent renews the lease of a running request's claim.
+func (s *Store) TouchIdempotent(ctx context.Context, userID int64, key string, now time.Time) error {
+	err := s.db.WithContext(ctx).Model(&app.IdempotentResponse{}).
+		Where("user_id = ? AND key = ? AND status = 0", userID, key).
+		Update("created_at", now.UTC()).Error
+	if err != nil {
+		return fmt.Errorf("store: renew idempotency key: %w", err)
+	}
+	return nil
 }
 
 // FinishIdempotent stores the answer to replay for (user, key).

@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"context"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
 
 	"policebooth/server/app"
+	"policebooth/server/store"
 )
 
 // idempotencyWait bounds how long a duplicate waits for the first request
@@ -59,17 +61,46 @@ func (s *Server) idempotent(next echo.HandlerFunc) echo.HandlerFunc {
 
 		rec := &recorder{ResponseWriter: c.Response().Writer}
 		c.Response().Writer = rec
+		stopRenewing := s.renewIdempotent(ctx, p.UserID, key)
 		err := next(c)
+		stopRenewing()
 		if err != nil {
 			c.Error(err) // render now, so the answer can be kept
 		}
 		status := c.Response().Status
 		// Keep the answer even if the client has gone: that is the point.
-		store := context.WithoutCancel(ctx)
+		keep := context.WithoutCancel(ctx)
 		if status >= 500 || status == 0 {
-			return s.store.AbandonIdempotent(store, p.UserID, key)
+			return s.store.AbandonIdempotent(keep, p.UserID, key)
 		}
-		return s.store.FinishIdempotent(store, p.UserID, key, status, c.Response().Header().Get(echo.HeaderContentType), rec.body.Bytes())
+		return s.store.FinishIdempotent(keep, p.UserID, key, status, c.Response().Header().Get(echo.HeaderContentType), rec.body.Bytes())
+	}
+}
+
+// renewIdempotent keeps a running request's claim alive (a slow upload
+// can outlast store.IdempotencyLease) until the returned func is called.
+func (s *Server) renewIdempotent(ctx context.Context, userID int64, key string) (stop func()) {
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		tick := time.NewTicker(store.IdempotencyLease / 4)
+		defer tick.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-ctx.Done():
+				return
+			case now := <-tick.C:
+				if err := s.store.TouchIdempotent(ctx, userID, key, now); err != nil && ctx.Err() == nil {
+					s.log.Warn("renewing an idempotency key failed", "err", err)
+				}
+			}
+		}
+	})
+	return func() {
+		close(done)
+		wg.Wait()
 	}
 }
 
