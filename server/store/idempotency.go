@@ -25,7 +25,8 @@ const IdempotencyLease = 20 * time.Second
 // records the claim and returns (nil, nil): the caller runs the request and
 // then calls FinishIdempotent or AbandonIdempotent. When the key is known it
 // returns the stored answer; Status 0 means the first request is still
-// running. A key reused for another method or path is EINVALID.
+// running, IdempotencyWritten that it stored its write but died before its
+// answer was kept. A key reused for another method or path is EINVALID.
 func (s *Store) BeginIdempotent(ctx context.Context, userID int64, key, method, path string) (*app.IdempotentResponse, error) {
 	db := s.db.WithContext(ctx)
 	claim := app.IdempotentResponse{UserID: userID, Key: key, Method: method, Path: path, Body: []byte{}, CreatedAt: time.Now().UTC()}
@@ -65,6 +66,41 @@ func (s *Store) BeginIdempotent(ctx context.Context, userID int64, key, method, 
 		return &prev, nil
 	}
 	return nil, app.Errorf(app.ECONFLICT, "the Idempotency-Key is busy; retry")
+}
+
+// IdempotencyWritten is the status of a claim whose write is stored but
+// whose answer is not (the process died in between): a retry must not
+// store it again, and cannot be given the lost answer.
+const IdempotencyWritten = -1
+
+type claimKey struct{}
+
+type claim struct {
+	userID int64
+	key    string
+}
+
+// WithIdempotencyClaim marks ctx as running the request of a claimed key:
+// the transaction that stores its write also records, atomically, that it
+// did (IdempotencyWritten), so a crash before the answer is kept cannot
+// lead to a second copy.
+func WithIdempotencyClaim(ctx context.Context, userID int64, key string) context.Context {
+	return context.WithValue(ctx, claimKey{}, claim{userID: userID, key: key})
+}
+
+// markWritten is called in every transaction that changes state (it
+// appends an event); the first one under a claim marks it written.
+func markWritten(tx *gorm.DB) error {
+	c, ok := tx.Statement.Context.Value(claimKey{}).(claim)
+	if !ok {
+		return nil
+	}
+	err := tx.Model(&app.IdempotentResponse{}).Where("user_id = ? AND key = ? AND status = 0", c.userID, c.key).
+		Update("status", IdempotencyWritten).Error
+	if err != nil {
+		return fmt.Errorf("store: mark idempotency key written: %w", err)
+	}
+	return nil
 }
 
 // TouchIdempotent renews the lease of a running request's claim.

@@ -51,3 +51,45 @@ func TestIdempotencyClaimOfADeadProcessIsTakenOver(t *testing.T) {
 		t.Fatalf("replay of a finished answer: %+v, %v", prev, err)
 	}
 }
+
+// The write of a claimed key and the record that it is stored commit
+// together: a retry after a crash that lost the answer finds the key
+// written and does not store the write again; a write that failed leaves
+// the claim open for the retry.
+func TestIdempotencyClaimIsMarkedWithItsWrite(t *testing.T) {
+	st := storetest.Open(t)
+	ctx := context.Background()
+	if err := st.LoadDemo(ctx, storetest.Logger(t)); err != nil {
+		t.Fatal(err)
+	}
+	resident, err := st.FindUserByPhone(ctx, "13900000001")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const key, path = "k-call", "/api/v1/assistance-calls"
+	if prev, err := st.BeginIdempotent(ctx, resident.ID, key, "POST", path); err != nil || prev != nil {
+		t.Fatalf("claim: %v, %v", prev, err)
+	}
+	claimed := store.WithIdempotencyClaim(ctx, resident.ID, key)
+	// A write refused by a rule changes nothing: the claim stays open.
+	if _, err := st.CreateCall(claimed, app.NewCall{CallerID: resident.ID, Category: "no-such-category"}, time.Now()); err == nil {
+		t.Fatal("a call of an unknown category was accepted")
+	}
+	prev, err := st.BeginIdempotent(ctx, resident.ID, key, "POST", path)
+	if err != nil || prev == nil || prev.Status != 0 {
+		t.Fatalf("after a refused write: %+v, %v; want the claim still running", prev, err)
+	}
+	if _, err := st.CreateCall(claimed, app.NewCall{CallerID: resident.ID, Category: "other"}, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	// The process dies here, before FinishIdempotent: even past the lease
+	// the retry learns the write is stored, and is not run again.
+	stale := time.Now().Add(-store.IdempotencyLease - time.Second).UTC()
+	if err := st.DB().Model(&app.IdempotentResponse{}).Where("user_id = ? AND key = ?", resident.ID, key).Update("created_at", stale).Error; err != nil {
+		t.Fatal(err)
+	}
+	prev, err = st.BeginIdempotent(ctx, resident.ID, key, "POST", path)
+	if err != nil || prev == nil || prev.Status != store.IdempotencyWritten {
+		t.Fatalf("retry after a crash: %+v, %v; want status %d", prev, err, store.IdempotencyWritten)
+	}
+}

@@ -45,6 +45,11 @@ func (s *Server) idempotent(next echo.HandlerFunc) echo.HandlerFunc {
 			if prev == nil {
 				break // ours to run
 			}
+			if prev.Status == store.IdempotencyWritten {
+				// Stored, but the server stopped before keeping the answer.
+				c.Response().Header().Set("Idempotent-Replayed", "stored")
+				return app.Errorf(app.ECONFLICT, "this was already stored; its first answer was lost when the server stopped")
+			}
 			if prev.Status != 0 {
 				c.Response().Header().Set("Idempotent-Replayed", "true")
 				return c.Blob(prev.Status, prev.ContentType, prev.Body)
@@ -62,6 +67,7 @@ func (s *Server) idempotent(next echo.HandlerFunc) echo.HandlerFunc {
 		rec := &recorder{ResponseWriter: c.Response().Writer}
 		c.Response().Writer = rec
 		stopRenewing := s.renewIdempotent(ctx, p.UserID, key)
+		c.SetRequest(c.Request().WithContext(store.WithIdempotencyClaim(ctx, p.UserID, key)))
 		err := next(c)
 		stopRenewing()
 		if err != nil {
