@@ -35,7 +35,7 @@ func registerOps(reg *prometheus.Registry, st *store.Store, hub *events.Hub) (*o
 		}),
 		escalations: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "policebooth_call_escalations_total",
-			Help: "Escalation steps of unacknowledged assistance calls taken by this instance.",
+			Help: "Escalation steps of assistance calls taken by this instance (unacknowledged in time, or raised with nobody on duty).",
 		}),
 		gaps: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "policebooth_coverage_gaps_total",
