@@ -77,9 +77,26 @@ func (s *Server) idempotent(next echo.HandlerFunc) echo.HandlerFunc {
 		// Keep the answer even if the client has gone: that is the point.
 		keep := context.WithoutCancel(ctx)
 		if status >= 500 || status == 0 {
-			return s.store.AbandonIdempotent(keep, p.UserID, key)
+			if err := s.store.AbandonIdempotent(keep, p.UserID, key); err != nil {
+				// Most likely the database is away (what failed the request):
+				// keep trying, so the client's retry need not wait out the lease.
+				go s.abandonLater(keep, p.UserID, key)
+			}
+			return nil
 		}
 		return s.store.FinishIdempotent(keep, p.UserID, key, status, c.Response().Header().Get(echo.HeaderContentType), rec.body.Bytes())
+	}
+}
+
+// abandonLater retries forgetting a failed request's claim every half
+// second until it works or the claim's lease has run out anyway.
+func (s *Server) abandonLater(ctx context.Context, userID int64, key string) {
+	deadline := time.Now().Add(store.IdempotencyLease)
+	for time.Now().Before(deadline) {
+		time.Sleep(500 * time.Millisecond)
+		if err := s.store.AbandonIdempotent(ctx, userID, key); err == nil {
+			return
+		}
 	}
 }
 

@@ -94,7 +94,7 @@ func TestDatabaseRestartUnderLoad(t *testing.T) {
 	unexpected := map[string]int{} // answers other than 201 and a clear 503
 	outage := 0                    // clear 503 answers
 	writer := make(chan struct{})
-	client := &http.Client{Timeout: 10 * time.Second}
+	client := &http.Client{Timeout: 30 * time.Second}
 	go func() {
 		defer close(writer)
 		for i := 0; ; i++ {
