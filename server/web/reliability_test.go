@@ -361,3 +361,32 @@ func signInAt(t *testing.T, base, phone string) string {
 	}
 	return p.AccessToken
 }
+
+// A write stored by a process that died before keeping its answer: the
+// retry with the same key is told so (409, Idempotent-Replayed: stored)
+// and nothing is stored twice, even after the claim's lease.
+func TestRetryOfAWriteWhoseAnswerWasLost(t *testing.T) {
+	ts := newTestServer(t, nil)
+	ts.demo(t)
+	resident := ts.login(t, "13900000001").AccessToken
+	body := map[string]any{"services": []string{"other"}, "fields": map[string]any{"other": map[string]string{"subject": "lost"}}}
+	if resp := ts.apiKey(t, "POST", "/api/v1/service-requests", resident, "lost-1", body, nil); resp.StatusCode != 201 {
+		t.Fatalf("first send: %d", resp.StatusCode)
+	}
+	// What the crash leaves: the write and its mark committed together, the
+	// answer never kept.
+	stale := time.Now().Add(-store.IdempotencyLease - time.Second).UTC()
+	if err := ts.store.DB().Exec("UPDATE idempotent_responses SET status = ?, body = ?, created_at = ? WHERE key = 'lost-1'", store.IdempotencyWritten, []byte{}, stale).Error; err != nil {
+		t.Fatal(err)
+	}
+	b, _ := json.Marshal(body)
+	resp, text := ts.do(t, "POST", "/api/v1/service-requests", string(b), map[string]string{"Authorization": "Bearer " + resident, "Idempotency-Key": "lost-1"})
+	if resp.StatusCode != 409 || resp.Header.Get("Idempotent-Replayed") != "stored" || apiErrorCode(t, text) != "conflict" {
+		t.Fatalf("retry after the lost answer: %d %q %s", resp.StatusCode, resp.Header.Get("Idempotent-Replayed"), text)
+	}
+	var n int64
+	ts.store.DB().Table("service_requests").Count(&n)
+	if n != 1 {
+		t.Fatalf("%d requests stored, want 1", n)
+	}
+}
