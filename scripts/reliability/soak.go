@@ -30,7 +30,7 @@ func runSoak(ctx context.Context, args []string) error {
 	browsers := fs.Int("browsers", 8, "residents browsing and filing requests at once")
 	think := fs.Duration("think", 250*time.Millisecond, "pause between two steps of one user (bounds the load)")
 	callEvery := fs.Duration("call-every", 3*time.Second, "how often a resident raises an assistance call")
-	residents := fs.Int("residents", 0, "residents the driver adds and signs in (0: enough for the calls, five an hour each, and the browsers)")
+	residents := fs.Int("residents", 0, "residents the driver adds and signs in: the browsers, then the callers (0: the browsers and enough callers for five calls an hour each)")
 	prefix := fs.String("resident-prefix", "1390003", "phones of the residents the driver adds")
 	_ = fs.Parse(args)
 	if *base == "" || *duration <= 0 || *browsers < 1 || *think <= 0 || *callEvery <= 0 {
@@ -38,7 +38,10 @@ func runSoak(ctx context.Context, args []string) error {
 	}
 	calls := int(duration.Seconds()/callEvery.Seconds()) + 1
 	if *residents == 0 {
-		*residents = max(*browsers, (calls+maxCalls-1)/maxCalls)
+		*residents = *browsers + (calls+maxCalls-1)/maxCalls
+	}
+	if *residents <= *browsers {
+		return setupError{errors.New("soak needs more -residents than -browsers: the callers are others")}
 	}
 	db, err := openDatabase(ctx)
 	if err != nil {
@@ -69,7 +72,7 @@ func runSoak(ctx context.Context, args []string) error {
 	if err != nil {
 		return setupError{err}
 	}
-	progress("soak: %d browsing residents, a call every %v (%d residents), the officer on duty, for %v", *browsers, *callEvery, *residents, *duration)
+	progress("soak: %d browsing residents, a call every %v (from %d other residents), the officer on duty, for %v", *browsers, *callEvery, *residents-*browsers, *duration)
 
 	runCtx, cancel := context.WithTimeout(ctx, *duration)
 	defer cancel()
@@ -79,7 +82,7 @@ func runSoak(ctx context.Context, args []string) error {
 		wg.Go(func() { l.browse(runCtx, w, people[i], *think) })
 	}
 	wg.Go(func() { l.workQueue(runCtx, officer, *think) })
-	wg.Go(func() { l.answerCalls(runCtx, w, officer, people, *callEvery) })
+	wg.Go(func() { l.answerCalls(runCtx, w, officer, people[*browsers:], *callEvery) })
 	wg.Wait()
 	took := time.Since(began)
 	if ctx.Err() != nil {
