@@ -86,7 +86,7 @@ func runCrash(ctx context.Context, args []string) error {
 					return
 				default:
 				}
-				res := mine[j%len(mine)]
+				res := mine[(j/4)%len(mine)] // each kind of write goes round the residents
 				var err error
 				switch j % 4 {
 				case 0:
@@ -140,6 +140,9 @@ func runCrash(ctx context.Context, args []string) error {
 	close(stop)
 	wg.Wait()
 
+	if err := srv.alive(); err != nil {
+		return err
+	}
 	acked := w.writes()
 	problems := verify(ctx, w.c, officer, acked)
 	copies, err := db.copies(ctx, k.run)

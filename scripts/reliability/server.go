@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"os"
@@ -18,7 +19,21 @@ type serverProcess struct {
 	log       *os.File
 	cmd       *exec.Cmd
 	exited    chan struct{}
-	started   bool // the demo data is loaded on the first start only
+	started   bool   // the demo data is loaded on the first start only
+	state     string // how the last process ended, once it has
+}
+
+// alive reports an error when the server ended without the driver ending it.
+func (p *serverProcess) alive() error {
+	if p.cmd == nil {
+		return errors.New("the server is not running")
+	}
+	select {
+	case <-p.exited:
+		return fmt.Errorf("the server ended by itself or by someone else (%s); see %s", p.state, p.log.Name())
+	default:
+		return nil
+	}
 }
 
 func (p *serverProcess) url() string { return "http://" + p.addr }
@@ -37,7 +52,11 @@ func (p *serverProcess) start(ctx context.Context) (time.Duration, error) {
 		return 0, err
 	}
 	p.cmd, p.exited, p.started = cmd, make(chan struct{}), true
-	go func(exited chan struct{}) { _ = cmd.Wait(); close(exited) }(p.exited)
+	go func(exited chan struct{}) {
+		_ = cmd.Wait()
+		p.state = cmd.ProcessState.String()
+		close(exited)
+	}(p.exited)
 	probe := &http.Client{Timeout: time.Second}
 	for time.Since(began) < 60*time.Second {
 		select {
