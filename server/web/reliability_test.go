@@ -307,14 +307,18 @@ func TestShutdownFinishesInFlightRequests(t *testing.T) {
 	cancel() // SIGTERM
 	// The stream ends cleanly (no reset), so its client reconnects.
 	streamEnded := make(chan error, 1)
+	var tail bytes.Buffer
 	go func() {
-		_, err := io.Copy(io.Discard, lines)
+		_, err := io.Copy(&tail, lines)
 		streamEnded <- err
 	}()
 	select {
 	case err := <-streamEnded:
 		if err != nil {
 			t.Errorf("the stream ended with %v, want a clean end", err)
+		}
+		if !strings.Contains(tail.String(), "retry: ") || !strings.Contains(tail.String(), "reconnect") {
+			t.Errorf("the stream ended with %q, want the advice to reconnect", tail.String())
 		}
 	case <-time.After(5 * time.Second):
 		t.Fatal("the stream was not ended within 5 s of the shutdown")
