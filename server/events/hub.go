@@ -42,10 +42,11 @@ type Hub struct {
 	logf *slog.Logger
 	wake chan struct{}
 
-	mu     sync.Mutex
-	subs   map[*Sub]struct{}
-	cursor app.EventCursor
-	ready  chan struct{} // closed once the first cursor is known
+	mu      sync.Mutex
+	subs    map[*Sub]struct{}
+	cursor  app.EventCursor
+	ready   chan struct{} // closed once the first cursor is known
+	stopped bool          // Run has ended and closed every subscription
 }
 
 // NewHub returns a hub reading log; Run starts it.
@@ -154,6 +155,10 @@ func (h *Hub) Subscribe(ctx context.Context, f app.EventFilter) (*Sub, app.Event
 	s := &Sub{C: make(chan *app.LoggedEvent, queue), filter: f}
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	if h.stopped {
+		close(s.C) // the stream ends at once and its client reconnects elsewhere
+		return s, h.cursor, nil
+	}
 	h.subs[s] = struct{}{}
 	return s, h.cursor, nil
 }
@@ -175,9 +180,18 @@ func (h *Hub) Subscribers() int {
 	return len(h.subs)
 }
 
+// Stopped reports whether the hub has stopped (its server is shutting
+// down), as opposed to a subscription cut off for falling behind.
+func (h *Hub) Stopped() bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.stopped
+}
+
 func (h *Hub) closeAll() {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	h.stopped = true
 	for s := range h.subs {
 		delete(h.subs, s)
 		close(s.C)

@@ -15,11 +15,18 @@ import (
 // IdempotencyTTL is how long a stored first answer is replayed.
 const IdempotencyTTL = 24 * time.Hour
 
+// IdempotencyLease is how long a claim without an answer holds its key
+// unless the request that made it renews it (TouchIdempotent). A claim
+// left by a process that died (a crash, a power cut) is then taken over,
+// so the client's retry runs instead of waiting on it for a day.
+const IdempotencyLease = 20 * time.Second
+
 // BeginIdempotent claims (user, key) for a request. When the key is new it
 // records the claim and returns (nil, nil): the caller runs the request and
 // then calls FinishIdempotent or AbandonIdempotent. When the key is known it
 // returns the stored answer; Status 0 means the first request is still
-// running. A key reused for another method or path is EINVALID.
+// running, IdempotencyWritten that it stored its write but died before its
+// answer was kept. A key reused for another method or path is EINVALID.
 func (s *Store) BeginIdempotent(ctx context.Context, userID int64, key, method, path string) (*app.IdempotentResponse, error) {
 	db := s.db.WithContext(ctx)
 	claim := app.IdempotentResponse{UserID: userID, Key: key, Method: method, Path: path, Body: []byte{}, CreatedAt: time.Now().UTC()}
@@ -46,12 +53,65 @@ func (s *Store) BeginIdempotent(ctx context.Context, userID int64, key, method, 
 			}
 			continue
 		}
+		if prev.Status == 0 && time.Since(prev.CreatedAt) > IdempotencyLease {
+			// Its request is no longer running anywhere: take the key over.
+			if err := db.Where("user_id = ? AND key = ? AND status = 0 AND created_at = ?", userID, key, prev.CreatedAt).Delete(&app.IdempotentResponse{}).Error; err != nil {
+				return nil, fmt.Errorf("store: take over idempotency key: %w", err)
+			}
+			continue
+		}
 		if prev.Method != method || prev.Path != path {
 			return nil, app.Errorf(app.EINVALID, "this Idempotency-Key was used for another request")
 		}
 		return &prev, nil
 	}
 	return nil, app.Errorf(app.ECONFLICT, "the Idempotency-Key is busy; retry")
+}
+
+// IdempotencyWritten is the status of a claim whose write is stored but
+// whose answer is not (the process died in between): a retry must not
+// store it again, and cannot be given the lost answer.
+const IdempotencyWritten = -1
+
+type claimKey struct{}
+
+type claim struct {
+	userID int64
+	key    string
+}
+
+// WithIdempotencyClaim marks ctx as running the request of a claimed key:
+// the transaction that stores its write also records, atomically, that it
+// did (IdempotencyWritten), so a crash before the answer is kept cannot
+// lead to a second copy.
+func WithIdempotencyClaim(ctx context.Context, userID int64, key string) context.Context {
+	return context.WithValue(ctx, claimKey{}, claim{userID: userID, key: key})
+}
+
+// markWritten is called in every transaction that changes state (it
+// appends an event); the first one under a claim marks it written.
+func markWritten(tx *gorm.DB) error {
+	c, ok := tx.Statement.Context.Value(claimKey{}).(claim)
+	if !ok {
+		return nil
+	}
+	err := tx.Model(&app.IdempotentResponse{}).Where("user_id = ? AND key = ? AND status = 0", c.userID, c.key).
+		Update("status", IdempotencyWritten).Error
+	if err != nil {
+		return fmt.Errorf("store: mark idempotency key written: %w", err)
+	}
+	return nil
+}
+
+// TouchIdempotent renews the lease of a running request's claim.
+func (s *Store) TouchIdempotent(ctx context.Context, userID int64, key string, now time.Time) error {
+	err := s.db.WithContext(ctx).Model(&app.IdempotentResponse{}).
+		Where("user_id = ? AND key = ? AND status = 0", userID, key).
+		Update("created_at", now.UTC()).Error
+	if err != nil {
+		return fmt.Errorf("store: renew idempotency key: %w", err)
+	}
+	return nil
 }
 
 // FinishIdempotent stores the answer to replay for (user, key).

@@ -72,6 +72,7 @@ func (s *Server) createCall(c echo.Context, nc app.NewCall) (*app.AssistanceCall
 	}
 	s.push.NotifyStation(c.Request().Context(), call.StationID, push.CallAlert(push.CallCreated, call))
 	if call.EscalationLevel > 0 {
+		s.ops.escalations.Inc()
 		s.log.Warn("assistance call raised with nobody on duty", "call_id", call.ID, "booth_id", call.BoothID)
 		// The caller's answer does not wait for the SMS gateway.
 		go s.textHeads(context.WithoutCancel(c.Request().Context()), app.Escalation{Call: *call, Level: call.EscalationLevel, NobodyOnDuty: true})
@@ -190,5 +191,9 @@ func (s *Server) moveCall(c echo.Context, to app.CallStatus, note string) (*app.
 	if err != nil {
 		return nil, err
 	}
-	return s.store.MoveCall(c.Request().Context(), id, scope, caller(c).UserID, to, strings.TrimSpace(note), time.Now())
+	call, err := s.store.MoveCall(c.Request().Context(), id, scope, caller(c).UserID, to, strings.TrimSpace(note), time.Now())
+	if err == nil && to == app.CallAcknowledged {
+		s.ops.acknowledged(call)
+	}
+	return call, err
 }

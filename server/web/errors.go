@@ -8,6 +8,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"policebooth/server/app"
+	"policebooth/server/store"
 )
 
 var statusOfCode = map[string]int{
@@ -62,6 +63,11 @@ func (s *Server) handleError(err error, c echo.Context) {
 		} else {
 			message = http.StatusText(status)
 		}
+	case app.ErrorCode(err) == app.EINTERNAL && store.Unavailable(err):
+		// The database is restarting or unreachable: say so, and when to
+		// retry, rather than a bare internal error.
+		status, code, message = http.StatusServiceUnavailable, app.EUNAVAILABLE, "the database is unavailable for a moment; retry in a few seconds"
+		c.Response().Header().Set("Retry-After", "5")
 	default:
 		code = app.ErrorCode(err)
 		message = app.ErrorMessage(err)

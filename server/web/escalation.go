@@ -29,6 +29,7 @@ func (s *Server) escalate(ctx context.Context) {
 			}
 			continue
 		}
+		s.ops.escalations.Add(float64(len(steps)))
 		for _, e := range steps {
 			s.log.Warn("assistance call escalated", "call_id", e.Call.ID, "level", e.Level, "station_id", e.Call.StationID)
 			s.textHeads(ctx, e)

@@ -104,6 +104,12 @@ func (s *Server) handleEvents(c echo.Context) error {
 		select {
 		case ev, ok := <-sub.C:
 			if !ok {
+				if s.hub.Stopped() {
+					// Say so before the stream ends: the client reconnects
+					// (to another instance) and resumes from its last id.
+					fmt.Fprintf(w, "retry: %d\n: the server is stopping; reconnect\n\n", streamRetry.Milliseconds())
+					_ = flush()
+				}
 				return nil // too slow, or the server is stopping: reconnect
 			}
 			if !sent.Less(ev.Cursor) {

@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"context"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
 
 	"policebooth/server/app"
+	"policebooth/server/store"
 )
 
 // idempotencyWait bounds how long a duplicate waits for the first request
@@ -43,6 +45,11 @@ func (s *Server) idempotent(next echo.HandlerFunc) echo.HandlerFunc {
 			if prev == nil {
 				break // ours to run
 			}
+			if prev.Status == store.IdempotencyWritten {
+				// Stored, but the server stopped before keeping the answer.
+				c.Response().Header().Set("Idempotent-Replayed", "stored")
+				return app.Errorf(app.ECONFLICT, "this was already stored; its first answer was lost when the server stopped")
+			}
 			if prev.Status != 0 {
 				c.Response().Header().Set("Idempotent-Replayed", "true")
 				return c.Blob(prev.Status, prev.ContentType, prev.Body)
@@ -59,17 +66,64 @@ func (s *Server) idempotent(next echo.HandlerFunc) echo.HandlerFunc {
 
 		rec := &recorder{ResponseWriter: c.Response().Writer}
 		c.Response().Writer = rec
+		stopRenewing := s.renewIdempotent(ctx, p.UserID, key)
+		c.SetRequest(c.Request().WithContext(store.WithIdempotencyClaim(ctx, p.UserID, key)))
 		err := next(c)
+		stopRenewing()
 		if err != nil {
 			c.Error(err) // render now, so the answer can be kept
 		}
 		status := c.Response().Status
 		// Keep the answer even if the client has gone: that is the point.
-		store := context.WithoutCancel(ctx)
+		keep := context.WithoutCancel(ctx)
 		if status >= 500 || status == 0 {
-			return s.store.AbandonIdempotent(store, p.UserID, key)
+			if err := s.store.AbandonIdempotent(keep, p.UserID, key); err != nil {
+				// Most likely the database is away (what failed the request):
+				// keep trying, so the client's retry need not wait out the lease.
+				go s.abandonLater(keep, p.UserID, key)
+			}
+			return nil
 		}
-		return s.store.FinishIdempotent(store, p.UserID, key, status, c.Response().Header().Get(echo.HeaderContentType), rec.body.Bytes())
+		return s.store.FinishIdempotent(keep, p.UserID, key, status, c.Response().Header().Get(echo.HeaderContentType), rec.body.Bytes())
+	}
+}
+
+// abandonLater retries forgetting a failed request's claim every half
+// second until it works or the claim's lease has run out anyway.
+func (s *Server) abandonLater(ctx context.Context, userID int64, key string) {
+	deadline := time.Now().Add(store.IdempotencyLease)
+	for time.Now().Before(deadline) {
+		time.Sleep(500 * time.Millisecond)
+		if err := s.store.AbandonIdempotent(ctx, userID, key); err == nil {
+			return
+		}
+	}
+}
+
+// renewIdempotent keeps a running request's claim alive (a slow upload
+// can outlast store.IdempotencyLease) until the returned func is called.
+func (s *Server) renewIdempotent(ctx context.Context, userID int64, key string) (stop func()) {
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		tick := time.NewTicker(store.IdempotencyLease / 4)
+		defer tick.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-ctx.Done():
+				return
+			case now := <-tick.C:
+				if err := s.store.TouchIdempotent(ctx, userID, key, now); err != nil && ctx.Err() == nil {
+					s.log.Warn("renewing an idempotency key failed", "err", err)
+				}
+			}
+		}
+	})
+	return func() {
+		close(done)
+		wg.Wait()
 	}
 }
 

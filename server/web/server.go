@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -35,6 +36,7 @@ type Server struct {
 	log     *slog.Logger
 	echo    *echo.Echo
 	metrics *metrics
+	ops     *opsMetrics
 	i18n    *i18n.Bundle
 	assets  *pwa.Assets
 
@@ -48,6 +50,8 @@ type Server struct {
 	sessions *ttlCache[int64, *app.User] // session → its user while active; nil once ended
 	notifier notify.Notifier
 	photos   *photo.Processor // at most one photo per core at a time
+
+	background sync.WaitGroup // the work Start runs; Serve waits for it
 
 	serviceWorker []byte // built once: its version hashes what it precaches
 }
@@ -73,6 +77,9 @@ func New(cfg config.Config, st *store.Store, log *slog.Logger) (*Server, error) 
 	s.sessions = newTTLCache[int64, *app.User](sessionCacheTTL)
 	s.cache = newCaches()
 	s.hub = events.NewHub(st, log)
+	if s.ops, err = registerOps(s.metrics.registry, st, s.hub); err != nil {
+		return nil, err
+	}
 	s.streams = newOpenStreams()
 	st.OnCommit(s.hub.Wake)
 	if s.vapid, err = push.LoadVAPID(context.Background(), st); err != nil {
@@ -128,18 +135,18 @@ func (s *Server) Run(ctx context.Context) error {
 // ends. Serve calls it; tests that use
 // Handler call it themselves.
 func (s *Server) Start(ctx context.Context) {
-	go s.hub.Run(ctx)
-	go s.checkStreams(ctx)
-	go s.escalate(ctx)
-	go s.retain(ctx)
-	go s.photoRetention(ctx)
-	go s.announceNotices(ctx)
+	s.background.Go(func() { s.hub.Run(ctx) })
+	s.background.Go(func() { s.checkStreams(ctx) })
+	s.background.Go(func() { s.escalate(ctx) })
+	s.background.Go(func() { s.retain(ctx) })
+	s.background.Go(func() { s.photoRetention(ctx) })
+	s.background.Go(func() { s.announceNotices(ctx) })
 	if s.cfg.Postgres() {
-		go func() {
+		s.background.Go(func() {
 			if err := events.Listen(ctx, s.cfg.DatabaseURL, store.EventChannel, s.hub, s.log); err != nil {
 				s.log.Error("event listener stopped", "err", err)
 			}
-		}()
+		})
 	}
 }
 
@@ -172,7 +179,8 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	if err := <-done; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("web: serve: %w", err)
 	}
-	s.push.Wait() // alerts already on their way are not cut off
+	s.background.Wait() // escalations, purges and the listener end between steps, not halfway
+	s.push.Wait()       // alerts already on their way are not cut off
 	s.log.Info("stopped")
 	return nil
 }

@@ -158,6 +158,7 @@ func (s *Server) reportGaps(ctx context.Context, now time.Time) {
 		}
 		return
 	}
+	s.ops.gaps.Add(float64(len(gaps)))
 	for _, g := range gaps {
 		s.log.Warn("booth not covered", "booth_id", g.BoothID, "station_id", g.StationID, "since", g.StartedAt)
 		b, err := s.store.FindBooth(ctx, g.BoothID)

@@ -2,12 +2,14 @@ package storetest
 
 import (
 	"fmt"
+	mathrand "math/rand/v2"
 	"net"
 	"os"
 	"os/exec"
 	"os/user"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -54,12 +56,7 @@ func NewCluster(t testing.TB) *Cluster {
 			t.Fatal(err)
 		}
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	c.port = ln.Addr().(*net.TCPAddr).Port
-	ln.Close()
+	c.port = freePort(t)
 	if out, err := c.command(filepath.Join(c.bin, "initdb"), "-D", filepath.Join(dir, "data"), "-U", "postgres", "-A", "trust", "--no-sync").CombinedOutput(); err != nil {
 		t.Fatalf("storetest: initdb: %v\n%s", err, out)
 	}
@@ -89,7 +86,8 @@ func (c *Cluster) Start() {
 	c.t.Helper()
 	opts := fmt.Sprintf("-p %d -k %s -c listen_addresses=127.0.0.1 -c fsync=off", c.port, c.dir)
 	if err := c.pgctl("-l", filepath.Join(c.dir, "log"), "-o", opts, "start"); err != nil {
-		c.t.Fatal(err)
+		log, _ := os.ReadFile(filepath.Join(c.dir, "log"))
+		c.t.Fatalf("%v\nserver log:\n%s", err, log)
 	}
 }
 
@@ -99,4 +97,29 @@ func (c *Cluster) Stop() {
 	if err := c.pgctl("stop", "-m", "fast"); err != nil {
 		c.t.Fatal(err)
 	}
+}
+
+// freePort picks a loopback port below the kernel's ephemeral range: a
+// port from that range could be taken, while the cluster is stopped, as
+// the local end of some outgoing connection, and the restart would fail.
+func freePort(t testing.TB) int {
+	low := 32768
+	if b, err := os.ReadFile("/proc/sys/net/ipv4/ip_local_port_range"); err == nil {
+		if f := strings.Fields(string(b)); len(f) == 2 {
+			if n, err := strconv.Atoi(f[0]); err == nil && n > 11000 {
+				low = n
+			}
+		}
+	}
+	for range 100 {
+		port := 10000 + mathrand.IntN(low-10000)
+		ln, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port))
+		if err != nil {
+			continue
+		}
+		ln.Close()
+		return port
+	}
+	t.Fatal("storetest: no free port for the cluster")
+	return 0
 }
