@@ -244,3 +244,37 @@ func TestOfflineCallOlderThanFifteenMinutesAsksFirst(t *testing.T) {
 		t.Fatalf("after 'send it now' the server has %d calls, want 1", len(calls.Items))
 	}
 }
+
+// TestARefusedOfflineWriteComesBack: a log entry written offline for a
+// shift the head seals meanwhile is refused when it arrives; the officer
+// sees it, with its text, instead of losing it silently.
+func TestARefusedOfflineWriteComesBack(t *testing.T) {
+	srv := startDemo(t, nil)
+	p := NewBrowser(t).Page(t, Tablet, "zh-CN")
+	p.signIn(srv.URL, "13800000001")
+	p.Open(srv.URL + "/shift")
+	p.waitForServiceWorker()
+	p.Submit(`form[action="/shift/clock-in"] button[type=submit]`)
+	p.SetOffline(true)
+	p.WaitFor(`!navigator.onLine`)
+	p.Do(chromedp.Click(chromedp.ID("kind-visitor")), chromedp.SendKeys(chromedp.ID("f-text"), "来访登记：王先生咨询户口"))
+	p.Do(chromedp.Click(`form[data-outbox] button[type=submit]`))
+	p.waitOutbox(`i.length === 1`)
+
+	// Meanwhile the shift ends and the head seals it.
+	var sh struct{ ID string }
+	apiCall(t, srv.URL, "POST", "/api/v1/shifts/clock-out", "13800000001", map[string]string{"handover_note": "无"}, &sh)
+	apiCall(t, srv.URL, "POST", "/api/v1/shifts/"+sh.ID+"/sign-off", "13800000000", map[string]string{}, nil)
+
+	p.SetOffline(false)
+	p.waitOutbox(`i.length === 1 && i[0].status === "refused"`)
+	p.WaitFor(`document.querySelector("#outbox li.outbox-refused") !== null`)
+	text := Eval[string](p, `document.getElementById("outbox").innerText`)
+	for _, want := range []string{"没有被接受", "来访登记：王先生咨询户口", "封存"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the refused write lacks %q:\n%s", want, text)
+		}
+	}
+	p.Screenshot("refused")
+	p.Axe()
+}
