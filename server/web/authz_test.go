@@ -186,7 +186,18 @@ var matrix = []matrixCell{
 	{"POST /logout", "", "", all(303)},
 }
 
-func TestAuthorizationMatrix(t *testing.T) {
+// matrixWorld is the demo data plus what the matrix cells name: a second
+// station with its head and officer, records of the demo resident, of the
+// other resident and of the other station, and a token for each caller.
+type matrixWorld struct {
+	ts                *testServer
+	tokens            map[string]string
+	placeholders      *strings.Replacer
+	otherPlaceholders []string
+}
+
+func newMatrixWorld(t *testing.T) *matrixWorld {
+	t.Helper()
 	ts := newTestServer(t, nil)
 	ts.demo(t)
 	admin := ts.login(t, "13700000000")
@@ -212,7 +223,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 	ts.api(t, "GET", "/api/v1/me", ts.login(t, "13800000001").AccessToken, nil, &demoStation)
 	target := mkStaff("13700000011", "officer", demoStation.StationID)
 	mkStaff("13700000012", "head", station2.ID)
-	mkStaff("13700000013", "officer", station2.ID)
+	officer2 := mkStaff("13700000013", "officer", station2.ID)
 	firstLogin := func(phone string) string {
 		var p pair
 		ts.api(t, "POST", "/api/v1/auth/login", "", map[string]string{"phone": phone, "password": "matrix-pass-0"}, &p)
@@ -251,12 +262,22 @@ func TestAuthorizationMatrix(t *testing.T) {
 	if resp := ts.api(t, "POST", "/api/v1/shifts/clock-out", tokens["officer"], map[string]string{"handover_note": "矩阵交接"}, &shift); resp.StatusCode != 200 {
 		t.Fatalf("the matrix shift: %d", resp.StatusCode)
 	}
-	placeholders := strings.NewReplacer("{shift}", shift.ID, "{station}", demoStation.StationID, "{target}", target, "{request}", req.ID,
-		"{attachment}", attachment, "{booth}", booths.Items[0].ID, "{officer}", officerMe.ID, "{call}", call.ID)
+	w := &matrixWorld{ts: ts, tokens: tokens}
+	w.others(t, admin.AccessToken, station2.ID, officer2)
+	w.placeholders = strings.NewReplacer(append([]string{"{shift}", shift.ID, "{station}", demoStation.StationID, "{target}", target, "{request}", req.ID,
+		"{attachment}", attachment, "{booth}", booths.Items[0].ID, "{officer}", officerMe.ID, "{call}", call.ID}, w.otherPlaceholders...)...)
+	return w
 
+}
+
+func TestAuthorizationMatrix(t *testing.T) {
+	w := newMatrixWorld(t)
+	ts, tokens, placeholders := w.ts, w.tokens, w.placeholders
 	covered := map[string]bool{}
 	var n atomic.Int64
-	for _, cell := range matrix {
+	cells := append(slices.Clone(matrixOthers), matrix...)
+	t.Logf("authorisation matrix: %d routes, %d rows, %d cells", len(ts.routes), len(cells), len(cells)*len(callers))
+	for _, cell := range cells {
 		covered[cell.route] = true
 		method, route, _ := strings.Cut(cell.route, " ")
 		path := cell.path
@@ -285,11 +306,11 @@ func TestAuthorizationMatrix(t *testing.T) {
 			if resp.StatusCode != want {
 				t.Errorf("%s %s as %s: %d, want %d (%.120s)", method, path, who, resp.StatusCode, want, text)
 			}
+			checkHardening(t, method+" "+path+" as "+who, resp, false)
 		}
 	}
 	for _, r := range ts.routes {
-		if !covered[r] && !strings.HasPrefix(r, "GET /healthz") && !strings.HasPrefix(r, "GET /readyz") &&
-			!strings.HasPrefix(r, "GET /metrics") && !strings.HasPrefix(r, "GET /manifest") && !strings.HasPrefix(r, "GET /sw.js") {
+		if !covered[r] {
 			t.Errorf("route %s is not in the authorisation matrix", r)
 		}
 	}
