@@ -194,11 +194,13 @@ type matrixWorld struct {
 	tokens            map[string]string
 	placeholders      *strings.Replacer
 	otherPlaceholders []string
+	dataDir           string // holds the blob store
 }
 
 func newMatrixWorld(t *testing.T) *matrixWorld {
 	t.Helper()
-	ts := newTestServer(t, nil)
+	dataDir := t.TempDir()
+	ts := newTestServer(t, map[string]string{"POLICEBOOTH_DATA_DIR": dataDir})
 	ts.demo(t)
 	admin := ts.login(t, "13700000000")
 
@@ -262,7 +264,7 @@ func newMatrixWorld(t *testing.T) *matrixWorld {
 	if resp := ts.api(t, "POST", "/api/v1/shifts/clock-out", tokens["officer"], map[string]string{"handover_note": "矩阵交接"}, &shift); resp.StatusCode != 200 {
 		t.Fatalf("the matrix shift: %d", resp.StatusCode)
 	}
-	w := &matrixWorld{ts: ts, tokens: tokens}
+	w := &matrixWorld{ts: ts, tokens: tokens, dataDir: dataDir}
 	w.others(t, admin.AccessToken, station2.ID, officer2)
 	w.placeholders = strings.NewReplacer(append([]string{"{shift}", shift.ID, "{station}", demoStation.StationID, "{target}", target, "{request}", req.ID,
 		"{attachment}", attachment, "{booth}", booths.Items[0].ID, "{officer}", officerMe.ID, "{call}", call.ID}, w.otherPlaceholders...)...)
