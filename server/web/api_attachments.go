@@ -76,6 +76,9 @@ func (s *Server) saveAttachment(c echo.Context) (*app.Attachment, error) {
 	if !ok {
 		return nil, app.Errorf(app.EUNSUPPORTED, "a document must be a JPEG or PNG photo or a PDF")
 	}
+	if data, err = cleanDocument(ctype, data); err != nil {
+		return nil, err
+	}
 	name := cleanFileName(fh.Filename, ext)
 	suffix := make([]byte, 8)
 	_, _ = rand.Read(suffix)
