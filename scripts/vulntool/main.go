@@ -188,9 +188,9 @@ func report(r io.Reader, w io.Writer) (bool, error) {
 	dec := json.NewDecoder(r)
 	summaries := map[string]string{}
 	type key struct{ id, module string }
-	reached := map[key]string{}   // → fixed version
-	imported := map[key]string{}  // module or package imported, function not called
-	where := map[key]string{}     // a call site, for the reader
+	reached := map[key]string{}  // → fixed version
+	imported := map[key]string{} // module or package imported, function not called
+	where := map[key]string{}    // a call site, for the reader
 	for {
 		var m message
 		if err := dec.Decode(&m); err == io.EOF {
