@@ -41,7 +41,7 @@ func NewCluster(t testing.TB) *Cluster {
 	c.dir = dir
 	t.Cleanup(func() {
 		_ = c.pgctl("stop", "-m", "immediate")
-		os.RemoveAll(dir)
+		_ = os.RemoveAll(dir) // a temporary folder; the test is over
 	})
 	if os.Geteuid() == 0 { // initdb refuses to run as root
 		u, err := user.Lookup("postgres")
@@ -59,7 +59,7 @@ func NewCluster(t testing.TB) *Cluster {
 		t.Fatal(err)
 	}
 	c.port = ln.Addr().(*net.TCPAddr).Port
-	ln.Close()
+	_ = ln.Close() // only borrowed to find a free port
 	if out, err := c.command(filepath.Join(c.bin, "initdb"), "-D", filepath.Join(dir, "data"), "-U", "postgres", "-A", "trust", "--no-sync").CombinedOutput(); err != nil {
 		t.Fatalf("storetest: initdb: %v\n%s", err, out)
 	}
@@ -70,16 +70,16 @@ func NewCluster(t testing.TB) *Cluster {
 
 func (c *Cluster) command(name string, args ...string) *exec.Cmd {
 	if os.Geteuid() == 0 {
-		return exec.Command("runuser", append([]string{"-u", "postgres", "--", name}, args...)...)
+		return exec.Command("runuser", append([]string{"-u", "postgres", "--", name}, args...)...) // #nosec G204 -- the local PostgreSQL binaries, with arguments this harness builds
 	}
-	return exec.Command(name, args...)
+	return exec.Command(name, args...) // #nosec G204 -- as above
 }
 
 func (c *Cluster) pgctl(args ...string) error {
 	args = append([]string{"-D", filepath.Join(c.dir, "data"), "-w"}, args...)
 	out, err := c.command(filepath.Join(c.bin, "pg_ctl"), args...).CombinedOutput()
 	if err != nil {
-		return fmt.Errorf("pg_ctl %v: %v\n%s", args, err, out)
+		return fmt.Errorf("pg_ctl %v: %w\n%s", args, err, out)
 	}
 	return nil
 }
