@@ -37,6 +37,7 @@ func hostileFiles(t *testing.T) map[string][]byte {
 		"executable named scan.png":     append([]byte("\x7fELF\x02\x01\x01"), make([]byte, 100)...),
 		"truncated JPEG":                realJPEG(t)[:40],
 		"JPEG with a GPS position only": exifOnly(),
+		"11 MB past the limit":          append(realJPEG(t), make([]byte, 11<<20)...),
 	}
 }
 
