@@ -238,7 +238,7 @@ func documented(route string) (web.DocumentedOperation, bool) {
 func queryParams(route string) []string {
 	op, ok := documented(route)
 	if !ok {
-		return []string{"status", "booth_id", "from", "to", "cursor", "date", "q"}
+		return []string{"status", "booth_id", "from"} // an enum, an id and a date: the kinds pages filter by
 	}
 	var out []string
 	for _, m := range regexp.MustCompile(`[?&]([a-z_]+)=`).FindAllStringSubmatch(op.Summary, -1) {
@@ -382,7 +382,11 @@ func (w *matrixWorld) snapshot(t *testing.T) map[string]int64 {
 		if volatileTables[tb] {
 			continue
 		}
-		parts = append(parts, fmt.Sprintf(`SELECT '%s' AS name, count(*) AS n FROM "%s"`, tb, tb))
+		where := "1 = 1"
+		if w, ok := backgroundRows[tb]; ok {
+			where = w
+		}
+		parts = append(parts, fmt.Sprintf(`SELECT '%s' AS name, count(*) AS n FROM "%s" WHERE %s`, tb, tb, where))
 	}
 	var rows []struct {
 		Name string
@@ -403,6 +407,15 @@ func (w *matrixWorld) snapshot(t *testing.T) map[string]int64 {
 	})
 	counts["blob files"] = files
 	return counts
+}
+
+// backgroundRows are the rows the server's own jobs write while the walk
+// runs (the open call's escalations, the empty booths' coverage gaps), left
+// out so that only what requests change is counted.
+var backgroundRows = map[string]string{
+	"events":        "name NOT IN ('assistance.escalated', 'coverage.gap')",
+	"call_entries":  "kind <> 'escalation'",
+	"coverage_gaps": "1 = 0",
 }
 
 // volatileTables change on refused requests by design: failed sign-ins and
