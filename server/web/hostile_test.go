@@ -128,7 +128,7 @@ func TestHostileInputIsRefusedAndChangesNothing(t *testing.T) {
 			}
 		}
 
-		if method != http.MethodGet && method != http.MethodDelete || route == "DELETE /api/v1/me" {
+		if method != http.MethodGet {
 			// Bodies that are not what the route reads.
 			var bodies map[string]string
 			if api {
