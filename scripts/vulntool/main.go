@@ -220,7 +220,9 @@ func report(r io.Reader, w io.Writer) (bool, error) {
 		reached[k] = f.FixedVersion
 		if len(f.Trace) > 1 {
 			last := f.Trace[len(f.Trace)-1]
-			where[k] = last.Package + "." + last.Function
+			if w := last.Package + "." + last.Function; where[k] == "" || w < where[k] {
+				where[k] = w // the same one every run
+			}
 		}
 	}
 	for k := range reached {
