@@ -18,6 +18,10 @@ import (
 // another station), admin. Paths may name {station} (the demo station),
 // {officer} (an officer of the demo station kept for this test) and
 // {target} (another of its officers, whom the staff actions change).
+// Records that are not the caller's own nor their station's have their
+// own placeholders and rows (authz_others_test.go: {request2}, {call2},
+// {shift2}, {booth2} …); the world they live in is newMatrixWorld, which
+// the hostile-input tests share.
 var callers = []string{"anon", "resident", "resident2", "officer", "officer2", "head", "head2", "admin"}
 
 type matrixCell struct {
