@@ -131,7 +131,10 @@ func main() {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, *addr, *station, int32(*conns), *limit); err != nil {
+	if *conns < 1 || *conns > 10_000 {
+		log.Fatal("benchbare: -conns must be 1 to 10000")
+	}
+	if err := run(ctx, *addr, *station, int32(*conns), *limit); err != nil { // #nosec G115 -- 1 to 10000, checked above
 		log.Fatal("benchbare: ", err)
 	}
 }

@@ -87,6 +87,6 @@ func CheckPassword(password, encoded string) bool {
 	if err != nil || len(want) == 0 || len(want) > 128 {
 		return false
 	}
-	got := argon2.IDKey([]byte(password), salt, time, memory, threads, uint32(len(want)))
+	got := argon2.IDKey([]byte(password), salt, time, memory, threads, uint32(len(want))) // #nosec G115 -- len(want) is 1 to 128, checked above
 	return subtle.ConstantTimeCompare(got, want) == 1
 }

@@ -225,11 +225,11 @@ func (p *Page) Screenshot(name string) string {
 		p.t.Fatalf("browsertest: screenshot: %v", err)
 	}
 	dir := ArtifactsDir()
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(dir, 0o750); err != nil {
 		p.t.Fatal(err)
 	}
 	file := filepath.Join(dir, fmt.Sprintf("%s-%s-%s-%s.png", safeName(p.t.Name()), name, p.Size.Name, p.Lang))
-	if err := os.WriteFile(file, png, 0o644); err != nil {
+	if err := os.WriteFile(file, png, 0o600); err != nil {
 		p.t.Fatal(err)
 	}
 	return file

@@ -30,7 +30,7 @@ func Listen(ctx context.Context, databaseURL, channel string, hub *Hub, log *slo
 	l.Handle(channel, waker{hub})
 	err := l.Listen(ctx)
 	if ctx.Err() != nil {
-		return nil
+		return nil //nolint:nilerr // the listener stopped because the server is stopping, which is no error
 	}
 	return err
 }

@@ -52,7 +52,7 @@ func (w *Webhook) Send(ctx context.Context, phone, text string) error {
 	if err != nil {
 		return fmt.Errorf("notify: send to %s: %w", MaskPhone(phone), err)
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }() // read to the end: nothing is lost if closing fails
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		return fmt.Errorf("notify: send to %s: webhook answered %s", MaskPhone(phone), resp.Status)

@@ -189,7 +189,7 @@ func (s *Sender) send(ctx context.Context, sub app.PushSubscription, payload []b
 		s.markFailed(ctx, sub.ID, err.Error())
 		return fmt.Errorf("push: subscription %d: %w", sub.ID, err)
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }() // read only
 	answer, _ := io.ReadAll(io.LimitReader(resp.Body, 300))
 	switch {
 	case resp.StatusCode >= 200 && resp.StatusCode < 300:

@@ -132,7 +132,10 @@ func scanDatabase(t *testing.T, st *store.Store, needles ...string) []hit {
 		}
 		tables = append(tables, n)
 	}
-	rows.Close()
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	rows.Close() //nolint:sqlclosecheck // closed now: the scans below need the connection
 	if len(tables) < 20 {
 		t.Fatalf("found only tables %v", tables)
 	}
@@ -181,6 +184,9 @@ func scanTable(t *testing.T, db *sql.DB, table string, needles []string) []hit {
 				}
 			}
 		}
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatalf("scan %s: %v", table, err)
 	}
 	return hits
 }

@@ -222,6 +222,10 @@ func TestForgedAndExpiredTokensAreRefused(t *testing.T) {
 		if resp := ts.api(t, "GET", "/api/v1/me", token, nil, nil); resp.StatusCode != 401 {
 			t.Errorf("%s: %d, want 401", name, resp.StatusCode)
 		}
+		// The same token as a browser's session cookie is no session.
+		if resp, _ := ts.doNoRedirect(t, "GET", "/password", "", map[string]string{"Cookie": "pb_access=" + token}); resp.StatusCode != http.StatusSeeOther {
+			t.Errorf("%s as a cookie: %d, want 303 to sign in", name, resp.StatusCode)
+		}
 	}
 }
 

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -86,7 +87,13 @@ func (s *Server) handleCallList(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	calls, err := s.store.ListCalls(c.Request().Context(), scope, c.QueryParam("open") != "", 100)
+	open := false
+	if v := c.QueryParam("open"); v != "" {
+		if open, err = strconv.ParseBool(v); err != nil {
+			return app.Errorf(app.EINVALID, "open must be true or false")
+		}
+	}
+	calls, err := s.store.ListCalls(c.Request().Context(), scope, open, 100)
 	if err != nil {
 		return err
 	}

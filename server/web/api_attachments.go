@@ -66,7 +66,7 @@ func (s *Server) saveAttachment(c echo.Context) (*app.Attachment, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }() // read only
 	data, err := io.ReadAll(io.LimitReader(f, maxAttachment+1))
 	if err != nil {
 		return nil, err
@@ -75,6 +75,9 @@ func (s *Server) saveAttachment(c echo.Context) (*app.Attachment, error) {
 	ext, ok := attachmentTypes[ctype]
 	if !ok {
 		return nil, app.Errorf(app.EUNSUPPORTED, "a document must be a JPEG or PNG photo or a PDF")
+	}
+	if data, err = cleanDocument(ctype, data); err != nil {
+		return nil, err
 	}
 	name := cleanFileName(fh.Filename, ext)
 	suffix := make([]byte, 8)
@@ -131,7 +134,7 @@ func (s *Server) handleAttachmentGet(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	defer rd.Close()
+	defer func() { _ = rd.Close() }() // read only
 	h := c.Response().Header()
 	h.Set(echo.HeaderCacheControl, "private, no-store")
 	h.Set("Content-Disposition", `inline; filename="attachment`+attachmentTypes[a.ContentType]+`"`)

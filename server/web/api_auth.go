@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"reflect"
 	"strings"
 	"time"
 
@@ -55,7 +56,7 @@ func bind(c echo.Context, v any) error {
 	if dec.More() {
 		return app.Errorf(app.EINVALID, "invalid JSON: one object expected")
 	}
-	return nil
+	return checkStrings(reflect.ValueOf(v))
 }
 
 // bindLoose decodes JSON that browsers write, where fields we do not use
@@ -67,7 +68,7 @@ func bindLoose(c echo.Context, v any) error {
 	if err := json.NewDecoder(c.Request().Body).Decode(v); err != nil {
 		return app.Errorf(app.EINVALID, "invalid JSON: %s", jsonProblem(err))
 	}
-	return nil
+	return checkStrings(reflect.ValueOf(v))
 }
 
 type registerRequest struct {

@@ -133,6 +133,10 @@ func (s *Server) handleNoticeList(c echo.Context) error {
 	p := caller(c)
 	ctx := c.Request().Context()
 	now := time.Now()
+	before, err := cursorParam(c)
+	if err != nil {
+		return err
+	}
 	if p.Role == app.RoleResident {
 		notices, err := s.store.ListResidentNotices(ctx, p.UserID, now)
 		if err != nil {
@@ -147,12 +151,6 @@ func (s *Server) handleNoticeList(c echo.Context) error {
 	station, err := noticeStation(c)
 	if err != nil {
 		return err
-	}
-	var before int64
-	if v := c.QueryParam("cursor"); v != "" {
-		if before, err = parseID(v); err != nil {
-			return app.Errorf(app.EINVALID, "cursor is not valid")
-		}
 	}
 	const page = 20
 	notices, err := s.store.ListStationNotices(ctx, station, before, page)

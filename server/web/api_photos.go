@@ -252,9 +252,11 @@ func (s *Server) handlePhotoList(c echo.Context) error {
 			return app.Errorf(app.EINVALID, "cursor: not a cursor from this list")
 		}
 	}
-	limit, _ := strconv.Atoi(c.QueryParam("limit"))
-	if limit <= 0 || limit > 100 {
-		limit = 50
+	limit := 50
+	if v := c.QueryParam("limit"); v != "" {
+		if limit, err = strconv.Atoi(v); err != nil || limit < 1 || limit > 100 {
+			return app.Errorf(app.EINVALID, "limit must be 1 to 100")
+		}
 	}
 	photos, err := s.store.ListPhotos(c.Request().Context(), scope, requestID, before, limit)
 	if err != nil {
@@ -273,10 +275,13 @@ func (s *Server) handlePhotoList(c echo.Context) error {
 // handlePhotoGet: GET /photos/:id, the display copy (?size=full: the
 // full-size copy as a download), to the family and station staff.
 func (s *Server) handlePhotoGet(c echo.Context) error {
-	if c.QueryParam("size") == "full" {
+	switch c.QueryParam("size") {
+	case "full":
 		return s.servePhoto(c, "full")
+	case "":
+		return s.servePhoto(c, "display")
 	}
-	return s.servePhoto(c, "display")
+	return app.Errorf(app.EINVALID, "size: full, or leave it out for the display copy")
 }
 
 // handlePhotoThumb: GET /photos/:id/thumb.

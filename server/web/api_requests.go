@@ -314,6 +314,9 @@ func (s *Server) requestFilter(c echo.Context) (app.RequestFilter, error) {
 		}
 	}
 	f.Type = q.Get("type")
+	if f.Type != "" && !isCode(f.Type) {
+		return f, app.Errorf(app.EINVALID, "type must be a service code")
+	}
 	for name, dst := range map[string]*int64{"booth_id": &f.BoothID, "assignee": &f.AssigneeID, "cursor": &f.Before} {
 		if v := q.Get(name); v != "" {
 			id, err := parseID(v)

@@ -77,7 +77,7 @@ func (s *Server) writeExport(ctx context.Context, w io.Writer, ex *app.DataExpor
 		if err == nil {
 			_, err = io.Copy(fw, rd)
 		}
-		rd.Close()
+		_ = rd.Close() // read only: the copy's error is the one that matters
 		if err != nil {
 			return fmt.Errorf("web: export file %s: %w", f.Path, err)
 		}

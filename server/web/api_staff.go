@@ -31,6 +31,11 @@ func (s *Server) createStaff(c echo.Context, r staffRequest) (*app.User, error) 
 	if err := app.ValidatePassword(r.Password); err != nil {
 		return nil, err
 	}
+	// A head's request always makes an officer of the head's station, but a
+	// role off the list is an error, not something to ignore.
+	if r.Role != "" && r.Role != string(app.RoleOfficer) && r.Role != string(app.RoleHead) {
+		return nil, app.Errorf(app.EINVALID, "role must be officer or head")
+	}
 	u := &app.User{Role: app.RoleOfficer, Phone: phone, Name: r.Name, BadgeNo: r.BadgeNo, Language: app.LanguageChinese, PhoneVerified: true, MustChangePassword: true}
 	if p.Role == app.RoleAdmin {
 		if r.Role != "" {
@@ -58,6 +63,11 @@ func (s *Server) createStaff(c echo.Context, r staffRequest) (*app.User, error) 
 func staffStation(c echo.Context) (int64, error) {
 	p := caller(c)
 	if id, ok := p.stationOf(); ok {
+		if v := c.QueryParam("station_id"); v != "" {
+			if _, err := parseID(v); err != nil {
+				return 0, app.Errorf(app.EINVALID, "station_id is not valid")
+			}
+		}
 		return id, nil
 	}
 	id, err := parseID(c.QueryParam("station_id"))
@@ -175,6 +185,9 @@ type auditJSON struct {
 // station's local days.
 func (s *Server) auditFilter(c echo.Context, station int64) (app.AuditFilter, error) {
 	f := app.AuditFilter{StationID: station, Action: c.QueryParam("action"), Limit: 50}
+	if f.Action != "" && !isCode(f.Action) {
+		return f, app.Errorf(app.EINVALID, "action must be an action's code, like shift.sign_off")
+	}
 	loc := s.stationLocation(c, station)
 	if v := c.QueryParam("actor"); v != "" {
 		id, err := parseID(v)

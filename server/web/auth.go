@@ -186,7 +186,9 @@ func (s *Server) clearSessionCookies(c echo.Context) {
 }
 
 func (s *Server) cookie(name, value string, maxAge int) *http.Cookie {
-	return &http.Cookie{
+	// Secure whenever POLICEBOOTH_BASE_URL is https (TestCookiesAreSecureBehindTLS);
+	// a plain-http development server on localhost could not keep them otherwise.
+	return &http.Cookie{ // #nosec G124 -- Secure follows the base URL, as above
 		Name: name, Value: value, Path: "/", MaxAge: maxAge,
 		HttpOnly: true, Secure: s.cfg.SecureCookies(), SameSite: http.SameSiteLaxMode,
 	}

@@ -49,7 +49,8 @@ func (s *Server) handleError(err error, c echo.Context) {
 	if c.Response().Committed {
 		return
 	}
-	status, code, message := http.StatusInternalServerError, app.EINTERNAL, "internal error"
+	var status int
+	var code, message string
 	var he *echo.HTTPError
 	switch {
 	case errors.As(err, &he):

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"sort"
 
 	"policebooth/server/push"
 )
@@ -10,4 +11,40 @@ import (
 // point it at a fake push service they trust.
 func (s *Server) UsePushClient(client *http.Client) {
 	s.push = push.NewSender(s.store, s.vapid, push.Options{Contact: s.cfg.BaseURL.String(), Client: client, Log: s.log})
+}
+
+// DocumentedOperation is what the hostile-input test reads of one entry of
+// apiOperations: the route and the top-level fields of its JSON body, each
+// with its kind (string, enum, number, integer, boolean, array, object).
+type DocumentedOperation struct {
+	Route   string // "METHOD /api/v1/path/:param", as registered
+	Summary string
+	Fields  map[string]string
+	Names   []string // Fields' names, sorted
+}
+
+// DocumentedOperations lists every documented API route.
+func DocumentedOperations() []DocumentedOperation {
+	var out []DocumentedOperation
+	for _, op := range apiOperations {
+		d := DocumentedOperation{Route: op.Method + " /api/v1" + op.Path, Summary: op.Summary, Fields: map[string]string{}}
+		if schema, ok := apiSchemas[op.Request].(map[string]any); ok {
+			props, _ := schema["properties"].(map[string]any)
+			for name, p := range props {
+				p, _ := p.(map[string]any)
+				kind, _ := p["type"].(string)
+				switch {
+				case p["enum"] != nil:
+					kind = "enum"
+				case p["$ref"] != nil:
+					kind = "object"
+				}
+				d.Fields[name] = kind
+				d.Names = append(d.Names, name)
+			}
+			sort.Strings(d.Names)
+		}
+		out = append(out, d)
+	}
+	return out
 }

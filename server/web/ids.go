@@ -6,6 +6,10 @@ import (
 	"errors"
 	"io"
 	"strconv"
+
+	"github.com/labstack/echo/v4"
+
+	"policebooth/server/app"
 )
 
 // parseID reads a record id as the API writes it: a positive decimal.
@@ -42,3 +46,17 @@ func jsonProblem(err error) string {
 
 // newKey returns a random key for a form's Idempotency-Key.
 func newKey() string { return rand.Text() }
+
+// cursorParam reads a list's ?cursor= (the last id of the page before);
+// 0 when absent, EINVALID when it is not one.
+func cursorParam(c echo.Context) (int64, error) {
+	v := c.QueryParam("cursor")
+	if v == "" {
+		return 0, nil
+	}
+	id, err := parseID(v)
+	if err != nil {
+		return 0, app.Errorf(app.EINVALID, "cursor is not a cursor from this list")
+	}
+	return id, nil
+}

@@ -46,6 +46,7 @@ func (s *Server) middleware() error {
 				return strings.Contains(c.Request().Header.Get(echo.HeaderAccept), "text/event-stream")
 			},
 		}),
+		refuseHostileInput,
 	)
 	return nil
 }

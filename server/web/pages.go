@@ -65,10 +65,7 @@ func (s *Server) handleLanguageSwitch(c echo.Context) error {
 		}
 		s.sessions.forget(p.SessionID)
 	}
-	c.SetCookie(&http.Cookie{
-		Name: langCookie, Value: lang, Path: "/", MaxAge: int((365 * 24 * time.Hour).Seconds()),
-		HttpOnly: true, Secure: s.cfg.SecureCookies(), SameSite: http.SameSiteLaxMode,
-	})
+	c.SetCookie(s.cookie(langCookie, lang, int((365 * 24 * time.Hour).Seconds())))
 	return c.Redirect(http.StatusSeeOther, localPath(c.FormValue("next")))
 }
 

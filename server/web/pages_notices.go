@@ -68,6 +68,10 @@ func (s *Server) handleNoticesPage(c echo.Context) error {
 	p := caller(c)
 	ctx := c.Request().Context()
 	now := time.Now()
+	before, err := cursorParam(c)
+	if err != nil {
+		return err
+	}
 	v := view.NoticeList{Staff: p.Role.Staff()}
 	if !v.Staff {
 		notices, err := s.store.ListResidentNotices(ctx, p.UserID, now)
@@ -84,12 +88,6 @@ func (s *Server) handleNoticesPage(c echo.Context) error {
 	station, err := noticeStation(c)
 	if err != nil {
 		return err
-	}
-	var before int64
-	if cur := c.QueryParam("cursor"); cur != "" {
-		if before, err = parseID(cur); err != nil {
-			return app.Errorf(app.EINVALID, "cursor is not valid")
-		}
 	}
 	const pageSize = 20
 	notices, err := s.store.ListStationNotices(ctx, station, before, pageSize)

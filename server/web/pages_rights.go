@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 	"strconv"
 	"time"
@@ -39,7 +40,7 @@ func (s *Server) keptRows(c echo.Context) ([]view.KeptRow, error) {
 		if k.Kind == "service_request" {
 			label = t(c, "rights.kept_request", "Ticket", k.Label, "Date", date)
 		}
-		rows = append(rows, view.KeptRow{Label: label, Reason: k.Reason.In(string(lang))})
+		rows = append(rows, view.KeptRow{Label: label, Reason: k.Reason.In(lang)})
 	}
 	return rows, nil
 }
@@ -84,7 +85,7 @@ func (s *Server) handleDeleteAccountSubmit(c echo.Context) error {
 			s.clearSessionCookies(c)
 			c.Response().Header().Set("Clear-Site-Data", `"cache", "storage"`)
 			return c.Redirect(http.StatusSeeOther, "/login?deleted=1")
-		case err == errWrongPassword:
+		case errors.Is(err, errWrongPassword):
 			v.Errors["password"] = t(c, "rights.wrong_password")
 		case app.ErrorCode(err) == app.ECONFLICT:
 			v.Errors[""], status = t(c, "rights.open_call"), http.StatusConflict

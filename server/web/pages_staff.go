@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/http"
-	"net/url"
 	"strconv"
 	"time"
 
@@ -156,7 +155,7 @@ func (s *Server) handleAuditPage(c echo.Context) error {
 	if len(entries) == f.Limit {
 		q := c.QueryParams()
 		q.Set("cursor", strconv.FormatInt(entries[len(entries)-1].ID, 10))
-		v.NextURL = "/audit?" + url.Values(q).Encode()
+		v.NextURL = "/audit?" + q.Encode()
 	}
 	return s.render(c, http.StatusOK, t(c, "audit.title"), pages.Audit(v))
 }

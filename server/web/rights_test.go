@@ -72,7 +72,7 @@ func (ts *testServer) residentVisit(t *testing.T, token, officer, tag string) vi
 		}
 	}
 	v.open = newReq()
-	v.document = append(pngBytes(t), []byte(tag)...) // bytes of its own, so the archive shows whose it is
+	v.document = uniquePNG(t, tag) // bytes of its own, so the archive shows whose it is
 	v.attachment = ts.upload(t, "/api/v1/service-requests/"+v.open+"/attachments", token, tag+".png", v.document)
 	var c struct{ ID string }
 	if resp := ts.api(t, "POST", "/api/v1/assistance-calls", token, map[string]any{"category": "medical", "lat": 39.96, "lng": 116.3, "accuracy_m": 15}, &c); resp.StatusCode != 201 {

@@ -22,6 +22,28 @@ func pngBytes(t *testing.T) []byte {
 	return buf.Bytes()
 }
 
+// uniquePNG is a real PNG whose pixels spell tag, in the form the server
+// stores (photos are decoded and encoded again), so its bytes come back as
+// they were sent.
+func uniquePNG(t *testing.T, tag string) []byte {
+	img := image.NewRGBA(image.Rect(0, 0, len(tag)+1, 2))
+	for i, b := range []byte(tag) {
+		img.Set(i, 0, color.RGBA{b, 255 - b, 7, 255})
+	}
+	var first, again bytes.Buffer
+	if err := png.Encode(&first, img); err != nil {
+		t.Fatal(err)
+	}
+	decoded, err := png.Decode(&first)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := png.Encode(&again, decoded); err != nil {
+		t.Fatal(err)
+	}
+	return again.Bytes()
+}
+
 // uploadStatus posts a file as multipart field "file" and returns the
 // response and body.
 func (ts *testServer) uploadStatus(t *testing.T, path, token, name string, data []byte) (*http.Response, []byte) {

@@ -89,7 +89,7 @@ func withStore(ctx context.Context, cfg config.Config, log *slog.Logger, fn func
 	if err != nil {
 		return err
 	}
-	defer st.Close()
+	defer func() { _ = st.Close() }() // on the way out: the command's own error is the one to report
 	if err := st.Migrate(ctx, log); err != nil {
 		return err
 	}
@@ -138,7 +138,7 @@ func healthcheck(ctx context.Context, cfg config.Config) error {
 	if err != nil {
 		return fmt.Errorf("healthcheck: %w", err)
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	if resp.StatusCode != http.StatusOK {
 		return fmt.Errorf("healthcheck: /healthz answered %s", resp.Status)
 	}

@@ -43,7 +43,7 @@ func NewCluster(t testing.TB) *Cluster {
 	c.dir = dir
 	t.Cleanup(func() {
 		_ = c.pgctl("stop", "-m", "immediate")
-		os.RemoveAll(dir)
+		_ = os.RemoveAll(dir) // a temporary folder; the test is over
 	})
 	if os.Geteuid() == 0 { // initdb refuses to run as root
 		u, err := user.Lookup("postgres")
@@ -67,16 +67,16 @@ func NewCluster(t testing.TB) *Cluster {
 
 func (c *Cluster) command(name string, args ...string) *exec.Cmd {
 	if os.Geteuid() == 0 {
-		return exec.Command("runuser", append([]string{"-u", "postgres", "--", name}, args...)...)
+		return exec.Command("runuser", append([]string{"-u", "postgres", "--", name}, args...)...) // #nosec G204 -- the local PostgreSQL binaries, with arguments this harness builds
 	}
-	return exec.Command(name, args...)
+	return exec.Command(name, args...) // #nosec G204 -- as above
 }
 
 func (c *Cluster) pgctl(args ...string) error {
 	args = append([]string{"-D", filepath.Join(c.dir, "data"), "-w"}, args...)
 	out, err := c.command(filepath.Join(c.bin, "pg_ctl"), args...).CombinedOutput()
 	if err != nil {
-		return fmt.Errorf("pg_ctl %v: %v\n%s", args, err, out)
+		return fmt.Errorf("pg_ctl %v: %w\n%s", args, err, out)
 	}
 	return nil
 }

@@ -50,7 +50,7 @@ func DSN(t testing.TB) (databaseURL, sqlitePath string) {
 	t.Cleanup(func() {
 		admin.Exec("DROP SCHEMA " + schema + " CASCADE")
 		if db, err := admin.DB(); err == nil {
-			db.Close()
+			_ = db.Close() // the test is over
 		}
 	})
 	u, err := url.Parse(base)
@@ -81,7 +81,7 @@ func OpenEmpty(t testing.TB) *store.Store {
 	if err != nil {
 		t.Fatalf("storetest: open: %v", err)
 	}
-	t.Cleanup(func() { st.Close() })
+	t.Cleanup(func() { _ = st.Close() })
 	return st
 }
 
@@ -94,7 +94,7 @@ func OpenAt(t testing.TB, databaseURL, sqlitePath string) *store.Store {
 	if err != nil {
 		t.Fatalf("storetest: open: %v", err)
 	}
-	t.Cleanup(func() { st.Close() })
+	t.Cleanup(func() { _ = st.Close() })
 	if err := st.Migrate(context.Background(), Logger(t)); err != nil {
 		t.Fatalf("storetest: migrate: %v", err)
 	}
