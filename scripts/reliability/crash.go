@@ -38,7 +38,7 @@ func runCrash(ctx context.Context, args []string) error {
 	if err != nil {
 		return setupError{err}
 	}
-	defer logFile.Close()
+	defer func() { _ = logFile.Close() }()
 	srv := &serverProcess{bin: *bin, addr: *addr, log: logFile}
 	defer srv.stop()
 	if _, err := srv.start(ctx); err != nil {
@@ -117,7 +117,7 @@ func runCrash(ctx context.Context, args []string) error {
 
 	var readyTimes []time.Duration
 	for n := 1; n <= *kills; n++ {
-		gap := *minGap + time.Duration(rand.Int64N(int64(*maxGap-*minGap)+1))
+		gap := *minGap + time.Duration(rand.Int64N(int64(*maxGap-*minGap)+1)) // #nosec G404 -- when to kill, not a secret
 		select {
 		case <-ctx.Done():
 			close(stop)

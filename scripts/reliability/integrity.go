@@ -35,7 +35,7 @@ func openDatabase(ctx context.Context) (*database, error) {
 	}
 	bucket, err := media.OpenBucket(ctx, cfg.BlobURL)
 	if err != nil {
-		st.Close()
+		_ = st.Close()
 		return nil, err
 	}
 	return &database{st: st, bucket: bucket}, nil

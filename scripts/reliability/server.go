@@ -45,7 +45,7 @@ func (p *serverProcess) start(ctx context.Context) (time.Duration, error) {
 	if !p.started {
 		args = append(args, "--demo")
 	}
-	cmd := exec.Command(p.bin, args...)
+	cmd := exec.Command(p.bin, args...) // #nosec G204 -- the binary this script built, with its own flags
 	cmd.Env = append(os.Environ(), "POLICEBOOTH_ADDR="+p.addr, "POLICEBOOTH_BASE_URL="+p.url())
 	cmd.Stdout, cmd.Stderr = p.log, p.log
 	if err := cmd.Start(); err != nil {
@@ -68,7 +68,7 @@ func (p *serverProcess) start(ctx context.Context) (time.Duration, error) {
 		}
 		resp, err := probe.Get(p.url() + "/readyz")
 		if err == nil {
-			resp.Body.Close()
+			_ = resp.Body.Close()
 			if resp.StatusCode == 200 {
 				return time.Since(began), nil
 			}

@@ -324,7 +324,7 @@ func readServerMetrics(ctx context.Context, c *client) (map[string]float64, erro
 	if err != nil {
 		return nil, err
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	if resp.StatusCode != 200 {
 		return nil, fmt.Errorf("GET /metrics answered %d", resp.StatusCode)
 	}

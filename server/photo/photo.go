@@ -266,7 +266,7 @@ func halvePlane(dst []byte, w, h, dstStride int, src []byte, srcStride int) {
 		r1 := src[(2*y+1)*srcStride:]
 		d := dst[y*dstStride : y*dstStride+w]
 		for x := range d {
-			d[x] = uint8((int(r0[2*x]) + int(r0[2*x+1]) + int(r1[2*x]) + int(r1[2*x+1]) + 2) / 4)
+			d[x] = uint8((int(r0[2*x]) + int(r0[2*x+1]) + int(r1[2*x]) + int(r1[2*x+1]) + 2) / 4) // #nosec G115 -- the mean of four bytes is a byte
 		}
 	}
 }

@@ -112,12 +112,12 @@ func freePort(t testing.TB) int {
 		}
 	}
 	for range 100 {
-		port := 10000 + mathrand.IntN(low-10000)
+		port := 10000 + mathrand.IntN(low-10000) // #nosec G404 -- a port to try, not a secret
 		ln, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port))
 		if err != nil {
 			continue
 		}
-		ln.Close()
+		_ = ln.Close()
 		return port
 	}
 	t.Fatal("storetest: no free port for the cluster")
