@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -96,7 +97,7 @@ func (e *NewEntry) Validate(role Role, now time.Time) error {
 	switch {
 	case role == RoleHead && e.Kind != EntryHeadNote:
 		return Errorf(EINVALID, "a head adds kind head_note")
-	case role == RoleOfficer && !contains(OfficerEntryKinds, e.Kind):
+	case role == RoleOfficer && !slices.Contains(OfficerEntryKinds, e.Kind):
 		return Errorf(EINVALID, "kind must be one of patrol, visit, fraud_talk, visitor, note")
 	case e.Text == "" || utf8.RuneCountInString(e.Text) > MaxEntryText:
 		return Errorf(EINVALID, "text must be 1 to %d characters", MaxEntryText)
@@ -106,15 +107,6 @@ func (e *NewEntry) Validate(role Role, now time.Time) error {
 		return Errorf(EINVALID, "written_at is more than 7 days ago")
 	}
 	return nil
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // ClockIn is an officer starting a shift at a booth.
@@ -143,6 +135,7 @@ type ShiftFilter struct {
 	From, To  time.Time // shifts that overlap [From, To)
 	Before    int64     // cursor: only shifts with a lower id
 	Limit     int
+	Entries   bool // load each shift's log too
 }
 
 // ShiftService keeps shifts, their logs and the booths' coverage.

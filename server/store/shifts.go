@@ -186,7 +186,7 @@ func (s *Store) FindShift(ctx context.Context, stationID, id int64) (*app.Shift,
 }
 
 // ListShifts returns the station's shifts that overlap the filter's
-// period, newest first, without their logs.
+// period, newest first, with their logs when the filter asks.
 func (s *Store) ListShifts(ctx context.Context, f app.ShiftFilter) ([]app.Shift, error) {
 	q := s.db.WithContext(ctx).Where("station_id = ?", f.StationID)
 	if f.BoothID != 0 {
@@ -206,6 +206,9 @@ func (s *Store) ListShifts(ctx context.Context, f app.ShiftFilter) ([]app.Shift,
 	}
 	if f.Limit <= 0 || f.Limit > 500 {
 		f.Limit = 500
+	}
+	if f.Entries {
+		q = q.Preload("Entries", orderByID)
 	}
 	var out []app.Shift
 	if err := q.Order("id DESC").Limit(f.Limit).Find(&out).Error; err != nil {

@@ -116,15 +116,6 @@ func (r noticeRequest) draft() (app.NoticeDraft, error) {
 	return d, nil
 }
 
-// noticeStation is the station of the calling officer or head.
-func noticeStation(c echo.Context) (int64, error) {
-	p := caller(c)
-	if st, ok := p.stationOf(); ok && p.Role.Staff() {
-		return st, nil
-	}
-	return 0, app.Errorf(app.EFORBIDDEN, "only a station's officers and heads manage notices")
-}
-
 // handleNoticeList: GET /notices. A resident gets the current notices of
 // their area, most severe and newest first, each marked unread until
 // opened; staff get their station's, newest first (?cursor=), heads with
@@ -148,7 +139,7 @@ func (s *Server) handleNoticeList(c echo.Context) error {
 		}
 		return c.JSON(http.StatusOK, out)
 	}
-	station, err := noticeStation(c)
+	station, err := ownStation(c)
 	if err != nil {
 		return err
 	}
@@ -196,7 +187,7 @@ func (s *Server) handleNoticeCreate(c echo.Context) error {
 	if err := bind(c, &r); err != nil {
 		return err
 	}
-	if _, err := noticeStation(c); err != nil {
+	if _, err := ownStation(c); err != nil {
 		return err
 	}
 	d, err := r.draft()
@@ -314,7 +305,7 @@ func (s *Server) handleNoticeGet(c echo.Context) error {
 		j.Revisions = nil
 		return c.JSON(http.StatusOK, j)
 	default:
-		station, err := noticeStation(c)
+		station, err := ownStation(c)
 		if err != nil {
 			return err
 		}
@@ -343,7 +334,7 @@ func (s *Server) handleNoticeUpdate(c echo.Context) error {
 	if err := bind(c, &r); err != nil {
 		return err
 	}
-	if _, err := noticeStation(c); err != nil {
+	if _, err := ownStation(c); err != nil {
 		return err
 	}
 	d, err := r.draft()
@@ -374,7 +365,7 @@ func (s *Server) handleNoticeWithdraw(c echo.Context) error {
 			return err
 		}
 	}
-	if _, err := noticeStation(c); err != nil {
+	if _, err := ownStation(c); err != nil {
 		return err
 	}
 	n, err := s.store.WithdrawNotice(c.Request().Context(), actorOf(c), id, r.Reason, time.Now())
@@ -430,7 +421,7 @@ func (s *Server) handleNoticeReach(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	station, err := noticeStation(c)
+	station, err := ownStation(c)
 	if err != nil {
 		return err
 	}

@@ -177,11 +177,7 @@ type shiftJSON struct {
 // shiftWithFigures loads a shift of the caller's station and counts what
 // happened at its booth while it lasted.
 func (s *Server) shiftWithFigures(c echo.Context) (*shiftJSON, error) {
-	id, err := idParam(c)
-	if err != nil {
-		return nil, err
-	}
-	station, err := ownStation(c)
+	station, id, err := shiftOfStation(c)
 	if err != nil {
 		return nil, err
 	}
@@ -232,15 +228,11 @@ func (s *Server) handleShiftEntry(c echo.Context) error {
 }
 
 func (s *Server) addEntry(c echo.Context, r entryJSON) (*app.ShiftEntry, error) {
-	id, err := idParam(c)
+	station, id, err := shiftOfStation(c)
 	if err != nil {
 		return nil, err
 	}
 	p := caller(c)
-	station, err := ownStation(c)
-	if err != nil {
-		return nil, err
-	}
 	ne := app.NewEntry{Kind: r.Kind, Text: r.Text, WrittenAt: r.WrittenAt}
 	if r.Corrects != "" {
 		if ne.Corrects, err = parseID(r.Corrects); err != nil {
@@ -268,11 +260,7 @@ func (s *Server) handleShiftSignOff(c echo.Context) error {
 }
 
 func (s *Server) signOff(c echo.Context, comment string) (*app.Shift, error) {
-	id, err := idParam(c)
-	if err != nil {
-		return nil, err
-	}
-	station, err := ownStation(c)
+	station, id, err := shiftOfStation(c)
 	if err != nil {
 		return nil, err
 	}
@@ -289,15 +277,11 @@ func (s *Server) handleHandoverAck(c echo.Context) error {
 }
 
 func (s *Server) acknowledgeHandover(c echo.Context) (*app.Shift, error) {
-	id, err := idParam(c)
+	station, id, err := shiftOfStation(c)
 	if err != nil {
 		return nil, err
 	}
 	p := caller(c)
-	station, err := ownStation(c)
-	if err != nil {
-		return nil, err
-	}
 	return s.store.AcknowledgeHandover(c.Request().Context(), station, id, p.UserID, time.Now())
 }
 
@@ -424,11 +408,12 @@ func (s *Server) switchOfficer(c echo.Context, officer, pin string) (*app.Sessio
 	return grant, nil
 }
 
-// ownStation is the station of the calling officer or head.
-func ownStation(c echo.Context) (int64, error) {
-	station, ok := caller(c).stationOf()
-	if !ok {
-		return 0, app.Errorf(app.EFORBIDDEN, "only station staff have shifts")
+// shiftOfStation reads the :id of a shift and the caller's station, which
+// every store call about one shift is scoped to.
+func shiftOfStation(c echo.Context) (station, id int64, err error) {
+	if id, err = idParam(c); err != nil {
+		return 0, 0, err
 	}
-	return station, nil
+	station, err = ownStation(c)
+	return station, id, err
 }

@@ -170,6 +170,16 @@ func (p *principal) stationOf() (int64, bool) {
 	return *p.StationID, true
 }
 
+// ownStation is the station of the calling officer or head; EFORBIDDEN for
+// anyone without one.
+func ownStation(c echo.Context) (int64, error) {
+	p := caller(c)
+	if st, ok := p.stationOf(); ok && p.Role.Staff() {
+		return st, nil
+	}
+	return 0, app.Errorf(app.EFORBIDDEN, "only a station's officers and heads do this")
+}
+
 // actor is the caller as the audit log records them.
 func actorOf(c echo.Context) app.Actor {
 	return app.Actor{ID: caller(c).UserID, IP: c.RealIP()}

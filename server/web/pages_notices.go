@@ -85,7 +85,7 @@ func (s *Server) handleNoticesPage(c echo.Context) error {
 		}
 		return s.render(c, http.StatusOK, t(c, "notices.title"), pages.Notices(v))
 	}
-	station, err := noticeStation(c)
+	station, err := ownStation(c)
 	if err != nil {
 		return err
 	}
@@ -166,7 +166,7 @@ func (s *Server) handleNoticePage(c echo.Context) error {
 
 // renderStaffNotice shows a notice to its station's staff.
 func (s *Server) renderStaffNotice(c echo.Context, id int64, status int, errs view.Errors) error {
-	station, err := noticeStation(c)
+	station, err := ownStation(c)
 	if err != nil {
 		return err
 	}
@@ -237,7 +237,7 @@ func (s *Server) handleNoticePageAck(c echo.Context) error {
 // noticeForm fills the compose form from a notice (or defaults) and the
 // booths of the station.
 func (s *Server) noticeForm(c echo.Context, n *app.Notice, errs view.Errors) (view.NoticeForm, error) {
-	station, err := noticeStation(c)
+	station, err := ownStation(c)
 	if err != nil {
 		return view.NoticeForm{}, err
 	}
@@ -305,7 +305,7 @@ func (s *Server) formDraft(c echo.Context) (app.NoticeDraft, *app.Notice, view.E
 		}
 	}
 	d := app.NoticeDraft{Title: &title, Body: &body, Kind: &kind, Severity: &sev, Language: &lang, Urgent: &urgent, Public: &public, BoothIDs: &booths}
-	station, _ := noticeStation(c)
+	station, _ := ownStation(c)
 	loc := s.stationLocation(c, station)
 	shown := &app.Notice{Title: title, Body: body, Kind: kind, Severity: sev, Language: lang, Urgent: urgent, Public: public, BoothIDs: booths}
 	for name, dst := range map[string]**time.Time{"starts_at": &d.StartsAt, "expires_at": &d.ExpiresAt} {
@@ -376,7 +376,7 @@ func (s *Server) handleNoticeEditPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	station, err := noticeStation(c)
+	station, err := ownStation(c)
 	if err != nil {
 		return err
 	}

@@ -19,7 +19,7 @@ func (s *Server) handleShiftsCSV(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	f.Before, f.Limit = 0, 500
+	f.Before, f.Limit, f.Entries = 0, 500, true
 	ctx := c.Request().Context()
 	shifts, err := s.store.ListShifts(ctx, f)
 	if err != nil {
@@ -49,10 +49,7 @@ func (s *Server) handleShiftsCSV(c echo.Context) error {
 		return err
 	}
 	for i := len(shifts) - 1; i >= 0; i-- { // oldest first
-		sh, err := s.store.FindShift(ctx, f.StationID, shifts[i].ID)
-		if err != nil {
-			return err
-		}
+		sh := &shifts[i]
 		base := []string{itoa64(sh.ID), s.boothName(c, sh.BoothID), people.of(&sh.OfficerID), at(&sh.StartedAt), at(sh.EndedAt),
 			sh.HandoverNote, people.of(sh.HandoverAckBy), at(sh.SignedOffAt)}
 		if len(sh.Entries) == 0 {
