@@ -115,7 +115,6 @@ func (s *Store) Figures(ctx context.Context, q app.FigureQuery) (*app.Figures, e
 	if err != nil {
 		return nil, err
 	}
-	f.Gaps = len(gaps)
 	for _, g := range gaps {
 		stop := end
 		if g.EndedAt != nil && g.EndedAt.Before(stop) {
@@ -125,7 +124,8 @@ func (s *Store) Figures(ctx context.Context, q app.FigureQuery) (*app.Figures, e
 		if start.Before(q.From) {
 			start = q.From
 		}
-		if d := stop.Sub(start); d > 0 {
+		if d := stop.Sub(start); d > 0 { // a gap that only touches the period is not in it
+			f.Gaps++
 			f.GapMinutes += int(d.Round(time.Minute) / time.Minute)
 		}
 	}

@@ -239,6 +239,11 @@ func TestCoverageGapsAreFoundOnceAndEndAtClockIn(t *testing.T) {
 	if f.Gaps != 1 || f.GapMinutes != 60 {
 		t.Fatalf("figures: gaps %d, %d minutes", f.Gaps, f.GapMinutes)
 	}
+	// The shift itself had no gap: the one that began as it ended is not in it.
+	own, err := st.Figures(ctx, app.FigureQuery{StationID: c.station.ID, BoothID: c.boothA.ID, From: t0, To: t0.Add(time.Hour + time.Second), Now: t0.Add(3 * time.Hour)})
+	if err != nil || own.Gaps != 0 || own.GapMinutes != 0 {
+		t.Fatalf("the shift's own figures count the gap after it: %+v %v", own, err)
+	}
 }
 
 func TestFiguresCountCallsAndAcknowledgementTimes(t *testing.T) {
