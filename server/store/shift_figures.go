@@ -124,7 +124,7 @@ func (s *Store) Figures(ctx context.Context, q app.FigureQuery) (*app.Figures, e
 		if start.Before(q.From) {
 			start = q.From
 		}
-		if d := stop.Sub(start); d > 0 { // a gap that only touches the period is not in it
+		if d := stop.Sub(start); d >= time.Minute { // a gap that only touches the period is not in it
 			f.Gaps++
 			f.GapMinutes += int(d.Round(time.Minute) / time.Minute)
 		}

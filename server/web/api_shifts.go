@@ -190,7 +190,7 @@ func (s *Server) shiftWithFigures(c echo.Context) (*shiftJSON, error) {
 	if sh.EndedAt != nil {
 		end = *sh.EndedAt
 	}
-	f, err := s.store.Figures(ctx, app.FigureQuery{StationID: station, BoothID: sh.BoothID, From: sh.StartedAt, To: end.Add(time.Second),
+	f, err := s.store.Figures(ctx, app.FigureQuery{StationID: station, BoothID: sh.BoothID, From: sh.StartedAt, To: end,
 		Shifts: []int64{sh.ID}, Zone: s.stationLocation(c, station)})
 	if err != nil {
 		return nil, err
