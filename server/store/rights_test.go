@@ -389,9 +389,9 @@ func TestLocationRetentionClearsCoordinatesOnceAcrossInstances(t *testing.T) {
 	located := func() int64 {
 		return countWhere(t, st, &app.AssistanceCall{}, "lat IS NOT NULL OR lng IS NOT NULL OR accuracy_m IS NOT NULL")
 	}
-	// The moves above ran at the real clock's time; the purge's clock is
-	// injected relative to it.
-	now := time.Now()
+	// The calls were raised and closed at t0; the purge runs days later on
+	// the same injected clock.
+	now := t0
 	if got, err := st.PurgeCallLocations(ctx, now.Add(2*24*time.Hour)); err != nil || got != 0 {
 		t.Fatalf("purge after 2 days: %d, %v; want nothing cleared", got, err)
 	}
