@@ -17,7 +17,6 @@ import (
 )
 
 // t0 is when the tests' first call comes in.
-var t0 = time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)
 
 func ptr[T any](v T) *T { return &v }
 
@@ -41,7 +40,7 @@ func moveCall(t testing.TB, st *store.Store, id int64, scope app.CallScope, acto
 
 func onDuty(t testing.TB, st *store.Store, officer *app.User, booth *app.Booth) {
 	t.Helper()
-	if _, err := st.StartShift(context.Background(), app.ClockIn{OfficerID: officer.ID, BoothID: booth.ID}, time.Now()); err != nil {
+	if _, err := st.StartShift(context.Background(), app.ClockIn{OfficerID: officer.ID, BoothID: booth.ID}, clockOf(t).Now()); err != nil {
 		t.Fatalf("StartShift(%s, %s): %v", officer.Name, booth.Name, err)
 	}
 }
@@ -308,7 +307,7 @@ func TestUnacknowledgedCallEscalatesWithBackoffUntilAcknowledged(t *testing.T) {
 func TestEscalationStepsHappenOnceAcrossInstances(t *testing.T) {
 	dsn, path := storetest.DSN(t)
 	ctx := context.Background()
-	open := func() *store.Store { return storetest.OpenAt(t, dsn, path) }
+	open := func() *store.Store { return openAt(t, dsn, path) }
 	a, b := open(), open()
 	station, booth := stationWithBooth(t, a, "海淀派出所", 39.9593, 116.2981)
 	const calls = 24

@@ -139,7 +139,7 @@ func (s *Store) SetServiceSetting(ctx context.Context, actor app.Actor, set app.
 		if err := tx.Select("code").Where("code = ?", set.Code).First(&serviceType{}).Error; err != nil {
 			return notFound("set service setting", err)
 		}
-		row.UpdatedAt = dbTime(time.Now())
+		row.UpdatedAt = s.Now()
 		err = tx.Clauses(clause.OnConflict{
 			Columns:   []clause.Column{{Name: "station_id"}, {Name: "code"}},
 			DoUpdates: clause.AssignmentColumns([]string{"enabled", "target_minutes", "note_zh", "note_en", "updated_at"}),

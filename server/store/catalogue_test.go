@@ -8,7 +8,6 @@ import (
 
 	"policebooth/server/app"
 	"policebooth/server/store"
-	"policebooth/server/store/storetest"
 )
 
 // counter is a one-window counter to test on: a station with booths A and
@@ -27,7 +26,7 @@ type counter struct {
 
 func newCounter(t testing.TB) *counter {
 	t.Helper()
-	st := storetest.Open(t)
+	st := open(t)
 	ctx := context.Background()
 	c := &counter{st: st}
 	c.station, c.boothA = stationWithBooth(t, st, "海淀派出所", 39.9593, 116.2981)

@@ -59,7 +59,7 @@ func (s *Store) IssueCode(ctx context.Context, phone string, purpose app.CodePur
 		return "", fmt.Errorf("store: issue code: %w", err)
 	}
 	code := fmt.Sprintf("%06d", n.Int64())
-	now := dbTime(time.Now())
+	now := s.Now()
 	err = s.tx(ctx, func(tx *gorm.DB) error {
 		if err := tx.Where("phone = ? AND purpose = ?", p, purpose).Delete(&phoneCode{}).Error; err != nil {
 			return fmt.Errorf("store: issue code: replace: %w", err)
@@ -83,7 +83,7 @@ func (s *Store) CheckCode(ctx context.Context, phone string, purpose app.CodePur
 	if err != nil {
 		return err
 	}
-	now := dbTime(time.Now())
+	now := s.Now()
 	var wrong error
 	err = s.tx(ctx, func(tx *gorm.DB) error {
 		var c phoneCode

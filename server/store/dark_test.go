@@ -13,7 +13,7 @@ import (
 func TestDarkTabletIsReportedOncePerSpell(t *testing.T) {
 	dsn, path := storetest.DSN(t)
 	ctx := context.Background()
-	open := func() *store.Store { return storetest.OpenAt(t, dsn, path) }
+	open := func() *store.Store { return openAt(t, dsn, path) }
 	st, other := open(), open()
 	if err := st.LoadDemo(ctx, storetest.Logger(t)); err != nil {
 		t.Fatal(err)
@@ -23,11 +23,11 @@ func TestDarkTabletIsReportedOncePerSpell(t *testing.T) {
 		t.Fatal(err)
 	}
 	booths, _ := st.ListBooths(ctx)
-	now := time.Now()
+	now := clockOf(t).Now()
 	if dark, err := st.DarkBooths(ctx, now, time.Minute); err != nil || len(dark) != 0 {
 		t.Fatalf("nobody on duty: %v %v, want no dark booth", dark, err)
 	}
-	if _, err := st.StartShift(ctx, app.ClockIn{OfficerID: officer.ID, BoothID: booths[0].ID}, time.Now()); err != nil {
+	if _, err := st.StartShift(ctx, app.ClockIn{OfficerID: officer.ID, BoothID: booths[0].ID}, clockOf(t).Now()); err != nil {
 		t.Fatal(err)
 	}
 	if err := st.TouchStreams(ctx, []int64{officer.ID}, now.Add(-30*time.Second)); err != nil {

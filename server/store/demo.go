@@ -185,7 +185,7 @@ func demoShift(tx *gorm.DB, stationID, boothID int64) error {
 	if err := tx.Where("phone = ?", "13800000002").First(&officer).Error; err != nil {
 		return fmt.Errorf("store: demo shift: %w", err)
 	}
-	end := dbTime(time.Now().Add(-time.Hour))
+	end := tx.NowFunc().Add(-time.Hour)
 	start := end.Add(-8 * time.Hour)
 	sh := app.Shift{StationID: stationID, BoothID: boothID, OfficerID: officer.ID, StartedAt: start, EndedAt: &end,
 		HandoverNote: "3 号楼独居老人王大爷今早需回访；失物登记本在左侧抽屉，黑色钱包一只待认领。", CreatedAt: start, UpdatedAt: end}

@@ -5,7 +5,6 @@ import (
 	"reflect"
 	"strings"
 	"testing"
-	"time"
 
 	"policebooth/server/app"
 	"policebooth/server/auth"
@@ -14,17 +13,13 @@ import (
 )
 
 func TestDemoAccounts(t *testing.T) {
-	st := storetest.Open(t)
+	st := open(t)
 	ctx := context.Background()
 	if exist, err := st.DemoAccountsExist(ctx); err != nil || exist {
 		t.Fatalf("DemoAccountsExist on an empty database = %v, %v", exist, err)
 	}
-	start := time.Now()
 	if err := st.LoadDemo(ctx, storetest.Logger(t)); err != nil {
 		t.Fatal(err)
-	}
-	if took := time.Since(start); took > 5*time.Second {
-		t.Errorf("loading the demo took %v", took)
 	}
 	var first []app.User
 	st.DB().Order("id").Find(&first)
@@ -91,7 +86,7 @@ func TestDemoAccounts(t *testing.T) {
 }
 
 func TestDemoRefusesADatabaseWithRealAccounts(t *testing.T) {
-	st := storetest.Open(t)
+	st := open(t)
 	ctx := context.Background()
 	if err := st.LoadDemo(ctx, storetest.Logger(t)); err != nil {
 		t.Fatal(err)
@@ -109,7 +104,7 @@ func TestDemoRefusesADatabaseWithRealAccounts(t *testing.T) {
 		t.Fatal("the refused load still created a demo account")
 	}
 
-	fresh := storetest.Open(t)
+	fresh := open(t)
 	createUser(t, fresh, app.User{Role: app.RoleAdmin, Phone: "13612345678", Name: "管理员"})
 	if err := fresh.LoadDemo(ctx, storetest.Logger(t)); app.ErrorCode(err) != app.ECONFLICT {
 		t.Fatalf("LoadDemo into a database with a real admin: %v, want conflict", err)

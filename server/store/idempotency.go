@@ -29,7 +29,7 @@ const IdempotencyLease = 20 * time.Second
 // answer was kept. A key reused for another method or path is EINVALID.
 func (s *Store) BeginIdempotent(ctx context.Context, userID int64, key, method, path string) (*app.IdempotentResponse, error) {
 	db := s.db.WithContext(ctx)
-	claim := app.IdempotentResponse{UserID: userID, Key: key, Method: method, Path: path, Body: []byte{}, CreatedAt: time.Now().UTC()}
+	claim := app.IdempotentResponse{UserID: userID, Key: key, Method: method, Path: path, Body: []byte{}, CreatedAt: s.Now()}
 	for range 2 {
 		res := db.Clauses(clause.OnConflict{DoNothing: true}).Create(&claim)
 		if res.Error != nil {
@@ -46,14 +46,14 @@ func (s *Store) BeginIdempotent(ctx context.Context, userID int64, key, method, 
 		if err != nil {
 			return nil, fmt.Errorf("store: read idempotency key: %w", err)
 		}
-		if time.Since(prev.CreatedAt) > IdempotencyTTL {
+		if s.Now().Sub(prev.CreatedAt) > IdempotencyTTL {
 			// Expired: forget it and claim afresh.
 			if err := db.Where("user_id = ? AND key = ? AND created_at = ?", userID, key, prev.CreatedAt).Delete(&app.IdempotentResponse{}).Error; err != nil {
 				return nil, fmt.Errorf("store: expire idempotency key: %w", err)
 			}
 			continue
 		}
-		if prev.Status == 0 && time.Since(prev.CreatedAt) > IdempotencyLease {
+		if prev.Status == 0 && s.Now().Sub(prev.CreatedAt) > IdempotencyLease {
 			// Its request is no longer running anywhere: take the key over.
 			if err := db.Where("user_id = ? AND key = ? AND status = 0 AND created_at = ?", userID, key, prev.CreatedAt).Delete(&app.IdempotentResponse{}).Error; err != nil {
 				return nil, fmt.Errorf("store: take over idempotency key: %w", err)

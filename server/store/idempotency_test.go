@@ -14,7 +14,7 @@ import (
 // its answer must not hold the key for a day: past the lease, the retry
 // runs. A claim its request keeps renewing holds.
 func TestIdempotencyClaimOfADeadProcessIsTakenOver(t *testing.T) {
-	st := storetest.Open(t)
+	st := open(t)
 	ctx := context.Background()
 	const user, key, path = 7, "k-crash", "/api/v1/service-requests"
 	if prev, err := st.BeginIdempotent(ctx, user, key, "POST", path); err != nil || prev != nil {
@@ -26,14 +26,14 @@ func TestIdempotencyClaimOfADeadProcessIsTakenOver(t *testing.T) {
 		t.Fatalf("retry within the lease: %+v, %v; want the running claim", prev, err)
 	}
 	// A running request renews its claim: still held.
-	if err := st.TouchIdempotent(ctx, user, key, time.Now()); err != nil {
+	if err := st.TouchIdempotent(ctx, user, key, clockOf(t).Now()); err != nil {
 		t.Fatal(err)
 	}
 	if prev, _ := st.BeginIdempotent(ctx, user, key, "POST", path); prev == nil {
 		t.Fatal("a renewed claim was taken over")
 	}
 	// The process died: nothing renews; past the lease the retry runs.
-	stale := time.Now().Add(-store.IdempotencyLease - time.Second).UTC()
+	stale := clockOf(t).Now().Add(-store.IdempotencyLease - time.Second).UTC()
 	if err := st.DB().Model(&app.IdempotentResponse{}).Where("user_id = ? AND key = ?", user, key).Update("created_at", stale).Error; err != nil {
 		t.Fatal(err)
 	}
@@ -57,7 +57,7 @@ func TestIdempotencyClaimOfADeadProcessIsTakenOver(t *testing.T) {
 // written and does not store the write again; a write that failed leaves
 // the claim open for the retry.
 func TestIdempotencyClaimIsMarkedWithItsWrite(t *testing.T) {
-	st := storetest.Open(t)
+	st := open(t)
 	ctx := context.Background()
 	if err := st.LoadDemo(ctx, storetest.Logger(t)); err != nil {
 		t.Fatal(err)
@@ -72,19 +72,19 @@ func TestIdempotencyClaimIsMarkedWithItsWrite(t *testing.T) {
 	}
 	claimed := store.WithIdempotencyClaim(ctx, resident.ID, key)
 	// A write refused by a rule changes nothing: the claim stays open.
-	if _, err := st.CreateCall(claimed, app.NewCall{CallerID: resident.ID, Category: "no-such-category"}, time.Now()); err == nil {
+	if _, err := st.CreateCall(claimed, app.NewCall{CallerID: resident.ID, Category: "no-such-category"}, clockOf(t).Now()); err == nil {
 		t.Fatal("a call of an unknown category was accepted")
 	}
 	prev, err := st.BeginIdempotent(ctx, resident.ID, key, "POST", path)
 	if err != nil || prev == nil || prev.Status != 0 {
 		t.Fatalf("after a refused write: %+v, %v; want the claim still running", prev, err)
 	}
-	if _, err := st.CreateCall(claimed, app.NewCall{CallerID: resident.ID, Category: "other"}, time.Now()); err != nil {
+	if _, err := st.CreateCall(claimed, app.NewCall{CallerID: resident.ID, Category: "other"}, clockOf(t).Now()); err != nil {
 		t.Fatal(err)
 	}
 	// The process dies here, before FinishIdempotent: even past the lease
 	// the retry learns the write is stored, and is not run again.
-	stale := time.Now().Add(-store.IdempotencyLease - time.Second).UTC()
+	stale := clockOf(t).Now().Add(-store.IdempotencyLease - time.Second).UTC()
 	if err := st.DB().Model(&app.IdempotentResponse{}).Where("user_id = ? AND key = ?", resident.ID, key).Update("created_at", stale).Error; err != nil {
 		t.Fatal(err)
 	}

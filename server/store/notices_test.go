@@ -24,7 +24,7 @@ type noticeWorld struct {
 func newNoticeWorld(t *testing.T) *noticeWorld {
 	t.Helper()
 	ctx := context.Background()
-	st := storetest.Open(t)
+	st := open(t)
 	if err := st.LoadDemo(ctx, storetest.Logger(t)); err != nil {
 		t.Fatal(err)
 	}

@@ -29,7 +29,18 @@ type Store struct {
 	// afterCommit is called after every committed transaction, so the event
 	// hub of this instance reads the log at once (see OnCommit).
 	afterCommit func()
+
+	// clock is where every time the store writes or compares comes from
+	// (see SetClock); GORM's automatic timestamps read it too.
+	clock func() time.Time
 }
+
+// SetClock makes now the store's clock: main sets the real one, tests pin
+// it. Call it before use.
+func (s *Store) SetClock(now func() time.Time) { s.clock = now }
+
+// Now is the store's clock, rounded to what the database keeps.
+func (s *Store) Now() time.Time { return dbTime(s.clock()) }
 
 // OnCommit sets the function called after each committed transaction. The
 // event hub uses it to wake; call it before serving.
@@ -39,9 +50,10 @@ func (s *Store) OnCommit(fn func()) { s.afterCommit = fn }
 // file at sqlitePath (created with its folder when missing). It does not
 // migrate; call Migrate.
 func Open(databaseURL, sqlitePath string, log *slog.Logger) (*Store, error) {
+	s := &Store{postgres: databaseURL != "", clock: time.Now}
 	cfg := &gorm.Config{
 		TranslateError: true,
-		NowFunc:        func() time.Time { return time.Now().UTC().Round(time.Microsecond) },
+		NowFunc:        s.Now,
 		Logger: logger.NewSlogLogger(log, logger.Config{
 			SlowThreshold:             500 * time.Millisecond,
 			LogLevel:                  logger.Warn,
@@ -83,7 +95,7 @@ func Open(databaseURL, sqlitePath string, log *slog.Logger) (*Store, error) {
 	}
 	sqlDB.SetConnMaxIdleTime(5 * time.Minute)
 
-	s := &Store{db: db, postgres: pg}
+	s.db = db
 	if s.goose, err = newMigrator(sqlDB, pg); err != nil {
 		_ = sqlDB.Close()
 		return nil, err

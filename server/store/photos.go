@@ -106,7 +106,7 @@ func (s *Store) RecordPhotoConsent(ctx context.Context, actor app.Actor, station
 		if at < 0 {
 			return app.Errorf(app.EINVALID, "guardian: %s is not a guardian named on the registration", c.GuardianName)
 		}
-		now := dbTime(time.Now())
+		now := s.Now()
 		c.ID, c.StationID, c.RecordedBy, c.CreatedAt, c.WithdrawnAt, c.WithdrawnBy = 0, r.StationID, actor.ID, now, nil, nil
 		c.GuardianRelation = r.Newborn.Guardians[at].Relation
 		if err := tx.Create(c).Error; err != nil {
@@ -133,7 +133,7 @@ func (s *Store) WithdrawPhotoConsent(ctx context.Context, residentID, consentID 
 		if !c.InForce() {
 			return app.Errorf(app.ECONFLICT, "the consent was already withdrawn")
 		}
-		now := dbTime(time.Now())
+		now := s.Now()
 		res := tx.Model(&app.PhotoConsent{}).Where("id = ? AND withdrawn_at IS NULL", c.ID).
 			Updates(map[string]any{"withdrawn_at": now, "withdrawn_by": residentID})
 		if res.Error != nil {
@@ -204,7 +204,7 @@ func (s *Store) AddPhoto(ctx context.Context, actor app.Actor, stationID int64, 
 		if days <= 0 {
 			days = 90
 		}
-		now := dbTime(time.Now())
+		now := s.Now()
 		p.ID, p.StationID, p.ConsentID, p.TakenBy, p.Keep, p.CreatedAt, p.NotifiedAt = 0, r.StationID, consent.ID, actor.ID, false, now, nil
 		p.DeleteAfter = now.AddDate(0, 0, days)
 		if err := tx.Create(p).Error; err != nil {
@@ -304,7 +304,7 @@ func deletePhotos(tx *gorm.DB, photos []app.Photo) ([]string, error) {
 		if res.RowsAffected == 0 {
 			continue
 		}
-		now := dbTime(time.Now())
+		now := tx.NowFunc()
 		for _, k := range p.BlobKeys() {
 			if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&blobPurge{BlobKey: k, CreatedAt: now}).Error; err != nil {
 				return nil, fmt.Errorf("store: delete photo: queue blob: %w", err)
@@ -367,7 +367,7 @@ func (s *Store) InviteFamily(ctx context.Context, residentID, requestID int64, p
 		if n >= maxFamilyInvites {
 			return app.Errorf(app.ECONFLICT, "at most %d family members may be invited", maxFamilyInvites)
 		}
-		m := app.PhotoFamilyMember{RequestID: r.ID, UserID: invitee.ID, InvitedBy: residentID, CreatedAt: dbTime(time.Now())}
+		m := app.PhotoFamilyMember{RequestID: r.ID, UserID: invitee.ID, InvitedBy: residentID, CreatedAt: s.Now()}
 		if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&m).Error; err != nil {
 			return fmt.Errorf("store: invite family: %w", err)
 		}
@@ -425,7 +425,7 @@ func (s *Store) CreateShareLink(ctx context.Context, residentID, photoID int64, 
 	if err != nil {
 		return nil, err
 	}
-	now := dbTime(time.Now())
+	now := s.Now()
 	l := &app.ShareLink{PhotoID: p.ID, StationID: p.StationID, TokenHash: shareTokenHash(token), CreatedBy: residentID,
 		CreatedAt: now, ExpiresAt: now.AddDate(0, 0, days)}
 	if err := s.db.WithContext(ctx).Create(l).Error; err != nil {
@@ -462,7 +462,7 @@ func (s *Store) RevokeShareLink(ctx context.Context, residentID, linkID int64) e
 	if l.RevokedAt != nil {
 		return nil
 	}
-	if err := db.Model(&l).Update("revoked_at", dbTime(time.Now())).Error; err != nil {
+	if err := db.Model(&l).Update("revoked_at", s.Now()).Error; err != nil {
 		return fmt.Errorf("store: revoke share link: %w", err)
 	}
 	return nil

@@ -171,7 +171,7 @@ func TestKeepDeleteAndShare(t *testing.T) {
 		t.Errorf("keep: %+v, %v", kept, err)
 	}
 
-	now := time.Now()
+	now := clockOf(t).Now()
 	token := "share-token-0123456789abcdef"
 	if _, err := st.CreateShareLink(ctx, c.resident.ID, p.ID, 31, token); app.ErrorCode(err) != app.EINVALID {
 		t.Errorf("31 days: %v", err)
@@ -235,8 +235,8 @@ func TestKeepDeleteAndShare(t *testing.T) {
 func TestRetentionNoticesAndPurgeOnceAcrossInstances(t *testing.T) {
 	dsn, path := storetest.DSN(t)
 	ctx := context.Background()
-	a := storetest.OpenAt(t, dsn, path)
-	b := storetest.OpenAt(t, dsn, path)
+	a := openAt(t, dsn, path)
+	b := openAt(t, dsn, path)
 	station, booth := stationWithBooth(t, a, "海淀派出所", 39.9593, 116.2981)
 	if err := a.DB().Model(&app.Station{}).Where("id = ?", station.ID).Update("photo_retention_days", 30).Error; err != nil {
 		t.Fatal(err)
@@ -257,7 +257,7 @@ func TestRetentionNoticesAndPurgeOnceAcrossInstances(t *testing.T) {
 		}
 		kept = append(kept, k.ID)
 	}
-	now := time.Now()
+	now := clockOf(t).Now()
 
 	// 22 days on: nothing within a week of deletion yet.
 	if n, err := a.ClaimRetentionNotices(ctx, now.AddDate(0, 0, 22)); err != nil || len(n) != 0 {
@@ -351,7 +351,7 @@ func TestResidentPhotosForDataRights(t *testing.T) {
 	other := takePhoto(t, st, c.officer, theirs)
 
 	// The export lists both photos and carries their full-size copies.
-	export, err := st.ExportResident(ctx, c.resident.ID, time.Now())
+	export, err := st.ExportResident(ctx, c.resident.ID, clockOf(t).Now())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"time"
 	"unicode/utf8"
 
 	"gorm.io/gorm"
@@ -24,7 +23,7 @@ func (s *Store) SavePushSubscription(ctx context.Context, sub *app.PushSubscript
 	if err := sub.Validate(); err != nil {
 		return err
 	}
-	now := dbTime(time.Now())
+	now := s.Now()
 	return s.tx(ctx, func(tx *gorm.DB) error {
 		var u app.User
 		if err := tx.First(&u, sub.UserID).Error; err != nil {
@@ -118,7 +117,7 @@ func (s *Store) MarkPushFailed(ctx context.Context, id int64, msg string) error 
 		msg = string([]rune(msg)[:maxPushErrorLen])
 	}
 	err := s.db.WithContext(ctx).Model(&app.PushSubscription{}).Where("id = ?", id).
-		Updates(map[string]any{"last_error": msg, "failed_at": dbTime(time.Now())}).Error
+		Updates(map[string]any{"last_error": msg, "failed_at": s.Now()}).Error
 	if err != nil {
 		return fmt.Errorf("store: mark push subscription %d failed: %w", id, err)
 	}

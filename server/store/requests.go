@@ -125,7 +125,7 @@ func (s *Store) CreateRequest(ctx context.Context, nr app.NewRequest) (*app.Serv
 		if err != nil {
 			return fmt.Errorf("store: create request: station %d: %w", station.ID, err)
 		}
-		now := dbTime(time.Now())
+		now := s.Now()
 
 		types, err := catalogue(tx, station.ID)
 		if err != nil {
@@ -462,7 +462,7 @@ func (s *Store) MoveRequest(ctx context.Context, id int64, scope app.RequestFilt
 		if err != nil {
 			return err
 		}
-		now := dbTime(time.Now())
+		now := s.Now()
 		var entries []app.TimelineEntry
 		add := func(kind, from, to string) {
 			entries = append(entries, app.TimelineEntry{RequestID: r.ID, StationID: r.StationID, At: now, ActorID: actor, Kind: kind, From: from, To: to})
@@ -626,7 +626,7 @@ func (s *Store) AddAttachment(ctx context.Context, scope app.RequestFilter, a *a
 		if n >= maxAttachments {
 			return app.Errorf(app.ECONFLICT, "a request holds at most %d documents", maxAttachments)
 		}
-		now := dbTime(time.Now())
+		now := s.Now()
 		a.ID, a.StationID, a.CreatedAt = 0, r.StationID, now
 		if err := tx.Create(a).Error; err != nil {
 			return fmt.Errorf("store: add attachment: %w", err)

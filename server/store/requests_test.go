@@ -132,7 +132,7 @@ func TestBundledRequestIsValidatedAndStored(t *testing.T) {
 		"details without newborn": func(n *app.NewRequest) { n.Newborn = newborn() },
 		"newborn born tomorrow": func(n *app.NewRequest) {
 			n.Services, n.Newborn = append(n.Services, app.NewbornCode), newborn()
-			n.Newborn.BirthDate = time.Now().AddDate(0, 0, 2).Format(time.DateOnly)
+			n.Newborn.BirthDate = clockOf(t).Now().AddDate(0, 0, 2).Format(time.DateOnly)
 		},
 		"missing booth":     func(n *app.NewRequest) { n.BoothID = 9999 },
 		"no booth, no home": func(n *app.NewRequest) { n.ResidentID = c.homeless.ID },
@@ -185,12 +185,12 @@ func TestTicketsAreNumberedPerBoothPerLocalDay(t *testing.T) {
 		t.Fatalf("a request belongs to its booth's station: %+v", o1)
 	}
 	shanghai, _ := time.LoadLocation("Asia/Shanghai")
-	if today := time.Now().In(shanghai).Format(time.DateOnly); a1.TicketDay != today {
+	if today := clockOf(t).Now().In(shanghai).Format(time.DateOnly); a1.TicketDay != today {
 		t.Errorf("ticket day %s, want %s in Asia/Shanghai", a1.TicketDay, today)
 	}
 
 	// The next local day starts again at 001: move today's numbering back a day.
-	yesterday := time.Now().In(shanghai).AddDate(0, 0, -1).Format(time.DateOnly)
+	yesterday := clockOf(t).Now().In(shanghai).AddDate(0, 0, -1).Format(time.DateOnly)
 	if err := st.DB().Exec("UPDATE ticket_counters SET day = ? WHERE booth_id = ?", yesterday, c.boothA.ID).Error; err != nil {
 		t.Fatal(err)
 	}
@@ -216,9 +216,9 @@ func TestTicketsAreNumberedPerBoothPerLocalDay(t *testing.T) {
 			t.Fatal(err)
 		}
 		loc, _ := time.LoadLocation(zone)
-		before := time.Now().In(loc).Format(time.DateOnly)
+		before := clockOf(t).Now().In(loc).Format(time.DateOnly)
 		r := one(c.resident.ID, b.ID)
-		after := time.Now().In(loc).Format(time.DateOnly)
+		after := clockOf(t).Now().In(loc).Format(time.DateOnly)
 		if r.TicketDay != before && r.TicketDay != after {
 			t.Errorf("%s: ticket day %s, want %s there", zone, r.TicketDay, before)
 		}

@@ -351,8 +351,8 @@ func TestExportHoldsOnlyTheResidentsRecords(t *testing.T) {
 
 func TestLocationRetentionClearsCoordinatesOnceAcrossInstances(t *testing.T) {
 	dsn, path := storetest.DSN(t)
-	st := storetest.OpenAt(t, dsn, path)
-	other := storetest.OpenAt(t, dsn, path)
+	st := openAt(t, dsn, path)
+	other := openAt(t, dsn, path)
 	ctx := context.Background()
 	station, booth := stationWithBooth(t, st, "海淀派出所", 39.9593, 116.2981)
 	short, shortBooth := stationWithBooth(t, st, "朝阳派出所", 39.9219, 116.4436)
@@ -444,7 +444,7 @@ func TestAttachmentRetentionDeletesFinishedRequestsDocuments(t *testing.T) {
 	}
 	var deleted []string
 	del := func(_ context.Context, key string) error { deleted = append(deleted, key); return nil }
-	now := time.Now()
+	now := clockOf(t).Now()
 	if got, err := st.PurgeAttachments(ctx, now.Add(364*24*time.Hour), del); err != nil || got != 0 {
 		t.Fatalf("purge within the period: %d, %v", got, err)
 	}
@@ -517,8 +517,8 @@ func TestHeadSetsRetentionWithinLimits(t *testing.T) {
 
 func TestAttachmentRetentionDeletesEachFileOnceAcrossInstances(t *testing.T) {
 	dsn, path := storetest.DSN(t)
-	st := storetest.OpenAt(t, dsn, path)
-	other := storetest.OpenAt(t, dsn, path)
+	st := openAt(t, dsn, path)
+	other := openAt(t, dsn, path)
 	ctx := context.Background()
 	_, booth := stationWithBooth(t, st, "海淀派出所", 39.9593, 116.2981)
 	const n = 30
@@ -542,7 +542,7 @@ func TestAttachmentRetentionDeletesEachFileOnceAcrossInstances(t *testing.T) {
 	var wg sync.WaitGroup
 	counts := make([]int64, 2)
 	errs := make([]error, 2)
-	later := time.Now().Add(366 * 24 * time.Hour)
+	later := clockOf(t).Now().Add(366 * 24 * time.Hour)
 	for i, s := range []*store.Store{st, other} {
 		wg.Go(func() { counts[i], errs[i] = s.PurgeAttachments(ctx, later, del) })
 	}

@@ -218,7 +218,7 @@ func (s *Store) RevokeSession(ctx context.Context, userID, sessionID int64) erro
 		if sess.RevokedAt != nil {
 			return nil
 		}
-		if err := tx.Model(&sess).Update("revoked_at", dbTime(time.Now())).Error; err != nil {
+		if err := tx.Model(&sess).Update("revoked_at", s.Now()).Error; err != nil {
 			return fmt.Errorf("store: revoke session: %w", err)
 		}
 		return nil

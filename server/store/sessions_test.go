@@ -9,7 +9,6 @@ import (
 	"policebooth/server/app"
 	"policebooth/server/auth"
 	"policebooth/server/store"
-	"policebooth/server/store/storetest"
 )
 
 func resident(t testing.TB, st *store.Store) *app.User {
@@ -29,7 +28,7 @@ func mustActive(t testing.TB, st *store.Store, sessionID int64, want bool) {
 }
 
 func TestRefreshRotation(t *testing.T) {
-	st := storetest.Open(t)
+	st := open(t)
 	ctx := context.Background()
 	u := resident(t, st)
 	t0 := time.Date(2026, 3, 1, 9, 0, 0, 123456789, time.UTC)
@@ -103,7 +102,7 @@ func TestRefreshRotation(t *testing.T) {
 }
 
 func TestRefreshTokenExpiresAfter30Days(t *testing.T) {
-	st := storetest.Open(t)
+	st := open(t)
 	ctx := context.Background()
 	u := resident(t, st)
 	t0 := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
@@ -134,10 +133,10 @@ func TestRefreshTokenExpiresAfter30Days(t *testing.T) {
 }
 
 func TestConcurrentRefreshGivesOnePair(t *testing.T) {
-	st := storetest.Open(t)
+	st := open(t)
 	ctx := context.Background()
 	u := resident(t, st)
-	now := time.Now()
+	now := clockOf(t).Now()
 	for round := range 5 {
 		g, err := st.CreateSession(ctx, u.ID, now)
 		if err != nil {
@@ -179,11 +178,11 @@ func TestConcurrentRefreshGivesOnePair(t *testing.T) {
 }
 
 func TestPasswordChangeRevokesOtherSessions(t *testing.T) {
-	st := storetest.Open(t)
+	st := open(t)
 	ctx := context.Background()
 	u := resident(t, st)
 	other := createUser(t, st, app.User{Role: app.RoleResident, Phone: "13900000002", Name: "刘德福"})
-	now := time.Now()
+	now := clockOf(t).Now()
 	phone, _ := st.CreateSession(ctx, u.ID, now)
 	tablet, _ := st.CreateSession(ctx, u.ID, now)
 	laptop, _ := st.CreateSession(ctx, u.ID, now)
@@ -213,11 +212,11 @@ func TestPasswordChangeRevokesOtherSessions(t *testing.T) {
 }
 
 func TestRevokeSession(t *testing.T) {
-	st := storetest.Open(t)
+	st := open(t)
 	ctx := context.Background()
 	u := resident(t, st)
 	other := createUser(t, st, app.User{Role: app.RoleResident, Phone: "13900000002", Name: "刘德福"})
-	now := time.Now()
+	now := clockOf(t).Now()
 	g, _ := st.CreateSession(ctx, u.ID, now)
 	if err := st.RevokeSession(ctx, other.ID, g.Session.ID); app.ErrorCode(err) != app.ENOTFOUND {
 		t.Fatalf("another user revokes the session: %v, want not found", err)

@@ -93,7 +93,7 @@ func (s *Store) Figures(ctx context.Context, q app.FigureQuery) (*app.Figures, e
 	}
 	end := q.To
 	if q.Now.IsZero() {
-		q.Now = time.Now()
+		q.Now = s.Now()
 	}
 	if q.Now.Before(end) {
 		end = q.Now

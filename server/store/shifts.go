@@ -87,7 +87,7 @@ func (s *Store) StartShift(ctx context.Context, in app.ClockIn, now time.Time) (
 			return app.Errorf(app.EFORBIDDEN, "only an active officer clocks in")
 		}
 		var b app.Booth
-		if err := tx.Where("station_id = ?", *u.StationID).First(&b, in.BoothID).Error; err != nil {
+		if err := s.lockBooth(tx.Where("station_id = ?", *u.StationID), in.BoothID, &b); err != nil {
 			return notFound("clock in: load booth", err)
 		}
 		var open int64
@@ -371,51 +371,94 @@ func (s *Store) OnDuty(ctx context.Context, boothID int64) ([]app.Shift, error) 
 // created if nobody ever covered it. The partial unique index keeps one
 // open gap per booth, so each gap is found once, by whichever instance
 // gets there first; it ends when someone clocks in.
+//
+// The first read only picks candidates: each booth is decided again inside
+// the transaction that opens its gap, under the booth's row lock that
+// clock-in also takes, so an officer who clocked in meanwhile never gets an
+// open gap (and the heads no text) for a covered booth.
 func (s *Store) FindGaps(ctx context.Context, now time.Time) ([]app.CoverageGap, error) {
 	now = dbTime(now)
-	var candidates []app.Booth
-	db := s.db.WithContext(ctx)
-	err := db.Where(`NOT EXISTS (SELECT 1 FROM shifts sh WHERE sh.booth_id = booths.id AND sh.ended_at IS NULL)
-		AND NOT EXISTS (SELECT 1 FROM coverage_gaps g WHERE g.booth_id = booths.id AND g.ended_at IS NULL)`).Find(&candidates).Error
+	var candidates []int64
+	err := s.db.WithContext(ctx).Model(&app.Booth{}).Where(`NOT EXISTS (SELECT 1 FROM shifts sh WHERE sh.booth_id = booths.id AND sh.ended_at IS NULL)
+		AND NOT EXISTS (SELECT 1 FROM coverage_gaps g WHERE g.booth_id = booths.id AND g.ended_at IS NULL)`).Pluck("id", &candidates).Error
 	if err != nil {
 		return nil, fmt.Errorf("store: find gaps: %w", err)
 	}
+	if afterGapCandidates != nil {
+		afterGapCandidates()
+	}
 	var found []app.CoverageGap
-	for _, b := range candidates {
+	for _, id := range candidates {
+		gap, err := s.openGap(ctx, id, now)
+		if err != nil {
+			return nil, err
+		}
+		if gap != nil {
+			found = append(found, *gap)
+		}
+	}
+	return found, nil
+}
+
+// afterGapCandidates, when set by a test, runs between FindGaps' first
+// read and the transactions that decide.
+var afterGapCandidates func()
+
+// openGap opens a coverage gap at booth id if, now, nobody is clocked in
+// there, no gap is open and its last cover ended longer than its grace
+// ago. It answers nil when the booth is covered.
+func (s *Store) openGap(ctx context.Context, id int64, now time.Time) (*app.CoverageGap, error) {
+	var opened *app.CoverageGap
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		var b app.Booth
+		if err := s.lockBooth(tx, id, &b); err != nil {
+			return notFound("open gap", err)
+		}
+		var covered int64
+		err := tx.Raw(`SELECT (SELECT COUNT(*) FROM shifts WHERE booth_id = ? AND ended_at IS NULL) +
+			(SELECT COUNT(*) FROM coverage_gaps WHERE booth_id = ? AND ended_at IS NULL)`, id, id).Scan(&covered).Error
+		if err != nil || covered > 0 {
+			return err
+		}
 		since := b.CreatedAt
 		var last []app.Shift
-		err := db.Where("booth_id = ? AND ended_at IS NOT NULL", b.ID).Order(s.timeSort("ended_at") + " DESC").Limit(1).Find(&last).Error
-		if err != nil {
-			return nil, fmt.Errorf("store: find gaps: %w", err)
+		if err := tx.Where("booth_id = ? AND ended_at IS NOT NULL", b.ID).Order(s.timeSort("ended_at") + " DESC").Limit(1).Find(&last).Error; err != nil {
+			return fmt.Errorf("store: open gap: %w", err)
 		}
 		if len(last) == 1 {
 			since = *last[0].EndedAt
 		}
 		if now.Sub(since) <= time.Duration(b.CoverageGraceMinutes)*time.Minute {
-			continue
+			return nil
 		}
 		gap := app.CoverageGap{StationID: b.StationID, BoothID: b.ID, StartedAt: dbTime(since), CreatedAt: now}
-		var opened bool
-		err = s.tx(ctx, func(tx *gorm.DB) error {
-			res := tx.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "booth_id"}}, TargetWhere: clause.Where{
-				Exprs: []clause.Expression{clause.Expr{SQL: "ended_at IS NULL"}}}, DoNothing: true}).Create(&gap)
-			if res.Error != nil {
-				return fmt.Errorf("store: open gap: %w", res.Error)
-			}
-			if opened = res.RowsAffected == 1; !opened {
-				return nil
-			}
-			return appendEvent(tx, &app.Event{StationID: gap.StationID, Name: "coverage.gap", RecordID: gap.ID, BoothID: &gap.BoothID},
-				map[string]string{"id": strconv.FormatInt(gap.ID, 10), "booth_id": strconv.FormatInt(gap.BoothID, 10), "status": "open"})
-		})
-		if err != nil {
-			return nil, err
+		res := tx.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "booth_id"}}, TargetWhere: clause.Where{
+			Exprs: []clause.Expression{clause.Expr{SQL: "ended_at IS NULL"}}}, DoNothing: true}).Create(&gap)
+		if res.Error != nil {
+			return fmt.Errorf("store: open gap: %w", res.Error)
 		}
-		if opened {
-			found = append(found, gap)
+		if res.RowsAffected != 1 {
+			return nil
 		}
+		opened = &gap
+		return appendEvent(tx, &app.Event{StationID: gap.StationID, Name: "coverage.gap", RecordID: gap.ID, BoothID: &gap.BoothID},
+			map[string]string{"id": strconv.FormatInt(gap.ID, 10), "booth_id": strconv.FormatInt(gap.BoothID, 10), "status": "open"})
+	})
+	if err != nil {
+		return nil, err
 	}
-	return found, nil
+	return opened, nil
+}
+
+// lockBooth loads booth id for the rest of the transaction: on PostgreSQL
+// with its row lock, which clock-in and opening a gap both take so they
+// decide one after the other; SQLite's transactions already do.
+func (s *Store) lockBooth(tx *gorm.DB, id int64, b *app.Booth) error {
+	q := tx
+	if s.postgres {
+		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
+	}
+	return q.First(b, id).Error
 }
 
 // timeSort is what sorts a time column in time order: SQLite's text

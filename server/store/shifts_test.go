@@ -272,3 +272,48 @@ func TestFiguresCountCallsAndAcknowledgementTimes(t *testing.T) {
 		t.Fatalf("by day: %+v", f.ByDay)
 	}
 }
+
+// An officer who clocks in between FindGaps' first read and its decision
+// gets no open gap: the booth is decided again inside the transaction, so
+// no stale gap hides the real one after the officer leaves.
+func TestNoCoverageGapForABoothCoveredMeanwhile(t *testing.T) {
+	c := newCounter(t)
+	st, ctx := c.st, context.Background()
+	clockIn(t, st, c.officer, c.boothA, t0)
+	if _, err := st.EndShift(ctx, c.officer.ID, "无特殊情况", t0.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	store.AfterGapCandidates(func() { clockIn(t, st, c.officer2, c.boothA, t0.Add(time.Hour+20*time.Minute)) })
+	gaps, err := st.FindGaps(ctx, t0.Add(time.Hour+20*time.Minute))
+	store.AfterGapCandidates(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, g := range gaps {
+		if g.BoothID == c.boothA.ID {
+			t.Fatalf("a gap opened at booth A while %s was clocked in there: %+v", c.officer2.Name, g)
+		}
+	}
+	open := countWhere(t, st, &app.CoverageGap{}, "booth_id = ? AND ended_at IS NULL", c.boothA.ID)
+	if open != 0 {
+		t.Fatalf("%d open gaps at a covered booth", open)
+	}
+
+	// The officer leaves: the real gap is found after the grace.
+	if _, err := st.EndShift(ctx, c.officer2.ID, "无特殊情况", t0.Add(2*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	gaps, err = st.FindGaps(ctx, t0.Add(2*time.Hour+11*time.Minute))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var real []app.CoverageGap
+	for _, g := range gaps {
+		if g.BoothID == c.boothA.ID {
+			real = append(real, g)
+		}
+	}
+	if len(real) != 1 || !real[0].StartedAt.Equal(t0.Add(2*time.Hour)) {
+		t.Fatalf("after the officer left: %+v, want one gap from %v", real, t0.Add(2*time.Hour))
+	}
+}

@@ -24,7 +24,7 @@ func (s *Store) CreateSlot(ctx context.Context, actor app.Actor, sl *app.Slot) e
 	if !sl.EndsAt.After(sl.StartsAt) {
 		return app.Errorf(app.EINVALID, "a time slot must end after it starts")
 	}
-	if !sl.EndsAt.After(time.Now()) {
+	if !sl.EndsAt.After(s.Now()) {
 		return app.Errorf(app.EINVALID, "that time slot is already over")
 	}
 	if sl.Capacity < 1 || sl.Capacity > maxSlotCapacity {

@@ -13,7 +13,7 @@ func TestSlotsAreCreatedByHeadsAndBookedUpToCapacity(t *testing.T) {
 	c := newCounter(t)
 	st, ctx := c.st, context.Background()
 	head := app.Actor{ID: c.head.ID, IP: "10.0.0.9"}
-	start := time.Now().Add(time.Hour).Truncate(time.Minute)
+	start := clockOf(t).Now().Add(time.Hour).Truncate(time.Minute)
 
 	slot := &app.Slot{BoothID: c.boothA.ID, StartsAt: start, EndsAt: start.Add(30 * time.Minute), Capacity: 1}
 	if err := st.CreateSlot(ctx, head, slot); err != nil {
@@ -44,7 +44,7 @@ func TestSlotsAreCreatedByHeadsAndBookedUpToCapacity(t *testing.T) {
 	}
 
 	atB := &app.Slot{BoothID: c.boothB.ID, StartsAt: start, EndsAt: start.Add(time.Hour), Capacity: 5}
-	started := &app.Slot{BoothID: c.boothA.ID, StartsAt: time.Now().Add(-time.Minute), EndsAt: time.Now().Add(time.Hour), Capacity: 5}
+	started := &app.Slot{BoothID: c.boothA.ID, StartsAt: clockOf(t).Now().Add(-time.Minute), EndsAt: clockOf(t).Now().Add(time.Hour), Capacity: 5}
 	for _, sl := range []*app.Slot{atB, started} {
 		if err := st.CreateSlot(ctx, app.Actor{ID: c.admin.ID}, sl); err != nil {
 			t.Fatal(err)
@@ -71,7 +71,7 @@ func TestSlotsAreCreatedByHeadsAndBookedUpToCapacity(t *testing.T) {
 	if _, err := book(c.neighbour, slot.ID); app.ErrorCode(err) != app.ECONFLICT || app.ErrorMessage(err) != "that time is fully booked" {
 		t.Fatalf("booking a full time: %v, want conflict \"that time is fully booked\"", err)
 	}
-	slots, err := st.ListSlots(ctx, c.boothA.ID, time.Now(), 0)
+	slots, err := st.ListSlots(ctx, c.boothA.ID, clockOf(t).Now(), 0)
 	if err != nil || len(slots) != 1 || slots[0].ID != slot.ID || slots[0].Booked != 1 || slots[0].Capacity != 1 || !slots[0].StartsAt.Equal(start) {
 		t.Fatalf("ListSlots from now = %+v, %v: want the one ahead, booked once", slots, err)
 	}
@@ -80,7 +80,7 @@ func TestSlotsAreCreatedByHeadsAndBookedUpToCapacity(t *testing.T) {
 	}
 
 	move(t, st, first.ID, scopeOf(c.resident), app.RequestMove{ActorID: c.resident.ID, ByResident: true, To: app.RequestCancelled})
-	if slots, _ := st.ListSlots(ctx, c.boothA.ID, time.Now(), 0); slots[0].Booked != 0 {
+	if slots, _ := st.ListSlots(ctx, c.boothA.ID, clockOf(t).Now(), 0); slots[0].Booked != 0 {
 		t.Fatalf("after a cancel the slot has %d bookings, want 0", slots[0].Booked)
 	}
 	if _, err := book(c.neighbour, slot.ID); err != nil {
@@ -91,7 +91,7 @@ func TestSlotsAreCreatedByHeadsAndBookedUpToCapacity(t *testing.T) {
 func TestConcurrentBookingsNeverOverfillASlot(t *testing.T) {
 	c := newCounter(t)
 	st, ctx := c.st, context.Background()
-	start := time.Now().Add(2 * time.Hour)
+	start := clockOf(t).Now().Add(2 * time.Hour)
 	slot := &app.Slot{BoothID: c.boothA.ID, StartsAt: start, EndsAt: start.Add(time.Hour), Capacity: 3}
 	if err := st.CreateSlot(ctx, app.Actor{ID: c.head.ID}, slot); err != nil {
 		t.Fatal(err)
@@ -116,7 +116,7 @@ func TestConcurrentBookingsNeverOverfillASlot(t *testing.T) {
 			t.Fatalf("booking: %v", err)
 		}
 	}
-	slots, err := st.ListSlots(ctx, c.boothA.ID, time.Now(), 10)
+	slots, err := st.ListSlots(ctx, c.boothA.ID, clockOf(t).Now(), 10)
 	if err != nil {
 		t.Fatal(err)
 	}

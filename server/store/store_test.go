@@ -49,7 +49,7 @@ var compatible = map[schema.DataType][]string{
 }
 
 func TestMigratedSchemaMatchesModels(t *testing.T) {
-	st := storetest.Open(t)
+	st := open(t)
 	db := st.DB()
 	for _, model := range store.Models {
 		stmt := &gorm.Statement{DB: db}
@@ -137,7 +137,7 @@ func TestInstancesStartingTogetherMigrateOnce(t *testing.T) {
 }
 
 func TestEventIsWrittenOnlyWithItsChange(t *testing.T) {
-	st := storetest.Open(t)
+	st := open(t)
 	ctx := context.Background()
 	s := app.Station{Name: "测试派出所"}
 	if err := st.CreateStation(ctx, app.Actor{}, &s); err != nil {
@@ -169,7 +169,7 @@ func TestEventIsWrittenOnlyWithItsChange(t *testing.T) {
 func TestKeyIsGeneratedOnceAndShared(t *testing.T) {
 	dsn, path := storetest.DSN(t)
 	ctx := context.Background()
-	open := func() *store.Store { return storetest.OpenAt(t, dsn, path) }
+	open := func() *store.Store { return openAt(t, dsn, path) }
 	a, b := open(), open()
 	ka, err := a.Key(ctx, "signing", 32)
 	if err != nil {
@@ -189,7 +189,7 @@ func TestKeyIsGeneratedOnceAndShared(t *testing.T) {
 }
 
 func TestBoothsBelongToStationsAndAreAudited(t *testing.T) {
-	st := storetest.Open(t)
+	st := open(t)
 	ctx := context.Background()
 	if err := st.CreateBooth(ctx, app.Actor{}, &app.Booth{StationID: 99, Name: "A", Lat: 39.9, Lng: 116.3}); app.ErrorCode(err) != app.ENOTFOUND {
 		t.Fatalf("booth of a missing station: %v, want not found", err)
@@ -225,7 +225,7 @@ func TestBoothsBelongToStationsAndAreAudited(t *testing.T) {
 }
 
 func TestDemoLoadsTheSameDataEveryTime(t *testing.T) {
-	st := storetest.Open(t)
+	st := open(t)
 	ctx := context.Background()
 	for range 2 {
 		if err := st.LoadDemo(ctx, storetest.Logger(t)); err != nil {
@@ -246,7 +246,7 @@ func TestDemoLoadsTheSameDataEveryTime(t *testing.T) {
 }
 
 func TestBackupIsAConsistentCopyWhileWriting(t *testing.T) {
-	st := storetest.Open(t)
+	st := open(t)
 	if st.Postgres() {
 		if err := st.Backup(context.Background(), filepath.Join(t.TempDir(), "b.db")); app.ErrorCode(err) != app.EINVALID {
 			t.Fatalf("Backup on PostgreSQL: %v, want invalid (use pg_dump)", err)
@@ -302,7 +302,7 @@ func TestBackupIsAConsistentCopyWhileWriting(t *testing.T) {
 // used are a power of ten and its neighbours below the cluster's current
 // transaction id, so they count as finished.
 func TestEventsAreReadInTransactionOrder(t *testing.T) {
-	st := storetest.Open(t)
+	st := open(t)
 	if !st.Postgres() {
 		t.Skip("SQLite reads by id")
 	}

@@ -33,7 +33,7 @@ func (s *Store) Throttle(ctx context.Context, bucket string, limit int, window t
 	if limit < 1 || window <= 0 {
 		return 0, fmt.Errorf("store: throttle %s: limit %d per %v limits nothing", bucket, limit, window)
 	}
-	now := dbTime(time.Now())
+	now := s.Now()
 	var retry time.Duration
 	err := s.tx(ctx, func(tx *gorm.DB) error {
 		err := tx.Clauses(clause.OnConflict{DoNothing: true}).

@@ -14,7 +14,7 @@ import (
 func TestThrottleHoldsAcrossInstances(t *testing.T) {
 	dsn, path := storetest.DSN(t)
 	ctx := context.Background()
-	open := func() *store.Store { return storetest.OpenAt(t, dsn, path) }
+	open := func() *store.Store { return openAt(t, dsn, path) }
 	a, b := open(), open()
 	const bucket = "login:phone:13900000001"
 
@@ -44,7 +44,7 @@ func TestThrottleHoldsAcrossInstances(t *testing.T) {
 }
 
 func TestThrottleWindowEnds(t *testing.T) {
-	st := storetest.Open(t)
+	st := open(t)
 	ctx := context.Background()
 	const bucket = "code:phone:13900000001"
 	for range 2 {

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"time"
 
 	"gorm.io/gorm"
 
@@ -190,7 +189,7 @@ func (s *Store) MarkPhoneVerified(ctx context.Context, userID int64) error {
 // revokeSessions ends every live session of a user but keep (0 keeps none).
 func revokeSessions(tx *gorm.DB, userID, keep int64) error {
 	err := tx.Model(&app.Session{}).Where("user_id = ? AND revoked_at IS NULL AND id <> ?", userID, keep).
-		Update("revoked_at", dbTime(time.Now())).Error
+		Update("revoked_at", tx.NowFunc()).Error
 	if err != nil {
 		return fmt.Errorf("store: revoke sessions: %w", err)
 	}

@@ -11,7 +11,6 @@ import (
 	"policebooth/server/app"
 	"policebooth/server/auth"
 	"policebooth/server/store"
-	"policebooth/server/store/storetest"
 )
 
 var (
@@ -68,7 +67,7 @@ func auditActions(t testing.TB, st *store.Store, prefix string) []app.AuditEntry
 }
 
 func TestResidentAccounts(t *testing.T) {
-	st := storetest.Open(t)
+	st := open(t)
 	ctx := context.Background()
 	_, booth := stationWithBooth(t, st, "海淀派出所", 39.9593, 116.2981)
 
@@ -131,7 +130,7 @@ func TestResidentAccounts(t *testing.T) {
 }
 
 func TestNearestBooth(t *testing.T) {
-	st := storetest.Open(t)
+	st := open(t)
 	ctx := context.Background()
 	if _, err := st.NearestBooth(ctx, 39.9, 116.3); app.ErrorCode(err) != app.ENOTFOUND {
 		t.Fatalf("no booths: %v, want not found", err)
@@ -158,7 +157,7 @@ func TestNearestBooth(t *testing.T) {
 }
 
 func TestStaffAccountsAreScopedAndAudited(t *testing.T) {
-	st := storetest.Open(t)
+	st := open(t)
 	ctx := context.Background()
 	s1, _ := stationWithBooth(t, st, "海淀派出所", 39.9593, 116.2981)
 	s2, _ := stationWithBooth(t, st, "朝阳派出所", 39.9219, 116.4436)
@@ -227,7 +226,7 @@ func TestStaffAccountsAreScopedAndAudited(t *testing.T) {
 	}
 
 	// Head 1 disables, re-enables and resets their own officer.
-	now := time.Now()
+	now := clockOf(t).Now()
 	g, err := st.CreateSession(ctx, officer1.ID, now)
 	if err != nil {
 		t.Fatal(err)

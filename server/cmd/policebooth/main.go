@@ -90,6 +90,9 @@ func withStore(ctx context.Context, cfg config.Config, log *slog.Logger, fn func
 		return err
 	}
 	defer func() { _ = st.Close() }() // on the way out: the command's own error is the one to report
+	// The one clock of the process: the store, its timestamps and the
+	// background work all read it.
+	st.SetClock(time.Now)
 	if err := st.Migrate(ctx, log); err != nil {
 		return err
 	}
