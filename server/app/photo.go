@@ -95,8 +95,10 @@ type RetentionNotice struct {
 	ResidentID int64
 	Phone      string
 	Language   string
+	StationID  int64
 	Photos     int
 	DeleteOn   time.Time // the earliest deletion
+	DeleteDate string    // DeleteOn's date (YYYY-MM-DD) in the station's time zone
 }
 
 // PhotoService keeps newborn photos, their consents and share links.

@@ -253,7 +253,8 @@ func (s *Store) ListPhotos(ctx context.Context, scope app.PhotoScope, requestID,
 }
 
 // KeepPhoto marks or unmarks a family photo "keep". Unmarking starts a
-// fresh notice: the family is told again before it is deleted.
+// fresh notice period: the family is told again, at least a week before it
+// is deleted.
 func (s *Store) KeepPhoto(ctx context.Context, residentID, id int64, keep bool) (*app.Photo, error) {
 	var p *app.Photo
 	err := s.tx(ctx, func(tx *gorm.DB) error {
@@ -262,7 +263,14 @@ func (s *Store) KeepPhoto(ctx context.Context, residentID, id int64, keep bool) 
 		if err := q.Where("photos.id = ?", id).First(p).Error; err != nil {
 			return notFound("keep photo", err)
 		}
-		if err := tx.Model(&app.Photo{}).Where("id = ?", p.ID).Updates(map[string]any{"keep": keep, "notified_at": nil}).Error; err != nil {
+		updates := map[string]any{"keep": keep, "notified_at": nil}
+		// A photo kept past its date and then un-kept is not deleted at the
+		// next run: the family gets at least a week's notice again.
+		if earliest := s.Now().AddDate(0, 0, retentionNoticeDays); !keep && p.DeleteAfter.Before(earliest) {
+			p.DeleteAfter = earliest
+			updates["delete_after"] = earliest
+		}
+		if err := tx.Model(&app.Photo{}).Where("id = ?", p.ID).Updates(updates).Error; err != nil {
 			return fmt.Errorf("store: keep photo: %w", err)
 		}
 		p.Keep, p.NotifiedAt = keep, nil
@@ -512,7 +520,7 @@ func (s *Store) ClaimRetentionNotices(ctx context.Context, now time.Time) ([]app
 		}
 		n := byResident[*r.ResidentID]
 		if n == nil {
-			n = &app.RetentionNotice{ResidentID: *r.ResidentID, DeleteOn: p.DeleteAfter}
+			n = &app.RetentionNotice{ResidentID: *r.ResidentID, StationID: p.StationID, DeleteOn: p.DeleteAfter}
 			byResident[*r.ResidentID] = n
 			order = append(order, *r.ResidentID)
 		}
@@ -529,6 +537,11 @@ func (s *Store) ClaimRetentionNotices(ctx context.Context, now time.Time) ([]app
 			continue
 		}
 		n.Phone, n.Language = u.Phone, u.Language
+		loc, err := s.stationLocation(ctx, n.StationID)
+		if err != nil {
+			return nil, err
+		}
+		n.DeleteDate = n.DeleteOn.In(loc).Format(time.DateOnly)
 		out = append(out, *n)
 	}
 	return out, nil

@@ -378,3 +378,43 @@ func TestResidentPhotosForDataRights(t *testing.T) {
 		t.Errorf("the neighbour's photo went too: %v", err)
 	}
 }
+
+// A photo kept past its date and then un-kept is not deleted at the next
+// run: un-keeping starts a fresh notice period of at least a week, and the
+// family's warning names that date in the station's time zone.
+func TestUnkeepingAPhotoStartsAFreshNoticePeriod(t *testing.T) {
+	c := newCounter(t)
+	st, ctx := c.st, context.Background()
+	r := newbornFiled(t, st, c.resident)
+	consent(t, st, c.officer, r)
+	p := takePhoto(t, st, c.officer, r)
+	if _, err := st.KeepPhoto(ctx, c.resident.ID, p.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	// Long past its date, at 04:00 in Shanghai (still the day before in UTC).
+	now := time.Date(2028, 3, 1, 20, 0, 0, 0, time.UTC)
+	if !now.After(p.DeleteAfter) {
+		t.Fatalf("the photo's date %v should be before %v", p.DeleteAfter, now)
+	}
+	clockOf(t).Set(now)
+	unkept, err := st.KeepPhoto(ctx, c.resident.ID, p.ID, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if week := now.AddDate(0, 0, 7); unkept.DeleteAfter.Before(week) {
+		t.Fatalf("un-kept photo deleted after %v, want a week's notice at least (%v)", unkept.DeleteAfter, week)
+	}
+	if keys, err := st.PurgeExpiredPhotos(ctx, now.Add(time.Minute), 10); err != nil || len(keys) != 0 {
+		t.Fatalf("purge right after un-keeping: %v, %v; want nothing deleted", keys, err)
+	}
+	notices, err := st.ClaimRetentionNotices(ctx, now.Add(time.Minute))
+	if err != nil || len(notices) != 1 {
+		t.Fatalf("notices: %+v, %v; want one", notices, err)
+	}
+	if notices[0].DeleteDate != "2028-03-09" {
+		t.Fatalf("warning names %s, want 2028-03-09 (a week on, in Asia/Shanghai)", notices[0].DeleteDate)
+	}
+	if keys, err := st.PurgeExpiredPhotos(ctx, now.AddDate(0, 0, 8), 10); err != nil || len(keys) == 0 {
+		t.Fatalf("purge after the notice period: %v, %v; want the photo deleted", keys, err)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"gorm.io/gorm"
 
@@ -107,4 +108,17 @@ func (s *Store) SetAckLimit(ctx context.Context, actor app.Actor, boothID int64,
 		return audit(tx, &app.AuditEntry{StationID: &b.StationID, ActorID: &a.ID, IP: actor.IP, Action: "booth.ack_limit",
 			Target: fmt.Sprintf("booth/%d", b.ID), Detail: fmt.Sprintf("%d s", seconds)})
 	})
+}
+
+// stationLocation is the time zone of station id.
+func (s *Store) stationLocation(ctx context.Context, id int64) (*time.Location, error) {
+	var zone string
+	if err := s.db.WithContext(ctx).Model(&app.Station{}).Where("id = ?", id).Pluck("time_zone", &zone).Error; err != nil {
+		return nil, fmt.Errorf("store: station time zone: %w", err)
+	}
+	loc, err := time.LoadLocation(zone)
+	if err != nil {
+		return nil, fmt.Errorf("store: station %d time zone: %w", id, err)
+	}
+	return loc, nil
 }

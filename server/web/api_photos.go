@@ -488,7 +488,7 @@ func (s *Server) RunPhotoRetention(ctx context.Context, now time.Time) error {
 	}
 	for _, n := range notices {
 		lz := s.i18n.Localizer(n.Language)
-		text := lz.T("sms.photo_retention", "Count", n.Photos, "Date", n.DeleteOn.Format(time.DateOnly))
+		text := lz.T("sms.photo_retention", "Count", n.Photos, "Date", n.DeleteDate)
 		if err := s.notifier.Send(ctx, n.Phone, text); err != nil {
 			s.log.Warn("photo retention notice not sent", "to", notify.MaskPhone(n.Phone), "err", err)
 		}
