@@ -32,9 +32,6 @@ func appendEvent(tx *gorm.DB, ev *app.Event, payload any) error {
 	if err := logOnShifts(tx, ev); err != nil {
 		return err
 	}
-	if err := markWritten(tx); err != nil {
-		return err
-	}
 	if tx.Dialector.Name() == "postgres" {
 		if err := tx.Exec("SELECT pg_notify(?, '')", EventChannel).Error; err != nil {
 			return fmt.Errorf("store: notify event %s: %w", ev.Name, err)

@@ -88,8 +88,8 @@ func WithIdempotencyClaim(ctx context.Context, userID int64, key string) context
 	return context.WithValue(ctx, claimKey{}, claim{userID: userID, key: key})
 }
 
-// markWritten is called in every transaction that changes state (it
-// appends an event); the first one under a claim marks it written.
+// markWritten ends every transaction of the store (see tx); the first one
+// under a claim marks it written.
 func markWritten(tx *gorm.DB) error {
 	c, ok := tx.Statement.Context.Value(claimKey{}).(claim)
 	if !ok {

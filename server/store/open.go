@@ -138,9 +138,17 @@ func (s *Store) Ready(ctx context.Context) error {
 	return nil
 }
 
-// tx runs fn in one transaction on ctx.
+// tx runs fn in one transaction on ctx. Under a claimed Idempotency-Key
+// (WithIdempotencyClaim) the same transaction marks the key written, so
+// every write of an idempotent route is stored at most once.
 func (s *Store) tx(ctx context.Context, fn func(tx *gorm.DB) error) error {
-	if err := s.db.WithContext(ctx).Transaction(fn); err != nil {
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := fn(tx); err != nil {
+			return err
+		}
+		return markWritten(tx)
+	})
+	if err != nil {
 		return err
 	}
 	if s.afterCommit != nil {

@@ -1,0 +1,173 @@
+package web_test
+
+import (
+	"bytes"
+	"fmt"
+	"mime/multipart"
+	"net/http"
+	"net/textproto"
+	"os"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"policebooth/server/store"
+)
+
+// Every route behind the idempotency middleware marks its key in the
+// transaction that stores its write, so a crash between the commit and
+// keeping the answer never lets a retry store it twice. The walk sends a
+// successful request to every POST route with an Idempotency-Key and, at
+// every commit while it runs, reads the key's claim: a route uses the
+// middleware when its key is claimed, and each commit of such a route must
+// already see its claim marked written.
+func TestEveryIdempotentRouteMarksItsKeyWithItsWrite(t *testing.T) {
+	w := newMatrixWorld(t)
+	ts := w.ts
+	var (
+		mu      sync.Mutex
+		key     string
+		commits []int // the claim's status at each commit
+	)
+	ts.store.OnCommit(func() {
+		mu.Lock()
+		defer mu.Unlock()
+		if key == "" {
+			return
+		}
+		var status []int
+		ts.store.DB().Raw("SELECT status FROM idempotent_responses WHERE key = ?", key).Scan(&status)
+		commits = append(commits, status...)
+	})
+	cells := append(slices.Clone(matrixOthers), matrix...)
+	routes := idempotentRoutes(t)
+	for i, route := range routes {
+		_, pattern, _ := strings.Cut(route, " ")
+		k := fmt.Sprintf("walk-%d", i)
+		mu.Lock()
+		key, commits = k, nil
+		mu.Unlock()
+		status := sendWithKey(t, w, cells, route, pattern, k)
+		mu.Lock()
+		seen := commits
+		key = ""
+		mu.Unlock()
+		var claimed []int
+		ts.store.DB().Raw("SELECT status FROM idempotent_responses WHERE key = ?", k).Scan(&claimed)
+		switch {
+		case status == 0 || status >= 400:
+			t.Errorf("%s: answered %d; the walk needs a request that stores something", route, status)
+		case len(claimed) == 0:
+			t.Errorf("%s: its Idempotency-Key was not claimed", route)
+		case len(seen) == 0:
+			t.Errorf("%s: stored its write outside a transaction of the store", route)
+		case slices.Contains(seen, 0): // later commits (after the answer was kept) see its final status
+			t.Errorf("%s: committed its write with the key's claim at status %v, want it marked written (%d) in the same transaction", route, seen, store.IdempotencyWritten)
+		}
+	}
+	if len(routes) < 15 {
+		t.Fatalf("found %d idempotent routes in routes.go: %v", len(routes), routes)
+	}
+}
+
+// idempotentRoutes reads routes.go for the routes registered with the
+// idempotency middleware, as "POST /path".
+func idempotentRoutes(t *testing.T) []string {
+	t.Helper()
+	src, err := os.ReadFile("routes.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	prefix := map[string]string{"page": "", "api": "/api/v1"}
+	re := regexp.MustCompile(`(?m)^\s*(\w+)\.POST\("([^"]+)",.*s\.idempotent\b`)
+	var routes []string
+	for _, m := range re.FindAllStringSubmatch(string(src), -1) {
+		p, ok := prefix[m[1]]
+		if !ok {
+			t.Fatalf("routes.go: idempotent route on an unknown group %q", m[1])
+		}
+		routes = append(routes, "POST "+p+m[2])
+	}
+	return routes
+}
+
+// walkForms are successful bodies for the routes whose matrix body is
+// refused.
+var walkForms = map[string]string{"POST /requests/new": "service=other&f.other.subject=walk"}
+
+// sendWithKey sends a request that should succeed to route, as the first
+// caller of the authorisation matrix who may use it, with an
+// Idempotency-Key; uploads carry a real image. It returns the status.
+func sendWithKey(t *testing.T, w *matrixWorld, cells []matrixCell, route, pattern, key string) int {
+	t.Helper()
+	if route == "POST /help" || route == "POST /api/v1/assistance-calls" {
+		// A call is raised only by a resident without an open one; the
+		// matrix's own call stays open for the message routes.
+		w.ts.store.DB().Exec("UPDATE assistance_calls SET status = 'cancelled' WHERE id <> ? AND status IN ('open', 'acknowledged', 'en_route', 'on_scene')",
+			w.placeholders.Replace("{call}"))
+	}
+	var cell matrixCell
+	var who string
+	if body, ok := walkForms[route]; ok {
+		cell, who = matrixCell{route: route, body: body}, "resident"
+	}
+	for _, c := range cells {
+		if c.route != route {
+			continue
+		}
+		for _, caller := range []string{"resident2", "resident", "officer", "head", "admin"} {
+			if s, ok := c.want[caller]; ok && s < 400 && who == "" {
+				cell, who = c, caller
+			}
+		}
+	}
+	upload := isUploadRoute(route)
+	if upload {
+		for _, c := range cells {
+			if c.route == route {
+				cell = c
+			}
+		}
+		who = "resident"
+		if strings.HasSuffix(route, "/photos") {
+			who = "officer"
+		}
+	}
+	if who == "" {
+		return 0
+	}
+	path := cell.path
+	if path == "" {
+		path = pattern
+	}
+	path = w.placeholders.Replace(path)
+	header := map[string]string{"Authorization": "Bearer " + w.tokens[who], "Idempotency-Key": key}
+	body := w.placeholders.Replace(strings.ReplaceAll(strings.ReplaceAll(cell.body, "%05d", "55555"), "%04d", "5555"))
+	if upload {
+		var buf bytes.Buffer
+		mw := multipart.NewWriter(&buf)
+		h := textproto.MIMEHeader{}
+		field := "file"
+		if strings.HasSuffix(route, "/photos") {
+			field = "photo"
+		}
+		h.Set("Content-Disposition", `form-data; name="`+field+`"; filename="walk.png"`)
+		h.Set("Content-Type", "image/png")
+		pw, err := mw.CreatePart(h)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pw.Write(uniquePNG(t, key))
+		mw.Close()
+		header["Content-Type"] = mw.FormDataContentType()
+		body = buf.String()
+	} else if !strings.HasPrefix(pattern, "/api/") {
+		header["Content-Type"] = "application/x-www-form-urlencoded"
+	} else if body != "" {
+		header["Content-Type"] = "application/json"
+	}
+	resp, _ := w.ts.do(t, http.MethodPost, path, body, header)
+	return resp.StatusCode
+}
