@@ -39,6 +39,7 @@ type IdempotentResponse struct {
 	Path        string
 	Status      int
 	ContentType string
+	Location    string // a redirect's target, replayed with it
 	Body        []byte
 	CreatedAt   time.Time
 }

@@ -114,11 +114,12 @@ func (s *Store) TouchIdempotent(ctx context.Context, userID int64, key string, n
 	return nil
 }
 
-// FinishIdempotent stores the answer to replay for (user, key).
-func (s *Store) FinishIdempotent(ctx context.Context, userID int64, key string, status int, contentType string, body []byte) error {
+// FinishIdempotent stores the answer to replay for (user, key): its
+// status, content type, Location (for redirects) and body.
+func (s *Store) FinishIdempotent(ctx context.Context, userID int64, key string, answer app.IdempotentResponse) error {
 	err := s.db.WithContext(ctx).Model(&app.IdempotentResponse{}).
 		Where("user_id = ? AND key = ?", userID, key).
-		Updates(map[string]any{"status": status, "content_type": contentType, "body": body}).Error
+		Updates(map[string]any{"status": answer.Status, "content_type": answer.ContentType, "location": answer.Location, "body": answer.Body}).Error
 	if err != nil {
 		return fmt.Errorf("store: finish idempotency key: %w", err)
 	}

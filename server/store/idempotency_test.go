@@ -41,7 +41,7 @@ func TestIdempotencyClaimOfADeadProcessIsTakenOver(t *testing.T) {
 		t.Fatalf("retry after the lease: %+v, %v; want the key claimed afresh", prev, err)
 	}
 	// A finished answer is replayed however old (within the TTL).
-	if err := st.FinishIdempotent(ctx, user, key, 201, "application/json", []byte(`{"id":"1"}`)); err != nil {
+	if err := st.FinishIdempotent(ctx, user, key, app.IdempotentResponse{Status: 201, ContentType: "application/json", Body: []byte(`{"id":"1"}`)}); err != nil {
 		t.Fatal(err)
 	}
 	if err := st.DB().Model(&app.IdempotentResponse{}).Where("user_id = ? AND key = ?", user, key).Update("created_at", stale).Error; err != nil {

@@ -52,6 +52,9 @@ func (s *Server) idempotent(next echo.HandlerFunc) echo.HandlerFunc {
 			}
 			if prev.Status != 0 {
 				c.Response().Header().Set("Idempotent-Replayed", "true")
+				if prev.Location != "" {
+					c.Response().Header().Set(echo.HeaderLocation, prev.Location)
+				}
 				return c.Blob(prev.Status, prev.ContentType, prev.Body)
 			}
 			if time.Now().After(deadline) {
@@ -84,7 +87,9 @@ func (s *Server) idempotent(next echo.HandlerFunc) echo.HandlerFunc {
 			}
 			return nil
 		}
-		return s.store.FinishIdempotent(keep, p.UserID, key, status, c.Response().Header().Get(echo.HeaderContentType), rec.body.Bytes())
+		h := c.Response().Header()
+		return s.store.FinishIdempotent(keep, p.UserID, key, app.IdempotentResponse{Status: status,
+			ContentType: h.Get(echo.HeaderContentType), Location: h.Get(echo.HeaderLocation), Body: rec.body.Bytes()})
 	}
 }
 

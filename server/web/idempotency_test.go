@@ -171,3 +171,46 @@ func sendWithKey(t *testing.T, w *matrixWorld, cells []matrixCell, route, patter
 	resp, _ := w.ts.do(t, http.MethodPost, path, body, header)
 	return resp.StatusCode
 }
+
+// A page form sent twice (a double tap, a retry after a lost answer) is
+// answered the second time with the first answer's redirect, so the person
+// lands on the same page instead of a blank one.
+func TestReplayedPageFormRedirectsWhereTheFirstDid(t *testing.T) {
+	ts := newTestServer(t, nil)
+	ts.demo(t)
+	resident := ts.login(t, "13900000002").AccessToken
+	for _, form := range []struct{ path, body string }{
+		{"/requests/new", "service=other&f.other.subject=replay&idempotency_key=form-request"},
+		{"/help", "category=other&idempotency_key=form-help"},
+	} {
+		h := map[string]string{"Authorization": "Bearer " + resident, "Content-Type": "application/x-www-form-urlencoded"}
+		first, again := postNoFollow(t, ts, form.path, form.body, h), postNoFollow(t, ts, form.path, form.body, h)
+		loc := first.Header.Get("Location")
+		if first.StatusCode != 303 || loc == "" {
+			t.Fatalf("%s: first answer %d to %q, want 303 with a Location", form.path, first.StatusCode, loc)
+		}
+		if again.StatusCode != 303 || again.Header.Get("Location") != loc || again.Header.Get("Idempotent-Replayed") != "true" {
+			t.Errorf("%s replayed: %d to %q (replayed %q), want 303 to %q", form.path, again.StatusCode, again.Header.Get("Location"), again.Header.Get("Idempotent-Replayed"), loc)
+		}
+	}
+}
+
+// postNoFollow posts and returns the answer itself, not where it redirects.
+func postNoFollow(t *testing.T, ts *testServer, path, body string, header map[string]string) *http.Response {
+	t.Helper()
+	client := *ts.Client()
+	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	req, err := http.NewRequest("POST", ts.URL+path, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range header {
+		req.Header.Set(k, v)
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp
+}
