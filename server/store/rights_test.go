@@ -76,7 +76,7 @@ func seedResident(t *testing.T, c *counter, u *app.User, now time.Time) resident
 	if _, err := st.BeginIdempotent(ctx, u.ID, key, "POST", "/api/v1/service-requests"); err != nil {
 		t.Fatal(err)
 	}
-	if err := st.FinishIdempotent(ctx, u.ID, key, app.IdempotentResponse{Status: 201, ContentType: "application/json", Body: []byte(`{"note":"`+mention+`"}`)}); err != nil {
+	if err := st.FinishIdempotent(ctx, u.ID, key, app.IdempotentResponse{Status: 201, ContentType: "application/json", Body: []byte(`{"note":"` + mention + `"}`)}); err != nil {
 		t.Fatal(err)
 	}
 	// An officer's note on each request, answered with the request (and
@@ -86,7 +86,7 @@ func seedResident(t *testing.T, c *counter, u *app.User, now time.Time) resident
 		if _, err := st.BeginIdempotent(ctx, c.officer.ID, path, "POST", path); err != nil {
 			t.Fatal(err)
 		}
-		if err := st.FinishIdempotent(ctx, c.officer.ID, path, app.IdempotentResponse{Status: 201, ContentType: "application/json", Body: []byte(`{"note":"`+mention+`"}`)}); err != nil {
+		if err := st.FinishIdempotent(ctx, c.officer.ID, path, app.IdempotentResponse{Status: 201, ContentType: "application/json", Body: []byte(`{"note":"` + mention + `"}`)}); err != nil {
 			t.Fatal(err)
 		}
 	}
