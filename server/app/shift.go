@@ -205,3 +205,18 @@ type Bucket struct {
 	Calls      int    `json:"calls"`
 	AckMedianS *int   `json:"ack_median_s,omitempty"`
 }
+
+// LocalDays lists the local dates (YYYY-MM-DD in zone) that the period
+// [from, to) touches, from the day from falls on: a night shift from 20:00
+// to 08:00 touches two.
+func LocalDays(from, to time.Time, zone *time.Location) []string {
+	var days []string
+	if !from.Before(to) {
+		return nil
+	}
+	f := from.In(zone)
+	for d := time.Date(f.Year(), f.Month(), f.Day(), 0, 0, 0, 0, zone); d.Before(to); d = d.AddDate(0, 0, 1) {
+		days = append(days, d.Format(time.DateOnly))
+	}
+	return days
+}

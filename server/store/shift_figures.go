@@ -74,8 +74,7 @@ func (s *Store) Figures(ctx context.Context, q app.FigureQuery) (*app.Figures, e
 	for h := range 24 {
 		f.ByHour = append(f.ByHour, app.Bucket{Label: fmt.Sprintf("%02d", h), Calls: hourCalls[h], AckMedianS: median(hours[h])})
 	}
-	for d := q.From.In(q.Zone); d.Before(q.To); d = d.AddDate(0, 0, 1) {
-		day := d.Format(time.DateOnly)
+	for _, day := range app.LocalDays(q.From, q.To, q.Zone) {
 		f.ByDay = append(f.ByDay, app.Bucket{Label: day, Calls: dayCalls[day], AckMedianS: median(days[day])})
 	}
 

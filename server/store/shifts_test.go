@@ -268,8 +268,30 @@ func TestFiguresCountCallsAndAcknowledgementTimes(t *testing.T) {
 	if f.ByHour[17].Calls != 1 || *f.ByHour[17].AckMedianS != 10 || f.ByHour[19].Calls != 1 || f.ByHour[9].Calls != 0 {
 		t.Fatalf("by hour: %+v", f.ByHour)
 	}
-	if len(f.ByDay) != 1 || f.ByDay[0].Label != "2026-11-27" || f.ByDay[0].Calls != 3 {
+	if len(f.ByDay) != 2 || f.ByDay[0].Label != "2026-11-27" || f.ByDay[0].Calls != 3 || f.ByDay[1].Label != "2026-11-28" || f.ByDay[1].Calls != 0 {
 		t.Fatalf("by day: %+v", f.ByDay)
+	}
+}
+
+// A night shift's per-day figures count the calls after local midnight on
+// the second day.
+func TestNightShiftFiguresKeepTheSecondDay(t *testing.T) {
+	c := newCounter(t)
+	st, ctx := c.st, context.Background()
+	zone, _ := time.LoadLocation("Asia/Shanghai")
+	start := time.Date(2026, 11, 27, 20, 0, 0, 0, zone)
+	clockIn(t, st, c.officer, c.boothA, start)
+	for _, at := range []time.Time{start.Add(2 * time.Hour), start.Add(6 * time.Hour), start.Add(7 * time.Hour)} { // 22:00, 02:00, 03:00
+		x := call(t, st, app.NewCall{CallerID: c.resident.ID, Category: "other"}, at)
+		moveCall(t, st, x.ID, app.CallScope{StationID: c.station.ID}, c.officer.ID, app.CallAcknowledged, at.Add(20*time.Second))
+		moveCall(t, st, x.ID, app.CallScope{StationID: c.station.ID}, c.officer.ID, app.CallResolved, at.Add(time.Minute))
+	}
+	f, err := st.Figures(ctx, app.FigureQuery{StationID: c.station.ID, From: start, To: start.Add(12 * time.Hour), Zone: zone, Now: start.Add(12 * time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(f.ByDay) != 2 || f.ByDay[0].Label != "2026-11-27" || f.ByDay[0].Calls != 1 || f.ByDay[1].Label != "2026-11-28" || f.ByDay[1].Calls != 2 {
+		t.Fatalf("by day of a 20:00-08:00 shift: %+v, want 27th: 1 call, 28th: 2 calls", f.ByDay)
 	}
 }
 
