@@ -1,7 +1,6 @@
 package web
 
 import (
-	"encoding/csv"
 	"net/http"
 	"strconv"
 	"time"
@@ -41,7 +40,7 @@ func (s *Server) handleShiftsCSV(c echo.Context) error {
 	if _, err := c.Response().Write([]byte(utf8BOM)); err != nil {
 		return err
 	}
-	w := csv.NewWriter(c.Response())
+	w := newCSVWriter(c.Response())
 	header := []string{t(c, "csv.shift"), t(c, "csv.booth"), t(c, "csv.officer"), t(c, "csv.started"), t(c, "csv.ended"),
 		t(c, "csv.handover"), t(c, "csv.handover_ack"), t(c, "csv.signed_off"), t(c, "csv.entry"), t(c, "csv.received"),
 		t(c, "csv.written"), t(c, "csv.kind"), t(c, "csv.author"), t(c, "csv.text"), t(c, "csv.record"), t(c, "csv.corrects")}

@@ -122,3 +122,47 @@ func TestElderModeIsKeptWithTheAccount(t *testing.T) {
 		t.Fatalf("the home in elder mode: %d", resp.StatusCode)
 	}
 }
+
+// Officer-written text that a spreadsheet would run as a formula is written
+// to the CSV with a leading ', so opening the export runs nothing; numbers
+// stay numbers.
+func TestShiftsCSVNeutralisesFormulas(t *testing.T) {
+	ts := newTestServer(t, nil)
+	ts.demo(t)
+	li, head := ts.login(t, "13800000001").AccessToken, ts.login(t, "13800000000").AccessToken
+	var booths struct{ Items []struct{ ID string } }
+	ts.api(t, "GET", "/api/v1/booths", "", nil, &booths)
+	var sh struct{ ID string }
+	if resp := ts.api(t, "POST", "/api/v1/shifts/clock-in", li, map[string]any{"booth_id": booths.Items[0].ID}, &sh); resp.StatusCode != 201 {
+		t.Fatalf("clock-in: %d", resp.StatusCode)
+	}
+	texts := map[string]string{
+		`=HYPERLINK("http://evil.example","点此")`: `'=HYPERLINK("http://evil.example","点此")`,
+		"+1+cmd|' /C calc'!A0":                   "'+1+cmd|' /C calc'!A0",
+		"@SUM(A1:A9)":                            "'@SUM(A1:A9)",
+		"-2+3":                                   "'-2+3",
+		"-12.5":                                  "-12.5",
+		"巡逻正常":                                   "巡逻正常",
+	}
+	for text := range texts {
+		if resp := ts.api(t, "POST", "/api/v1/shifts/"+sh.ID+"/entries", li, map[string]any{"kind": "note", "text": text}, nil); resp.StatusCode != 201 {
+			t.Fatalf("entry %q: %d", text, resp.StatusCode)
+		}
+	}
+	_, body := ts.do(t, "GET", "/api/v1/shifts.csv", "", map[string]string{"Authorization": "Bearer " + head})
+	rows, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(body, "\ufeff"))).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]bool{}
+	for _, r := range rows {
+		if len(r) == 16 {
+			got[r[13]] = true
+		}
+	}
+	for text, want := range texts {
+		if !got[want] {
+			t.Errorf("entry %q: want the cell %q in the CSV", text, want)
+		}
+	}
+}
