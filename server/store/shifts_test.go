@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -337,5 +338,37 @@ func TestNoCoverageGapForABoothCoveredMeanwhile(t *testing.T) {
 	}
 	if len(real) != 1 || !real[0].StartedAt.Equal(t0.Add(2*time.Hour)) {
 		t.Fatalf("after the officer left: %+v, want one gap from %v", real, t0.Add(2*time.Hour))
+	}
+}
+
+// The seal holds in the database, whatever code writes: no officer entry
+// goes into a signed-off shift and the seal cannot be lifted; a head's note
+// still goes in.
+func TestSealedShiftIsEnforcedByTheDatabase(t *testing.T) {
+	c := newCounter(t)
+	st, ctx := c.st, context.Background()
+	sh := clockIn(t, st, c.officer, c.boothA, t0)
+	if _, err := st.EndShift(ctx, c.officer.ID, "无特殊情况", t0.Add(8*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.SignOff(ctx, c.station.ID, sh.ID, app.Actor{ID: c.head.ID}, "记录完整", t0.Add(9*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	db := st.DB()
+	insert := func(kind string) error {
+		return db.Exec("INSERT INTO shift_entries (shift_id, station_id, author_id, kind, text, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+			sh.ID, c.station.ID, c.officer.ID, kind, "绕过代码", t0.Add(10*time.Hour)).Error
+	}
+	if err := insert(app.EntryNote); err == nil || !strings.Contains(err.Error(), "sealed") {
+		t.Errorf("an officer's entry on a sealed shift past the code: %v, want refused as sealed", err)
+	}
+	if err := db.Exec("UPDATE shifts SET signed_off_at = NULL, signed_off_by = NULL WHERE id = ?", sh.ID).Error; err == nil {
+		t.Error("the seal was lifted")
+	}
+	if err := db.Exec("UPDATE shifts SET handover_note = ? WHERE id = ?", "改过的交接", sh.ID).Error; err == nil {
+		t.Error("a sealed shift's handover note was changed")
+	}
+	if err := insert(app.EntryHeadNote); err != nil {
+		t.Errorf("a head's note on a sealed shift: %v", err)
 	}
 }
