@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // The authorisation matrix: every route × every kind of caller, with the
@@ -110,7 +111,7 @@ var matrix = []matrixCell{
 	{"GET /api/v1/service-types", "", "", all(200)},
 	{"PATCH /api/v1/service-types/:code", "/api/v1/service-types/other", `{"target_minutes":20}`, all(403, "anon", 401, heads, 200)},
 	{"GET /api/v1/slots", "/api/v1/slots?booth_id={booth}", "", all(200, "anon", 401)},
-	{"POST /api/v1/slots", "", `{"booth_id":"{booth}","starts_at":"2030-01-01T09:00:00+08:00","ends_at":"2030-01-01T09:30:00+08:00","capacity":2}`, all(403, "anon", 401, "head", 201, "head2", 404)},
+	{"POST /api/v1/slots", "", `{"booth_id":"{booth}","starts_at":"{slot_start}","ends_at":"{slot_end}","capacity":2}`, all(403, "anon", 401, "head", 201, "head2", 404)},
 	{"POST /api/v1/service-requests", "", `{"services":["other"],"fields":{"other":{"subject":"matrix %d"}}}`, all(403, "anon", 401, residents, 201)},
 	{"GET /api/v1/service-requests", "", "", all(200, "anon", 401, "admin", 403)},
 	{"GET /api/v1/service-requests/:id", "/api/v1/service-requests/{request}", "", ownRequest(200)},
@@ -330,6 +331,9 @@ func newMatrixWorld(t *testing.T) *matrixWorld {
 		"{shift}", shift.ID, "{station}", demoStation.StationID, "{target}", target, "{request}", req.ID,
 		"{attachment}", attachment, "{booth}", booths.Items[0].ID, "{officer}", officerMe.ID, "{call}", call.ID}
 	fixed = append(fixed, photoFixtures(t, ts, tokens["resident"], tokens["officer"])...)
+	// A booking slot a month ahead of the server's clock, whatever the date.
+	slot := ts.store.Now().AddDate(0, 1, 0).Truncate(time.Hour)
+	fixed = append(fixed, "{slot_start}", slot.Format(time.RFC3339), "{slot_end}", slot.Add(30*time.Minute).Format(time.RFC3339))
 	w.placeholders = strings.NewReplacer(append(fixed, w.otherPlaceholders...)...)
 	return w
 
