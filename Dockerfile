@@ -1,6 +1,6 @@
 # Police Booth: one static binary on a small non-root image.
 # docker build -t policebooth . && docker run -p 8080:8080 -v booth:/data policebooth serve --demo
-FROM golang:1.27-bookworm AS build
+FROM golang:1.27.3-bookworm AS build
 WORKDIR /src
 COPY go.mod go.sum ./
 RUN go mod download

@@ -31,11 +31,20 @@ const (
 )
 
 func main() {
+	// BENCH_SMALL=1 is the small mode scripts/test runs: one run, no
+	// verdict; it fails only when the pipeline fails.
+	small := os.Getenv("BENCH_SMALL") == "1"
 	runs := 5
+	if small {
+		runs = 1
+	}
 	if v, err := strconv.Atoi(os.Getenv("BENCH_RUNS")); err == nil && v > 0 {
 		runs = v
 	}
 	raw := cameraJPEG(4000, 3000)
+	if small {
+		fmt.Println("SMALL MODE: a check that the bench runs, not a measurement")
+	}
 	fmt.Printf("input: 4000x3000 (12 MP) JPEG, %.1f MB, EXIF orientation 6 (turn 90°); GOMAXPROCS=%d\n",
 		float64(len(raw))/(1<<20), runtime.GOMAXPROCS(0))
 
@@ -67,6 +76,9 @@ func main() {
 	slices.Sort(times)
 	slices.Sort(cpus)
 	verdict := func(ok bool) string {
+		if small {
+			return "- (not judged)"
+		}
 		if ok {
 			return "PASS"
 		}

@@ -872,9 +872,23 @@ func (a *apiClient) do(ctx context.Context, method, u, token string, body any, o
 		return err
 	}
 	if resp.StatusCode/100 != 2 {
-		return fmt.Errorf("%s %s answered %d: %s", method, req.URL.Path, resp.StatusCode, oneLine(errors.New(string(b))))
+		return &statusError{method: method, path: req.URL.Path, status: resp.StatusCode, body: string(b)}
+	}
+	if out == nil {
+		return nil
 	}
 	return json.Unmarshal(b, out)
+}
+
+// statusError is an answer other than 2xx.
+type statusError struct {
+	method, path string
+	status       int
+	body         string
+}
+
+func (e *statusError) Error() string {
+	return fmt.Sprintf("%s %s answered %d: %s", e.method, e.path, e.status, oneLine(errors.New(e.body)))
 }
 
 func (a *apiClient) login(ctx context.Context, base, phone string) (string, error) {
@@ -940,33 +954,46 @@ func (a *apiClient) cancelCall(ctx context.Context, base, token, id string) erro
 	return nil
 }
 
-// setDuty clocks the officer in at the booth named boothName (looked up
-// in GET /api/v1/booths); with boothName empty it does nothing. It returns
-// the booth's id ("" for off duty).
+// setDuty puts the officer on duty at the booth named boothName (looked up
+// in GET /api/v1/booths): it clocks them in unless GET /api/v1/shifts/current
+// shows them on duty there already (a second run against the same database,
+// as the two-instance run is). With boothName empty it does nothing. It
+// returns the booth's id ("" for off duty).
 func (a *apiClient) setDuty(ctx context.Context, base, token, boothName string) (string, error) {
+	if boothName == "" {
+		return "", nil
+	}
+	var booths struct {
+		Items []struct {
+			ID   string `json:"id"`
+			Name string `json:"name"`
+		} `json:"items"`
+	}
+	if err := a.do(ctx, http.MethodGet, base+"/api/v1/booths", token, nil, &booths); err != nil {
+		return "", fmt.Errorf("list booths: %w", err)
+	}
 	boothID := ""
-	if boothName != "" {
-		var booths struct {
-			Items []struct {
-				ID   string `json:"id"`
-				Name string `json:"name"`
-			} `json:"items"`
-		}
-		if err := a.do(ctx, http.MethodGet, base+"/api/v1/booths", token, nil, &booths); err != nil {
-			return "", fmt.Errorf("list booths: %w", err)
-		}
-		for _, b := range booths.Items {
-			if b.Name == boothName {
-				boothID = b.ID
-				break
-			}
-		}
-		if boothID == "" {
-			return "", fmt.Errorf("no booth is named %q", boothName)
+	for _, b := range booths.Items {
+		if b.Name == boothName {
+			boothID = b.ID
+			break
 		}
 	}
 	if boothID == "" {
-		return "", nil
+		return "", fmt.Errorf("no booth is named %q", boothName)
+	}
+	var current struct {
+		BoothID string `json:"booth_id"`
+	}
+	err := a.do(ctx, http.MethodGet, base+"/api/v1/shifts/current", token, nil, &current)
+	var se *statusError
+	switch {
+	case err == nil && current.BoothID == boothID:
+		return boothID, nil
+	case err == nil:
+		return "", fmt.Errorf("the officer is on duty at booth id %s, not at %s", current.BoothID, boothName)
+	case !errors.As(err, &se) || se.status != http.StatusNotFound:
+		return "", fmt.Errorf("read the officer's current shift: %w", err)
 	}
 	if err := a.do(ctx, http.MethodPost, base+"/api/v1/shifts/clock-in", token, map[string]string{"booth_id": boothID}, nil); err != nil {
 		return "", fmt.Errorf("clock the officer in: %w", err)
