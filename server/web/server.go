@@ -50,6 +50,7 @@ type Server struct {
 	sessions *ttlCache[int64, *app.User] // session → its user while active; nil once ended
 	notifier notify.Notifier
 	photos   *photo.Processor // at most one photo per core at a time
+	hashing  *auth.HashPool   // bounds the memory of password hashing in flight
 
 	background sync.WaitGroup // the work Start runs; Serve waits for it
 
@@ -91,6 +92,7 @@ func New(cfg config.Config, st *store.Store, log *slog.Logger) (*Server, error) 
 		return nil, err
 	}
 	s.photos = photo.NewProcessor(0)
+	s.hashing = auth.NewHashPool(cfg.HashingMemoryMiB, hashingWait)
 	s.notifier = notify.Log{Logger: log}
 	if cfg.NotifyWebhook != "" {
 		s.notifier = notify.NewWebhook(cfg.NotifyWebhook)
