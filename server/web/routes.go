@@ -95,7 +95,7 @@ func (s *Server) routes() {
 	page.GET("/shared/:token", s.handleSharedPhotoPage)
 	page.GET("/shared/:token/image", s.handleSharedImage)
 
-	api := e.Group("/api/v1", s.authenticate, s.localize)
+	api := e.Group("/api/v1", apiNoStore, s.authenticate, s.localize)
 	api.GET("/openapi.json", s.handleOpenAPI)
 	api.GET("/booths", s.handleBoothsList)
 	api.PATCH("/booths/:id", s.handleBoothUpdate, head)
