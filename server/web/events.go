@@ -39,13 +39,16 @@ func (s *Server) handleEvents(c echo.Context) error {
 	ctx := c.Request().Context()
 	filter := eventFilter(p)
 	filter.NoticeStationID = s.homeStation(ctx, p.User)
+	ended, remove, err := s.streams.add(p.SessionID, p.UserID, addressKey(c))
+	if err != nil {
+		return err
+	}
+	defer remove()
 	sub, sent, err := s.hub.Subscribe(ctx, filter)
 	if err != nil {
 		return err
 	}
 	defer s.hub.Unsubscribe(sub)
-	ended, remove := s.streams.add(p.SessionID, p.UserID)
-	defer remove()
 
 	resume := c.Request().Header.Get("Last-Event-ID")
 	if resume == "" {

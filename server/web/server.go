@@ -81,7 +81,7 @@ func New(cfg config.Config, st *store.Store, log *slog.Logger) (*Server, error) 
 	if s.ops, err = registerOps(s.metrics.registry, st, s.hub); err != nil {
 		return nil, err
 	}
-	s.streams = newOpenStreams()
+	s.streams = newOpenStreams(cfg.StreamsPerUser, cfg.StreamsPerAddress)
 	st.OnCommit(s.hub.Wake)
 	if s.vapid, err = push.LoadVAPID(context.Background(), st); err != nil {
 		log.Warn("Web Push disabled", "err", err)
