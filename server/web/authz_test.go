@@ -191,7 +191,7 @@ var matrix = []matrixCell{
 	// and a share link {sharelink} whose token is {token}.
 	{"POST /api/v1/service-requests/:id/photo-consents", "/api/v1/service-requests/{newborn}/photo-consents", `{"guardian":"陈大明","keep_in_account":true}`, all(403, "anon", 401, "officer", 201, "officer2", 404)},
 	{"POST /api/v1/service-requests/:id/photos", "/api/v1/service-requests/{newborn}/photos", `{}`, all(403, "anon", 401, "officer", 400, "officer2", 404)},
-	{"POST /api/v1/service-requests/:id/family", "/api/v1/service-requests/{newborn}/family", `{"phone":"13700000000"}`, all(403, "anon", 401, "resident", 400, "resident2", 404)},
+	{"POST /api/v1/service-requests/:id/family", "/api/v1/service-requests/{newborn}/family", `{"phone":"13700000000"}`, all(403, "anon", 401, "resident", 202, "resident2", 404)},
 	{"GET /api/v1/photos", "", "", all(200, "anon", 401, "admin", 403)},
 	{"GET /api/v1/photos/:id", "/api/v1/photos/{photo}", "", ownRequest(200)},
 	{"GET /api/v1/photos/:id/thumb", "/api/v1/photos/{photo}/thumb", "", ownRequest(200)},
