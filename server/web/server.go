@@ -78,7 +78,7 @@ func New(cfg config.Config, st *store.Store, log *slog.Logger) (*Server, error) 
 	s.sessions = newTTLCache[int64, *app.User](sessionCacheTTL)
 	s.cache = newCaches()
 	s.hub = events.NewHub(st, log)
-	if s.ops, err = registerOps(s.metrics.registry, st, s.hub); err != nil {
+	if s.ops, err = registerOps(s.metrics.registry, st, s.hub, app.TextLimits{PerPhoneDaily: cfg.TextsPerPhoneDaily, HourlyBudget: cfg.TextsHourlyBudget}); err != nil {
 		return nil, err
 	}
 	s.streams = newOpenStreams(cfg.StreamsPerUser, cfg.StreamsPerAddress)
