@@ -191,10 +191,21 @@ func (s *Server) setSessionCookies(c echo.Context, access, refresh string) {
 	c.SetCookie(s.cookie(refreshCookie, refresh, int(store.RefreshTokenTTL.Seconds())))
 }
 
+// clearSessionCookies ends the browser's session, and with it everything
+// the browser keeps of the person: cached pages and the outbox.
 func (s *Server) clearSessionCookies(c echo.Context) {
 	c.SetCookie(s.cookie(accessCookie, "", -1))
 	c.SetCookie(s.cookie(refreshCookie, "", -1))
+	c.Response().Header().Set("Clear-Site-Data", `"cache", "storage"`)
 }
+
+// Headers that tell the service worker what it may keep offline: a page
+// with offlineHeader "no" is not kept; forgetHeader names a path prefix
+// whose kept pages it drops.
+const (
+	offlineHeader = "X-Booth-Offline"
+	forgetHeader  = "X-Booth-Forget"
+)
 
 func (s *Server) cookie(name, value string, maxAge int) *http.Cookie {
 	// Secure whenever POLICEBOOTH_BASE_URL is https (TestCookiesAreSecureBehindTLS);

@@ -351,6 +351,5 @@ func (s *Server) handleLogoutSubmit(c echo.Context) error {
 	}
 	s.clearSessionCookies(c)
 	c.SetCookie(s.cookie(langCookie, "", -1)) // the next person at a shared tablet starts afresh
-	c.Response().Header().Set("Clear-Site-Data", `"cache", "storage"`)
 	return c.Redirect(http.StatusSeeOther, "/")
 }
