@@ -269,7 +269,7 @@ var errBadCredentials = app.Errorf(app.EUNAUTHORIZED, "wrong phone number or pas
 const (
 	signInsPerPhoneAddress = 5  // tries of one phone from one address, 15 minutes
 	signInsPerAddress      = 30 // tries from one address, 15 minutes
-	signInBackstop         = 20 // tries of one phone from anywhere, 15 minutes, before each is slowed
+	signInBackstop         = 20 // wrong tries of one phone from anywhere, 15 minutes, before each try is slowed
 	signInBackstopDelay    = 2 * time.Second
 )
 
@@ -305,14 +305,21 @@ func (s *Server) signIn(c echo.Context, phone, password string) (*app.SessionGra
 	if err := s.throttle(c, signInsPerAddress, 15*time.Minute, "login:ip:"+addr); err != nil {
 		return nil, err
 	}
-	if _, err := s.store.Throttle(ctx, "login:phone:"+normal, signInBackstop, 15*time.Minute); app.ErrorCode(err) == app.ERATELIMIT {
+	backstop := "login:phone:" + normal
+	if failed, err := s.store.ThrottleHits(ctx, backstop); err != nil {
+		return nil, err
+	} else if failed >= signInBackstop {
 		select {
 		case <-time.After(signInBackstopDelay):
 		case <-ctx.Done():
 			return nil, ctx.Err()
 		}
-	} else if err != nil {
-		return nil, err
+	}
+	// wrongTry counts a wrong password against the phone's backstop.
+	wrongTry := func() {
+		if _, err := s.store.Throttle(ctx, backstop, 1<<30, 15*time.Minute); err != nil {
+			s.log.Warn("counting a wrong password failed", "err", err)
+		}
 	}
 	user, err := s.store.FindUserByPhone(ctx, normal)
 	if errors.Is(err, app.ErrNotFound) || app.ErrorCode(err) == app.ENOTFOUND {
@@ -320,6 +327,7 @@ func (s *Server) signIn(c echo.Context, phone, password string) (*app.SessionGra
 		if _, err := s.checkPassword(c, password, dummyHash); err != nil {
 			return nil, err
 		}
+		wrongTry()
 		s.log.Info("sign-in failed", "reason", "unknown phone", "ip", c.RealIP())
 		return nil, errBadCredentials
 	}
@@ -331,6 +339,7 @@ func (s *Server) signIn(c echo.Context, phone, password string) (*app.SessionGra
 		return nil, err
 	}
 	if !ok {
+		wrongTry()
 		s.log.Info("sign-in failed", "reason", "wrong password", "user_id", user.ID, "ip", c.RealIP())
 		return nil, errBadCredentials
 	}
