@@ -146,6 +146,12 @@ func TestPhotosAreTheFamilysAndTheStations(t *testing.T) {
 	if invited, err := st.InviteFamily(ctx, c.resident.ID, r.ID, "13911112222"); err != nil || invited {
 		t.Errorf("inviting a number without an account: %v, %v", invited, err)
 	}
+	if invited, err := st.InviteFamily(ctx, c.resident.ID, r.ID, c.neighbour.Phone); err != nil || invited {
+		t.Errorf("inviting a resident who has not verified their phone: %v, %v", invited, err)
+	}
+	if err := st.MarkPhoneVerified(ctx, c.neighbour.ID); err != nil {
+		t.Fatal(err)
+	}
 	if invited, err := st.InviteFamily(ctx, c.resident.ID, r.ID, c.neighbour.Phone); err != nil || !invited {
 		t.Fatalf("invite: %v, %v", invited, err)
 	}
