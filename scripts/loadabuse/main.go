@@ -8,7 +8,7 @@
 //     resident's token, -concurrency at a time, each held until the server
 //     closes it (the per-person cap closes the oldest) or for -hold;
 //   - meanwhile, every 200 ms, GET /healthz and an officer's sign-in from
-//     another address, timed.
+//     another address, timed, and reported by phase.
 //
 // It prints the counts by status, the slowest probe of each kind, and the
 // server's peak resident set (VmHWM of -pid, read from /proc). Everything
@@ -78,6 +78,7 @@ func main() {
 	fmt.Printf("  server peak RSS after the sign-ins: %s\n", peakRSS(*pid))
 
 	// 2. Stream attempts with one token.
+	probes.setPhase("streams")
 	token := login(ctx, client, *base, "13900000001", "10.19.0.1")
 	start = time.Now()
 	streamStatus := map[int]int{}
@@ -170,12 +171,19 @@ func openStream(ctx context.Context, client *http.Client, base, token string, ho
 // probes times /healthz and an officer's sign-in while the load runs.
 type probes struct {
 	mu    sync.Mutex
+	phase string // what load runs now: probes are reported by phase
 	times map[string][]time.Duration
 	fails map[string]int
 }
 
+func (p *probes) setPhase(phase string) {
+	p.mu.Lock()
+	p.phase = phase
+	p.mu.Unlock()
+}
+
 func newProbes() *probes {
-	return &probes{times: map[string][]time.Duration{}, fails: map[string]int{}}
+	return &probes{phase: "sign-ins", times: map[string][]time.Duration{}, fails: map[string]int{}}
 }
 
 func (p *probes) run(ctx context.Context, client *http.Client, base string, stop chan struct{}) {
@@ -189,9 +197,10 @@ func (p *probes) run(ctx context.Context, client *http.Client, base string, stop
 		took := time.Since(start)
 		p.mu.Lock()
 		defer p.mu.Unlock()
-		p.times[name] = append(p.times[name], took)
+		key := p.phase + ": " + name
+		p.times[key] = append(p.times[key], took)
 		if st != ok {
-			p.fails[name]++
+			p.fails[key]++
 		}
 	}
 	n := 0
@@ -228,7 +237,12 @@ func (p *probes) run(ctx context.Context, client *http.Client, base string, stop
 func (p *probes) report() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	for _, name := range []string{"/healthz", "officer sign-in"} {
+	names := make([]string, 0, len(p.times))
+	for name := range p.times {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
 		t := p.times[name]
 		if len(t) == 0 {
 			continue

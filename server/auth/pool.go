@@ -3,7 +3,9 @@ package auth
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/sync/semaphore"
@@ -21,6 +23,8 @@ type HashPool struct {
 	room *semaphore.Weighted // MiB of hashing memory
 	mib  int64
 	wait time.Duration
+
+	collected atomic.Int64 // when a collection was last asked for (UnixNano)
 }
 
 // NewHashPool returns a pool of memoryMiB mebibytes of hashing; a run waits
@@ -43,7 +47,27 @@ func (p *HashPool) acquire(ctx context.Context, mib int) (func(), error) {
 	if err := p.room.Acquire(ctx, n); err != nil {
 		return nil, ErrHashingBusy
 	}
-	return func() { p.room.Release(n) }, nil
+	return func() {
+		p.room.Release(n)
+		p.collect()
+	}, nil
+}
+
+// collectEvery spaces the collections the pool asks for.
+const collectEvery = 100 * time.Millisecond
+
+// collect asks for a garbage collection, at most every collectEvery, once
+// a hash is done with its memory. Go's collector otherwise lets the heap
+// grow to twice what was live at its last run: with the pool full that is
+// twice the pool's memory, which is what the pool is there to bound. The
+// hashes' memory holds no pointers, so a collection costs little.
+func (p *HashPool) collect() {
+	now := time.Now().UnixNano()
+	last := p.collected.Load()
+	if now-last < int64(collectEvery) || !p.collected.CompareAndSwap(last, now) {
+		return
+	}
+	go runtime.GC()
 }
 
 // Hash is HashPassword run inside the pool.

@@ -306,7 +306,7 @@ func (s *Server) signIn(c echo.Context, phone, password string) (*app.SessionGra
 		return nil, err
 	}
 	backstop := "login:phone:" + normal
-	if failed, err := s.store.ThrottleHits(ctx, backstop); err != nil {
+	if failed, err := s.store.ThrottleHits(ctx, backstop, time.Now()); err != nil {
 		return nil, err
 	} else if failed >= signInBackstop {
 		select {

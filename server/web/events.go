@@ -37,13 +37,13 @@ func eventFilter(p *principal) app.EventFilter {
 func (s *Server) handleEvents(c echo.Context) error {
 	p := caller(c)
 	ctx := c.Request().Context()
-	filter := eventFilter(p)
-	filter.NoticeStationID = s.homeStation(ctx, p.User)
 	ended, remove, err := s.streams.add(p.SessionID, p.UserID, addressKey(c))
 	if err != nil {
 		return err
 	}
 	defer remove()
+	filter := eventFilter(p)
+	filter.NoticeStationID = s.homeStation(ctx, p.User)
 	sub, sent, err := s.hub.Subscribe(ctx, filter)
 	if err != nil {
 		return err

@@ -23,21 +23,54 @@ type openStreams struct {
 	perUser, perAddress int
 	byUser              map[int64][]chan struct{} // oldest first
 	byAddress           map[string]int
+	opens               map[int64]*openRate // a person's recent opens
+}
+
+// openRate is a token bucket of stream opens: streamOpenBurst at once, then
+// streamOpenRate a second. A person moving between pages opens one stream
+// a page and never meets it; a script opening thousands with one token is
+// refused before the stream costs anything.
+type openRate struct {
+	tokens float64
+	at     time.Time
+}
+
+const (
+	streamOpenBurst = 30
+	streamOpenRate  = 2.0 // a second
+)
+
+// allowOpen takes a token of the user's bucket (o.mu held).
+func (o *openStreams) allowOpen(user int64, now time.Time) bool {
+	r := o.opens[user]
+	if r == nil {
+		r = &openRate{tokens: streamOpenBurst, at: now}
+		o.opens[user] = r
+	}
+	r.tokens = min(streamOpenBurst, r.tokens+now.Sub(r.at).Seconds()*streamOpenRate)
+	r.at = now
+	if r.tokens < 1 {
+		return false
+	}
+	r.tokens--
+	return true
 }
 
 func newOpenStreams(perUser, perAddress int) *openStreams {
 	return &openStreams{sessions: map[int64]map[chan struct{}]struct{}{}, users: map[int64]int64{},
-		perUser: perUser, perAddress: perAddress, byUser: map[int64][]chan struct{}{}, byAddress: map[string]int{}}
+		perUser: perUser, perAddress: perAddress, byUser: map[int64][]chan struct{}{}, byAddress: map[string]int{},
+		opens: map[int64]*openRate{}}
 }
 
-// errTooManyStreams answers a stream from an address past its cap.
+// errTooManyStreams answers a stream from an address past its cap, or a
+// person opening streams faster than pages can be opened.
 var errTooManyStreams = app.Errorf(app.ERATELIMIT, "too many live connections from your network; close some pages and try again")
 
 // add registers a stream of a session; ended closes when the session ends
 // or when it is the user's oldest and they open one too many.
 func (o *openStreams) add(session, user int64, address string) (ended chan struct{}, remove func(), err error) {
 	o.mu.Lock()
-	if o.byAddress[address] >= o.perAddress {
+	if o.byAddress[address] >= o.perAddress || !o.allowOpen(user, time.Now()) {
 		o.mu.Unlock()
 		return nil, nil, errTooManyStreams
 	}
@@ -76,6 +109,10 @@ func (o *openStreams) add(session, user int64, address string) (ended chan struc
 		}
 		if len(o.byUser[user]) == 0 {
 			delete(o.byUser, user)
+			// Forget the open rate once it would be full again anyway.
+			if r := o.opens[user]; r != nil && r.tokens+time.Since(r.at).Seconds()*streamOpenRate >= streamOpenBurst {
+				delete(o.opens, user)
+			}
 		}
 		if set, ok := o.sessions[session]; ok {
 			if _, ok := set[ended]; ok {
