@@ -24,9 +24,11 @@ type openStreams struct {
 	byUser              map[int64][]chan struct{} // oldest first
 	byAddress           map[string]int
 	opens               map[int64]*openRate // a person's recent opens
+	openBurst           float64             // streamOpenBurst, or more when perUser is raised
 }
 
-// openRate is a token bucket of stream opens: streamOpenBurst at once, then
+// openRate is a token bucket of stream opens: streamOpenBurst at once (three
+// times POLICEBOOTH_STREAMS_PER_USER when that is raised), then
 // streamOpenRate a second. A person moving between pages opens one stream
 // a page and never meets it; a script opening thousands with one token is
 // refused before the stream costs anything.
@@ -44,10 +46,10 @@ const (
 func (o *openStreams) allowOpen(user int64, now time.Time) bool {
 	r := o.opens[user]
 	if r == nil {
-		r = &openRate{tokens: streamOpenBurst, at: now}
+		r = &openRate{tokens: o.openBurst, at: now}
 		o.opens[user] = r
 	}
-	r.tokens = min(streamOpenBurst, r.tokens+now.Sub(r.at).Seconds()*streamOpenRate)
+	r.tokens = min(o.openBurst, r.tokens+now.Sub(r.at).Seconds()*streamOpenRate)
 	r.at = now
 	if r.tokens < 1 {
 		return false
@@ -59,7 +61,7 @@ func (o *openStreams) allowOpen(user int64, now time.Time) bool {
 func newOpenStreams(perUser, perAddress int) *openStreams {
 	return &openStreams{sessions: map[int64]map[chan struct{}]struct{}{}, users: map[int64]int64{},
 		perUser: perUser, perAddress: perAddress, byUser: map[int64][]chan struct{}{}, byAddress: map[string]int{},
-		opens: map[int64]*openRate{}}
+		opens: map[int64]*openRate{}, openBurst: float64(max(streamOpenBurst, 3*perUser))}
 }
 
 // errTooManyStreams answers a stream from an address past its cap, or a
@@ -110,7 +112,7 @@ func (o *openStreams) add(session, user int64, address string) (ended chan struc
 		if len(o.byUser[user]) == 0 {
 			delete(o.byUser, user)
 			// Forget the open rate once it would be full again anyway.
-			if r := o.opens[user]; r != nil && r.tokens+time.Since(r.at).Seconds()*streamOpenRate >= streamOpenBurst {
+			if r := o.opens[user]; r != nil && r.tokens+time.Since(r.at).Seconds()*streamOpenRate >= o.openBurst {
 				delete(o.opens, user)
 			}
 		}
