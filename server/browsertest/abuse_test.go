@@ -88,3 +88,32 @@ func disable(t *testing.T, srvURL, id string) {
 		t.Fatalf("disable: %d", resp.StatusCode)
 	}
 }
+
+// TestAnUnverifiedResidentIsShownTheVerifyStepAnd110: a resident who signed
+// up but has not entered the code opens the help page and is offered the
+// verify step and, big, 110; the page is accessible.
+func TestAnUnverifiedResidentIsShownTheVerifyStepAnd110(t *testing.T) {
+	srv := startDemo(t, nil)
+	body, _ := json.Marshal(map[string]string{"phone": "13712340000", "password": "peony-garden-8", "name": "刘淑珍"})
+	resp, err := http.Post(srv.URL+"/api/v1/auth/register", "application/json", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 202 {
+		t.Fatalf("register: %d", resp.StatusCode)
+	}
+	p := NewBrowser(t).Page(t, Phone, "zh-CN")
+	p.Open(srv.URL + "/login")
+	p.fill(map[string]string{"f-phone": "13712340000", "f-password": "peony-garden-8"}, "main form button[type=submit]")
+	p.Open(srv.URL + "/help")
+	text := p.text()
+	if !strings.Contains(text, "请先验证手机号") || !Eval[bool](p, `document.querySelector('main a[href="/verify"]') !== null && document.querySelector('main a[href="tel:110"]') !== null`) {
+		t.Fatalf("the help page of an unverified resident: %s", text)
+	}
+	if Eval[bool](p, `document.getElementById("help-form") !== null`) {
+		t.Error("an unverified resident is offered the help button")
+	}
+	p.Screenshot("unverified-help")
+	p.Axe()
+}
