@@ -83,7 +83,7 @@ func (s *Server) handleDeleteAccountSubmit(c echo.Context) error {
 		switch {
 		case err == nil:
 			s.clearSessionCookies(c)
-					return c.Redirect(http.StatusSeeOther, "/login?deleted=1")
+			return c.Redirect(http.StatusSeeOther, "/login?deleted=1")
 		case errors.Is(err, errWrongPassword):
 			v.Errors["password"] = t(c, "rights.wrong_password")
 		case app.ErrorCode(err) == app.ECONFLICT:
