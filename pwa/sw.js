@@ -26,8 +26,13 @@ self.addEventListener("fetch", (event) => {
     event.respondWith(page(req)); // the family's photo thumbnails, readable offline too
     return;
   }
+  if (req.method === "GET" && url.origin === self.location.origin && url.pathname.startsWith("/api/") &&
+      url.pathname !== "/api/v1/events" && !url.pathname.startsWith("/api/v1/auth/")) {
+    event.respondWith(api(req)); // never cached; a 401 ends what is kept offline
+    return;
+  }
   if (req.method !== "GET" || url.origin !== self.location.origin || url.pathname.startsWith("/api/")) {
-    return; // writes, other origins, the API and the live stream go straight to the network
+    return; // writes, other origins, sign-in and the live stream go straight to the network
   }
   if (url.pathname.startsWith("/assets/")) {
     event.respondWith(caches.match(req).then((hit) => hit || fetch(req)));
@@ -42,28 +47,66 @@ self.addEventListener("fetch", (event) => {
 // person's recent pages are kept in their own cache (named by the
 // X-Booth-User header the server sends) for reading offline. A page is never
 // served stale while the network answers: an officer must not act on an old
-// queue. Signing out clears every cache (Clear-Site-Data).
+// queue. The moment a page (or an API answer) shows that nobody is signed in
+// any more, or someone else is, every kept page and the outbox are dropped:
+// a lost tablet whose officer was disabled keeps nothing to read. A call's
+// page is kept only during its officer's shift (X-Booth-Offline: no after
+// it; X-Booth-Forget: /calls/ at clock-out). Signing out also clears
+// everything (Clear-Site-Data).
 const PAGES = "policebooth-pages-";
 const KEEP_PAGES = 40;
 let currentUser = null;
 
+async function storedUser() {
+  if (currentUser) return currentUser;
+  const hit = await (await caches.open(PAGES + "meta")).match("/__user");
+  return hit ? hit.text() : null;
+}
+
+// forget drops every person's kept pages but keep's (none when keep is
+// null) and the outbox database.
+async function forget(keep) {
+  const keys = await caches.keys();
+  await Promise.all(keys.filter((k) => k.startsWith(PAGES) && k !== PAGES + keep).map((k) => caches.delete(k)));
+  currentUser = keep;
+  await new Promise((resolve) => {
+    const r = indexedDB.deleteDatabase("policebooth");
+    r.onsuccess = r.onerror = r.onblocked = () => resolve();
+  });
+}
+
 async function page(req) {
   try {
     const res = await fetch(req);
-    const user = res.headers.get("X-Booth-User") || (req.mode === "navigate" ? null : currentUser);
-    if (res.ok && user) {
-      currentUser = user;
-      const copy = res.clone();
-      const meta = await caches.open(PAGES + "meta");
-      await meta.put("/__user", new Response(user));
+    const html = (res.headers.get("Content-Type") || "").startsWith("text/html");
+    let user = res.headers.get("X-Booth-User");
+    if (req.mode === "navigate" && html) {
+      const known = await storedUser();
+      if (known && user !== known) await forget(user);
+    } else if (!user) {
+      user = currentUser;
+    }
+    if (user) {
       const cache = await caches.open(PAGES + user);
-      await cache.put(req.url, copy);
-      const keys = await cache.keys();
-      for (const old of keys.slice(0, Math.max(0, keys.length - KEEP_PAGES))) await cache.delete(old);
+      const prefix = res.headers.get("X-Booth-Forget");
+      if (prefix) {
+        for (const k of await cache.keys()) if (new URL(k.url).pathname.startsWith(prefix)) await cache.delete(k);
+      }
+      if (res.headers.get("X-Booth-Offline") === "no") {
+        await cache.delete(req.url);
+      } else if (res.ok) {
+        currentUser = user;
+        const copy = res.clone();
+        const meta = await caches.open(PAGES + "meta");
+        await meta.put("/__user", new Response(user));
+        await cache.put(req.url, copy);
+        const keys = await cache.keys();
+        for (const old of keys.slice(0, Math.max(0, keys.length - KEEP_PAGES))) await cache.delete(old);
+      }
     }
     return res;
   } catch (err) {
-    const user = currentUser || (await (await caches.open(PAGES + "meta")).match("/__user").then((r) => r && r.text()));
+    const user = await storedUser();
     if (user) {
       const hit = await (await caches.open(PAGES + user)).match(req.url);
       if (hit) return hit;
@@ -71,6 +114,19 @@ async function page(req) {
     return (await caches.match("/offline")) || Response.error();
   }
 }
+
+// An API answer of 401 (outside sign-in itself) means the session is over.
+async function api(req) {
+  const res = await fetch(req);
+  if (res.status === 401) await forget(null);
+  return res;
+}
+
+// A page that learns its session is over (its outbox was refused with 401)
+// says so.
+self.addEventListener("message", (event) => {
+  if (event.data === "signed-out") event.waitUntil(forget(null));
+});
 
 // Background Sync, where the browser has it: ask the open pages to send
 // what waits in their outbox.

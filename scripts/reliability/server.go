@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -47,6 +48,14 @@ func (p *serverProcess) start(ctx context.Context) (time.Duration, error) {
 	}
 	cmd := exec.Command(p.bin, args...) // #nosec G204 -- the binary this script built, with its own flags
 	cmd.Env = append(os.Environ(), "POLICEBOOTH_ADDR="+p.addr, "POLICEBOOTH_BASE_URL="+p.url())
+	// The loads file many requests per resident and open their streams from
+	// loopback: the per-account and per-address bounds are raised unless the
+	// calling script set them.
+	for _, kv := range []string{"POLICEBOOTH_MAX_OPEN_REQUESTS=1000000", "POLICEBOOTH_STREAMS_PER_ADDRESS=1000000"} {
+		if k, _, _ := strings.Cut(kv, "="); os.Getenv(k) == "" {
+			cmd.Env = append(cmd.Env, kv)
+		}
+	}
 	cmd.Stdout, cmd.Stderr = p.log, p.log
 	if err := cmd.Start(); err != nil {
 		return 0, err

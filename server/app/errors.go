@@ -17,6 +17,7 @@ const (
 	ERATELIMIT    = "rate_limited"     // 429
 	EINTERNAL     = "internal"         // 500: logged, never shown
 	EUNAVAILABLE  = "unavailable"      // 503: the database is down
+	EUNVERIFIED   = "phone_unverified" // 403: a resident must verify their phone first
 )
 
 // Error is an error a client may be shown. Message is safe to show; the

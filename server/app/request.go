@@ -222,6 +222,7 @@ type NewRequest struct {
 	SlotID     *int64
 	Note       string
 	Newborn    *Newborn // with newborn_registration only
+	MaxOpen    int      // the resident's unfinished requests allowed before this one (CheckOpenQuota); 0: no bound
 }
 
 // Newborn is what a newborn registration records about the baby.

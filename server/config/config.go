@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -24,6 +25,14 @@ type Config struct {
 	TrustedProxies []netip.Prefix // POLICEBOOTH_TRUSTED_PROXIES
 	NotifyWebhook  string         // POLICEBOOTH_NOTIFY_WEBHOOK
 	MetricsToken   string         // POLICEBOOTH_METRICS_TOKEN
+
+	// Abuse bounds (issue 18).
+	MaxOpenRequests    int // POLICEBOOTH_MAX_OPEN_REQUESTS: a resident's unfinished requests (bookings included)
+	HashingMemoryMiB   int // POLICEBOOTH_HASHING_MEMORY_MIB: password hashing in flight at once
+	StreamsPerUser     int // POLICEBOOTH_STREAMS_PER_USER: open event streams of one person; the oldest closes
+	StreamsPerAddress  int // POLICEBOOTH_STREAMS_PER_ADDRESS: open event streams of one address; 429 beyond
+	TextsPerPhoneDaily int // POLICEBOOTH_TEXTS_PER_PHONE_DAILY: code and notice texts to one number a day
+	TextsHourlyBudget  int // POLICEBOOTH_TEXTS_HOURLY_BUDGET: such texts in all, an hour
 }
 
 // Load reads the configuration from the environment and validates it. The
@@ -47,6 +56,25 @@ func LoadFrom(getenv func(string) string) (Config, error) {
 	c.Secret = getenv("POLICEBOOTH_SECRET")
 	c.NotifyWebhook = get("POLICEBOOTH_NOTIFY_WEBHOOK", "")
 	c.MetricsToken = get("POLICEBOOTH_METRICS_TOKEN", "")
+
+	for _, n := range []struct {
+		name string
+		def  int
+		to   *int
+	}{
+		{"POLICEBOOTH_MAX_OPEN_REQUESTS", 5, &c.MaxOpenRequests},
+		{"POLICEBOOTH_HASHING_MEMORY_MIB", 256, &c.HashingMemoryMiB},
+		{"POLICEBOOTH_STREAMS_PER_USER", 10, &c.StreamsPerUser},
+		{"POLICEBOOTH_STREAMS_PER_ADDRESS", 500, &c.StreamsPerAddress},
+		{"POLICEBOOTH_TEXTS_PER_PHONE_DAILY", 10, &c.TextsPerPhoneDaily},
+		{"POLICEBOOTH_TEXTS_HOURLY_BUDGET", 1000, &c.TextsHourlyBudget},
+	} {
+		v, err := strconv.Atoi(get(n.name, strconv.Itoa(n.def)))
+		if err != nil || v < 1 {
+			return c, fmt.Errorf("config: %s must be a whole number of at least 1", n.name)
+		}
+		*n.to = v
+	}
 
 	base, err := url.Parse(get("POLICEBOOTH_BASE_URL", "http://localhost:8080"))
 	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" {

@@ -16,17 +16,27 @@ func TestDefaults(t *testing.T) {
 		c.TimeZone.String() != "Asia/Shanghai" || c.SecureCookies() || !strings.HasPrefix(c.BlobURL, "file:///") || !strings.HasSuffix(c.BlobURL, "/data/blobs") {
 		t.Fatalf("defaults: %+v", c)
 	}
+	if c.MaxOpenRequests != 5 || c.HashingMemoryMiB != 256 || c.StreamsPerUser != 10 || c.StreamsPerAddress != 500 ||
+		c.TextsPerPhoneDaily != 10 || c.TextsHourlyBudget != 1000 {
+		t.Errorf("abuse bounds: %+v", c)
+	}
 }
 
 func TestBadValuesNameTheVariable(t *testing.T) {
 	cases := map[string]string{
-		"DATABASE_URL":                "mysql://x",
-		"POLICEBOOTH_BASE_URL":        "ftp://booth",
-		"POLICEBOOTH_TIMEZONE":        "Mars/Olympus",
-		"POLICEBOOTH_TRUSTED_PROXIES": "10.0.0.0/8, not-a-cidr",
-		"POLICEBOOTH_SECRET":          "short",
-		"POLICEBOOTH_NOTIFY_WEBHOOK":  "gateway",
-		"POLICEBOOTH_BLOB_URL":        "gs://bucket",
+		"DATABASE_URL":                      "mysql://x",
+		"POLICEBOOTH_BASE_URL":              "ftp://booth",
+		"POLICEBOOTH_TIMEZONE":              "Mars/Olympus",
+		"POLICEBOOTH_TRUSTED_PROXIES":       "10.0.0.0/8, not-a-cidr",
+		"POLICEBOOTH_SECRET":                "short",
+		"POLICEBOOTH_NOTIFY_WEBHOOK":        "gateway",
+		"POLICEBOOTH_BLOB_URL":              "gs://bucket",
+		"POLICEBOOTH_MAX_OPEN_REQUESTS":     "0",
+		"POLICEBOOTH_HASHING_MEMORY_MIB":    "lots",
+		"POLICEBOOTH_STREAMS_PER_USER":      "-1",
+		"POLICEBOOTH_STREAMS_PER_ADDRESS":   "1.5",
+		"POLICEBOOTH_TEXTS_PER_PHONE_DAILY": "x",
+		"POLICEBOOTH_TEXTS_HOURLY_BUDGET":   "0",
 	}
 	for name, value := range cases {
 		_, err := LoadFrom(env(map[string]string{name: value}))

@@ -345,15 +345,18 @@ func (s *Store) BlobsPurged(ctx context.Context, keys []string) error {
 }
 
 // InviteFamily lets the filer of a newborn registration invite another
-// resident, found by phone number, to see its photos. ENOTFOUND unless the
-// resident filed it; EINVALID for a number that is no other resident's
-// account; ECONFLICT when three are invited already.
-func (s *Store) InviteFamily(ctx context.Context, residentID, requestID int64, phone string) (*app.User, error) {
+// resident, found by phone number, to see its photos. It reports whether
+// anyone was invited: only a verified resident other than the filer is, and
+// the handler tells the filer nothing of which it was, so invitations cannot
+// be used to find out who is registered. ENOTFOUND unless the resident filed
+// it; EINVALID for the filer's own number; ECONFLICT when three are invited
+// already.
+func (s *Store) InviteFamily(ctx context.Context, residentID, requestID int64, phone string) (bool, error) {
 	phone, err := app.NormalizePhone(phone)
 	if err != nil {
-		return nil, app.Errorf(app.EINVALID, "phone: not a mobile number")
+		return false, app.Errorf(app.EINVALID, "phone: not a mobile number")
 	}
-	var invitee app.User
+	invited := false
 	err = s.tx(ctx, func(tx *gorm.DB) error {
 		var r app.ServiceRequest
 		if err := tx.Where("id = ? AND resident_id = ?", requestID, residentID).First(&r).Error; err != nil {
@@ -362,11 +365,12 @@ func (s *Store) InviteFamily(ctx context.Context, residentID, requestID int64, p
 		if r.Newborn == nil {
 			return app.Errorf(app.EINVALID, "photos go with newborn registrations only")
 		}
-		err := tx.Where("phone = ? AND role = ? AND NOT disabled", phone, app.RoleResident).First(&invitee).Error
-		if errors.Is(err, gorm.ErrRecordNotFound) || invitee.ID == residentID {
-			return app.Errorf(app.EINVALID, "phone: no other resident account has that number; they sign up first")
-		} else if err != nil {
+		var filer app.User
+		if err := tx.Select("phone").Where("id = ?", residentID).First(&filer).Error; err != nil {
 			return fmt.Errorf("store: invite family: %w", err)
+		}
+		if filer.Phone == phone {
+			return app.Errorf(app.EINVALID, "phone: that is your own number")
 		}
 		var n int64
 		if err := tx.Model(&app.PhotoFamilyMember{}).Where("request_id = ?", r.ID).Count(&n).Error; err != nil {
@@ -375,16 +379,24 @@ func (s *Store) InviteFamily(ctx context.Context, residentID, requestID int64, p
 		if n >= maxFamilyInvites {
 			return app.Errorf(app.ECONFLICT, "at most %d family members may be invited", maxFamilyInvites)
 		}
+		var invitee app.User
+		err := tx.Where("phone = ? AND role = ? AND phone_verified AND NOT disabled", phone, app.RoleResident).First(&invitee).Error
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return nil
+		} else if err != nil {
+			return fmt.Errorf("store: invite family: %w", err)
+		}
 		m := app.PhotoFamilyMember{RequestID: r.ID, UserID: invitee.ID, InvitedBy: residentID, CreatedAt: s.Now()}
 		if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&m).Error; err != nil {
 			return fmt.Errorf("store: invite family: %w", err)
 		}
+		invited = true
 		return nil
 	})
 	if err != nil {
-		return nil, err
+		return false, err
 	}
-	return &invitee, nil
+	return invited, nil
 }
 
 // ListFamily returns the residents invited to a request's photos.

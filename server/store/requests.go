@@ -104,6 +104,17 @@ func (s *Store) CreateRequest(ctx context.Context, nr app.NewRequest) (*app.Serv
 		if err != nil {
 			return err
 		}
+		if nr.MaxOpen > 0 {
+			var open int64
+			err := tx.Model(&app.ServiceRequest{}).Where("resident_id = ? AND status IN ?", nr.ResidentID,
+				[]app.RequestStatus{app.RequestSubmitted, app.RequestAccepted, app.RequestInProgress, app.RequestOnHold}).Count(&open).Error
+			if err != nil {
+				return fmt.Errorf("store: create request: count open: %w", err)
+			}
+			if err := app.CheckOpenQuota(int(open), nr.MaxOpen); err != nil {
+				return err
+			}
+		}
 		boothID := nr.BoothID
 		if boothID == 0 {
 			if resident.HomeBoothID == nil {

@@ -99,3 +99,17 @@ func (s *Store) timeCompare(column, op string) string {
 	}
 	return "julianday(" + column + ") " + op + " julianday(?)"
 }
+
+// ThrottleHits returns the attempts counted in a bucket's window as of now
+// (0 once it has ended or when none were made).
+func (s *Store) ThrottleHits(ctx context.Context, bucket string, now time.Time) (int, error) {
+	var t throttle
+	err := s.db.WithContext(ctx).Where("bucket = ?", bucket).Limit(1).Find(&t).Error
+	if err != nil {
+		return 0, fmt.Errorf("store: throttle hits: %w", err)
+	}
+	if t.Bucket == "" || !dbTime(now).Before(t.ResetsAt) {
+		return 0, nil
+	}
+	return t.Hits, nil
+}

@@ -67,7 +67,13 @@ func (s *Server) handleCallCreate(c echo.Context) error {
 // createCall stores a call; one raised while nobody is on duty has
 // escalated at once, and the station's heads are texted.
 func (s *Server) createCall(c echo.Context, nc app.NewCall) (*app.AssistanceCall, error) {
-	call, err := s.store.CreateCall(c.Request().Context(), nc, time.Now())
+	now := time.Now()
+	if nc.WrittenAt != nil {
+		if err := app.CheckDeviceTime("written_at", *nc.WrittenAt, caller(c).User.CreatedAt, now); err != nil {
+			return nil, err
+		}
+	}
+	call, err := s.store.CreateCall(c.Request().Context(), nc, now)
 	if err != nil {
 		return nil, err
 	}

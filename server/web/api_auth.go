@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -11,7 +12,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"policebooth/server/app"
-	"policebooth/server/auth"
 	"policebooth/server/notify"
 )
 
@@ -82,18 +82,21 @@ type registerRequest struct {
 }
 
 // register creates a resident account and sends the code that verifies
-// the phone. It is shared by the API and the sign-up page.
-func (s *Server) register(c echo.Context, r registerRequest) (*app.User, error) {
+// the phone. It is shared by the API and the sign-up page. Its answer is
+// the same whether or not the number is taken: the owner of a taken number
+// is texted that someone tried, and the password is hashed either way so
+// the time taken says nothing either.
+func (s *Server) register(c echo.Context, r registerRequest) error {
 	ctx := c.Request().Context()
-	if err := s.throttle(c, signUpsPerAddress, time.Hour, "register:ip:"+c.RealIP()); err != nil {
-		return nil, err
+	if err := s.throttle(c, signUpsPerAddress, time.Hour, "register:ip:"+addressKey(c)); err != nil {
+		return err
 	}
 	phone, err := app.NormalizePhone(r.Phone)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if err := app.ValidatePassword(r.Password); err != nil {
-		return nil, err
+		return err
 	}
 	lang := r.Language
 	if lang == "" {
@@ -104,75 +107,112 @@ func (s *Server) register(c echo.Context, r registerRequest) (*app.User, error) 
 	case r.HomeBoothID != "":
 		id, err := parseID(r.HomeBoothID)
 		if err != nil {
-			return nil, app.Errorf(app.EINVALID, "home_booth_id is not a booth id")
+			return app.Errorf(app.EINVALID, "home_booth_id is not a booth id")
 		}
 		u.HomeBoothID = &id
 	case r.Lat != nil && r.Lng != nil:
 		b, err := s.store.NearestBooth(ctx, *r.Lat, *r.Lng)
 		if err != nil && app.ErrorCode(err) != app.ENOTFOUND {
-			return nil, err
+			return err
 		}
 		if b != nil {
 			u.HomeBoothID = &b.ID
 		}
 	}
-	if u.PasswordHash, err = auth.HashPassword(r.Password); err != nil {
-		return nil, err
+	if err := s.codeThrottles(c, phone); err != nil {
+		return err
 	}
-	if err := s.store.CreateUser(ctx, u); err != nil {
-		return nil, err
+	if u.PasswordHash, err = s.hashPassword(c, r.Password); err != nil {
+		return err
+	}
+	err = s.store.CreateUser(ctx, u)
+	if app.ErrorCode(err) == app.ECONFLICT {
+		s.log.Info("sign-up for a taken number", "phone", notify.MaskPhone(phone), "ip", c.RealIP())
+		lz := s.i18n.Localizer(lang)
+		if err := s.sendText(ctx, phone, app.TextSignUpAttempt, lz.T("sms.sign_up_attempt")); err != nil {
+			s.log.Warn("sign-up notice not sent", "phone", notify.MaskPhone(phone), "err", err)
+		}
+		return nil
+	}
+	if err != nil {
+		return err
 	}
 	s.log.Info("resident signed up", "user_id", u.ID, "ip", c.RealIP())
 	if err := s.sendCode(c, u.Phone, app.CodeVerify); err != nil {
 		s.log.Warn("verification code not sent", "user_id", u.ID, "err", err)
 	}
-	return u, nil
+	return nil
 }
 
-// sendCode issues a one-time code and texts it, throttled per address and
-// per phone so codes cannot be farmed.
+// codeThrottles counts a code (or sign-up notice) asked for a number, per
+// address, per phone an hour and per phone a day. They are counted before
+// anything is looked up, so a number with an account and one without are
+// throttled alike.
+func (s *Server) codeThrottles(c echo.Context, phone string) error {
+	if err := s.throttle(c, codesPerAddress, time.Hour, "code:ip:"+addressKey(c)); err != nil {
+		return err
+	}
+	if err := s.throttle(c, codesPerPhoneHourly, time.Hour, "code:phone:"+phone); err != nil {
+		return err
+	}
+	return s.throttle(c, s.textLimits().PerPhoneDaily, app.TextPhoneWindow, "text:phone:"+phone)
+}
+
+// textLimits are the configured caps on texts anyone can ask for.
+func (s *Server) textLimits() app.TextLimits {
+	return app.TextLimits{PerPhoneDaily: s.cfg.TextsPerPhoneDaily, HourlyBudget: s.cfg.TextsHourlyBudget}
+}
+
+// sendText texts a phone. Texts of a capped purpose (codes, sign-up
+// notices) also count against the global hourly budget and are refused
+// once it is spent; escalations, staff alerts and texts about a call never
+// are (app.TextPurpose.Capped).
+func (s *Server) sendText(ctx context.Context, phone string, purpose app.TextPurpose, text string) error {
+	if purpose.Capped() {
+		if _, err := s.store.Throttle(ctx, textBudgetBucket, s.textLimits().HourlyBudget, app.TextBudgetWindow); err != nil {
+			if app.ErrorCode(err) == app.ERATELIMIT {
+				s.log.Error("hourly text budget spent: code texts held back", "purpose", purpose, "budget", s.cfg.TextsHourlyBudget)
+			}
+			return err
+		}
+	}
+	return s.notifier.Send(ctx, phone, text)
+}
+
+// textBudgetBucket counts the capped texts of the current hour, all phones.
+const textBudgetBucket = "text:budget"
+
+// sendCode issues a one-time code and texts it. The caller has counted it
+// against the code throttles (codeThrottles).
 func (s *Server) sendCode(c echo.Context, phone string, purpose app.CodePurpose) error {
-	if err := s.throttle(c, codesPerAddress, time.Hour, "code:ip:"+c.RealIP()); err != nil {
-		return err
-	}
-	if err := s.throttle(c, 5, time.Hour, "code:phone:"+phone); err != nil {
-		return err
-	}
 	code, err := s.store.IssueCode(c.Request().Context(), phone, purpose)
 	if err != nil {
 		return err
 	}
 	lz := s.i18n.Localizer(s.i18n.Match("", c.Request().Header.Get("Accept-Language")))
-	text := lz.T("sms.code", "Code", code)
+	text, kind := lz.T("sms.code", "Code", code), app.TextVerifyCode
 	if purpose == app.CodeReset {
-		text = lz.T("sms.reset_code", "Code", code)
+		text, kind = lz.T("sms.reset_code", "Code", code), app.TextResetCode
 	}
-	if err := s.notifier.Send(c.Request().Context(), phone, text); err != nil {
+	if err := s.sendText(c.Request().Context(), phone, kind, text); err != nil {
 		return err
 	}
 	s.log.Info("code sent", "purpose", purpose, "phone", notify.MaskPhone(phone))
 	return nil
 }
 
-// handleAuthRegister: POST /auth/register.
+// handleAuthRegister: POST /auth/register answers 202 {"status":"code_sent"}
+// whether or not the number is taken; the new resident then verifies
+// (POST /auth/verify answers tokens) or signs in.
 func (s *Server) handleAuthRegister(c echo.Context) error {
 	var r registerRequest
 	if err := bind(c, &r); err != nil {
 		return err
 	}
-	u, err := s.register(c, r)
-	if err != nil {
+	if err := s.register(c, r); err != nil {
 		return err
 	}
-	grant, err := s.store.CreateSession(c.Request().Context(), u.ID, time.Now())
-	if err != nil {
-		return err
-	}
-	pair, err := s.issue(grant)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusCreated, pair)
+	return c.JSON(http.StatusAccepted, map[string]string{"status": "code_sent"})
 }
 
 type loginRequest struct {
@@ -261,9 +301,14 @@ func (s *Server) requestCode(c echo.Context, phone string, purpose app.CodePurpo
 	if err != nil {
 		return err
 	}
+	// Counted first, for every number alike: nothing here may tell who
+	// is registered.
+	if err := s.codeThrottles(c, normal); err != nil {
+		return err
+	}
 	u, err := s.store.FindUserByPhone(c.Request().Context(), normal)
 	if app.ErrorCode(err) == app.ENOTFOUND {
-		return s.throttle(c, codesPerAddress, time.Hour, "code:ip:"+c.RealIP())
+		return nil
 	}
 	if err != nil {
 		return err
@@ -271,7 +316,10 @@ func (s *Server) requestCode(c echo.Context, phone string, purpose app.CodePurpo
 	if purpose == app.CodeVerify && u.PhoneVerified {
 		return nil
 	}
-	return s.sendCode(c, normal, purpose)
+	if err := s.sendCode(c, normal, purpose); err != nil {
+		s.log.Warn("code not sent", "purpose", purpose, "user_id", u.ID, "err", err)
+	}
+	return nil
 }
 
 type verifyRequest struct {
@@ -289,13 +337,35 @@ func (s *Server) handleAuthVerify(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, toUserJSON(u))
+	// The code proves the phone, so it signs the resident in, as
+	// sign-in would.
+	grant, err := s.store.CreateSession(c.Request().Context(), u.ID, time.Now())
+	if err != nil {
+		return err
+	}
+	pair, err := s.issue(grant)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, pair)
+}
+
+// codeTries counts tries of a code per address and per phone, across the
+// codes sent to it (a new code does not reset them).
+func (s *Server) codeTries(c echo.Context, phone string, purpose app.CodePurpose) error {
+	if err := s.throttle(c, codeTriesPerAddress, time.Hour, "code-try:ip:"+addressKey(c)); err != nil {
+		return err
+	}
+	return s.throttle(c, codeTriesPerPhone, time.Hour, "code-try:phone:"+string(purpose)+":"+phone)
 }
 
 func (s *Server) verifyPhone(c echo.Context, phone, code string) (*app.User, error) {
 	ctx := c.Request().Context()
 	normal, err := app.NormalizePhone(phone)
 	if err != nil {
+		return nil, err
+	}
+	if err := s.codeTries(c, normal, app.CodeVerify); err != nil {
 		return nil, err
 	}
 	if err := s.store.CheckCode(ctx, normal, app.CodeVerify, code); err != nil {
@@ -340,6 +410,9 @@ func (s *Server) resetPassword(c echo.Context, r resetRequest) error {
 	if err := app.ValidatePassword(r.Password); err != nil {
 		return err
 	}
+	if err := s.codeTries(c, normal, app.CodeReset); err != nil {
+		return err
+	}
 	if err := s.store.CheckCode(ctx, normal, app.CodeReset, r.Code); err != nil {
 		return err
 	}
@@ -347,7 +420,7 @@ func (s *Server) resetPassword(c echo.Context, r resetRequest) error {
 	if err != nil {
 		return err
 	}
-	hash, err := auth.HashPassword(r.Password)
+	hash, err := s.hashPassword(c, r.Password)
 	if err != nil {
 		return err
 	}
@@ -409,13 +482,15 @@ func (s *Server) changePassword(c echo.Context, current, next string) error {
 	if err := s.throttle(c, 10, 15*time.Minute, "password:user:"+itoa64(p.UserID)); err != nil {
 		return err
 	}
-	if !auth.CheckPassword(current, p.User.PasswordHash) {
+	if ok, err := s.checkPassword(c, current, p.User.PasswordHash); err != nil {
+		return err
+	} else if !ok {
 		return app.Errorf(app.EINVALID, "the current password is wrong")
 	}
 	if err := app.ValidatePassword(next); err != nil {
 		return err
 	}
-	hash, err := auth.HashPassword(next)
+	hash, err := s.hashPassword(c, next)
 	if err != nil {
 		return err
 	}
@@ -430,6 +505,9 @@ func (s *Server) changePassword(c echo.Context, current, next string) error {
 // neighbourhood may share one address (the booth's own Wi-Fi, a carrier's
 // NAT); the per-phone limits are the tight ones.
 const (
-	signUpsPerAddress = 30 // an hour
-	codesPerAddress   = 60 // an hour
+	signUpsPerAddress   = 30 // an hour
+	codesPerAddress     = 60 // an hour
+	codesPerPhoneHourly = 5
+	codeTriesPerAddress = 60 // an hour, across codes
+	codeTriesPerPhone   = 10 // an hour, across codes: a new code does not reset them
 )

@@ -426,14 +426,10 @@ type familyInvite struct {
 	Phone string `json:"phone"`
 }
 
-type familyMemberJSON struct {
-	UserID int64  `json:"user_id,string"`
-	Name   string `json:"name"`
-}
-
 // handleFamilyInvite: POST /service-requests/:id/family {phone}, the
-// resident who filed a newborn registration lets another resident (the
-// second guardian) see its photos.
+// resident who filed a newborn registration lets another verified resident
+// (the second guardian) see its photos. The answer is the same whether or
+// not that number has an account: it never names anyone.
 func (s *Server) handleFamilyInvite(c echo.Context) error {
 	id, err := idParam(c)
 	if err != nil {
@@ -443,11 +439,10 @@ func (s *Server) handleFamilyInvite(c echo.Context) error {
 	if err := bind(c, &in); err != nil {
 		return err
 	}
-	u, err := s.store.InviteFamily(c.Request().Context(), caller(c).UserID, id, in.Phone)
-	if err != nil {
+	if _, err := s.store.InviteFamily(c.Request().Context(), caller(c).UserID, id, in.Phone); err != nil {
 		return err
 	}
-	return c.JSON(http.StatusCreated, familyMemberJSON{UserID: u.ID, Name: u.Name})
+	return c.JSON(http.StatusAccepted, map[string]string{"status": "invited"})
 }
 
 // handleSharedImage: GET /shared/:token/image, the one photo a share link

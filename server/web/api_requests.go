@@ -281,6 +281,7 @@ func (s *Server) handleRequestCreate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	nr.MaxOpen = s.cfg.MaxOpenRequests
 	req, err := s.store.CreateRequest(c.Request().Context(), nr)
 	if err != nil {
 		return err

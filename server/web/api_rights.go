@@ -14,7 +14,6 @@ import (
 	"gocloud.dev/gcerrors"
 
 	"policebooth/server/app"
-	"policebooth/server/auth"
 )
 
 // exportReadme opens every export archive: what it holds, in both languages.
@@ -147,7 +146,12 @@ func (s *Server) eraseCaller(c echo.Context, password string) (*app.Erasure, err
 	if err := s.throttle(c, 10, 15*time.Minute, "password:user:"+itoa64(p.UserID)); err != nil {
 		return nil, err
 	}
-	if password == "" || !auth.CheckPassword(password, p.User.PasswordHash) {
+	if password == "" {
+		return nil, errWrongPassword
+	}
+	if ok, err := s.checkPassword(c, password, p.User.PasswordHash); err != nil {
+		return nil, err
+	} else if !ok {
 		return nil, errWrongPassword
 	}
 	e, err := s.store.EraseResident(c.Request().Context(), p.UserID, s.deleteBlob)

@@ -9,7 +9,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"policebooth/server/app"
-	"policebooth/server/auth"
 )
 
 type clockInJSON struct {
@@ -340,10 +339,12 @@ func (s *Server) setPin(c echo.Context, password, pin string) error {
 	if err := s.throttle(c, 10, 15*time.Minute, "password:user:"+itoa64(p.UserID)); err != nil {
 		return err
 	}
-	if !auth.CheckPassword(password, p.User.PasswordHash) {
+	if ok, err := s.checkPassword(c, password, p.User.PasswordHash); err != nil {
+		return err
+	} else if !ok {
 		return app.Errorf(app.EINVALID, "the password is not right")
 	}
-	hash, err := auth.HashPin(pin)
+	hash, err := s.hashing.HashPin(c.Request().Context(), pin)
 	if err != nil {
 		return err
 	}
@@ -394,7 +395,13 @@ func (s *Server) switchOfficer(c echo.Context, officer, pin string) (*app.Sessio
 	if err := s.throttle(c, 5, 15*time.Minute, "pin:user:"+itoa64(u.ID)); err != nil {
 		return nil, err
 	}
-	if u.Disabled || u.PinHash == "" || !auth.CheckPassword(pin, u.PinHash) {
+	pinOK := false
+	if !u.Disabled && u.PinHash != "" {
+		if pinOK, err = s.checkPassword(c, pin, u.PinHash); err != nil {
+			return nil, err
+		}
+	}
+	if !pinOK {
 		s.log.Info("tablet switch refused", "officer_id", u.ID, "by", p.UserID, "ip", c.RealIP())
 		return nil, app.Errorf(app.EINVALID, "the PIN is not right, or that officer has not set one")
 	}

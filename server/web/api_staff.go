@@ -8,7 +8,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"policebooth/server/app"
-	"policebooth/server/auth"
 )
 
 type staffRequest struct {
@@ -49,7 +48,7 @@ func (s *Server) createStaff(c echo.Context, r staffRequest) (*app.User, error) 
 	} else {
 		u.StationID = p.StationID
 	}
-	if u.PasswordHash, err = auth.HashPassword(r.Password); err != nil {
+	if u.PasswordHash, err = s.hashPassword(c, r.Password); err != nil {
 		return nil, err
 	}
 	if err := s.store.CreateStaff(c.Request().Context(), actorOf(c), u); err != nil {
@@ -159,7 +158,7 @@ func (s *Server) resetStaffPassword(c echo.Context, id int64, password string) e
 	if err := app.ValidatePassword(password); err != nil {
 		return err
 	}
-	hash, err := auth.HashPassword(password)
+	hash, err := s.hashPassword(c, password)
 	if err != nil {
 		return err
 	}

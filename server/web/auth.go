@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
@@ -190,10 +191,21 @@ func (s *Server) setSessionCookies(c echo.Context, access, refresh string) {
 	c.SetCookie(s.cookie(refreshCookie, refresh, int(store.RefreshTokenTTL.Seconds())))
 }
 
+// clearSessionCookies ends the browser's session, and with it everything
+// the browser keeps of the person: cached pages and the outbox.
 func (s *Server) clearSessionCookies(c echo.Context) {
 	c.SetCookie(s.cookie(accessCookie, "", -1))
 	c.SetCookie(s.cookie(refreshCookie, "", -1))
+	c.Response().Header().Set("Clear-Site-Data", `"cache", "storage"`)
 }
+
+// Headers that tell the service worker what it may keep offline: a page
+// with offlineHeader "no" is not kept; forgetHeader names a path prefix
+// whose kept pages it drops.
+const (
+	offlineHeader = "X-Booth-Offline"
+	forgetHeader  = "X-Booth-Forget"
+)
 
 func (s *Server) cookie(name, value string, maxAge int) *http.Cookie {
 	// Secure whenever POLICEBOOTH_BASE_URL is https (TestCookiesAreSecureBehindTLS);
@@ -250,6 +262,33 @@ const dummyHash = "$argon2id$v=19$m=65536,t=1,p=2$z4gG/1TV+qFbXD3uwNDmWA$TB43OI6
 
 var errBadCredentials = app.Errorf(app.EUNAUTHORIZED, "wrong phone number or password")
 
+// Sign-in limits. Wrong tries are counted per phone and address, so an
+// attacker elsewhere cannot lock a person out; the per-phone backstop only
+// slows tries down (signInBackstopDelay each) once many addresses have
+// tried one number, and never refuses the right password.
+const (
+	signInsPerPhoneAddress = 5  // tries of one phone from one address, 15 minutes
+	signInsPerAddress      = 30 // tries from one address, 15 minutes
+	signInBackstop         = 20 // wrong tries of one phone from anywhere, 15 minutes, before each try is slowed
+	signInBackstopDelay    = 2 * time.Second
+)
+
+// addressKey is the client's address as throttles count it: an IPv4
+// address, or the /64 of an IPv6 one (one household or phone holds a whole
+// /64, so counting /128s counts nothing).
+func addressKey(c echo.Context) string {
+	a, err := netip.ParseAddr(c.RealIP())
+	if err != nil {
+		return c.RealIP()
+	}
+	a = a.Unmap()
+	if a.Is6() {
+		p, _ := a.Prefix(64)
+		return p.String()
+	}
+	return a.String()
+}
+
 // signIn checks a phone and password and starts a session. The password is
 // never logged.
 func (s *Server) signIn(c echo.Context, phone, password string) (*app.SessionGrant, error) {
@@ -258,28 +297,92 @@ func (s *Server) signIn(c echo.Context, phone, password string) (*app.SessionGra
 	if err != nil {
 		return nil, errBadCredentials
 	}
-	if err := s.throttle(c, 5, 15*time.Minute, "login:phone:"+normal); err != nil {
+	addr := addressKey(c)
+	pair := "login:phone-ip:" + normal + "|" + addr
+	if err := s.throttle(c, signInsPerPhoneAddress, 15*time.Minute, pair); err != nil {
 		return nil, err
 	}
-	if err := s.throttle(c, 30, 15*time.Minute, "login:ip:"+c.RealIP()); err != nil {
+	if err := s.throttle(c, signInsPerAddress, 15*time.Minute, "login:ip:"+addr); err != nil {
 		return nil, err
+	}
+	backstop := "login:phone:" + normal
+	if failed, err := s.store.ThrottleHits(ctx, backstop, time.Now()); err != nil {
+		return nil, err
+	} else if failed >= signInBackstop {
+		select {
+		case <-time.After(signInBackstopDelay):
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	// wrongTry counts a wrong password against the phone's backstop.
+	wrongTry := func() {
+		if _, err := s.store.Throttle(ctx, backstop, 1<<30, 15*time.Minute); err != nil {
+			s.log.Warn("counting a wrong password failed", "err", err)
+		}
 	}
 	user, err := s.store.FindUserByPhone(ctx, normal)
 	if errors.Is(err, app.ErrNotFound) || app.ErrorCode(err) == app.ENOTFOUND {
-		auth.CheckPassword(password, dummyHash) // same time as a real check
+		// Same time as a real check, so the answer says nothing of who is registered.
+		if _, err := s.checkPassword(c, password, dummyHash); err != nil {
+			return nil, err
+		}
+		wrongTry()
 		s.log.Info("sign-in failed", "reason", "unknown phone", "ip", c.RealIP())
 		return nil, errBadCredentials
 	}
 	if err != nil {
 		return nil, err
 	}
-	if !auth.CheckPassword(password, user.PasswordHash) {
+	ok, err := s.checkPassword(c, password, user.PasswordHash)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		wrongTry()
 		s.log.Info("sign-in failed", "reason", "wrong password", "user_id", user.ID, "ip", c.RealIP())
 		return nil, errBadCredentials
 	}
 	if user.Disabled {
 		return nil, app.Errorf(app.EUNAUTHORIZED, "this account is disabled")
 	}
-	_ = s.store.ClearThrottle(ctx, "login:phone:"+normal)
+	_ = s.store.ClearThrottle(ctx, pair)
 	return s.store.CreateSession(ctx, user.ID, time.Now())
+}
+
+// hashingWait is how long a password check waits for room in the hashing
+// pool before answering 503: long enough to ride out a burst, short
+// enough that nothing piles up.
+const hashingWait = 2 * time.Second
+
+// hashPassword hashes a new password inside the hashing pool.
+func (s *Server) hashPassword(c echo.Context, password string) (string, error) {
+	h, err := s.hashing.Hash(c.Request().Context(), password)
+	if errors.Is(err, auth.ErrHashingBusy) {
+		c.Response().Header().Set("Retry-After", "2")
+	}
+	return h, err
+}
+
+// checkPassword checks a password against its hash inside the hashing
+// pool; a full pool is an error (503 with Retry-After), not a wrong password.
+func (s *Server) checkPassword(c echo.Context, password, encoded string) (bool, error) {
+	ok, err := s.hashing.Check(c.Request().Context(), password, encoded)
+	if errors.Is(err, auth.ErrHashingBusy) {
+		c.Response().Header().Set("Retry-After", "2")
+	}
+	return ok, err
+}
+
+// requireVerified lets a resident through only once their phone is
+// verified (app.CheckCanWrite); it goes after require on resident writes.
+func (s *Server) requireVerified(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if p := caller(c); p != nil {
+			if err := app.CheckCanWrite(p.User); err != nil {
+				return err
+			}
+		}
+		return next(c)
+	}
 }

@@ -8,7 +8,9 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"policebooth/server/app"
+	"policebooth/server/auth"
 	"policebooth/server/store"
+	"policebooth/templates/pages"
 )
 
 var statusOfCode = map[string]int{
@@ -22,11 +24,15 @@ var statusOfCode = map[string]int{
 	app.ERATELIMIT:    http.StatusTooManyRequests,
 	app.EINTERNAL:     http.StatusInternalServerError,
 	app.EUNAVAILABLE:  http.StatusServiceUnavailable,
+	app.EUNVERIFIED:   http.StatusForbidden,
 }
 
 var codeOfStatus = func() map[int]string {
 	m := map[int]string{http.StatusMethodNotAllowed: "method_not_allowed"}
 	for code, status := range statusOfCode {
+		if code == app.EUNVERIFIED {
+			continue // 403 from outside the app is plain forbidden
+		}
 		m[status] = code
 	}
 	return m
@@ -73,6 +79,14 @@ func (s *Server) handleError(err error, c echo.Context) {
 		code = app.ErrorCode(err)
 		message = app.ErrorMessage(err)
 		status = statusOfCode[code]
+		switch code {
+		case app.EUNVERIFIED:
+			message = t(c, "abuse.phone_unverified")
+		case app.EUNAVAILABLE:
+			if errors.Is(err, auth.ErrHashingBusy) {
+				message = t(c, "abuse.busy")
+			}
+		}
 	}
 	if status >= 500 {
 		s.log.Error("request failed", "err", err, "request_id", requestIDOf(c), "path", c.Request().URL.Path)
@@ -80,6 +94,11 @@ func (s *Server) handleError(err error, c echo.Context) {
 	if c.Request().Method == http.MethodHead {
 		_ = c.NoContent(status)
 		return
+	}
+	if code == app.EUNVERIFIED && !isAPI(c) {
+		if err := s.render(c, status, t(c, "abuse.unverified_title"), pages.Unverified()); err == nil {
+			return
+		}
 	}
 	if isAPI(c) {
 		_ = c.JSON(status, apiError{Error: apiErrorBody{Code: code, Message: message}})

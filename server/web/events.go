@@ -37,6 +37,11 @@ func eventFilter(p *principal) app.EventFilter {
 func (s *Server) handleEvents(c echo.Context) error {
 	p := caller(c)
 	ctx := c.Request().Context()
+	ended, remove, err := s.streams.add(p.SessionID, p.UserID, addressKey(c))
+	if err != nil {
+		return err
+	}
+	defer remove()
 	filter := eventFilter(p)
 	filter.NoticeStationID = s.homeStation(ctx, p.User)
 	sub, sent, err := s.hub.Subscribe(ctx, filter)
@@ -44,8 +49,6 @@ func (s *Server) handleEvents(c echo.Context) error {
 		return err
 	}
 	defer s.hub.Unsubscribe(sub)
-	ended, remove := s.streams.add(p.SessionID, p.UserID)
-	defer remove()
 
 	resume := c.Request().Header.Get("Last-Event-ID")
 	if resume == "" {

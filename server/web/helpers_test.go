@@ -34,6 +34,11 @@ func newTestServerOn(t *testing.T, st *store.Store, env map[string]string) *test
 		if k == "POLICEBOOTH_DATA_DIR" && env[k] == "" {
 			return t.TempDir()
 		}
+		// Tests file many requests as one resident; the quota has its own
+		// test (TestOpenRequestsPerResidentAreBounded).
+		if k == "POLICEBOOTH_MAX_OPEN_REQUESTS" && env[k] == "" {
+			return "1000"
+		}
 		return env[k]
 	})
 	if err != nil {

@@ -60,12 +60,18 @@ func checkStrings(v reflect.Value) error {
 			}
 		}
 	case reflect.Slice, reflect.Array:
+		if v.Len() > app.MaxListItems {
+			return app.Errorf(app.EINVALID, "a list in the body has more than %d items", app.MaxListItems)
+		}
 		for i := range v.Len() {
 			if err := checkStrings(v.Index(i)); err != nil {
 				return err
 			}
 		}
 	case reflect.Map:
+		if v.Len() > app.MaxListItems {
+			return app.Errorf(app.EINVALID, "an object in the body has more than %d members", app.MaxListItems)
+		}
 		it := v.MapRange()
 		for it.Next() {
 			if err := checkStrings(it.Key()); err != nil {

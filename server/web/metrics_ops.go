@@ -26,7 +26,7 @@ const queueDepthTimeout = 2 * time.Second
 // registerOps adds the operational metrics to the registry: the open
 // streams and the queue depth are read at scrape time; the others are
 // counted as things happen on this instance (sum them across instances).
-func registerOps(reg *prometheus.Registry, st *store.Store, hub *events.Hub) (*opsMetrics, error) {
+func registerOps(reg *prometheus.Registry, st *store.Store, hub *events.Hub, texts app.TextLimits) (*opsMetrics, error) {
 	m := &opsMetrics{
 		timeToAck: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name:    "policebooth_call_time_to_acknowledge_seconds",
@@ -58,7 +58,29 @@ func registerOps(reg *prometheus.Registry, st *store.Store, hub *events.Hub) (*o
 		}
 		return float64(n)
 	})
-	for _, c := range []prometheus.Collector{m.timeToAck, m.escalations, m.gaps, streams, queue} {
+	textsSent := func() float64 {
+		ctx, cancel := context.WithTimeout(context.Background(), queueDepthTimeout)
+		defer cancel()
+		n, err := st.ThrottleHits(ctx, textBudgetBucket, time.Now())
+		if err != nil {
+			return -1
+		}
+		return float64(n)
+	}
+	budgetUsed := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "policebooth_texts_capped_this_hour",
+		Help: "Code and sign-up texts sent this hour, all instances (escalations and staff alerts are not counted); -1 when the database did not answer.",
+	}, textsSent)
+	budgetNear := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "policebooth_text_budget_near",
+		Help: "1 when this hour's code and sign-up texts have reached 80% of POLICEBOOTH_TEXTS_HOURLY_BUDGET (alert on it), else 0.",
+	}, func() float64 {
+		if n := textsSent(); n >= 0 && texts.BudgetNear(int(n)) {
+			return 1
+		}
+		return 0
+	})
+	for _, c := range []prometheus.Collector{m.timeToAck, m.escalations, m.gaps, streams, queue, budgetUsed, budgetNear} {
 		if err := reg.Register(c); err != nil {
 			return nil, err
 		}

@@ -149,3 +149,13 @@ func isLoopback(c echo.Context) bool {
 	a, err := netip.ParseAddr(c.RealIP())
 	return err == nil && a.Unmap().IsLoopback()
 }
+
+// apiNoStore marks every API answer no-store unless its handler chose
+// otherwise (a public CAP feed, an event stream): JSON carries personal
+// data that no shared or browser cache should keep.
+func apiNoStore(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		c.Response().Header().Set(echo.HeaderCacheControl, "no-store")
+		return next(c)
+	}
+}

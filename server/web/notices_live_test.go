@@ -258,11 +258,7 @@ func TestNoticeEventsReachOnlyTheResidentsOfTheirStation(t *testing.T) {
 	var station2, booth2 struct{ ID string }
 	ts.api(t, "POST", "/api/v1/stations", admin, map[string]string{"name": "朝阳派出所"}, &station2)
 	ts.api(t, "POST", "/api/v1/stations/"+station2.ID+"/booths", admin, map[string]any{"name": "C", "lat": 39.92, "lng": 116.44}, &booth2)
-	var elsewhere pair
-	if resp := ts.api(t, "POST", "/api/v1/auth/register", "", map[string]any{"phone": "13912340000", "password": "garden-path-7",
-		"name": "赵大妈", "home_booth_id": booth2.ID}, &elsewhere); resp.StatusCode != 201 {
-		t.Fatalf("register: %d", resp.StatusCode)
-	}
+	elsewhere := ts.verifiedResident(t, "13912340000", "赵大妈", booth2.ID)
 	mine, theirs := ts.stream(t, resident, ""), ts.stream(t, elsewhere.AccessToken, "")
 
 	var n noticeOut

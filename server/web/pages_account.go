@@ -150,8 +150,8 @@ func (s *Server) handleRegisterPage(c echo.Context) error {
 	return s.render(c, http.StatusOK, t(c, "register.title"), pages.Register(view.Register{Booths: opts}))
 }
 
-// handleRegisterSubmit: POST /register creates the account, signs the
-// resident in and asks for the code sent to the phone.
+// handleRegisterSubmit: POST /register creates the account and asks for
+// the code sent to the phone; the code signs the resident in.
 func (s *Server) handleRegisterSubmit(c echo.Context) error {
 	r := registerRequest{
 		Phone: c.FormValue("phone"), Password: c.FormValue("password"), Name: c.FormValue("name"),
@@ -171,12 +171,7 @@ func (s *Server) handleRegisterSubmit(c echo.Context) error {
 	if len(v.Errors) > 0 {
 		return s.render(c, http.StatusBadRequest, t(c, "register.title"), pages.Register(v))
 	}
-	u, err := s.register(c, r)
-	if app.ErrorCode(err) == app.ECONFLICT {
-		v.Errors["phone"] = t(c, "err.phone_taken")
-		return s.render(c, http.StatusConflict, t(c, "register.title"), pages.Register(v))
-	}
-	if err != nil {
+	if err := s.register(c, r); err != nil {
 		msg, status, err := s.formError(c, err)
 		if err != nil {
 			return err
@@ -184,16 +179,9 @@ func (s *Server) handleRegisterSubmit(c echo.Context) error {
 		v.Errors[""] = msg
 		return s.render(c, status, t(c, "register.title"), pages.Register(v))
 	}
-	grant, err := s.store.CreateSession(c.Request().Context(), u.ID, time.Now())
-	if err != nil {
-		return err
-	}
-	pair, err := s.issue(grant)
-	if err != nil {
-		return err
-	}
-	s.setSessionCookies(c, pair.AccessToken, pair.RefreshToken)
-	return c.Redirect(http.StatusSeeOther, "/verify?sent=1")
+	// The same answer whether or not the number was taken: the code form.
+	phone, _ := app.NormalizePhone(r.Phone)
+	return c.Redirect(http.StatusSeeOther, "/verify?sent=1&phone="+url.QueryEscape(phone))
 }
 
 // verifyView is the code form for a purpose, for the signed-in user's phone
@@ -223,12 +211,22 @@ func (s *Server) handleVerifySubmit(c echo.Context) error {
 	if p := caller(c); p != nil {
 		v.Phone = p.User.Phone
 	}
-	if _, err := s.verifyPhone(c, v.Phone, c.FormValue("code")); err != nil {
+	u, err := s.verifyPhone(c, v.Phone, c.FormValue("code"))
+	if err != nil {
 		return s.codeFailed(c, v, err)
 	}
 	s.sessions.forgetAll()
 	if caller(c) == nil {
-		return c.Redirect(http.StatusSeeOther, "/login")
+		// The code proves the phone: it signs the new resident in.
+		grant, err := s.store.CreateSession(c.Request().Context(), u.ID, time.Now())
+		if err != nil {
+			return err
+		}
+		pair, err := s.issue(grant)
+		if err != nil {
+			return err
+		}
+		s.setSessionCookies(c, pair.AccessToken, pair.RefreshToken)
 	}
 	return c.Redirect(http.StatusSeeOther, "/")
 }
@@ -353,6 +351,5 @@ func (s *Server) handleLogoutSubmit(c echo.Context) error {
 	}
 	s.clearSessionCookies(c)
 	c.SetCookie(s.cookie(langCookie, "", -1)) // the next person at a shared tablet starts afresh
-	c.Response().Header().Set("Clear-Site-Data", `"cache", "storage"`)
 	return c.Redirect(http.StatusSeeOther, "/")
 }

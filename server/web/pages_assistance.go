@@ -147,6 +147,13 @@ func (s *Server) handleCallPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if p := caller(c); p.Role.Staff() {
+		// A call's details (the caller's words, their position) stay on a
+		// tablet for offline reading only while its officer is on duty.
+		if _, err := s.store.CurrentShift(c.Request().Context(), p.UserID); err != nil {
+			c.Response().Header().Set(offlineHeader, "no")
+		}
+	}
 	return s.render(c, http.StatusOK, t(c, "call.title", "ID", itoa64(call.ID)), pages.Call(s.callPage(c, call)))
 }
 

@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/http"
-	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -52,9 +51,5 @@ func (s *Server) handleElderForm(c echo.Context) error {
 		return err
 	}
 	s.sessions.forget(caller(c).SessionID)
-	next := c.FormValue("next")
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") {
-		next = "/"
-	}
-	return c.Redirect(http.StatusSeeOther, next)
+	return c.Redirect(http.StatusSeeOther, localPath(c.FormValue("next")))
 }

@@ -279,7 +279,7 @@ func (s *Server) handleNewRequestSubmit(c echo.Context) error {
 		}
 	}
 	errs := view.Errors{}
-	nr := app.NewRequest{ResidentID: caller(c).UserID, Services: picked, Note: values["note"], Fields: map[string]map[string]string{}}
+	nr := app.NewRequest{ResidentID: caller(c).UserID, Services: picked, Note: values["note"], Fields: map[string]map[string]string{}, MaxOpen: s.cfg.MaxOpenRequests}
 	if len(picked) == 0 {
 		errs["services"] = t(c, "req.err_pick")
 	}

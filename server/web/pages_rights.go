@@ -83,7 +83,6 @@ func (s *Server) handleDeleteAccountSubmit(c echo.Context) error {
 		switch {
 		case err == nil:
 			s.clearSessionCookies(c)
-			c.Response().Header().Set("Clear-Site-Data", `"cache", "storage"`)
 			return c.Redirect(http.StatusSeeOther, "/login?deleted=1")
 		case errors.Is(err, errWrongPassword):
 			v.Errors["password"] = t(c, "rights.wrong_password")

@@ -191,6 +191,8 @@ func (s *Server) renderShiftPage(c echo.Context, status int, errs view.Errors, f
 	sh, err := s.store.CurrentShift(ctx, p.UserID)
 	switch {
 	case app.ErrorCode(err) == app.ENOTFOUND:
+		// Off duty: the tablet forgets the calls it kept for the shift.
+		c.Response().Header().Set(forgetHeader, "/calls/")
 		if v.Booths, err = s.stationBooths(c, station, 0, ""); err != nil {
 			return err
 		}

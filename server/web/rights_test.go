@@ -277,8 +277,11 @@ func TestDeletingTheAccountNeedsThePasswordAndEndsEverySession(t *testing.T) {
 		t.Errorf("open request after deletion: %d, want 404", resp.StatusCode)
 	}
 	// The number signs up again.
-	if resp := ts.api(t, "POST", "/api/v1/auth/register", "", map[string]string{"phone": "13900000001", "password": "a-new-start-1", "name": "新居民"}, nil); resp.StatusCode != 201 {
-		t.Errorf("sign-up with the freed number: %d, want 201", resp.StatusCode)
+	if resp := ts.api(t, "POST", "/api/v1/auth/register", "", map[string]string{"phone": "13900000001", "password": "a-new-start-1", "name": "新居民"}, nil); resp.StatusCode != 202 {
+		t.Errorf("sign-up with the freed number: %d, want 202", resp.StatusCode)
+	}
+	if u, err := ts.store.FindUserByPhone(context.Background(), "13900000001"); err != nil || u.Name != "新居民" {
+		t.Errorf("the new account of the freed number: %+v, %v", u, err)
 	}
 }
 

@@ -50,6 +50,7 @@ type Server struct {
 	sessions *ttlCache[int64, *app.User] // session → its user while active; nil once ended
 	notifier notify.Notifier
 	photos   *photo.Processor // at most one photo per core at a time
+	hashing  *auth.HashPool   // bounds the memory of password hashing in flight
 
 	background sync.WaitGroup // the work Start runs; Serve waits for it
 
@@ -77,10 +78,10 @@ func New(cfg config.Config, st *store.Store, log *slog.Logger) (*Server, error) 
 	s.sessions = newTTLCache[int64, *app.User](sessionCacheTTL)
 	s.cache = newCaches()
 	s.hub = events.NewHub(st, log)
-	if s.ops, err = registerOps(s.metrics.registry, st, s.hub); err != nil {
+	if s.ops, err = registerOps(s.metrics.registry, st, s.hub, app.TextLimits{PerPhoneDaily: cfg.TextsPerPhoneDaily, HourlyBudget: cfg.TextsHourlyBudget}); err != nil {
 		return nil, err
 	}
-	s.streams = newOpenStreams()
+	s.streams = newOpenStreams(cfg.StreamsPerUser, cfg.StreamsPerAddress)
 	st.OnCommit(s.hub.Wake)
 	if s.vapid, err = push.LoadVAPID(context.Background(), st); err != nil {
 		log.Warn("Web Push disabled", "err", err)
@@ -91,6 +92,7 @@ func New(cfg config.Config, st *store.Store, log *slog.Logger) (*Server, error) 
 		return nil, err
 	}
 	s.photos = photo.NewProcessor(0)
+	s.hashing = auth.NewHashPool(cfg.HashingMemoryMiB, hashingWait)
 	s.notifier = notify.Log{Logger: log}
 	if cfg.NotifyWebhook != "" {
 		s.notifier = notify.NewWebhook(cfg.NotifyWebhook)

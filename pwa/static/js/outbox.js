@@ -110,6 +110,11 @@
       headers: { "Idempotency-Key": item.key }
     }).then(function (r) {
       if (r.type === "opaqueredirect" || r.ok) return remove(item.id).then(function () { return "sent"; });
+      if (r.status === 401) {
+        // Signed out (or disabled): what waits here is no longer anyone's to send.
+        if (navigator.serviceWorker && navigator.serviceWorker.controller) navigator.serviceWorker.controller.postMessage("signed-out");
+        return "later";
+      }
       if (r.status >= 400 && r.status < 500 && r.status !== 408 && r.status !== 429) {
         return r.text().then(function (html) {
           var doc = new DOMParser().parseFromString(html, "text/html");
