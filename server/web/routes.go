@@ -23,7 +23,7 @@ func (s *Server) routes() {
 	officer := s.require(app.RoleOfficer)
 	residentOrStaff := s.require(app.RoleResident, app.RoleOfficer, app.RoleHead)
 
-	page := e.Group("", s.authenticate, s.localize)
+	page := e.Group("", s.livePosition, s.authenticate, s.localize)
 	page.GET("/", s.handleHome)
 	page.GET("/offline", s.handleOffline)
 	page.POST("/elder", s.handleElderForm, signedIn)

@@ -54,6 +54,8 @@ type Server struct {
 	background sync.WaitGroup // the work Start runs; Serve waits for it
 
 	serviceWorker []byte // built once: its version hashes what it precaches
+
+	beforeRender func() // tests: runs between a handler's reads and its page
 }
 
 // New builds the server with every route and middleware in place.
@@ -76,7 +78,7 @@ func New(cfg config.Config, st *store.Store, log *slog.Logger) (*Server, error) 
 	}
 	s.sessions = newTTLCache[int64, *app.User](sessionCacheTTL)
 	s.cache = newCaches()
-	s.hub = events.NewHub(st, log)
+	s.hub = events.NewHub(st, log, time.Now)
 	if s.ops, err = registerOps(s.metrics.registry, st, s.hub); err != nil {
 		return nil, err
 	}
