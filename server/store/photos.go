@@ -304,15 +304,23 @@ func deletePhotos(tx *gorm.DB, photos []app.Photo) ([]string, error) {
 		if res.RowsAffected == 0 {
 			continue
 		}
-		now := dbTime(time.Now())
-		for _, k := range p.BlobKeys() {
-			if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&blobPurge{BlobKey: k, CreatedAt: now}).Error; err != nil {
-				return nil, fmt.Errorf("store: delete photo: queue blob: %w", err)
-			}
-			keys = append(keys, k)
+		if err := queueBlobPurges(tx, p.BlobKeys(), tx.NowFunc()); err != nil {
+			return nil, fmt.Errorf("store: delete photo: %w", err)
 		}
+		keys = append(keys, p.BlobKeys()...)
 	}
 	return keys, nil
+}
+
+// queueBlobPurges queues stored files for removal in the caller's
+// transaction; the purge_blobs job removes them after the commit.
+func queueBlobPurges(tx *gorm.DB, keys []string, now time.Time) error {
+	for _, k := range keys {
+		if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&blobPurge{BlobKey: k, CreatedAt: dbTime(now)}).Error; err != nil {
+			return fmt.Errorf("queue blob: %w", err)
+		}
+	}
+	return nil
 }
 
 // PendingBlobPurges returns blobs of deleted photos not yet removed, oldest

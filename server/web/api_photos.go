@@ -218,7 +218,7 @@ func (s *Server) removeBlobs(ctx context.Context, keys []string) []string {
 	var gone []string
 	for _, k := range keys {
 		if err := s.bucket.Delete(ctx, k); err != nil && gcerrors.Code(err) != gcerrors.NotFound {
-			s.log.Warn("photo blob not deleted; retried later", "key", k, "err", err)
+			s.log.Warn("blob not deleted; retried later", "key", k, "err", err)
 			continue
 		}
 		gone = append(gone, k)
@@ -226,7 +226,29 @@ func (s *Server) removeBlobs(ctx context.Context, keys []string) []string {
 	return gone
 }
 
-// purgeBlobs removes the blobs of deleted photos and forgets those removed.
+// purgePendingBlobs removes the blobs queued for removal, a hundred at a
+// time, until none are left or one fails (the next run retries it).
+func (s *Server) purgePendingBlobs(ctx context.Context) {
+	for {
+		pending, err := s.store.PendingBlobPurges(ctx, 100)
+		if err != nil {
+			if ctx.Err() == nil {
+				s.log.Warn("blob purge queue unreadable", "err", err)
+			}
+			return
+		}
+		gone := s.removeBlobs(ctx, pending)
+		if err := s.store.BlobsPurged(ctx, gone); err != nil {
+			s.log.Warn("blob purges not recorded", "err", err)
+			return
+		}
+		if len(pending) < 100 || len(gone) < len(pending) {
+			return
+		}
+	}
+}
+
+// purgeBlobs removes the blobs of deleted records and forgets those removed.
 func (s *Server) purgeBlobs(ctx context.Context, keys []string) {
 	if err := s.store.BlobsPurged(ctx, s.removeBlobs(ctx, keys)); err != nil {
 		s.log.Warn("blob purges not recorded", "err", err)

@@ -37,11 +37,12 @@ func (s *Server) ApplyRetention(ctx context.Context, now time.Time) {
 	} else if n > 0 {
 		s.log.Info("retention: call locations cleared", "calls", n)
 	}
-	if n, err := s.store.PurgeAttachments(ctx, now, s.deleteBlob); err != nil {
+	if n, err := s.store.PurgeAttachments(ctx, now); err != nil {
 		if ctx.Err() == nil {
 			s.log.Warn("retention: attachments", "err", err)
 		}
 	} else if n > 0 {
 		s.log.Info("retention: attachments deleted", "attachments", n)
+		s.purgePendingBlobs(ctx)
 	}
 }
