@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -24,6 +25,10 @@ type Config struct {
 	TrustedProxies []netip.Prefix // POLICEBOOTH_TRUSTED_PROXIES
 	NotifyWebhook  string         // POLICEBOOTH_NOTIFY_WEBHOOK
 	MetricsToken   string         // POLICEBOOTH_METRICS_TOKEN
+	// EventReplayWindow is how long the event log keeps events for streams
+	// to resume from (POLICEBOOTH_EVENT_REPLAY_DAYS, 7 by default); a
+	// stream resuming from before it is told to reload.
+	EventReplayWindow time.Duration
 }
 
 // Load reads the configuration from the environment and validates it. The
@@ -47,6 +52,11 @@ func LoadFrom(getenv func(string) string) (Config, error) {
 	c.Secret = getenv("POLICEBOOTH_SECRET")
 	c.NotifyWebhook = get("POLICEBOOTH_NOTIFY_WEBHOOK", "")
 	c.MetricsToken = get("POLICEBOOTH_METRICS_TOKEN", "")
+	days, err := strconv.Atoi(get("POLICEBOOTH_EVENT_REPLAY_DAYS", "7"))
+	if err != nil || days < 1 || days > 365 {
+		return c, fmt.Errorf("config: POLICEBOOTH_EVENT_REPLAY_DAYS must be a whole number of days from 1 to 365")
+	}
+	c.EventReplayWindow = time.Duration(days) * 24 * time.Hour
 
 	base, err := url.Parse(get("POLICEBOOTH_BASE_URL", "http://localhost:8080"))
 	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" {

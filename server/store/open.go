@@ -40,6 +40,9 @@ type Store struct {
 	// afterCommit is called after every committed transaction, so the event
 	// hub of this instance reads the log at once (see OnCommit).
 	afterCommit func()
+	// afterMessage is called after a transaction that queued a text
+	// message commits (see OnMessage).
+	afterMessage func()
 }
 
 // OnCommit sets the function called after each committed transaction. The
@@ -148,11 +151,15 @@ func (s *Store) Ready(ctx context.Context) error {
 
 // tx runs fn in one transaction on ctx.
 func (s *Store) tx(ctx context.Context, fn func(tx *gorm.DB) error) error {
-	if err := s.db.WithContext(ctx).Transaction(fn); err != nil {
+	queued := false
+	if err := s.db.WithContext(context.WithValue(ctx, queuedKey{}, &queued)).Transaction(fn); err != nil {
 		return err
 	}
 	if s.afterCommit != nil {
 		s.afterCommit()
+	}
+	if queued && s.afterMessage != nil {
+		s.afterMessage()
 	}
 	return nil
 }

@@ -90,7 +90,7 @@ func seedResident(t *testing.T, c *counter, u *app.User, now time.Time) resident
 			t.Fatal(err)
 		}
 	}
-	if _, err := st.IssueCode(ctx, u.Phone, app.CodeReset); err != nil {
+	if _, err := st.IssueCode(ctx, u.Phone, app.CodeReset, app.LanguageChinese); err != nil {
 		t.Fatal(err)
 	}
 	for _, b := range []string{"login:phone:" + u.Phone, "code:phone:" + u.Phone} {

@@ -405,8 +405,12 @@ func (s *Store) FindGaps(ctx context.Context, now time.Time) ([]app.CoverageGap,
 			if opened = res.RowsAffected == 1; !opened {
 				return nil
 			}
-			return appendEvent(tx, &app.Event{StationID: gap.StationID, Name: "coverage.gap", RecordID: gap.ID, BoothID: &gap.BoothID},
+			err := appendEvent(tx, &app.Event{StationID: gap.StationID, Name: "coverage.gap", RecordID: gap.ID, BoothID: &gap.BoothID},
 				map[string]string{"id": strconv.FormatInt(gap.ID, 10), "booth_id": strconv.FormatInt(gap.BoothID, 10), "status": "open"})
+			if err != nil {
+				return err
+			}
+			return queueHeadTexts(tx, gap.StationID, "sms.coverage_gap", map[string]any{"Booth": b.Name})
 		})
 		if err != nil {
 			return nil, err

@@ -129,8 +129,9 @@ func (s *Server) register(c echo.Context, r registerRequest) (*app.User, error) 
 	return u, nil
 }
 
-// sendCode issues a one-time code and texts it, throttled per address and
-// per phone so codes cannot be farmed.
+// sendCode issues a one-time code and queues the text that carries it
+// (send_messages delivers it), throttled per address and per phone so
+// codes cannot be farmed.
 func (s *Server) sendCode(c echo.Context, phone string, purpose app.CodePurpose) error {
 	if err := s.throttle(c, codesPerAddress, time.Hour, "code:ip:"+c.RealIP()); err != nil {
 		return err
@@ -138,19 +139,11 @@ func (s *Server) sendCode(c echo.Context, phone string, purpose app.CodePurpose)
 	if err := s.throttle(c, 5, time.Hour, "code:phone:"+phone); err != nil {
 		return err
 	}
-	code, err := s.store.IssueCode(c.Request().Context(), phone, purpose)
-	if err != nil {
+	lang := s.i18n.Match("", c.Request().Header.Get("Accept-Language"))
+	if _, err := s.store.IssueCode(c.Request().Context(), phone, purpose, lang); err != nil {
 		return err
 	}
-	lz := s.i18n.Localizer(s.i18n.Match("", c.Request().Header.Get("Accept-Language")))
-	text := lz.T("sms.code", "Code", code)
-	if purpose == app.CodeReset {
-		text = lz.T("sms.reset_code", "Code", code)
-	}
-	if err := s.notifier.Send(c.Request().Context(), phone, text); err != nil {
-		return err
-	}
-	s.log.Info("code sent", "purpose", purpose, "phone", notify.MaskPhone(phone))
+	s.log.Info("code queued", "purpose", purpose, "phone", notify.MaskPhone(phone))
 	return nil
 }
 

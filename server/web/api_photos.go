@@ -16,7 +16,6 @@ import (
 	"gocloud.dev/gcerrors"
 
 	"policebooth/server/app"
-	"policebooth/server/notify"
 	"policebooth/server/photo"
 )
 
@@ -228,22 +227,21 @@ func (s *Server) removeBlobs(ctx context.Context, keys []string) []string {
 
 // purgePendingBlobs removes the blobs queued for removal, a hundred at a
 // time, until none are left or one fails (the next run retries it).
-func (s *Server) purgePendingBlobs(ctx context.Context) {
+func (s *Server) purgePendingBlobs(ctx context.Context) error {
 	for {
 		pending, err := s.store.PendingBlobPurges(ctx, 100)
 		if err != nil {
-			if ctx.Err() == nil {
-				s.log.Warn("blob purge queue unreadable", "err", err)
-			}
-			return
+			return err
 		}
 		gone := s.removeBlobs(ctx, pending)
 		if err := s.store.BlobsPurged(ctx, gone); err != nil {
-			s.log.Warn("blob purges not recorded", "err", err)
-			return
+			return err
 		}
-		if len(pending) < 100 || len(gone) < len(pending) {
-			return
+		if len(gone) < len(pending) {
+			return fmt.Errorf("web: %d of %d blobs not removed; retried on the next run", len(pending)-len(gone), len(pending))
+		}
+		if len(pending) < 100 {
+			return nil
 		}
 	}
 }
@@ -483,37 +481,12 @@ func (s *Server) handleSharedImage(c echo.Context) error {
 	return s.sendPhotoCopy(c, p, "display")
 }
 
-// photoRetention runs the photo retention worker until ctx ends: once a
-// minute it tells families of photos deleted within a week, deletes photos
-// whose retention ended and removes blobs still to be removed. Every step
-// is claimed in the database, so several instances may run it.
-func (s *Server) photoRetention(ctx context.Context) {
-	tick := time.NewTicker(time.Minute)
-	defer tick.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-tick.C:
-		}
-		if err := s.RunPhotoRetention(ctx, time.Now()); err != nil && ctx.Err() == nil {
-			s.log.Warn("photo retention failed", "err", err)
-		}
-	}
-}
-
-// RunPhotoRetention does one round of the photo retention worker as of now.
+// RunPhotoRetention is one run of the retain_photos job as of now: it
+// queues the texts to families whose photos go within a week and deletes
+// the photos whose retention ended, with their files.
 func (s *Server) RunPhotoRetention(ctx context.Context, now time.Time) error {
-	notices, err := s.store.ClaimRetentionNotices(ctx, now)
-	if err != nil {
+	if _, err := s.store.ClaimRetentionNotices(ctx, now); err != nil { // the texts are queued with the claims
 		return err
-	}
-	for _, n := range notices {
-		lz := s.i18n.Localizer(n.Language)
-		text := lz.T("sms.photo_retention", "Count", n.Photos, "Date", n.DeleteOn.Format(time.DateOnly))
-		if err := s.notifier.Send(ctx, n.Phone, text); err != nil {
-			s.log.Warn("photo retention notice not sent", "to", notify.MaskPhone(n.Phone), "err", err)
-		}
 	}
 	for {
 		keys, err := s.store.PurgeExpiredPhotos(ctx, now, 100)
@@ -526,10 +499,5 @@ func (s *Server) RunPhotoRetention(ctx context.Context, now time.Time) error {
 		s.log.Info("photos past their retention deleted", "copies", len(keys))
 		s.purgeBlobs(ctx, keys)
 	}
-	pending, err := s.store.PendingBlobPurges(ctx, 100)
-	if err != nil {
-		return err
-	}
-	s.purgeBlobs(ctx, pending)
 	return nil
 }

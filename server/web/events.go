@@ -74,6 +74,15 @@ func (s *Server) handleEvents(c echo.Context) error {
 			}
 		}
 		from = cur
+		// The log no longer holds what came after that position: the
+		// client must load its page afresh rather than miss events.
+		pruned, err := s.store.EventsPrunedThrough(ctx)
+		if err != nil {
+			return err
+		}
+		if minID != 0 && minID < pruned.ID || minID == 0 && from.Less(pruned) {
+			return s.tellReload(c)
+		}
 	}
 
 	h := c.Response().Header()
@@ -163,6 +172,18 @@ func (s *Server) handleEvents(c echo.Context) error {
 			return nil
 		}
 	}
+}
+
+// tellReload answers a stream resuming from before the replay window with
+// one "reload" event; the page loads afresh (live.js), and an API client
+// reads its records again and streams from now.
+func (s *Server) tellReload(c echo.Context) error {
+	h := c.Response().Header()
+	h.Set(echo.HeaderContentType, "text/event-stream; charset=utf-8")
+	h.Set(echo.HeaderCacheControl, "no-cache")
+	c.Response().WriteHeader(http.StatusOK)
+	fmt.Fprint(c.Response(), "event: reload\ndata: {}\n\n")
+	return nil
 }
 
 // writeEvent writes one event in the Server-Sent Events format; its id is
