@@ -40,16 +40,16 @@ type Server struct {
 	i18n    *i18n.Bundle
 	assets  *pwa.Assets
 
-	hub      *events.Hub
-	streams  *openStreams
-	cache    caches
-	bucket   *blob.Bucket // photos and documents
-	vapid    *push.VAPID  // nil when Web Push could not start: it is best effort
-	push     *push.Sender
-	tokens   *auth.Tokens
-	sessions *ttlCache[int64, *app.User] // session → its user while active; nil once ended
-	lastTouch time.Time // when CheckStreams last recorded the live streams
-	photos   *photo.Processor // at most one photo per core at a time
+	hub       *events.Hub
+	streams   *openStreams
+	cache     caches
+	bucket    *blob.Bucket // photos and documents
+	vapid     *push.VAPID  // nil when Web Push could not start: it is best effort
+	push      *push.Sender
+	tokens    *auth.Tokens
+	sessions  *ttlCache[int64, *app.User] // session → its user while active; nil once ended
+	lastTouch time.Time                   // when CheckStreams last recorded the live streams
+	photos    *photo.Processor            // at most one photo per core at a time
 
 	background sync.WaitGroup // the work Start runs; Serve waits for it
 

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"sync"
 	"time"
-
 )
 
 // openStreams tracks the sessions of this instance's event streams, so one
