@@ -72,7 +72,19 @@ var erasureSteps = []erasureStep{
 	eraseDevices,
 	eraseSessions,
 	eraseTraces,
+	eraseTexts,
 	eraseAccount,
+}
+
+// eraseTexts deletes the texts to the resident's phone, sent or not: a
+// code or a reminder to an erased account is no longer needed.
+func eraseTexts(tx *gorm.DB, u *app.User, e *erasing) error {
+	res := tx.Table("outbox_messages").Where("phone = ?", u.Phone).Delete(&app.OutboxMessage{})
+	if res.Error != nil {
+		return fmt.Errorf("store: erase texts: %w", res.Error)
+	}
+	e.out.Deleted["outbox_messages"] = int(res.RowsAffected)
+	return nil
 }
 
 // erasing is the state of one account's erasure.
