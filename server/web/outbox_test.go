@@ -210,3 +210,45 @@ func TestStreamFromBeforeTheReplayWindowIsToldToReload(t *testing.T) {
 		t.Fatalf("after the prune: %+v", ev)
 	}
 }
+
+// TestTextGivenUpAfterADayIsCountedAndListed: a text still failing 24
+// hours after it was written is marked failed, counted in /metrics and
+// listed for the station's heads on /audit.
+func TestTextGivenUpAfterADayIsCountedAndListed(t *testing.T) {
+	down := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusInternalServerError)
+	}))
+	t.Cleanup(down.Close)
+	ts := newTestServer(t, map[string]string{"POLICEBOOTH_NOTIFY_WEBHOOK": down.URL})
+	ts.demo(t)
+	head := ts.login(t, "13800000000").AccessToken
+	var me struct {
+		StationID string `json:"station_id"`
+	}
+	ts.api(t, "GET", "/api/v1/me", head, nil, &me)
+	station, _ := strconv.ParseInt(me.StationID, 10, 64)
+	written := time.Now().Add(-app.MessageGiveUp - time.Minute).UTC()
+	m := app.OutboxMessage{StationID: &station, Phone: "13800000000", Kind: "sms.coverage_gap", Language: "zh-CN",
+		Params: `{"Booth":"A"}`, IdempotencyKey: "given-up-1", Status: app.MessagePending, Attempts: 20,
+		NextAttemptAt: written, CreatedAt: written}
+	if err := ts.store.DB().Table("outbox_messages").Create(&m).Error; err != nil {
+		t.Fatal(err)
+	}
+	var body string
+	for range 50 {
+		if _, body = ts.do(t, "GET", "/metrics", "", nil); strings.Contains(body, `policebooth_outbox_messages{status="failed"} 1`) {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if !strings.Contains(body, `policebooth_outbox_messages{status="failed"} 1`) {
+		t.Fatal("/metrics does not count the text given up")
+	}
+	_, page := ts.do(t, "GET", "/audit", "", map[string]string{"Authorization": "Bearer " + head})
+	if !strings.Contains(page, "data-failed-texts") || !strings.Contains(page, "138****0000") || !strings.Contains(page, "无人值守通知") {
+		t.Fatal("/audit does not list the text given up for the head")
+	}
+	if strings.Contains(page, "13800000000") {
+		t.Error("/audit shows the whole phone number")
+	}
+}
