@@ -23,8 +23,8 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"policebooth/server/config"
-	"policebooth/server/store"
 	"policebooth/server/jobs"
+	"policebooth/server/store"
 	"policebooth/server/store/storetest"
 	"policebooth/server/web"
 )
