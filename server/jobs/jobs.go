@@ -127,7 +127,9 @@ func (r *Runner) loop(ctx context.Context, j Job) {
 func (r *Runner) RunOnce(ctx context.Context, j Job) {
 	now := r.now()
 	if !j.Everywhere {
-		mine, err := r.sched.ClaimJob(ctx, j.Name, now, now.Add(j.Every))
+		// The next run is due a little before the next tick, so a tick
+		// that fires a moment early still takes it.
+		mine, err := r.sched.ClaimJob(ctx, j.Name, now, now.Add(j.Every*3/4))
 		if err != nil {
 			r.failed(ctx, j, err)
 			return
