@@ -1,6 +1,7 @@
 package app
 
 import (
+	"strconv"
 	"strings"
 	"time"
 )
@@ -77,13 +78,53 @@ func (c EventCursor) Less(d EventCursor) bool {
 	return c.Tx < d.Tx || (c.Tx == d.Tx && c.ID < d.ID)
 }
 
+// String is the cursor as a client holds it (a page's data-live-from, an
+// event's SSE id): opaque to the client, read back by ParseEventCursor.
+// On SQLite, where Tx is 0, it is the event id itself.
+func (c EventCursor) String() string {
+	if c.Tx == 0 {
+		return strconv.FormatInt(c.ID, 10)
+	}
+	return strconv.FormatUint(c.Tx, 10) + "." + strconv.FormatInt(c.ID, 10)
+}
+
+// ParseEventCursor reads a cursor written by String. A plain number is
+// either a SQLite cursor or an event id (what streams sent as ids before
+// cursors): plain reports it, so the caller can look the id up.
+func ParseEventCursor(s string) (c EventCursor, plain bool, err error) {
+	txText, idText, dotted := strings.Cut(s, ".")
+	if !dotted {
+		idText = txText
+	}
+	id, err := strconv.ParseInt(idText, 10, 64)
+	if err != nil || id < 0 {
+		return EventCursor{}, false, Errorf(EINVALID, "Last-Event-ID must be an event id")
+	}
+	if !dotted {
+		return EventCursor{ID: id}, true, nil
+	}
+	tx, err := strconv.ParseUint(txText, 10, 64)
+	if err != nil {
+		return EventCursor{}, false, Errorf(EINVALID, "Last-Event-ID must be an event id")
+	}
+	return EventCursor{Tx: tx, ID: id}, false, nil
+}
+
 // EventFilter picks the events one reader may see: a resident's own
 // (OwnerID) and the notices of their home station (NoticeStationID), or a
-// station's (StationID). A filter with none matches nothing.
+// station's (StationID). A filter with none matches nothing (an admin's
+// stream carries no station's events); All, for the hub that fans the
+// whole log out, matches everything.
 type EventFilter struct {
 	StationID       int64
 	OwnerID         int64
 	NoticeStationID int64
+	All             bool
+}
+
+// None reports whether the filter matches nothing.
+func (f EventFilter) None() bool {
+	return !f.All && f.StationID == 0 && f.OwnerID == 0
 }
 
 // NoticeEventPrefix starts the names of the events about community notices,
@@ -93,6 +134,8 @@ const NoticeEventPrefix = "notice."
 // Match reports whether the filter lets ev through.
 func (f EventFilter) Match(ev *Event) bool {
 	switch {
+	case f.All:
+		return true
 	case f.OwnerID != 0:
 		if ev.OwnerID == nil {
 			return f.NoticeStationID != 0 && ev.StationID == f.NoticeStationID && strings.HasPrefix(ev.Name, NoticeEventPrefix)
@@ -108,4 +151,13 @@ func (f EventFilter) Match(ev *Event) bool {
 type LoggedEvent struct {
 	Event
 	Cursor EventCursor
+	// Held: committed, but an older transaction is still running and may
+	// yet commit an event that comes before it in the log.
+	Held bool
+	// Resume is where a stream that has sent this event resumes from: the
+	// event's own cursor when it was delivered in log order; when it was
+	// delivered ahead of a held transaction (or late, once that one
+	// committed), the position below the hold, so a resumed stream reads
+	// the overlap again rather than skip what that transaction committed.
+	Resume EventCursor
 }

@@ -53,6 +53,9 @@ type Erasure struct {
 	// Sessions were the account's sign-in sessions, now gone; live
 	// streams of theirs should end.
 	Sessions []int64
+	// Blobs are the erased records' files, queued for removal after the
+	// commit (no network I/O inside a transaction).
+	Blobs []string
 }
 
 // Retention limits, in days: a head sets their station's periods within them.
@@ -90,9 +93,6 @@ func (u RetentionUpdate) Validate() error {
 	return check("attachment_retention_days", u.AttachmentDays, MinAttachmentRetentionDays, MaxAttachmentRetentionDays)
 }
 
-// BlobDeleter removes a stored file; a file already gone is no error.
-type BlobDeleter func(ctx context.Context, key string) error
-
 // RightsService serves residents' data rights and the retention of
 // personal data.
 type RightsService interface {
@@ -101,10 +101,10 @@ type RightsService interface {
 	// EFORBIDDEN for one that is not a resident's.
 	ExportResident(ctx context.Context, userID int64, now time.Time) (*DataExport, error)
 	// EraseResident deletes a resident's account and personal data and
-	// detaches the records kept by law, in one transaction; del removes
-	// the files of erased records before it commits. ENOTFOUND,
-	// EFORBIDDEN as above; ECONFLICT while the resident has an open call.
-	EraseResident(ctx context.Context, userID int64, del BlobDeleter) (*Erasure, error)
+	// detaches the records kept by law, in one transaction that queues the
+	// files of erased records for the blob purge. ENOTFOUND, EFORBIDDEN as
+	// above; ECONFLICT while the resident has an open call.
+	EraseResident(ctx context.Context, userID int64) (*Erasure, error)
 	// SetRetention changes a station's retention periods and audits it.
 	// EFORBIDDEN unless the actor is a head, ENOTFOUND for another
 	// station, EINVALID for a period out of its limits.
@@ -113,8 +113,9 @@ type RightsService interface {
 	// station's location period has passed at now, each once across
 	// instances. It returns how many calls it cleared.
 	PurgeCallLocations(ctx context.Context, now time.Time) (int64, error)
-	// PurgeAttachments deletes the attachments (rows and files) of
-	// requests finished longer ago than their station's attachment period,
-	// each once across instances. It returns how many it deleted.
-	PurgeAttachments(ctx context.Context, now time.Time, del BlobDeleter) (int64, error)
+	// PurgeAttachments deletes the attachments of requests finished longer
+	// ago than their station's attachment period, each once across
+	// instances, and queues their files for the blob purge. It returns how
+	// many it deleted.
+	PurgeAttachments(ctx context.Context, now time.Time) (int64, error)
 }

@@ -196,8 +196,9 @@ type PhoneCodeService interface {
 	// IssueCode returns a new six-digit code for a phone and purpose,
 	// valid for 10 minutes and 5 tries, replacing any earlier one. Callers
 	// throttle issuing, or every new code would bring 5 more guesses.
-	// EINVALID for a bad phone number or purpose.
-	IssueCode(ctx context.Context, phone string, purpose CodePurpose) (string, error)
+	// It queues the text that carries the code, in language, in the same
+	// transaction. EINVALID for a bad phone number or purpose.
+	IssueCode(ctx context.Context, phone string, purpose CodePurpose, language string) (string, error)
 	// CheckCode spends the code when it matches. EINVALID when it is
 	// wrong, expired, already used or was never sent; ERATELIMIT once 5
 	// tries are spent.

@@ -3,6 +3,7 @@ package app_test
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"policebooth/server/app"
 )
@@ -134,6 +135,20 @@ func TestCanManage(t *testing.T) {
 	} {
 		if got := app.CanManage(tc.actor, tc.target); got != tc.want {
 			t.Errorf("%s: CanManage = %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
+
+func TestMessageBackoffStartsInSecondsAndStopsAtMinutes(t *testing.T) {
+	want := []time.Duration{time.Second, time.Second, 2 * time.Second, 4 * time.Second, 8 * time.Second}
+	for attempts, w := range want {
+		if got := app.MessageBackoff(attempts); got != w {
+			t.Errorf("after %d attempts: %v, want %v", attempts, got, w)
+		}
+	}
+	for _, attempts := range []int{10, 20, 1000} {
+		if got := app.MessageBackoff(attempts); got != 5*time.Minute {
+			t.Errorf("after %d attempts: %v, want the 5 minute cap", attempts, got)
 		}
 	}
 }

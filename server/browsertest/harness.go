@@ -23,6 +23,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"policebooth/server/config"
+	"policebooth/server/jobs"
 	"policebooth/server/store"
 	"policebooth/server/store/storetest"
 	"policebooth/server/web"
@@ -80,6 +81,11 @@ func StartServer(t testing.TB, env map[string]string) *Server {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
+	stopped, err := jobs.Start(ctx, cfg, st, srv, time.Now, storetest.Logger(t))
+	if err != nil {
+		cancel()
+		t.Fatal(err)
+	}
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ctx, ln) }()
 	t.Cleanup(func() {
@@ -87,6 +93,7 @@ func StartServer(t testing.TB, env map[string]string) *Server {
 		if err := <-done; err != nil {
 			t.Errorf("server: %v", err)
 		}
+		<-stopped
 	})
 	return &Server{URL: url, Store: st}
 }

@@ -33,6 +33,10 @@ type Config struct {
 	StreamsPerAddress  int // POLICEBOOTH_STREAMS_PER_ADDRESS: open event streams of one address; 429 beyond
 	TextsPerPhoneDaily int // POLICEBOOTH_TEXTS_PER_PHONE_DAILY: code and notice texts to one number a day
 	TextsHourlyBudget  int // POLICEBOOTH_TEXTS_HOURLY_BUDGET: such texts in all, an hour
+	// EventReplayWindow is how long the event log keeps events for streams
+	// to resume from (POLICEBOOTH_EVENT_REPLAY_DAYS, 7 by default); a
+	// stream resuming from before it is told to reload.
+	EventReplayWindow time.Duration
 }
 
 // Load reads the configuration from the environment and validates it. The
@@ -56,6 +60,11 @@ func LoadFrom(getenv func(string) string) (Config, error) {
 	c.Secret = getenv("POLICEBOOTH_SECRET")
 	c.NotifyWebhook = get("POLICEBOOTH_NOTIFY_WEBHOOK", "")
 	c.MetricsToken = get("POLICEBOOTH_METRICS_TOKEN", "")
+	days, err := strconv.Atoi(get("POLICEBOOTH_EVENT_REPLAY_DAYS", "7"))
+	if err != nil || days < 1 || days > 365 {
+		return c, fmt.Errorf("config: POLICEBOOTH_EVENT_REPLAY_DAYS must be a whole number of days from 1 to 365")
+	}
+	c.EventReplayWindow = time.Duration(days) * 24 * time.Hour
 
 	for _, n := range []struct {
 		name string

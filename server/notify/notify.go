@@ -15,8 +15,10 @@ import (
 
 // Notifier sends a text message to a phone number.
 type Notifier interface {
-	// Send delivers text to phone, or returns why it could not.
-	Send(ctx context.Context, phone, text string) error
+	// Send delivers text to phone, or returns why it could not. key is the
+	// message's idempotency key: the same on every retry of one message,
+	// so a gateway that honours it sends the message once.
+	Send(ctx context.Context, key, phone, text string) error
 }
 
 // WebhookTimeout bounds one webhook call, so a slow gateway cannot hold a
@@ -34,8 +36,9 @@ func NewWebhook(url string) *Webhook {
 	return &Webhook{URL: url, Client: &http.Client{Timeout: WebhookTimeout}}
 }
 
-// Send posts the message; any status but 2xx is an error.
-func (w *Webhook) Send(ctx context.Context, phone, text string) error {
+// Send posts the message with its Idempotency-Key header; any status but
+// 2xx is an error.
+func (w *Webhook) Send(ctx context.Context, key, phone, text string) error {
 	body, err := json.Marshal(struct {
 		Phone string `json:"phone"`
 		Text  string `json:"text"`
@@ -48,6 +51,7 @@ func (w *Webhook) Send(ctx context.Context, phone, text string) error {
 		return fmt.Errorf("notify: webhook request: %w", err)
 	}
 	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Idempotency-Key", key)
 	resp, err := w.Client.Do(req)
 	if err != nil {
 		return fmt.Errorf("notify: send to %s: %w", MaskPhone(phone), err)
@@ -67,7 +71,7 @@ type Log struct {
 }
 
 // Send logs the message with the phone number masked.
-func (l Log) Send(ctx context.Context, phone, text string) error {
+func (l Log) Send(ctx context.Context, _, phone, text string) error {
 	l.Logger.InfoContext(ctx, "text message (not sent: no POLICEBOOTH_NOTIFY_WEBHOOK)", "phone", MaskPhone(phone), "text", text)
 	return nil
 }

@@ -21,6 +21,9 @@ func TestWebhookPostsJSON(t *testing.T) {
 		if r.Method != http.MethodPost || r.Header.Get("Content-Type") != "application/json" {
 			t.Errorf("%s with Content-Type %q: want a JSON POST", r.Method, r.Header.Get("Content-Type"))
 		}
+		if k := r.Header.Get("Idempotency-Key"); k != "msg-1" {
+			t.Errorf("Idempotency-Key %q, want the message's key", k)
+		}
 		var m map[string]string
 		if err := json.NewDecoder(r.Body).Decode(&m); err != nil {
 			t.Error(err)
@@ -34,7 +37,7 @@ func TestWebhookPostsJSON(t *testing.T) {
 	if w.Client.Timeout != 5*time.Second {
 		t.Errorf("webhook timeout %v, want 5s", w.Client.Timeout)
 	}
-	if err := w.Send(context.Background(), "13800138000", "验证码 123456"); err != nil {
+	if err := w.Send(context.Background(), "msg-1", "13800138000", "验证码 123456"); err != nil {
 		t.Fatal(err)
 	}
 	if m := <-got; m.Phone != "13800138000" || m.Text != "验证码 123456" {
@@ -47,7 +50,7 @@ func TestWebhookFailures(t *testing.T) {
 		http.Error(w, "quota exceeded", http.StatusTooManyRequests)
 	}))
 	defer failing.Close()
-	err := notify.NewWebhook(failing.URL).Send(context.Background(), "13800138000", "x")
+	err := notify.NewWebhook(failing.URL).Send(context.Background(), "k", "13800138000", "x")
 	if err == nil || !strings.Contains(err.Error(), "429") {
 		t.Fatalf("429 from the gateway: %v, want an error naming the status", err)
 	}
@@ -67,7 +70,7 @@ func TestWebhookFailures(t *testing.T) {
 	w := notify.NewWebhook(slow.URL)
 	w.Client.Timeout = 100 * time.Millisecond
 	start := time.Now()
-	if err := w.Send(context.Background(), "13800138000", "x"); err == nil {
+	if err := w.Send(context.Background(), "k", "13800138000", "x"); err == nil {
 		t.Fatal("a gateway that never answers: want a timeout error")
 	}
 	if took := time.Since(start); took > 2*time.Second {
@@ -78,7 +81,7 @@ func TestWebhookFailures(t *testing.T) {
 func TestLogMasksThePhone(t *testing.T) {
 	var buf bytes.Buffer
 	l := notify.Log{Logger: slog.New(slog.NewTextHandler(&buf, nil))}
-	if err := l.Send(context.Background(), "13800138000", "验证码 654321"); err != nil {
+	if err := l.Send(context.Background(), "k", "13800138000", "验证码 654321"); err != nil {
 		t.Fatal(err)
 	}
 	out := buf.String()

@@ -292,6 +292,11 @@ func escalate(tx *gorm.DB, c *app.AssistanceCall, now time.Time, reason string) 
 	if err != nil {
 		return nil, err
 	}
+	// The heads are texted through the outbox: no escalation step and no
+	// caller waits on the SMS gateway.
+	if err := queueHeadTexts(tx, c.StationID, "sms.escalation", map[string]any{"ID": strconv.FormatInt(c.ID, 10), "Level": level}); err != nil {
+		return nil, err
+	}
 	return &entry, nil
 }
 
@@ -599,6 +604,9 @@ func (s *Store) EscalateDue(ctx context.Context, now time.Time) ([]app.Escalatio
 		}
 		if len(batch) > 0 && s.afterCommit != nil {
 			s.afterCommit()
+		}
+		if len(batch) > 0 && s.afterMessage != nil {
+			s.afterMessage()
 		}
 		out = append(out, batch...)
 		if len(batch) < escalationBatch {

@@ -68,7 +68,7 @@ func TestStoreReadsTimeFromItsClock(t *testing.T) {
 		t.Errorf("timeline entry at %v, want the store's clock %v", last.At, at)
 	}
 
-	code, err := st.IssueCode(ctx, "13900000009", app.CodeVerify)
+	code, err := st.IssueCode(ctx, "13900000009", app.CodeVerify, app.LanguageChinese)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -45,8 +45,9 @@ func hashCode(phone string, purpose app.CodePurpose, code string) []byte {
 	return h[:]
 }
 
-// IssueCode returns a new six-digit code, replacing any earlier one.
-func (s *Store) IssueCode(ctx context.Context, phone string, purpose app.CodePurpose) (string, error) {
+// IssueCode makes a new six-digit code, replacing any earlier one, and
+// queues the text that carries it in language. It returns the code.
+func (s *Store) IssueCode(ctx context.Context, phone string, purpose app.CodePurpose, language string) (string, error) {
 	p, err := app.NormalizePhone(phone)
 	if err != nil {
 		return "", err
@@ -68,7 +69,11 @@ func (s *Store) IssueCode(ctx context.Context, phone string, purpose app.CodePur
 		if err := tx.Create(&c).Error; err != nil {
 			return fmt.Errorf("store: issue code: %w", err)
 		}
-		return nil
+		kind := "sms.code"
+		if purpose == app.CodeReset {
+			kind = "sms.reset_code"
+		}
+		return queueText(tx, nil, p, language, kind, map[string]any{"Code": code})
 	})
 	if err != nil {
 		return "", err

@@ -23,7 +23,7 @@ func TestPhoneCodes(t *testing.T) {
 	ctx := context.Background()
 	const phone = "13900000001"
 
-	code, err := st.IssueCode(ctx, "+86 139 0000 0001", app.CodeVerify)
+	code, err := st.IssueCode(ctx, "+86 139 0000 0001", app.CodeVerify, app.LanguageChinese)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,8 +49,8 @@ func TestPhoneCodes(t *testing.T) {
 	}
 
 	// A new code replaces the old one.
-	first, _ := st.IssueCode(ctx, phone, app.CodeReset)
-	second, _ := st.IssueCode(ctx, phone, app.CodeReset)
+	first, _ := st.IssueCode(ctx, phone, app.CodeReset, app.LanguageChinese)
+	second, _ := st.IssueCode(ctx, phone, app.CodeReset, app.LanguageChinese)
 	if first != second {
 		if err := st.CheckCode(ctx, phone, app.CodeReset, first); app.ErrorCode(err) != app.EINVALID {
 			t.Fatalf("a replaced code: %v, want invalid", err)
@@ -63,10 +63,10 @@ func TestPhoneCodes(t *testing.T) {
 	if err := st.CheckCode(ctx, "13900000002", app.CodeVerify, code); app.ErrorCode(err) != app.EINVALID {
 		t.Fatalf("a number no code was sent to: %v, want invalid", err)
 	}
-	if _, err := st.IssueCode(ctx, "110", app.CodeVerify); app.ErrorCode(err) != app.EINVALID {
+	if _, err := st.IssueCode(ctx, "110", app.CodeVerify, app.LanguageChinese); app.ErrorCode(err) != app.EINVALID {
 		t.Fatalf("code for a bad number: %v, want invalid", err)
 	}
-	if _, err := st.IssueCode(ctx, phone, "login"); app.ErrorCode(err) != app.EINVALID {
+	if _, err := st.IssueCode(ctx, phone, "login", app.LanguageChinese); app.ErrorCode(err) != app.EINVALID {
 		t.Fatalf("code for an unknown purpose: %v, want invalid", err)
 	}
 }
@@ -75,7 +75,7 @@ func TestPhoneCodeExpires(t *testing.T) {
 	st := open(t)
 	ctx := context.Background()
 	const phone = "13900000001"
-	code, err := st.IssueCode(ctx, phone, app.CodeVerify)
+	code, err := st.IssueCode(ctx, phone, app.CodeVerify, app.LanguageChinese)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,7 +96,7 @@ func TestPhoneCodeAttemptLimit(t *testing.T) {
 	st := open(t)
 	ctx := context.Background()
 	const phone = "13900000001"
-	code, err := st.IssueCode(ctx, phone, app.CodeReset)
+	code, err := st.IssueCode(ctx, phone, app.CodeReset, app.LanguageChinese)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -110,7 +110,7 @@ func TestPhoneCodeAttemptLimit(t *testing.T) {
 		t.Fatalf("the right code after 5 wrong ones: %v, want rate limited", err)
 	}
 	// A new code starts a new count.
-	code, _ = st.IssueCode(ctx, phone, app.CodeReset)
+	code, _ = st.IssueCode(ctx, phone, app.CodeReset, app.LanguageChinese)
 	if err := st.CheckCode(ctx, phone, app.CodeReset, code); err != nil {
 		t.Fatalf("a fresh code after the limit: %v", err)
 	}

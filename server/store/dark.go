@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"time"
 
+	"gorm.io/gorm"
+
 	"policebooth/server/app"
 )
 
@@ -36,11 +38,22 @@ func (s *Store) DarkBooths(ctx context.Context, now time.Time, grace time.Durati
 		return nil, fmt.Errorf("store: dark booths: %w", err)
 	}
 	var dark []app.Booth
-	err = db.Raw("UPDATE booths SET dark_since = ? WHERE dark_since IS NULL AND EXISTS ("+onDuty+") AND NOT EXISTS ("+live+
-		") RETURNING id, station_id, name, name_en, phone, lat, lng, ack_limit_seconds, dark_since, coverage_grace_minutes, created_at, updated_at",
-		dbTime(now), false, false, since).Scan(&dark).Error
+	err = s.tx(ctx, func(tx *gorm.DB) error {
+		err := tx.Raw("UPDATE booths SET dark_since = ? WHERE dark_since IS NULL AND EXISTS ("+onDuty+") AND NOT EXISTS ("+live+
+			") RETURNING id, station_id, name, name_en, phone, lat, lng, ack_limit_seconds, dark_since, coverage_grace_minutes, created_at, updated_at",
+			dbTime(now), false, false, since).Scan(&dark).Error
+		if err != nil {
+			return fmt.Errorf("store: dark booths: %w", err)
+		}
+		for _, b := range dark {
+			if err := queueHeadTexts(tx, b.StationID, "sms.dark_booth", map[string]any{"Booth": b.Name}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 	if err != nil {
-		return nil, fmt.Errorf("store: dark booths: %w", err)
+		return nil, err
 	}
 	return dark, nil
 }

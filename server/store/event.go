@@ -48,16 +48,40 @@ type eventRow struct {
 }
 
 // EventsAfter returns up to limit events after cursor that filter matches
-// (a zero filter matches all), in cursor order, and only from transactions
-// that have all finished: on PostgreSQL an event is held back while any
-// older transaction is still running, since that one may still commit an
-// event that must come first. held reports that committed events were
-// held back, so the reader should look again soon. minID, when not 0, also
-// skips events with ids up to it (a resume from an id the log no longer
-// holds).
+// (a filter that matches nothing reads nothing), in cursor order, and only
+// from transactions that have all finished: on PostgreSQL an event is held
+// back while any older transaction is still running, since that one may
+// still commit an event that must come first. held reports that committed
+// events were held back, so the reader should look again soon. minID, when
+// not 0, also skips events with ids up to it (a resume from an id the log
+// no longer holds).
 func (s *Store) EventsAfter(ctx context.Context, after app.EventCursor, f app.EventFilter, minID int64, limit int) (evs []app.LoggedEvent, held bool, err error) {
+	if f.None() {
+		return nil, false, nil
+	}
+	all, err := s.readEvents(ctx, after, f, minID, limit)
+	if err != nil {
+		return nil, false, err
+	}
+	for i := range all {
+		if all[i].Held {
+			return all[:i], true, nil // everything after it waits too: order is kept
+		}
+	}
+	return all, false, nil
+}
+
+// ReadEvents returns up to limit events of the whole log after cursor, in
+// cursor order, held ones included and marked (see app.LoggedEvent.Held):
+// the hub decides how long to wait for them.
+func (s *Store) ReadEvents(ctx context.Context, after app.EventCursor, limit int) ([]app.LoggedEvent, error) {
+	return s.readEvents(ctx, after, app.EventFilter{All: true}, 0, limit)
+}
+
+func (s *Store) readEvents(ctx context.Context, after app.EventCursor, f app.EventFilter, minID int64, limit int) ([]app.LoggedEvent, error) {
 	q := s.db.WithContext(ctx).Table("events")
 	switch {
+	case f.All:
 	case f.OwnerID != 0 && f.NoticeStationID != 0:
 		q = q.Where("(owner_id = ? OR (owner_id IS NULL AND station_id = ? AND name LIKE ?))",
 			f.OwnerID, f.NoticeStationID, app.NoticeEventPrefix+"%")
@@ -80,31 +104,29 @@ func (s *Store) EventsAfter(ctx context.Context, after app.EventCursor, f app.Ev
 			Where("(events.tx_id, events.id) > (?::xid8, ?)", strconv.FormatUint(after.Tx, 10), after.ID).
 			Order("events.tx_id, events.id").Limit(limit).Find(&rows).Error
 		if err != nil {
-			return nil, false, fmt.Errorf("store: read events: %w", err)
+			return nil, fmt.Errorf("store: read events: %w", err)
 		}
 	} else {
 		err := q.Select("id, station_id, owner_id, name, record_id, payload, created_at").
 			Where("id > ?", after.ID).Order("id").Limit(limit).Find(&rows).Error
 		if err != nil {
-			return nil, false, fmt.Errorf("store: read events: %w", err)
+			return nil, fmt.Errorf("store: read events: %w", err)
 		}
 	}
-	evs = make([]app.LoggedEvent, 0, len(rows))
+	evs := make([]app.LoggedEvent, 0, len(rows))
 	for _, r := range rows {
-		if r.Held {
-			return evs, true, nil // everything after it waits too: order is kept
-		}
-		ev := app.LoggedEvent{Event: r.Event, Cursor: app.EventCursor{ID: r.ID}}
+		ev := app.LoggedEvent{Event: r.Event, Cursor: app.EventCursor{ID: r.ID}, Held: r.Held}
 		if r.TxText != "" {
 			tx, err := strconv.ParseUint(r.TxText, 10, 64)
 			if err != nil {
-				return nil, false, fmt.Errorf("store: read events: transaction id %q: %w", r.TxText, err)
+				return nil, fmt.Errorf("store: read events: transaction id %q: %w", r.TxText, err)
 			}
 			ev.Cursor.Tx = tx
 		}
+		ev.Resume = ev.Cursor
 		evs = append(evs, ev)
 	}
-	return evs, false, nil
+	return evs, nil
 }
 
 // EventCursorNow is the log's position now: every event after it is new.
@@ -154,7 +176,7 @@ func (s *Store) EventCursorOf(ctx context.Context, id int64) (app.EventCursor, e
 	return app.EventCursor{Tx: n, ID: id}, nil
 }
 
-// LastEventID is the highest event id, where a page's live stream starts.
+// LastEventID is the highest event id: on SQLite, the log's position now.
 func (s *Store) LastEventID(ctx context.Context) (int64, error) {
 	var last int64
 	if err := s.db.WithContext(ctx).Raw("SELECT COALESCE(MAX(id), 0) FROM events").Scan(&last).Error; err != nil {

@@ -136,9 +136,10 @@ func (s *Store) AbandonIdempotent(ctx context.Context, userID int64, key string)
 	return nil
 }
 
-// PurgeIdempotent deletes answers older than IdempotencyTTL twice over.
+// PurgeIdempotent deletes answers older than their lifetime (see
+// idempotentLifetime).
 func (s *Store) PurgeIdempotent(ctx context.Context, now time.Time) (int64, error) {
-	res := s.db.WithContext(ctx).Where(s.timeBefore("created_at"), now.Add(-2*IdempotencyTTL).UTC()).Delete(&app.IdempotentResponse{})
+	res := s.db.WithContext(ctx).Where(s.timeBefore("created_at"), dbTime(now.Add(-idempotentLifetime))).Delete(&app.IdempotentResponse{})
 	if res.Error != nil {
 		return 0, fmt.Errorf("store: purge idempotency keys: %w", res.Error)
 	}

@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/ncruces/go-sqlite3/gormlite"
 	"github.com/pressly/goose/v3"
 	"gorm.io/driver/postgres"
@@ -19,6 +21,15 @@ import (
 
 	"policebooth/server/app"
 )
+
+// IdleInTransactionTimeout is how long PostgreSQL lets a session of this
+// server sit idle inside a transaction before it ends the session. The
+// server's transactions never wait on the network, so only a fault leaves
+// one idle; a DATABASE_URL that sets idle_in_transaction_session_timeout
+// itself wins.
+const IdleInTransactionTimeout = "10s"
+
+const idleInTransactionParam = "idle_in_transaction_session_timeout"
 
 // Store is the database behind every service.
 type Store struct {
@@ -33,6 +44,10 @@ type Store struct {
 	// clock is where every time the store writes or compares comes from
 	// (see SetClock); GORM's automatic timestamps read it too.
 	clock func() time.Time
+
+	// afterMessage is called after a transaction that queued a text
+	// message commits (see OnMessage).
+	afterMessage func()
 }
 
 // SetClock makes now the store's clock: main sets the real one, tests pin
@@ -65,7 +80,16 @@ func Open(databaseURL, sqlitePath string, log *slog.Logger) (*Store, error) {
 		pg        = databaseURL != ""
 	)
 	if pg {
-		dialector = postgres.Open(databaseURL)
+		conn, err := pgx.ParseConfig(databaseURL)
+		if err != nil {
+			return nil, fmt.Errorf("store: DATABASE_URL: %w", err)
+		}
+		// A transaction of this server left open (a bug, a stuck client)
+		// holds back every event stream of the cluster: PostgreSQL ends it.
+		if _, set := conn.RuntimeParams[idleInTransactionParam]; !set {
+			conn.RuntimeParams[idleInTransactionParam] = IdleInTransactionTimeout
+		}
+		dialector = postgres.New(postgres.Config{Conn: stdlib.OpenDB(*conn)})
 	} else {
 		if err := os.MkdirAll(filepath.Dir(sqlitePath), 0o750); err != nil {
 			return nil, fmt.Errorf("store: create data dir: %w", err)
@@ -142,7 +166,8 @@ func (s *Store) Ready(ctx context.Context) error {
 // (WithIdempotencyClaim) the same transaction marks the key written, so
 // every write of an idempotent route is stored at most once.
 func (s *Store) tx(ctx context.Context, fn func(tx *gorm.DB) error) error {
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	queued := false
+	err := s.db.WithContext(context.WithValue(ctx, queuedKey{}, &queued)).Transaction(func(tx *gorm.DB) error {
 		if err := fn(tx); err != nil {
 			return err
 		}
@@ -153,6 +178,9 @@ func (s *Store) tx(ctx context.Context, fn func(tx *gorm.DB) error) error {
 	}
 	if s.afterCommit != nil {
 		s.afterCommit()
+	}
+	if queued && s.afterMessage != nil {
+		s.afterMessage()
 	}
 	return nil
 }

@@ -312,15 +312,23 @@ func deletePhotos(tx *gorm.DB, photos []app.Photo) ([]string, error) {
 		if res.RowsAffected == 0 {
 			continue
 		}
-		now := tx.NowFunc()
-		for _, k := range p.BlobKeys() {
-			if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&blobPurge{BlobKey: k, CreatedAt: now}).Error; err != nil {
-				return nil, fmt.Errorf("store: delete photo: queue blob: %w", err)
-			}
-			keys = append(keys, k)
+		if err := queueBlobPurges(tx, p.BlobKeys(), tx.NowFunc()); err != nil {
+			return nil, fmt.Errorf("store: delete photo: %w", err)
 		}
+		keys = append(keys, p.BlobKeys()...)
 	}
 	return keys, nil
+}
+
+// queueBlobPurges queues stored files for removal in the caller's
+// transaction; the purge_blobs job removes them after the commit.
+func queueBlobPurges(tx *gorm.DB, keys []string, now time.Time) error {
+	for _, k := range keys {
+		if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&blobPurge{BlobKey: k, CreatedAt: dbTime(now)}).Error; err != nil {
+			return fmt.Errorf("queue blob: %w", err)
+		}
+	}
+	return nil
 }
 
 // PendingBlobPurges returns blobs of deleted photos not yet removed, oldest
@@ -509,52 +517,70 @@ func (s *Store) SharedPhoto(ctx context.Context, token string, now time.Time) (*
 // conditional update, so with several instances each family is told once.
 // It returns one notice per family whose photos this call claimed.
 func (s *Store) ClaimRetentionNotices(ctx context.Context, now time.Time) ([]app.RetentionNotice, error) {
-	db := s.db.WithContext(ctx)
-	var due []app.Photo
-	err := db.Where("NOT keep AND notified_at IS NULL").Where(s.timeCompare("delete_after", "<="), dbTime(now.AddDate(0, 0, retentionNoticeDays))).
-		Order("id").Limit(500).Find(&due).Error
+	var out []app.RetentionNotice
+	err := s.tx(ctx, func(db *gorm.DB) error {
+		var due []app.Photo
+		err := db.Where("NOT keep AND notified_at IS NULL").Where(s.timeCompare("delete_after", "<="), dbTime(now.AddDate(0, 0, retentionNoticeDays))).
+			Order("id").Limit(500).Find(&due).Error
+		if err != nil {
+			return fmt.Errorf("store: retention notices: %w", err)
+		}
+		byResident := map[int64]*app.RetentionNotice{}
+		stations := map[int64]int64{}
+		var order []int64
+		for _, p := range due {
+			res := db.Model(&app.Photo{}).Where("id = ? AND notified_at IS NULL AND NOT keep", p.ID).Update("notified_at", dbTime(now))
+			if res.Error != nil {
+				return fmt.Errorf("store: claim retention notice: %w", res.Error)
+			}
+			if res.RowsAffected == 0 {
+				continue // another instance has it
+			}
+			var r app.ServiceRequest
+			if err := db.Select("id, resident_id").First(&r, p.RequestID).Error; err != nil || r.ResidentID == nil {
+				continue
+			}
+			n := byResident[*r.ResidentID]
+			if n == nil {
+				n = &app.RetentionNotice{ResidentID: *r.ResidentID, DeleteOn: p.DeleteAfter}
+				byResident[*r.ResidentID] = n
+				stations[*r.ResidentID] = p.StationID
+				order = append(order, *r.ResidentID)
+			}
+			n.Photos++
+			if p.DeleteAfter.Before(n.DeleteOn) {
+				n.DeleteOn = p.DeleteAfter
+			}
+		}
+		for _, id := range order {
+			n := byResident[id]
+			var u app.User
+			if err := db.Select("id, phone, language").First(&u, id).Error; err != nil {
+				continue
+			}
+			n.Phone, n.Language = u.Phone, u.Language
+			station := stations[id]
+			var zone string
+			if err := db.Model(&app.Station{}).Where("id = ?", station).Pluck("time_zone", &zone).Error; err != nil {
+				return err
+			}
+			loc, err := time.LoadLocation(zone)
+			if err != nil {
+				return err
+			}
+			// The date the family reads is the station's, not UTC's.
+			n.StationID, n.DeleteDate = station, n.DeleteOn.In(loc).Format(time.DateOnly)
+			err = queueText(db, &station, u.Phone, u.Language, "sms.photo_retention",
+				map[string]any{"Count": n.Photos, "Date": n.DeleteDate})
+			if err != nil {
+				return err
+			}
+			out = append(out, *n)
+		}
+		return nil
+	})
 	if err != nil {
 		return nil, fmt.Errorf("store: retention notices: %w", err)
-	}
-	byResident := map[int64]*app.RetentionNotice{}
-	var order []int64
-	for _, p := range due {
-		res := db.Model(&app.Photo{}).Where("id = ? AND notified_at IS NULL AND NOT keep", p.ID).Update("notified_at", dbTime(now))
-		if res.Error != nil {
-			return nil, fmt.Errorf("store: claim retention notice: %w", res.Error)
-		}
-		if res.RowsAffected == 0 {
-			continue // another instance has it
-		}
-		var r app.ServiceRequest
-		if err := db.Select("id, resident_id").First(&r, p.RequestID).Error; err != nil || r.ResidentID == nil {
-			continue
-		}
-		n := byResident[*r.ResidentID]
-		if n == nil {
-			n = &app.RetentionNotice{ResidentID: *r.ResidentID, StationID: p.StationID, DeleteOn: p.DeleteAfter}
-			byResident[*r.ResidentID] = n
-			order = append(order, *r.ResidentID)
-		}
-		n.Photos++
-		if p.DeleteAfter.Before(n.DeleteOn) {
-			n.DeleteOn = p.DeleteAfter
-		}
-	}
-	out := make([]app.RetentionNotice, 0, len(order))
-	for _, id := range order {
-		n := byResident[id]
-		var u app.User
-		if err := db.Select("id, phone, language").First(&u, id).Error; err != nil {
-			continue
-		}
-		n.Phone, n.Language = u.Phone, u.Language
-		loc, err := s.stationLocation(ctx, n.StationID)
-		if err != nil {
-			return nil, err
-		}
-		n.DeleteDate = n.DeleteOn.In(loc).Format(time.DateOnly)
-		out = append(out, *n)
 	}
 	return out, nil
 }

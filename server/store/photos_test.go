@@ -371,7 +371,7 @@ func TestResidentPhotosForDataRights(t *testing.T) {
 		t.Fatalf("exported photo files %v", files)
 	}
 	// Erasing the account deletes them and queues every copy for removal.
-	if _, err := st.EraseResident(ctx, c.resident.ID, func(context.Context, string) error { return nil }); err != nil {
+	if _, err := st.EraseResident(ctx, c.resident.ID); err != nil {
 		t.Fatal(err)
 	}
 	var photos int64

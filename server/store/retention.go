@@ -54,10 +54,11 @@ func (s *Store) PurgeCallLocations(ctx context.Context, now time.Time) (int64, e
 
 // PurgeAttachments deletes the attachments of requests finished longer ago
 // than their station's attachment period. Each batch is claimed with row
-// locks (SKIP LOCKED on PostgreSQL, the write lock on SQLite); the files go
-// first and the rows after, in the claiming transaction, so a failed file
-// deletion leaves the row for the next run.
-func (s *Store) PurgeAttachments(ctx context.Context, now time.Time, del app.BlobDeleter) (int64, error) {
+// locks (SKIP LOCKED on PostgreSQL, the write lock on SQLite); the claiming
+// transaction deletes the rows and queues the files in the blob purge
+// queue, which the purge_blobs job empties after the commit: no file store
+// is called while the transaction holds its locks.
+func (s *Store) PurgeAttachments(ctx context.Context, now time.Time) (int64, error) {
 	pick := "SELECT a.* FROM attachments a JOIN service_requests r ON r.id = a.request_id " +
 		"JOIN stations s ON s.id = a.station_id WHERE r.closed_at IS NOT NULL AND " +
 		s.expiredBefore("r.closed_at", "s.attachment_retention_days") + " ORDER BY a.id LIMIT " + fmt.Sprint(retentionBatch)
@@ -77,12 +78,14 @@ func (s *Store) PurgeAttachments(ctx context.Context, now time.Time, del app.Blo
 			}
 			ids := make([]int64, 0, len(due))
 			requests := make([]int64, 0, len(due))
+			keys := make([]string, 0, len(due))
 			for _, a := range due {
 				requests = append(requests, a.RequestID)
-				if err := del(ctx, a.BlobKey); err != nil {
-					return fmt.Errorf("store: purge attachment %d: %w", a.ID, err)
-				}
 				ids = append(ids, a.ID)
+				keys = append(keys, a.BlobKey)
+			}
+			if err := queueBlobPurges(tx, keys, now); err != nil {
+				return fmt.Errorf("store: purge attachments: %w", err)
 			}
 			if err := tx.Where("id IN ?", ids).Delete(&app.Attachment{}).Error; err != nil {
 				return fmt.Errorf("store: purge attachments: %w", err)

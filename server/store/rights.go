@@ -72,13 +72,24 @@ var erasureSteps = []erasureStep{
 	eraseDevices,
 	eraseSessions,
 	eraseTraces,
+	eraseTexts,
 	eraseAccount,
+}
+
+// eraseTexts deletes the texts to the resident's phone, sent or not: a
+// code or a reminder to an erased account is no longer needed.
+func eraseTexts(tx *gorm.DB, u *app.User, e *erasing) error {
+	res := tx.Table("outbox_messages").Where("phone = ?", u.Phone).Delete(&app.OutboxMessage{})
+	if res.Error != nil {
+		return fmt.Errorf("store: erase texts: %w", res.Error)
+	}
+	e.out.Deleted["outbox_messages"] = int(res.RowsAffected)
+	return nil
 }
 
 // erasing is the state of one account's erasure.
 type erasing struct {
-	ctx context.Context
-	del app.BlobDeleter
+	now time.Time
 	out *app.Erasure
 }
 
@@ -109,14 +120,14 @@ func (s *Store) ExportResident(ctx context.Context, userID int64, now time.Time)
 
 // EraseResident deletes a resident's account and personal data, detaching
 // the records kept by law, and audits it without naming the person.
-func (s *Store) EraseResident(ctx context.Context, userID int64, del app.BlobDeleter) (*app.Erasure, error) {
+func (s *Store) EraseResident(ctx context.Context, userID int64) (*app.Erasure, error) {
 	out := &app.Erasure{UserID: userID, Deleted: map[string]int{}}
 	err := s.tx(ctx, func(tx *gorm.DB) error {
 		u, err := loadRightsHolder(tx, userID)
 		if err != nil {
 			return err
 		}
-		e := &erasing{ctx: ctx, del: del, out: out}
+		e := &erasing{now: tx.NowFunc(), out: out}
 		for _, step := range erasureSteps {
 			if err := step(tx, u, e); err != nil {
 				return err
@@ -335,11 +346,14 @@ func eraseRequests(tx *gorm.DB, u *app.User, e *erasing) error {
 	if err := tx.Where("request_id IN ?", drop).Find(&files).Error; err != nil {
 		return fmt.Errorf("store: erase attachments: %w", err)
 	}
-	for _, a := range files {
-		if err := e.del(e.ctx, a.BlobKey); err != nil {
-			return fmt.Errorf("store: erase attachment %d: %w", a.ID, err)
-		}
+	keys := make([]string, len(files))
+	for i, a := range files {
+		keys[i] = a.BlobKey
 	}
+	if err := queueBlobPurges(tx, keys, e.now); err != nil {
+		return fmt.Errorf("store: erase attachments: %w", err)
+	}
+	e.out.Blobs = append(e.out.Blobs, keys...)
 	// Services, timelines and attachments go with their request.
 	if err := tx.Where("id IN ?", drop).Delete(&app.ServiceRequest{}).Error; err != nil {
 		return fmt.Errorf("store: erase requests: %w", err)

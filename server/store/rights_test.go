@@ -90,7 +90,7 @@ func seedResident(t *testing.T, c *counter, u *app.User, now time.Time) resident
 			t.Fatal(err)
 		}
 	}
-	if _, err := st.IssueCode(ctx, u.Phone, app.CodeReset); err != nil {
+	if _, err := st.IssueCode(ctx, u.Phone, app.CodeReset, app.LanguageChinese); err != nil {
 		t.Fatal(err)
 	}
 	for _, b := range []string{"login:phone:" + u.Phone, "code:phone:" + u.Phone} {
@@ -228,18 +228,18 @@ func TestErasureLeavesNameAndPhoneOnlyInKeptRecords(t *testing.T) {
 
 	// A call still open refuses the erasure, and nothing is erased.
 	open := call(t, st, app.NewCall{CallerID: c.resident.ID, Category: "crime"}, t0.Add(time.Hour))
-	var deleted []string
-	del := func(_ context.Context, key string) error { deleted = append(deleted, key); return nil }
-	if _, err := st.EraseResident(ctx, c.resident.ID, del); app.ErrorCode(err) != app.ECONFLICT {
+	if _, err := st.EraseResident(ctx, c.resident.ID); app.ErrorCode(err) != app.ECONFLICT {
 		t.Fatalf("erase with an open call: %v, want conflict", err)
 	}
 	moveCall(t, st, open.ID, callerScope(c.resident), c.resident.ID, app.CallCancelled, t0.Add(time.Hour))
-	if _, err := st.EraseResident(ctx, c.head.ID, del); app.ErrorCode(err) != app.EFORBIDDEN {
+	if _, err := st.EraseResident(ctx, c.head.ID); app.ErrorCode(err) != app.EFORBIDDEN {
 		t.Fatalf("erase a head's account here: %v, want forbidden", err)
 	}
-	deleted = nil
+	if pending := pendingPurges(t, st); len(pending) != 0 {
+		t.Fatalf("refused erasures queued files %v", pending)
+	}
 
-	erasure, err := st.EraseResident(ctx, c.resident.ID, del)
+	erasure, err := st.EraseResident(ctx, c.resident.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -252,8 +252,8 @@ func TestErasureLeavesNameAndPhoneOnlyInKeptRecords(t *testing.T) {
 	if !slices.Equal(erasedKept, wantKept) {
 		t.Errorf("erasure kept %v, want what the export listed: %v", erasedKept, wantKept)
 	}
-	if !slices.Equal(deleted, mine.blobKeys) {
-		t.Errorf("files deleted %v, want the open request's documents %v", deleted, mine.blobKeys)
+	if pending := pendingPurges(t, st); !slices.Equal(pending, mine.blobKeys) || !slices.Equal(erasure.Blobs, mine.blobKeys) {
+		t.Errorf("files queued for removal %v (erasure says %v), want the open request's documents %v", pending, erasure.Blobs, mine.blobKeys)
 	}
 
 	keptIDs := map[string]string{"service_request": fmt.Sprint(mine.completed.ID), "assistance_call": fmt.Sprint(mine.resolved.ID)}
@@ -442,15 +442,13 @@ func TestAttachmentRetentionDeletesFinishedRequestsDocuments(t *testing.T) {
 	if err := st.AddAttachment(ctx, scopeOf(c.neighbour), &app.Attachment{RequestID: other.ID, UploaderID: c.neighbour.ID, BlobKey: "open.png", ContentType: "image/png", Size: 1, Name: "a.png"}); err != nil {
 		t.Fatal(err)
 	}
-	var deleted []string
-	del := func(_ context.Context, key string) error { deleted = append(deleted, key); return nil }
 	now := clockOf(t).Now()
-	if got, err := st.PurgeAttachments(ctx, now.Add(364*24*time.Hour), del); err != nil || got != 0 {
+	if got, err := st.PurgeAttachments(ctx, now.Add(364*24*time.Hour)); err != nil || got != 0 {
 		t.Fatalf("purge within the period: %d, %v", got, err)
 	}
-	got, err := st.PurgeAttachments(ctx, now.Add(366*24*time.Hour), del)
-	if err != nil || got != 2 || !slices.Equal(deleted, mine.blobKeys) {
-		t.Fatalf("purge after the period: %d, %v, deleted %v; want the finished request's 2 documents", got, err, deleted)
+	got, err := st.PurgeAttachments(ctx, now.Add(366*24*time.Hour))
+	if deleted := pendingPurges(t, st); err != nil || got != 2 || !slices.Equal(deleted, mine.blobKeys) {
+		t.Fatalf("purge after the period: %d, %v, files queued %v; want the finished request's 2 documents", got, err, deleted)
 	}
 	if n := countWhere(t, st, &app.Attachment{}, "request_id = ?", mine.open.ID); n != 0 {
 		t.Errorf("%d attachment rows left", n)
@@ -461,18 +459,17 @@ func TestAttachmentRetentionDeletesFinishedRequestsDocuments(t *testing.T) {
 	if n := countWhere(t, st, &app.Attachment{}, "request_id = ?", other.ID); n != 1 {
 		t.Errorf("an open request's document was purged")
 	}
-	// A file that fails to delete keeps its row for the next run.
-	failing := func(context.Context, string) error { return fmt.Errorf("disk busy") }
-	if err := st.AddAttachment(ctx, scopeOf(c.neighbour), &app.Attachment{RequestID: other.ID, UploaderID: c.neighbour.ID, BlobKey: "b.png", ContentType: "image/png", Size: 1, Name: "b.png"}); err != nil {
+}
+
+// pendingPurges lists the files queued for removal, sorted.
+func pendingPurges(t *testing.T, st *store.Store) []string {
+	t.Helper()
+	keys, err := st.PendingBlobPurges(context.Background(), 1000)
+	if err != nil {
 		t.Fatal(err)
 	}
-	move(t, st, other.ID, c.staffScope, app.RequestMove{ActorID: c.officer.ID, To: app.RequestRejected, Note: "重复"})
-	if _, err := st.PurgeAttachments(ctx, now.Add(366*24*time.Hour), failing); err == nil {
-		t.Fatal("purge with a failing file store: want the error")
-	}
-	if n := countWhere(t, st, &app.Attachment{}, "request_id = ?", other.ID); n != 2 {
-		t.Errorf("rows of files not deleted: %d left, want 2", n)
-	}
+	slices.Sort(keys)
+	return keys
 }
 
 func TestHeadSetsRetentionWithinLimits(t *testing.T) {
@@ -531,31 +528,18 @@ func TestAttachmentRetentionDeletesEachFileOnceAcrossInstances(t *testing.T) {
 		}
 		move(t, st, req.ID, scopeOf(r), app.RequestMove{ActorID: r.ID, ByResident: true, To: app.RequestCancelled})
 	}
-	var mu sync.Mutex
-	deleted := map[string]int{}
-	del := func(_ context.Context, key string) error {
-		mu.Lock()
-		deleted[key]++
-		mu.Unlock()
-		return nil
-	}
 	var wg sync.WaitGroup
 	counts := make([]int64, 2)
 	errs := make([]error, 2)
 	later := clockOf(t).Now().Add(366 * 24 * time.Hour)
 	for i, s := range []*store.Store{st, other} {
-		wg.Go(func() { counts[i], errs[i] = s.PurgeAttachments(ctx, later, del) })
+		wg.Go(func() { counts[i], errs[i] = s.PurgeAttachments(ctx, later) })
 	}
 	wg.Wait()
 	if errs[0] != nil || errs[1] != nil {
 		t.Fatal(errs)
 	}
-	if counts[0]+counts[1] != n || len(deleted) != n {
-		t.Fatalf("instances deleted %d + %d attachments, %d files; want %d", counts[0], counts[1], len(deleted), n)
-	}
-	for key, times := range deleted {
-		if times != 1 {
-			t.Errorf("file %s deleted %d times", key, times)
-		}
+	if queued := pendingPurges(t, st); counts[0]+counts[1] != n || len(queued) != n {
+		t.Fatalf("instances deleted %d + %d attachments, queued %d files; want %d", counts[0], counts[1], len(queued), n)
 	}
 }

@@ -441,8 +441,12 @@ func (s *Store) openGap(ctx context.Context, id int64, now time.Time) (*app.Cove
 			return nil
 		}
 		opened = &gap
-		return appendEvent(tx, &app.Event{StationID: gap.StationID, Name: "coverage.gap", RecordID: gap.ID, BoothID: &gap.BoothID},
+		err = appendEvent(tx, &app.Event{StationID: gap.StationID, Name: "coverage.gap", RecordID: gap.ID, BoothID: &gap.BoothID},
 			map[string]string{"id": strconv.FormatInt(gap.ID, 10), "booth_id": strconv.FormatInt(gap.BoothID, 10), "status": "open"})
+		if err != nil {
+			return err
+		}
+		return queueHeadTexts(tx, gap.StationID, "sms.coverage_gap", map[string]any{"Booth": b.Name})
 	})
 	if err != nil {
 		return nil, err

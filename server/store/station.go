@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
 
 	"gorm.io/gorm"
 
@@ -110,15 +109,3 @@ func (s *Store) SetAckLimit(ctx context.Context, actor app.Actor, boothID int64,
 	})
 }
 
-// stationLocation is the time zone of station id.
-func (s *Store) stationLocation(ctx context.Context, id int64) (*time.Location, error) {
-	var zone string
-	if err := s.db.WithContext(ctx).Model(&app.Station{}).Where("id = ?", id).Pluck("time_zone", &zone).Error; err != nil {
-		return nil, fmt.Errorf("store: station time zone: %w", err)
-	}
-	loc, err := time.LoadLocation(zone)
-	if err != nil {
-		return nil, fmt.Errorf("store: station %d time zone: %w", id, err)
-	}
-	return loc, nil
-}

@@ -339,3 +339,20 @@ func TestEventsAreReadInTransactionOrder(t *testing.T) {
 		t.Fatalf("second page %+v %v, want transaction %d", rest, err, p+1)
 	}
 }
+
+// TestServerSessionsEndIdleTransactions: on PostgreSQL the server's own
+// sessions carry idle_in_transaction_session_timeout, so a transaction of
+// this server left open cannot hold back the cluster's event streams.
+func TestServerSessionsEndIdleTransactions(t *testing.T) {
+	st := storetest.Open(t)
+	if !st.Postgres() {
+		t.Skip("PostgreSQL only")
+	}
+	var timeout string
+	if err := st.DB().Raw("SHOW idle_in_transaction_session_timeout").Scan(&timeout).Error; err != nil {
+		t.Fatal(err)
+	}
+	if timeout != store.IdleInTransactionTimeout {
+		t.Fatalf("idle_in_transaction_session_timeout is %q, want %q", timeout, store.IdleInTransactionTimeout)
+	}
+}

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"net/http"
 	"strconv"
 	"strings"
@@ -65,7 +64,9 @@ func (s *Server) handleCallCreate(c echo.Context) error {
 }
 
 // createCall stores a call; one raised while nobody is on duty has
-// escalated at once, and the station's heads are texted.
+// escalated at once, and the texts to the station's heads are queued with
+// it (send_messages delivers them: the caller's answer never waits on the
+// SMS gateway).
 func (s *Server) createCall(c echo.Context, nc app.NewCall) (*app.AssistanceCall, error) {
 	now := time.Now()
 	if nc.WrittenAt != nil {
@@ -81,8 +82,6 @@ func (s *Server) createCall(c echo.Context, nc app.NewCall) (*app.AssistanceCall
 	if call.EscalationLevel > 0 {
 		s.ops.escalations.Inc()
 		s.log.Warn("assistance call raised with nobody on duty", "call_id", call.ID, "booth_id", call.BoothID)
-		// The caller's answer does not wait for the SMS gateway.
-		go s.textHeads(context.WithoutCancel(c.Request().Context()), app.Escalation{Call: *call, Level: call.EscalationLevel, NobodyOnDuty: true})
 	}
 	return call, nil
 }

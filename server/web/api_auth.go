@@ -128,8 +128,11 @@ func (s *Server) register(c echo.Context, r registerRequest) error {
 	err = s.store.CreateUser(ctx, u)
 	if app.ErrorCode(err) == app.ECONFLICT {
 		s.log.Info("sign-up for a taken number", "phone", notify.MaskPhone(phone), "ip", c.RealIP())
-		lz := s.i18n.Localizer(lang)
-		if err := s.sendText(ctx, phone, app.TextSignUpAttempt, lz.T("sms.sign_up_attempt")); err != nil {
+		err := s.textBudget(ctx, app.TextSignUpAttempt)
+		if err == nil {
+			err = s.store.QueueText(ctx, phone, lang, "sms.sign_up_attempt", nil)
+		}
+		if err != nil {
 			s.log.Warn("sign-up notice not sent", "phone", notify.MaskPhone(phone), "err", err)
 		}
 		return nil
@@ -163,41 +166,40 @@ func (s *Server) textLimits() app.TextLimits {
 	return app.TextLimits{PerPhoneDaily: s.cfg.TextsPerPhoneDaily, HourlyBudget: s.cfg.TextsHourlyBudget}
 }
 
-// sendText texts a phone. Texts of a capped purpose (codes, sign-up
-// notices) also count against the global hourly budget and are refused
-// once it is spent; escalations, staff alerts and texts about a call never
-// are (app.TextPurpose.Capped).
-func (s *Server) sendText(ctx context.Context, phone string, purpose app.TextPurpose, text string) error {
-	if purpose.Capped() {
-		if _, err := s.store.Throttle(ctx, textBudgetBucket, s.textLimits().HourlyBudget, app.TextBudgetWindow); err != nil {
-			if app.ErrorCode(err) == app.ERATELIMIT {
-				s.log.Error("hourly text budget spent: code texts held back", "purpose", purpose, "budget", s.cfg.TextsHourlyBudget)
-			}
-			return err
-		}
+// textBudget counts a text of a capped purpose (codes, sign-up notices)
+// against the global hourly budget and refuses it once the budget is
+// spent; escalations, staff alerts and texts about a call never are
+// counted (app.TextPurpose.Capped), and go to the outbox from the store.
+func (s *Server) textBudget(ctx context.Context, purpose app.TextPurpose) error {
+	if !purpose.Capped() {
+		return nil
 	}
-	return s.notifier.Send(ctx, phone, text)
+	_, err := s.store.Throttle(ctx, textBudgetBucket, s.textLimits().HourlyBudget, app.TextBudgetWindow)
+	if app.ErrorCode(err) == app.ERATELIMIT {
+		s.log.Error("hourly text budget spent: code texts held back", "purpose", purpose, "budget", s.cfg.TextsHourlyBudget)
+	}
+	return err
 }
 
 // textBudgetBucket counts the capped texts of the current hour, all phones.
 const textBudgetBucket = "text:budget"
 
-// sendCode issues a one-time code and texts it. The caller has counted it
-// against the code throttles (codeThrottles).
+// sendCode issues a one-time code and queues the text that carries it
+// (send_messages delivers it). The caller has counted it against the code
+// throttles (codeThrottles).
 func (s *Server) sendCode(c echo.Context, phone string, purpose app.CodePurpose) error {
-	code, err := s.store.IssueCode(c.Request().Context(), phone, purpose)
-	if err != nil {
-		return err
-	}
-	lz := s.i18n.Localizer(s.i18n.Match("", c.Request().Header.Get("Accept-Language")))
-	text, kind := lz.T("sms.code", "Code", code), app.TextVerifyCode
+	kind := app.TextVerifyCode
 	if purpose == app.CodeReset {
-		text, kind = lz.T("sms.reset_code", "Code", code), app.TextResetCode
+		kind = app.TextResetCode
 	}
-	if err := s.sendText(c.Request().Context(), phone, kind, text); err != nil {
+	if err := s.textBudget(c.Request().Context(), kind); err != nil {
 		return err
 	}
-	s.log.Info("code sent", "purpose", purpose, "phone", notify.MaskPhone(phone))
+	lang := s.i18n.Match("", c.Request().Header.Get("Accept-Language"))
+	if _, err := s.store.IssueCode(c.Request().Context(), phone, purpose, lang); err != nil {
+		return err
+	}
+	s.log.Info("code queued", "purpose", purpose, "phone", notify.MaskPhone(phone))
 	return nil
 }
 

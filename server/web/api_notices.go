@@ -241,35 +241,18 @@ func (s *Server) updateNotice(c echo.Context, id int64, d app.NoticeDraft, now t
 	return n, nil
 }
 
-// announceNotices announces, every few seconds until ctx ends, the notices
-// written ahead whose start has come, and pushes the urgent ones.
-func (s *Server) announceNotices(ctx context.Context) {
-	tick := time.NewTicker(announceEvery)
-	defer tick.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-tick.C:
-		}
-		now := time.Now()
-		due, err := s.store.AnnounceDue(ctx, now)
-		if err != nil {
-			if ctx.Err() == nil {
-				s.log.Warn("announcing notices failed", "err", err)
-			}
-			continue
-		}
-		for i := range due {
-			if due[i].Urgent {
-				s.push.NotifyNotice(ctx, &due[i], push.NoticeAlert(&due[i]))
-			}
+// AnnounceNotices is one run of the announce_notices job: it announces
+// the notices written ahead whose start has come, and pushes the urgent
+// ones.
+func (s *Server) AnnounceNotices(ctx context.Context, now time.Time) error {
+	due, err := s.store.AnnounceDue(ctx, now)
+	for i := range due {
+		if due[i].Urgent {
+			s.push.NotifyNotice(ctx, &due[i], push.NoticeAlert(&due[i]))
 		}
 	}
+	return err
 }
-
-// announceEvery is how often notices written ahead are looked for.
-const announceEvery = 2 * time.Second
 
 // handleNoticeGetOrCAP: GET /notices/:id, and GET /notices/{id}.cap.xml
 // (Echo's router cannot end a parameter at a literal suffix, so one route

@@ -16,7 +16,6 @@ import (
 	"gocloud.dev/gcerrors"
 
 	"policebooth/server/app"
-	"policebooth/server/notify"
 	"policebooth/server/photo"
 )
 
@@ -218,7 +217,7 @@ func (s *Server) removeBlobs(ctx context.Context, keys []string) []string {
 	var gone []string
 	for _, k := range keys {
 		if err := s.bucket.Delete(ctx, k); err != nil && gcerrors.Code(err) != gcerrors.NotFound {
-			s.log.Warn("photo blob not deleted; retried later", "key", k, "err", err)
+			s.log.Warn("blob not deleted; retried later", "key", k, "err", err)
 			continue
 		}
 		gone = append(gone, k)
@@ -226,7 +225,28 @@ func (s *Server) removeBlobs(ctx context.Context, keys []string) []string {
 	return gone
 }
 
-// purgeBlobs removes the blobs of deleted photos and forgets those removed.
+// purgePendingBlobs removes the blobs queued for removal, a hundred at a
+// time, until none are left or one fails (the next run retries it).
+func (s *Server) purgePendingBlobs(ctx context.Context) error {
+	for {
+		pending, err := s.store.PendingBlobPurges(ctx, 100)
+		if err != nil {
+			return err
+		}
+		gone := s.removeBlobs(ctx, pending)
+		if err := s.store.BlobsPurged(ctx, gone); err != nil {
+			return err
+		}
+		if len(gone) < len(pending) {
+			return fmt.Errorf("web: %d of %d blobs not removed; retried on the next run", len(pending)-len(gone), len(pending))
+		}
+		if len(pending) < 100 {
+			return nil
+		}
+	}
+}
+
+// purgeBlobs removes the blobs of deleted records and forgets those removed.
 func (s *Server) purgeBlobs(ctx context.Context, keys []string) {
 	if err := s.store.BlobsPurged(ctx, s.removeBlobs(ctx, keys)); err != nil {
 		s.log.Warn("blob purges not recorded", "err", err)
@@ -456,37 +476,12 @@ func (s *Server) handleSharedImage(c echo.Context) error {
 	return s.sendPhotoCopy(c, p, "display")
 }
 
-// photoRetention runs the photo retention worker until ctx ends: once a
-// minute it tells families of photos deleted within a week, deletes photos
-// whose retention ended and removes blobs still to be removed. Every step
-// is claimed in the database, so several instances may run it.
-func (s *Server) photoRetention(ctx context.Context) {
-	tick := time.NewTicker(time.Minute)
-	defer tick.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-tick.C:
-		}
-		if err := s.RunPhotoRetention(ctx, time.Now()); err != nil && ctx.Err() == nil {
-			s.log.Warn("photo retention failed", "err", err)
-		}
-	}
-}
-
-// RunPhotoRetention does one round of the photo retention worker as of now.
+// RunPhotoRetention is one run of the retain_photos job as of now: it
+// queues the texts to families whose photos go within a week and deletes
+// the photos whose retention ended, with their files.
 func (s *Server) RunPhotoRetention(ctx context.Context, now time.Time) error {
-	notices, err := s.store.ClaimRetentionNotices(ctx, now)
-	if err != nil {
+	if _, err := s.store.ClaimRetentionNotices(ctx, now); err != nil { // the texts are queued with the claims
 		return err
-	}
-	for _, n := range notices {
-		lz := s.i18n.Localizer(n.Language)
-		text := lz.T("sms.photo_retention", "Count", n.Photos, "Date", n.DeleteDate)
-		if err := s.notifier.Send(ctx, n.Phone, text); err != nil {
-			s.log.Warn("photo retention notice not sent", "to", notify.MaskPhone(n.Phone), "err", err)
-		}
 	}
 	for {
 		keys, err := s.store.PurgeExpiredPhotos(ctx, now, 100)
@@ -499,10 +494,5 @@ func (s *Server) RunPhotoRetention(ctx context.Context, now time.Time) error {
 		s.log.Info("photos past their retention deleted", "copies", len(keys))
 		s.purgeBlobs(ctx, keys)
 	}
-	pending, err := s.store.PendingBlobPurges(ctx, 100)
-	if err != nil {
-		return err
-	}
-	s.purgeBlobs(ctx, pending)
 	return nil
 }

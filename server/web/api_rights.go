@@ -154,24 +154,17 @@ func (s *Server) eraseCaller(c echo.Context, password string) (*app.Erasure, err
 	} else if !ok {
 		return nil, errWrongPassword
 	}
-	e, err := s.store.EraseResident(c.Request().Context(), p.UserID, s.deleteBlob)
+	e, err := s.store.EraseResident(c.Request().Context(), p.UserID)
 	if err != nil {
 		return nil, err
 	}
+	s.purgeBlobs(c.Request().Context(), e.Blobs) // after the commit; the purge_blobs job retries what fails
 	for _, id := range append(e.Sessions, p.SessionID) {
 		s.sessions.forget(id)
 		s.streams.end(id)
 	}
 	s.log.Info("resident account deleted", "user_id", p.UserID, "kept", len(e.Kept))
 	return e, nil
-}
-
-// deleteBlob removes a stored file; one already gone is no error.
-func (s *Server) deleteBlob(ctx context.Context, key string) error {
-	if err := s.bucket.Delete(ctx, key); err != nil && gcerrors.Code(err) != gcerrors.NotFound {
-		return err
-	}
-	return nil
 }
 
 // retentionJSON is a station's retention periods in days.

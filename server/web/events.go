@@ -44,30 +44,47 @@ func (s *Server) handleEvents(c echo.Context) error {
 	defer remove()
 	filter := eventFilter(p)
 	filter.NoticeStationID = s.homeStation(ctx, p.User)
-	sub, sent, err := s.hub.Subscribe(ctx, filter)
+	sub, safe, ahead, err := s.hub.Subscribe(ctx, filter)
 	if err != nil {
 		return err
 	}
 	defer s.hub.Unsubscribe(sub)
 
+	// from is the position the client has everything up to: what it
+	// resumes from (an event's id, or the page's data-live-from), else the
+	// hub's cursor. Every position handed out is one below which the log
+	// is final, so events up to it are never sent again.
+	from := safe
 	resume := c.Request().Header.Get("Last-Event-ID")
 	if resume == "" {
 		resume = c.QueryParam("last_event_id")
 	}
 	var minID int64
 	if resume != "" {
-		id, err := parseID(resume)
-		if err != nil && resume != "0" {
-			return app.Errorf(app.EINVALID, "Last-Event-ID must be an event id")
-		}
-		cur, err := s.store.EventCursorOf(ctx, id)
-		switch {
-		case err == nil:
-			sent = cur
-		case app.ErrorCode(err) == app.ENOTFOUND:
-			sent, minID = app.EventCursor{}, id // replay everything after that id
-		default:
+		cur, plain, err := app.ParseEventCursor(resume)
+		if err != nil {
 			return err
+		}
+		if plain && s.store.Postgres() {
+			// An event id, as streams sent before positions were cursors.
+			switch found, err := s.store.EventCursorOf(ctx, cur.ID); {
+			case err == nil:
+				cur = found
+			case app.ErrorCode(err) == app.ENOTFOUND:
+				cur, minID = app.EventCursor{}, cur.ID // replay everything after that id
+			default:
+				return err
+			}
+		}
+		from = cur
+		// The log no longer holds what came after that position: the
+		// client must load its page afresh rather than miss events.
+		pruned, err := s.store.EventsPrunedThrough(ctx)
+		if err != nil {
+			return err
+		}
+		if minID != 0 && minID < pruned.ID || minID == 0 && from.Less(pruned) {
+			return s.tellReload(c)
 		}
 	}
 
@@ -82,20 +99,37 @@ func (s *Server) handleEvents(c echo.Context) error {
 	flush := rc.Flush
 	fmt.Fprintf(w, "retry: %d\n\n", streamRetry.Milliseconds())
 
-	if resume != "" {
-		for {
-			evs, _, err := s.store.EventsAfter(ctx, sent, filter, minID, 500)
-			if err != nil {
-				return nil // the client reconnects and resumes
-			}
-			for i := range evs {
-				writeEvent(w, &evs[i])
-				sent = evs[i].Cursor
-			}
-			if len(evs) < 500 {
+	// write sends ev unless the client has it; the id it carries is where
+	// the client resumes from.
+	write := func(ev *app.LoggedEvent) {
+		if !from.Less(ev.Cursor) {
+			return
+		}
+		if from.Less(ev.Resume) {
+			from = ev.Resume
+		}
+		writeEvent(w, ev, from)
+	}
+	// The log up to the hub's cursor, then what the hub delivered ahead of
+	// a held transaction; the subscription carries everything after.
+	for after := from; after.Less(safe); {
+		evs, _, err := s.store.EventsAfter(ctx, after, filter, minID, 500)
+		if err != nil {
+			return nil // the client reconnects and resumes
+		}
+		for i := range evs {
+			if safe.Less(evs[i].Cursor) {
 				break
 			}
+			write(&evs[i])
+			after = evs[i].Cursor
 		}
+		if len(evs) < 500 || safe.Less(evs[len(evs)-1].Cursor) {
+			break
+		}
+	}
+	for _, ev := range ahead {
+		write(ev)
 	}
 	if err := flush(); err != nil {
 		return nil
@@ -115,11 +149,7 @@ func (s *Server) handleEvents(c echo.Context) error {
 				}
 				return nil // too slow, or the server is stopping: reconnect
 			}
-			if !sent.Less(ev.Cursor) {
-				continue // already sent while replaying
-			}
-			writeEvent(w, ev)
-			sent = ev.Cursor
+			write(ev)
 			// Send what else is waiting in one write.
 			for more := true; more; {
 				select {
@@ -128,10 +158,7 @@ func (s *Server) handleEvents(c echo.Context) error {
 						_ = flush()
 						return nil
 					}
-					if sent.Less(ev.Cursor) {
-						writeEvent(w, ev)
-						sent = ev.Cursor
-					}
+					write(ev)
 				default:
 					more = false
 				}
@@ -150,7 +177,20 @@ func (s *Server) handleEvents(c echo.Context) error {
 	}
 }
 
-// writeEvent writes one event in the Server-Sent Events format.
-func writeEvent(w io.Writer, ev *app.LoggedEvent) {
-	fmt.Fprintf(w, "id: %d\nevent: %s\ndata: %s\n\n", ev.ID, ev.Name, strings.ReplaceAll(ev.Payload, "\n", ""))
+// tellReload answers a stream resuming from before the replay window with
+// one "reload" event; the page loads afresh (live.js), and an API client
+// reads its records again and streams from now.
+func (s *Server) tellReload(c echo.Context) error {
+	h := c.Response().Header()
+	h.Set(echo.HeaderContentType, "text/event-stream; charset=utf-8")
+	h.Set(echo.HeaderCacheControl, "no-cache")
+	c.Response().WriteHeader(http.StatusOK)
+	fmt.Fprint(c.Response(), "event: reload\ndata: {}\n\n")
+	return nil
+}
+
+// writeEvent writes one event in the Server-Sent Events format; its id is
+// the position the stream resumes from.
+func writeEvent(w io.Writer, ev *app.LoggedEvent, resume app.EventCursor) {
+	fmt.Fprintf(w, "id: %s\nevent: %s\ndata: %s\n\n", resume, ev.Name, strings.ReplaceAll(ev.Payload, "\n", ""))
 }

@@ -48,3 +48,8 @@ func DocumentedOperations() []DocumentedOperation {
 	}
 	return out
 }
+
+// BeforeRender runs f after a page's handler has read its data and before
+// the page is rendered: the window in which a change must still reach the
+// page's live stream.
+func (s *Server) BeforeRender(f func()) { s.beforeRender = f }

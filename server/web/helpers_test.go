@@ -8,8 +8,10 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"policebooth/server/config"
+	"policebooth/server/jobs"
 	"policebooth/server/store"
 	"policebooth/server/store/storetest"
 	"policebooth/server/web"
@@ -54,7 +56,11 @@ func newTestServerOn(t *testing.T, st *store.Store, env map[string]string) *test
 	// every event stream, and Close does not wait for them.
 	ctx, cancel := context.WithCancel(context.Background())
 	srv.Start(ctx)
-	t.Cleanup(cancel)
+	stopped, err := jobs.Start(ctx, cfg, st, srv, time.Now, storetest.Logger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cancel(); <-stopped })
 	return &testServer{Server: ts, store: st, srv: srv, routes: srv.Routes()}
 }
 

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"policebooth/server/config"
+	"policebooth/server/jobs"
 	"policebooth/server/push/pushtest"
 	"policebooth/server/store/storetest"
 	"policebooth/server/web"
@@ -38,7 +39,11 @@ func newPushTestServer(t *testing.T) (*testServer, *pushtest.Service) {
 	t.Cleanup(hs.Close)
 	ctx, cancel := context.WithCancel(context.Background())
 	srv.Start(ctx)
-	t.Cleanup(cancel)
+	stopped, err := jobs.Start(ctx, cfg, st, srv, time.Now, storetest.Logger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cancel(); <-stopped })
 	ts := &testServer{Server: hs, store: st, routes: srv.Routes()}
 	ts.demo(t)
 	return ts, ps

@@ -152,6 +152,14 @@ func (s *Server) handleAuditPage(c echo.Context) error {
 		}
 		v.Rows = append(v.Rows, view.AuditRow{At: e.CreatedAt.In(loc).Format(time.DateTime), Actor: actor, Action: e.Action, Target: e.Target, Detail: e.Detail})
 	}
+	failed, err := s.store.FailedMessages(ctx, station, 50)
+	if err != nil {
+		return err
+	}
+	for _, m := range failed {
+		v.FailedTexts = append(v.FailedTexts, view.FailedText{At: m.CreatedAt.In(loc).Format(time.DateTime),
+			To: notify.MaskPhone(m.Phone), Kind: m.Kind, Error: m.LastError})
+	}
 	if len(entries) == f.Limit {
 		q := c.QueryParams()
 		q.Set("cursor", strconv.FormatInt(entries[len(entries)-1].ID, 10))

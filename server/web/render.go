@@ -27,10 +27,40 @@ func isFragmentRequest(c echo.Context) bool {
 	return h.Get(hxRequest) == "true" && h.Get(hxBoosted) != "true"
 }
 
+// livePositionKey holds, in the echo context, where the page's live
+// stream starts.
+const livePositionKey = "live_position"
+
+// livePosition takes the position a page's live stream starts from before
+// the handler reads anything: whatever changes after it reaches the
+// stream, even a change that lands while the handler reads the page's
+// data. It is the hub's cursor (no query); until the hub has read the log
+// once, the log's position now.
+func (s *Server) livePosition(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if !isFragmentRequest(c) {
+			from, ok := s.hub.Position()
+			if !ok {
+				var err error
+				if from, err = s.store.EventCursorNow(c.Request().Context()); err == nil {
+					ok = true
+				}
+			}
+			if ok {
+				c.Set(livePositionKey, from)
+			}
+		}
+		return next(c)
+	}
+}
+
 // render writes a page: inside the layout for a plain request, the content
 // alone for an htmx request.
 func (s *Server) render(c echo.Context, status int, title string, content templ.Component) error {
 	ctx := c.Request().Context()
+	if s.beforeRender != nil {
+		s.beforeRender()
+	}
 	var buf bytes.Buffer
 	var err error
 	c.Response().Header().Add(echo.HeaderVary, hxRequest)
@@ -51,8 +81,8 @@ func (s *Server) render(c echo.Context, status int, title string, content templ.
 			page.Booth = s.boothView(ctx)
 		}
 		if p := caller(c); p != nil {
-			if last, err := s.store.LastEventID(ctx); err == nil {
-				page.LiveFrom = itoa64(last)
+			if from, ok := c.Get(livePositionKey).(app.EventCursor); ok {
+				page.LiveFrom = from.String()
 			}
 		}
 		page.RenderedAt = time.Now().UTC().Format(time.RFC3339)

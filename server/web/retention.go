@@ -5,43 +5,42 @@ import (
 	"time"
 )
 
-// retentionEvery is how often the retention jobs run. Periods are counted
-// in days, so a run every few minutes is on time; each run is cheap when
-// nothing is due.
-const retentionEvery = 5 * time.Minute
-
-// retain applies the stations' retention periods until ctx ends: at start,
-// then every retentionEvery. Every instance runs it; each record is purged
-// once (see store.PurgeCallLocations and store.PurgeAttachments).
-func (s *Server) retain(ctx context.Context) {
-	tick := time.NewTicker(retentionEvery)
-	defer tick.Stop()
-	for {
-		s.ApplyRetention(ctx, time.Now())
-		select {
-		case <-ctx.Done():
-			return
-		case <-tick.C:
-		}
-	}
-}
-
 // ApplyRetention purges what the stations' retention periods say is due at
 // now: the coordinates of closed calls and the documents (files too) of
 // finished requests. Failures are logged; the next run tries again.
 func (s *Server) ApplyRetention(ctx context.Context, now time.Time) {
-	if n, err := s.store.PurgeCallLocations(ctx, now); err != nil {
-		if ctx.Err() == nil {
-			s.log.Warn("retention: call locations", "err", err)
+	for _, run := range []func(context.Context, time.Time) error{s.RetainLocations, s.RetainAttachments, s.PurgeBlobs} {
+		if err := run(ctx, now); err != nil && ctx.Err() == nil {
+			s.log.Warn("retention", "err", err)
 		}
-	} else if n > 0 {
+	}
+}
+
+// RetainLocations is one run of the retain_locations job: it clears the
+// coordinates of closed calls past their station's location period (each
+// call once across instances).
+func (s *Server) RetainLocations(ctx context.Context, now time.Time) error {
+	n, err := s.store.PurgeCallLocations(ctx, now)
+	if n > 0 {
 		s.log.Info("retention: call locations cleared", "calls", n)
 	}
-	if n, err := s.store.PurgeAttachments(ctx, now, s.deleteBlob); err != nil {
-		if ctx.Err() == nil {
-			s.log.Warn("retention: attachments", "err", err)
-		}
-	} else if n > 0 {
+	return err
+}
+
+// RetainAttachments is one run of the retain_attachments job: it deletes
+// the documents of requests finished longer ago than their station's
+// period and queues their files for purge_blobs.
+func (s *Server) RetainAttachments(ctx context.Context, now time.Time) error {
+	n, err := s.store.PurgeAttachments(ctx, now)
+	if n > 0 {
 		s.log.Info("retention: attachments deleted", "attachments", n)
 	}
+	return err
+}
+
+// PurgeBlobs is one run of the purge_blobs job: it removes the files
+// queued for removal (deleted photos and documents), after the commits
+// that queued them.
+func (s *Server) PurgeBlobs(ctx context.Context, _ time.Time) error {
+	return s.purgePendingBlobs(ctx)
 }

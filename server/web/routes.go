@@ -24,7 +24,7 @@ func (s *Server) routes() {
 	residentOrStaff := s.require(app.RoleResident, app.RoleOfficer, app.RoleHead)
 	verified := s.requireVerified // resident writes need a verified phone
 
-	page := e.Group("", s.authenticate, s.localize)
+	page := e.Group("", s.livePosition, s.authenticate, s.localize)
 	page.GET("/", s.handleHome)
 	page.GET("/offline", s.handleOffline)
 	page.POST("/elder", s.handleElderForm, signedIn)

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+	"github.com/prometheus/client_golang/prometheus"
 	"gocloud.dev/blob"
 
 	"policebooth/pwa"
@@ -23,7 +24,6 @@ import (
 	"policebooth/server/events"
 	"policebooth/server/i18n"
 	"policebooth/server/media"
-	"policebooth/server/notify"
 	"policebooth/server/photo"
 	"policebooth/server/push"
 	"policebooth/server/store"
@@ -40,21 +40,23 @@ type Server struct {
 	i18n    *i18n.Bundle
 	assets  *pwa.Assets
 
-	hub      *events.Hub
-	streams  *openStreams
-	cache    caches
-	bucket   *blob.Bucket // photos and documents
-	vapid    *push.VAPID  // nil when Web Push could not start: it is best effort
-	push     *push.Sender
-	tokens   *auth.Tokens
-	sessions *ttlCache[int64, *app.User] // session → its user while active; nil once ended
-	notifier notify.Notifier
-	photos   *photo.Processor // at most one photo per core at a time
-	hashing  *auth.HashPool   // bounds the memory of password hashing in flight
+	hub       *events.Hub
+	streams   *openStreams
+	cache     caches
+	bucket    *blob.Bucket // photos and documents
+	vapid     *push.VAPID  // nil when Web Push could not start: it is best effort
+	push      *push.Sender
+	tokens    *auth.Tokens
+	sessions  *ttlCache[int64, *app.User] // session → its user while active; nil once ended
+	lastTouch time.Time                   // when CheckStreams last recorded the live streams
+	photos    *photo.Processor            // at most one photo per core at a time
+	hashing   *auth.HashPool              // bounds the memory of password hashing in flight
 
 	background sync.WaitGroup // the work Start runs; Serve waits for it
 
 	serviceWorker []byte // built once: its version hashes what it precaches
+
+	beforeRender func() // tests: runs between a handler's reads and its page
 }
 
 // New builds the server with every route and middleware in place.
@@ -77,7 +79,7 @@ func New(cfg config.Config, st *store.Store, log *slog.Logger) (*Server, error) 
 	}
 	s.sessions = newTTLCache[int64, *app.User](sessionCacheTTL)
 	s.cache = newCaches()
-	s.hub = events.NewHub(st, log)
+	s.hub = events.NewHub(st, log, time.Now)
 	if s.ops, err = registerOps(s.metrics.registry, st, s.hub, app.TextLimits{PerPhoneDaily: cfg.TextsPerPhoneDaily, HourlyBudget: cfg.TextsHourlyBudget}); err != nil {
 		return nil, err
 	}
@@ -93,10 +95,6 @@ func New(cfg config.Config, st *store.Store, log *slog.Logger) (*Server, error) 
 	}
 	s.photos = photo.NewProcessor(0)
 	s.hashing = auth.NewHashPool(cfg.HashingMemoryMiB, hashingWait)
-	s.notifier = notify.Log{Logger: log}
-	if cfg.NotifyWebhook != "" {
-		s.notifier = notify.NewWebhook(cfg.NotifyWebhook)
-	}
 	if s.i18n, err = i18n.New(); err != nil {
 		return nil, err
 	}
@@ -118,6 +116,12 @@ func New(cfg config.Config, st *store.Store, log *slog.Logger) (*Server, error) 
 	return s, nil
 }
 
+// Metrics is the registry /metrics serves, for the jobs' metrics.
+func (s *Server) Metrics() prometheus.Registerer { return s.metrics.registry }
+
+// Texts is the server's message bundle, for the texts the jobs send.
+func (s *Server) Texts() *i18n.Bundle { return s.i18n }
+
 // Handler returns the server as an http.Handler, for tests and embedding.
 func (s *Server) Handler() http.Handler { return s.echo }
 
@@ -131,18 +135,11 @@ func (s *Server) Run(ctx context.Context) error {
 	return s.Serve(ctx, ln)
 }
 
-// Start runs the background work of the server (the event hub and, on
-// PostgreSQL, its listener; the escalation of unanswered calls; the
-// retention purges) until ctx
-// ends. Serve calls it; tests that use
-// Handler call it themselves.
+// Start runs the event hub and, on PostgreSQL, its listener until ctx
+// ends. Serve calls it; tests that use Handler call it themselves. The
+// periodic jobs run in server/jobs, started beside the server by main.
 func (s *Server) Start(ctx context.Context) {
 	s.background.Go(func() { s.hub.Run(ctx) })
-	s.background.Go(func() { s.checkStreams(ctx) })
-	s.background.Go(func() { s.escalate(ctx) })
-	s.background.Go(func() { s.retain(ctx) })
-	s.background.Go(func() { s.photoRetention(ctx) })
-	s.background.Go(func() { s.announceNotices(ctx) })
 	if s.cfg.Postgres() {
 		s.background.Go(func() {
 			if err := events.Listen(ctx, s.cfg.DatabaseURL, store.EventChannel, s.hub, s.log); err != nil {
@@ -181,7 +178,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	if err := <-done; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("web: serve: %w", err)
 	}
-	s.background.Wait() // escalations, purges and the listener end between steps, not halfway
+	s.background.Wait() // the hub and the listener
 	s.push.Wait()       // alerts already on their way are not cut off
 	s.log.Info("stopped")
 	return nil

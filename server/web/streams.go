@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"sync"
 	"time"
@@ -173,37 +174,31 @@ const (
 	darkGrace   = time.Minute
 )
 
-// checkStreams ends, every streamRecheck, the streams whose session is no
-// longer active; records which users have live streams; and tells heads
-// of on-duty booths whose tablets have gone dark. It runs until ctx ends.
-func (s *Server) checkStreams(ctx context.Context) {
-	tick := time.NewTicker(streamRecheck)
-	defer tick.Stop()
-	var lastTouch time.Time
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-tick.C:
+// CheckStreams is one run of the check_streams job, which runs on every
+// instance (the streams are the instance's own): it ends the streams whose
+// session is no longer active; every streamTouch it records which users
+// have live streams and reports on-duty booths whose tablets have gone
+// dark (the texts to their heads are queued, once per dark spell, with
+// the mark).
+func (s *Server) CheckStreams(ctx context.Context, now time.Time) error {
+	var errs []error
+	if now.Sub(s.lastTouch) >= streamTouch {
+		s.lastTouch = now
+		if err := s.store.TouchStreams(ctx, s.streams.userIDs(), now); err != nil {
+			errs = append(errs, err)
 		}
-		if now := time.Now(); now.Sub(lastTouch) >= streamTouch {
-			lastTouch = now
-			if err := s.store.TouchStreams(ctx, s.streams.userIDs(), now); err != nil && ctx.Err() == nil {
-				s.log.Warn("recording live streams failed", "err", err)
-			}
-			s.reportDarkBooths(ctx, now)
-			s.reportGaps(ctx, now)
+		dark, err := s.store.DarkBooths(ctx, now, darkGrace)
+		if err != nil {
+			errs = append(errs, err)
 		}
-		ids := s.streams.ids()
-		if len(ids) == 0 {
-			continue
+		for _, b := range dark {
+			s.log.Warn("on-duty booth has no live tablet", "booth_id", b.ID, "station_id", b.StationID)
 		}
+	}
+	if ids := s.streams.ids(); len(ids) > 0 {
 		active, err := s.store.ActiveSessions(ctx, ids)
 		if err != nil {
-			if ctx.Err() == nil {
-				s.log.Warn("stream session check failed", "err", err)
-			}
-			continue
+			return errors.Join(append(errs, err)...)
 		}
 		for _, id := range ids {
 			if !active[id] {
@@ -211,42 +206,18 @@ func (s *Server) checkStreams(ctx context.Context) {
 			}
 		}
 	}
+	return errors.Join(errs...)
 }
 
-// reportDarkBooths texts the heads of booths whose on-duty tablets have had
-// no live stream for darkGrace: once per dark spell, on one instance.
-func (s *Server) reportDarkBooths(ctx context.Context, now time.Time) {
-	dark, err := s.store.DarkBooths(ctx, now, darkGrace)
-	if err != nil {
-		if ctx.Err() == nil {
-			s.log.Warn("dark tablet check failed", "err", err)
-		}
-		return
-	}
-	for _, b := range dark {
-		s.log.Warn("on-duty booth has no live tablet", "booth_id", b.ID, "station_id", b.StationID)
-		s.textStationHeads(ctx, b.StationID, s.i18n.Localizer(app.LanguageChinese).T("sms.dark_booth", "Booth", b.Name))
-	}
-}
-
-// reportGaps texts the heads of booths that nobody has covered for longer
-// than their grace: once per gap, on one instance. The coverage.gap event
-// reaches their pages live.
-func (s *Server) reportGaps(ctx context.Context, now time.Time) {
+// ReportGaps is one run of the coverage_gaps job: it opens a gap for each
+// booth nobody has covered for longer than its grace (once per gap, on one
+// instance; the texts to the heads are queued with it). The coverage.gap
+// event reaches their pages live.
+func (s *Server) ReportGaps(ctx context.Context, now time.Time) error {
 	gaps, err := s.store.FindGaps(ctx, now)
-	if err != nil {
-		if ctx.Err() == nil {
-			s.log.Warn("coverage gap check failed", "err", err)
-		}
-		return
-	}
 	s.ops.gaps.Add(float64(len(gaps)))
 	for _, g := range gaps {
 		s.log.Warn("booth not covered", "booth_id", g.BoothID, "station_id", g.StationID, "since", g.StartedAt)
-		b, err := s.store.FindBooth(ctx, g.BoothID)
-		if err != nil {
-			continue
-		}
-		s.textStationHeads(ctx, g.StationID, s.i18n.Localizer(app.LanguageChinese).T("sms.coverage_gap", "Booth", b.Name))
 	}
+	return err
 }

@@ -133,6 +133,13 @@ type AuditPage struct {
 	From, To   string
 	NextURL    string // the next page, empty on the last
 	FilterNote string
+	// FailedTexts are the station's texts given up after 24 hours.
+	FailedTexts []FailedText
+}
+
+// FailedText is a text message the outbox gave up on.
+type FailedText struct {
+	At, To, Kind, Error string
 }
 
 // StationRow is one station in the admin's list.

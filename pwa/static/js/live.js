@@ -36,6 +36,9 @@
 
   function connect() {
     source = new EventSource("/api/v1/events" + (last ? "?last_event_id=" + encodeURIComponent(last) : ""));
+    // The stream resumed from before the log's replay window: what was
+    // missed is gone from the log, so the page loads afresh.
+    source.addEventListener("reload", function () { source.close(); location.reload(); });
     names().forEach(function (n) {
       source.addEventListener(n, function (e) { if (e.lastEventId) last = e.lastEventId; refresh(e); });
     });

@@ -17,6 +17,7 @@ import (
 	_ "time/tzdata" // stations name their time zone; slim images have no zoneinfo
 
 	"policebooth/server/config"
+	"policebooth/server/jobs"
 	"policebooth/server/store"
 	"policebooth/server/web"
 )
@@ -120,7 +121,17 @@ func serve(ctx context.Context, cfg config.Config, args []string, log *slog.Logg
 		if err != nil {
 			return err
 		}
-		return srv.Run(ctx)
+		// The jobs stop with the server; the jobs' clock is the real one.
+		jobsCtx, stopJobs := context.WithCancel(ctx)
+		defer stopJobs()
+		stopped, err := jobs.Start(jobsCtx, cfg, st, srv, time.Now, log)
+		if err != nil {
+			return err
+		}
+		err = srv.Run(ctx)
+		stopJobs()
+		<-stopped // runs in progress finish, none is cut off halfway
+		return err
 	})
 }
 

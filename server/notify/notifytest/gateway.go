@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"sync"
 	"testing"
+	"time"
 )
 
 // Gateway records every text message posted to it.
@@ -39,16 +40,29 @@ func NewGateway(t testing.TB) *Gateway {
 var sixDigits = regexp.MustCompile(`\b\d{6}\b`)
 
 // Code returns the six-digit code in the last message sent to phone,
-// failing the test when none was sent.
+// failing the test when none arrives within 10 seconds (texts go out
+// through the server's outbox, a moment after the request).
 func (g *Gateway) Code(t testing.TB, phone string) string {
 	t.Helper()
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	texts := g.messages[phone]
-	if len(texts) == 0 {
-		t.Fatalf("notifytest: no text message was sent to %s", phone)
-	}
+	texts := g.WaitMessages(t, phone, 1)
 	return sixDigits.FindString(texts[len(texts)-1])
+}
+
+// WaitMessages waits up to 10 seconds for at least n texts to phone and
+// returns every text sent to it, failing the test when fewer arrive.
+func (g *Gateway) WaitMessages(t testing.TB, phone string, n int) []string {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		texts := g.Messages(phone)
+		if len(texts) >= n {
+			return texts
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("notifytest: %d text messages to %s within 10 s, want %d", len(texts), phone, n)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
 
 // Messages returns every text sent to phone, oldest first.

@@ -1,0 +1,68 @@
+package jobs
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"policebooth/server/config"
+	"policebooth/server/notify"
+	"policebooth/server/store"
+	"policebooth/server/web"
+)
+
+// Names of the jobs, as /metrics labels them.
+const (
+	Escalate          = "escalate"
+	CheckStreams      = "check_streams"
+	CoverageGaps      = "coverage_gaps"
+	AnnounceNotices   = "announce_notices"
+	RetainLocations   = "retain_locations"
+	RetainAttachments = "retain_attachments"
+	RetainPhotos      = "retain_photos"
+	PurgeBlobs        = "purge_blobs"
+	SendMessages      = "send_messages"
+	PurgeIdempotency  = "purge_idempotency"
+	PruneEvents       = "prune_events"
+	PurgeSessions     = "purge_sessions"
+)
+
+// Start builds the server's jobs and runs them until ctx ends; the
+// returned channel closes when every job has stopped. A new text message
+// wakes send_messages at once.
+func Start(ctx context.Context, cfg config.Config, st *store.Store, srv *web.Server, now func() time.Time, log *slog.Logger) (<-chan struct{}, error) {
+	var notifier notify.Notifier = notify.Log{Logger: log}
+	if cfg.NotifyWebhook != "" {
+		notifier = notify.NewWebhook(cfg.NotifyWebhook)
+	}
+	sender, err := NewSender(st, notifier, srv.Texts(), now, log, srv.Metrics())
+	if err != nil {
+		return nil, err
+	}
+	h := housekeeping{st: st, log: log, replay: cfg.EventReplayWindow}
+	list := []Job{
+		{Name: Escalate, Every: time.Second, Everywhere: true, Run: srv.Escalate}, // each step claimed by row
+		{Name: CheckStreams, Every: 5 * time.Second, Everywhere: true, Run: srv.CheckStreams},
+		{Name: CoverageGaps, Every: 20 * time.Second, Run: srv.ReportGaps},
+		{Name: AnnounceNotices, Every: 2 * time.Second, Run: srv.AnnounceNotices},
+		{Name: RetainLocations, Every: 5 * time.Minute, Run: srv.RetainLocations},
+		{Name: RetainAttachments, Every: 5 * time.Minute, Run: srv.RetainAttachments},
+		{Name: RetainPhotos, Every: time.Minute, Run: srv.RunPhotoRetention},
+		{Name: PurgeBlobs, Every: time.Minute, Run: srv.PurgeBlobs},
+		{Name: SendMessages, Every: time.Second, Everywhere: true, Run: sender.Run}, // each message claimed by row
+		{Name: PurgeIdempotency, Every: 10 * time.Minute, Run: h.purgeIdempotency},
+		{Name: PruneEvents, Every: 10 * time.Minute, Run: h.pruneEvents},
+		{Name: PurgeSessions, Every: 10 * time.Minute, Run: h.purgeSessions},
+	}
+	r, err := New(st, now, log, srv.Metrics(), list)
+	if err != nil {
+		return nil, err
+	}
+	st.OnMessage(func() { r.Wake(SendMessages) })
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		r.Run(ctx)
+	}()
+	return done, nil
+}

@@ -1,0 +1,147 @@
+package jobs
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"policebooth/server/app"
+	"policebooth/server/i18n"
+	"policebooth/server/notify"
+)
+
+// Outbox is the store's outbox of text messages as the sender uses it.
+type Outbox interface {
+	ClaimMessages(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]app.OutboxMessage, error)
+	SetMessageBody(ctx context.Context, id int64, body string) (string, error)
+	MessageSent(ctx context.Context, id int64, now time.Time) error
+	MessageNotSent(ctx context.Context, m *app.OutboxMessage, now time.Time, reason string) (failed bool, err error)
+	CountMessages(ctx context.Context) (map[string]int64, error)
+}
+
+const (
+	// messageLease is how long a claimed message is this sender's: past
+	// it (the instance died mid-send) another sends it again, under the
+	// same idempotency key.
+	messageLease = time.Minute
+	// messageBatch is how many messages one run claims at most.
+	messageBatch = 100
+	// messageSenders is how many messages go out at once: one stalled
+	// gateway call does not hold the others back.
+	messageSenders = 8
+)
+
+// Sender is the send_messages job: it delivers the outbox's texts after
+// the commits that wrote them, with retries and backoff, each under its
+// stable idempotency key, and gives a message up after
+// app.MessageGiveUp.
+type Sender struct {
+	outbox   Outbox
+	notifier notify.Notifier
+	texts    *i18n.Bundle
+	now      func() time.Time
+	log      *slog.Logger
+	messages *prometheus.GaugeVec
+}
+
+// NewSender returns the sender; its gauge of the outbox by status is
+// registered in reg.
+func NewSender(outbox Outbox, notifier notify.Notifier, texts *i18n.Bundle, now func() time.Time, log *slog.Logger, reg prometheus.Registerer) (*Sender, error) {
+	s := &Sender{outbox: outbox, notifier: notifier, texts: texts, now: now, log: log,
+		messages: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "policebooth_outbox_messages",
+			Help: "Text messages in the outbox, by status (failed: given up after 24 hours of retries).",
+		}, []string{"status"})}
+	for _, st := range []string{app.MessagePending, app.MessageFailed} {
+		s.messages.WithLabelValues(st)
+	}
+	if err := reg.Register(s.messages); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// Run sends every message due now, until none is left.
+func (s *Sender) Run(ctx context.Context, now time.Time) error {
+	defer s.count(ctx)
+	for {
+		batch, err := s.outbox.ClaimMessages(ctx, now, messageLease, messageBatch)
+		if err != nil {
+			return err
+		}
+		if len(batch) == 0 {
+			return nil
+		}
+		var wg sync.WaitGroup
+		slots := make(chan struct{}, messageSenders)
+		for i := range batch {
+			slots <- struct{}{}
+			wg.Go(func() {
+				defer func() { <-slots }()
+				s.send(ctx, &batch[i])
+			})
+		}
+		wg.Wait()
+		if len(batch) < messageBatch || ctx.Err() != nil {
+			return ctx.Err()
+		}
+		now = s.now()
+	}
+}
+
+// send delivers one claimed message and records the outcome.
+func (s *Sender) send(ctx context.Context, m *app.OutboxMessage) {
+	body := m.Body
+	if body == "" {
+		var err error
+		if body, err = s.outbox.SetMessageBody(ctx, m.ID, s.render(m)); err != nil {
+			s.log.Warn("text message not rendered", "message_id", m.ID, "err", err)
+			return // the claim lapses; the next run tries again
+		}
+	}
+	err := s.notifier.Send(ctx, m.IdempotencyKey, m.Phone, body)
+	now := s.now()
+	if err == nil {
+		if err := s.outbox.MessageSent(ctx, m.ID, now); err != nil {
+			s.log.Warn("text message sent but not recorded; it may go again under its key", "message_id", m.ID, "err", err)
+		}
+		return
+	}
+	failed, rerr := s.outbox.MessageNotSent(ctx, m, now, err.Error())
+	if rerr != nil {
+		s.log.Warn("text message failure not recorded", "message_id", m.ID, "err", rerr)
+	}
+	if failed {
+		s.log.Error("text message given up", "message_id", m.ID, "kind", m.Kind, "to", notify.MaskPhone(m.Phone), "attempts", m.Attempts, "err", err)
+	} else {
+		s.log.Warn("text message not sent; retrying", "message_id", m.ID, "kind", m.Kind, "to", notify.MaskPhone(m.Phone), "attempt", m.Attempts, "err", err)
+	}
+}
+
+// render fills the message's text in its language.
+func (s *Sender) render(m *app.OutboxMessage) string {
+	var params map[string]any
+	_ = json.Unmarshal([]byte(m.Params), &params) // written by the store as a JSON object
+	data := make([]any, 0, 2*len(params))
+	for k, v := range params {
+		if f, ok := v.(float64); ok && f == float64(int64(f)) {
+			v = int64(f) // counts pick their plural form as integers
+		}
+		data = append(data, k, v)
+	}
+	return s.texts.Localizer(m.Language).T(m.Kind, data...)
+}
+
+func (s *Sender) count(ctx context.Context) {
+	n, err := s.outbox.CountMessages(context.WithoutCancel(ctx))
+	if err != nil {
+		return
+	}
+	for st, v := range n {
+		s.messages.WithLabelValues(st).Set(float64(v))
+	}
+}
