@@ -40,14 +40,14 @@ func CheckCallMove(from, to CallStatus, byCaller bool) error {
 	switch to {
 	case CallOpen, CallAcknowledged, CallEnRoute, CallOnScene, CallResolved, CallCancelled:
 	default:
-		return Errorf(EINVALID, "unknown status %q", to)
+		return Errorf(EINVALID, "unknown status %q", to).WithMessage("unknown_status")
 	}
 	if byCaller {
 		if to != CallCancelled {
-			return Errorf(EFORBIDDEN, "the caller may only cancel a call")
+			return Errorf(EFORBIDDEN, "the caller may only cancel a call").WithMessage("caller_cancel_only")
 		}
 		if !from.Open() {
-			return Errorf(ECONFLICT, "the call is already %s", from)
+			return Errorf(ECONFLICT, "the call is already %s", from).WithMessage("call_closed")
 		}
 		return nil
 	}
@@ -56,7 +56,7 @@ func CheckCallMove(from, to CallStatus, byCaller bool) error {
 			return nil
 		}
 	}
-	return Errorf(ECONFLICT, "a call cannot move from %s to %s", from, to)
+	return Errorf(ECONFLICT, "a call cannot move from %s to %s", from, to).WithMessage("call_moved")
 }
 
 // EscalationDelay is how long after escalation step level (1, 2, …) the

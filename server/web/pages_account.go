@@ -18,6 +18,9 @@ import (
 // formError turns a failed action into a message for the whole form, in the
 // reader's language, and the status to answer with.
 func (s *Server) formError(c echo.Context, err error) (string, int, error) {
+	if key, _ := app.MessageOf(err); key != "" {
+		return refusalText(c, err), statusOfCode[app.ErrorCode(err)], nil
+	}
 	switch app.ErrorCode(err) {
 	case app.ERATELIMIT:
 		minutes := 1
