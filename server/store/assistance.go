@@ -22,7 +22,6 @@ var _ app.AssistanceService = (*Store)(nil)
 // Limits of assistance calls.
 const (
 	maxCallTextLen  = 500 // a call's message, a short message, a note
-	maxCallsPerHour = 5   // per caller, rolling
 	escalationBatch = 100 // calls claimed per escalation transaction
 )
 
@@ -52,6 +51,8 @@ type callCreatedEvent struct {
 	Category        string         `json:"category"`
 	Silent          bool           `json:"silent"`
 	EscalationLevel int            `json:"escalation_level"`
+	Repeated        bool           `json:"repeated,omitempty"`
+	CallsThisHour   int            `json:"calls_this_hour"`
 }
 
 // callEscalatedEvent is the payload of assistance.escalated.
@@ -124,9 +125,7 @@ func (s *Store) CreateCall(ctx context.Context, nc app.NewCall, now time.Time) (
 		if err != nil {
 			return fmt.Errorf("store: create call: count recent calls: %w", err)
 		}
-		if recent >= maxCallsPerHour {
-			return app.Errorf(app.ERATELIMIT, "at most %d calls an hour; if you are in danger, dial 110", maxCallsPerHour)
-		}
+		nth := int(recent) + 1
 		booth, err := callBooth(tx, nc, caller)
 		if err != nil {
 			return err
@@ -140,7 +139,7 @@ func (s *Store) CreateCall(ctx context.Context, nc app.NewCall, now time.Time) (
 		c = &app.AssistanceCall{
 			StationID: booth.StationID, BoothID: booth.ID, CallerID: &caller.ID, Category: nc.Category,
 			Message: message, Silent: nc.Silent, Status: app.CallOpen, NextAlertAt: &next,
-			CreatedAt: now, UpdatedAt: now, Messages: []app.CallMessage{},
+			CallsThisHour: nth, Repeated: app.IsRepeatedCall(nth), CreatedAt: now, UpdatedAt: now, Messages: []app.CallMessage{},
 		}
 		if nc.WrittenAt != nil {
 			w := dbTime(*nc.WrittenAt)
@@ -159,7 +158,8 @@ func (s *Store) CreateCall(ctx context.Context, nc app.NewCall, now time.Time) (
 		}
 		c.Timeline = []app.CallEntry{first}
 		err = callEvent(tx, "assistance.created", c, callCreatedEvent{ID: strconv.FormatInt(c.ID, 10), Status: c.Status,
-			BoothID: strconv.FormatInt(c.BoothID, 10), Category: c.Category, Silent: c.Silent, EscalationLevel: c.EscalationLevel})
+			BoothID: strconv.FormatInt(c.BoothID, 10), Category: c.Category, Silent: c.Silent, EscalationLevel: c.EscalationLevel,
+			Repeated: c.Repeated, CallsThisHour: c.CallsThisHour})
 		if err != nil {
 			return err
 		}
@@ -208,7 +208,7 @@ func checkLocation(lat, lng, accuracyM *float64) error {
 
 // lockCaller loads the resident raising a call. On PostgreSQL their row
 // stays locked until the call is stored, so two calls sent at once cannot
-// both pass the one-open-call and hourly checks; the lock still lets other
+// both pass the one-open-call check or get the same hourly count; the lock still lets other
 // rows reference the user (NO KEY UPDATE).
 func (s *Store) lockCaller(tx *gorm.DB, id int64) (*app.User, error) {
 	q := tx
