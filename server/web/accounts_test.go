@@ -11,6 +11,7 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 
+	"policebooth/server/app"
 	"policebooth/server/notify/notifytest"
 	"policebooth/server/store"
 	"policebooth/server/store/storetest"
@@ -67,7 +68,7 @@ func TestResidentSignsUpVerifiesAndSignsIn(t *testing.T) {
 
 	var p pair
 	resp := ts.api(t, "POST", "/api/v1/auth/register", "", map[string]any{
-		"phone": "+86 139-1234-5678", "password": "garden-path-7", "name": "张桂兰", "lat": 39.96, "lng": 116.30,
+		"phone": "+86 139-1234-5678", "password": "garden-path-7", "name": "张桂兰", "lat": 39.96, "lng": 116.30, "privacy_version": app.PrivacyVersion,
 	}, &p)
 	if resp.StatusCode != 201 || p.AccessToken == "" || p.RefreshToken == "" || p.ExpiresIn != 900 || p.User.Phone != "13912345678" || p.User.Role != "resident" || p.User.PhoneVerified {
 		t.Fatalf("register: %d %+v", resp.StatusCode, p)
@@ -80,7 +81,7 @@ func TestResidentSignsUpVerifiesAndSignsIn(t *testing.T) {
 	if me.HomeBoothID == "" || me.Language != "zh-CN" {
 		t.Errorf("me after sign-up: %+v (want the nearest booth and Chinese)", me)
 	}
-	if resp := ts.api(t, "POST", "/api/v1/auth/register", "", map[string]any{"phone": "13912345678", "password": "another-pass-1", "name": "x"}, nil); resp.StatusCode != 409 {
+	if resp := ts.api(t, "POST", "/api/v1/auth/register", "", map[string]any{"phone": "13912345678", "password": "another-pass-1", "name": "x", "privacy_version": app.PrivacyVersion}, nil); resp.StatusCode != 409 {
 		t.Errorf("second sign-up with the phone: %d, want 409", resp.StatusCode)
 	}
 

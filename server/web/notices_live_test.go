@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"policebooth/server/app"
 	"policebooth/server/config"
 	"policebooth/server/push/pushtest"
 	"policebooth/server/store/storetest"
@@ -259,7 +260,7 @@ func TestNoticeEventsReachOnlyTheResidentsOfTheirStation(t *testing.T) {
 	ts.api(t, "POST", "/api/v1/stations", admin, map[string]string{"name": "朝阳派出所"}, &station2)
 	ts.api(t, "POST", "/api/v1/stations/"+station2.ID+"/booths", admin, map[string]any{"name": "C", "lat": 39.92, "lng": 116.44}, &booth2)
 	var elsewhere pair
-	if resp := ts.api(t, "POST", "/api/v1/auth/register", "", map[string]any{"phone": "13912340000", "password": "garden-path-7",
+	if resp := ts.api(t, "POST", "/api/v1/auth/register", "", map[string]any{"phone": "13912340000", "password": "garden-path-7", "privacy_version": app.PrivacyVersion,
 		"name": "赵大妈", "home_booth_id": booth2.ID}, &elsewhere); resp.StatusCode != 201 {
 		t.Fatalf("register: %d", resp.StatusCode)
 	}
