@@ -25,8 +25,8 @@ type CallPage struct {
 	Officer     string // who acknowledged
 	BadgeNo     string // the acknowledging officer's badge number, for the caller to check
 	Escalation  int
-	Repeated    int    // the caller's calls this hour when past the bound, else 0
-	Medical     bool   // 120 is offered beside 110
+	Repeated    int  // the caller's calls this hour when past the bound, else 0
+	Medical     bool // 120 is offered beside 110
 	Resolved    bool
 	Outcome     string // the officer's note when resolving
 	Messages    []CallMessageRow
