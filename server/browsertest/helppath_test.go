@@ -217,3 +217,61 @@ func TestSignUpWithoutAcceptingThePolicyIsRefused(t *testing.T) {
 		p.Axe()
 	}
 }
+
+// TestTabletKeepsSoundingAcrossPages: the officer unlocks the sound once,
+// moves board → call → queue → board, and the next call still sounds:
+// the audio plays are counted in the one page that lives through the
+// moves (a page load would lose the count and the unlocked sound).
+func TestTabletKeepsSoundingAcrossPages(t *testing.T) {
+	srv := startDemo(t, nil)
+	ctx := context.Background()
+	for _, lang := range []string{"zh-CN", "en"} {
+		officer := NewBrowser(t).Page(t, Phone, lang)
+		officer.signIn(srv.URL, "13800000001")
+		officer.speak(lang)
+		officer.Open(srv.URL + "/queue")
+		if !Eval[bool](officer, `!!document.querySelector("#sound-banner #alert-unlock:not([hidden])")`) {
+			t.Fatalf("%s: no sound banner on the queue before the sound is on", lang)
+		}
+		officer.Open(srv.URL + "/board")
+		officer.Do(chromedp.Click(chromedp.ID("alert-unlock")))
+		officer.WaitFor(`document.getElementById("alert-unlock").hidden`)
+		Eval[bool](officer, `(() => { window.__plays = 0; const start = OscillatorNode.prototype.start;
+			OscillatorNode.prototype.start = function (...a) { window.__plays++; return start.apply(this, a); }; return true; })()`)
+
+		caller := userByPhone(t, srv, residentOf[lang])
+		first, err := srv.Store.CreateCall(ctx, app.NewCall{CallerID: caller.ID, Category: "crime"}, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		officer.WaitFor(`window.__plays > 0`)
+		officer.Submit(`.call-row button[value="acknowledged"]`)
+		officer.WaitFor(`location.pathname === "/calls/` + strconv.FormatInt(first.ID, 10) + `"`)
+		officer.Submit(`a.brand`)
+		officer.Submit(`main a[href="/queue"]`)
+		officer.WaitFor(`location.pathname === "/queue"`)
+		officer.Submit(`a.brand`)
+		officer.Submit(`main a[href="/board"]`)
+		officer.WaitFor(`location.pathname === "/board"`)
+		if Eval[string](officer, `String(window.__plays)`) == "undefined" {
+			t.Fatalf("%s: the page was loaded again on the way; the sound is lost", lang)
+		}
+		Eval[bool](officer, `(window.__plays = 0, true)`)
+
+		other := userByPhone(t, srv, residentOf[map[string]string{"zh-CN": "en", "en": "zh-CN"}[lang]])
+		next, err := srv.Store.CreateCall(ctx, app.NewCall{CallerID: other.ID, Category: "medical"}, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		officer.WaitFor(`window.__plays > 0`)
+		officer.Screenshot("board-still-sounds")
+		officer.Axe()
+		// Both calls end so the other language starts clean.
+		if _, err := srv.Store.MoveCall(ctx, first.ID, app.CallScope{StationID: first.StationID}, userByPhone(t, srv, "13800000001").ID, app.CallResolved, "", time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := srv.Store.MoveCall(ctx, next.ID, app.CallScope{CallerID: other.ID}, other.ID, app.CallCancelled, "", time.Now()); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
