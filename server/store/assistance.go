@@ -51,8 +51,6 @@ type callCreatedEvent struct {
 	Category        string         `json:"category"`
 	Silent          bool           `json:"silent"`
 	EscalationLevel int            `json:"escalation_level"`
-	Repeated        bool           `json:"repeated,omitempty"`
-	CallsThisHour   int            `json:"calls_this_hour"`
 }
 
 // callEscalatedEvent is the payload of assistance.escalated.
@@ -158,8 +156,7 @@ func (s *Store) CreateCall(ctx context.Context, nc app.NewCall, now time.Time) (
 		}
 		c.Timeline = []app.CallEntry{first}
 		err = callEvent(tx, "assistance.created", c, callCreatedEvent{ID: strconv.FormatInt(c.ID, 10), Status: c.Status,
-			BoothID: strconv.FormatInt(c.BoothID, 10), Category: c.Category, Silent: c.Silent, EscalationLevel: c.EscalationLevel,
-			Repeated: c.Repeated, CallsThisHour: c.CallsThisHour})
+			BoothID: strconv.FormatInt(c.BoothID, 10), Category: c.Category, Silent: c.Silent, EscalationLevel: c.EscalationLevel})
 		if err != nil {
 			return err
 		}
