@@ -126,17 +126,19 @@
   update();
 
   // --- One page for the whole shift -------------------------------------
-  // Staff move between board, calls, queue and shift inside this page: a
-  // link or a form swaps only the main part (the server answers an htmx
-  // request with the content alone), so the sound, the screen lock and
-  // the event stream live on. Uploads, the offline outbox and links that
-  // leave the app go the ordinary way.
+  // Staff move between home, board, calls, queue and shift inside this
+  // page: a link or a form swaps only the main part (the server answers an
+  // htmx request with the content alone), so the sound, the screen lock
+  // and the event stream live on. Other pages, uploads and the offline
+  // outbox go the ordinary way.
   if (document.body.getAttribute("data-shell") !== "staff" || !window.htmx) return;
   var main = document.getElementById("main");
+  // The pages of the help path and the shift; a request's page (documents,
+  // the family photo camera) loads as a page of its own.
+  var shellPaths = /^\/(board|queue|shift|shift\/(clock-in|clock-out|switch|pin|handover\/\d+)|calls\/\d+|calls\/\d+\/move)?$/;
   function soft(url) {
     var u = new URL(url, location.href);
-    return u.origin === location.origin && !u.pathname.startsWith("/api/") && !u.pathname.endsWith(".csv") &&
-      u.pathname !== "/logout" && u.pathname !== "/lang";
+    return u.origin === location.origin && shellPaths.test(u.pathname);
   }
   function go(method, url, values) {
     window.htmx.ajax(method, url, { target: main, swap: "innerHTML", values: values }).then(function () {
@@ -146,12 +148,16 @@
       main.focus({ preventScroll: true });
     });
   }
-  document.body.addEventListener("htmx:afterRequest", function (e) {
-    var xhr = e.detail.xhr;
-    if (e.detail.target === main && xhr && xhr.responseURL) {
-      var u = new URL(xhr.responseURL);
-      if (u.pathname + u.search !== location.pathname + location.search) history.pushState({ shell: true }, "", u.pathname + u.search);
-    }
+  // Once the new content is in place the address follows it: the page a
+  // link or a redirect led to; a form answered in place (with its errors)
+  // keeps the address of the page it was sent from.
+  document.body.addEventListener("htmx:afterSettle", function (e) {
+    var xhr = e.detail.xhr, cfg = e.detail.requestConfig || {};
+    if (e.detail.target !== main || !xhr || !xhr.responseURL) return;
+    var u = new URL(xhr.responseURL), to = u.pathname + u.search;
+    var answeredInPlace = cfg.verb && cfg.verb.toLowerCase() !== "get" && new URL(cfg.path, location.href).pathname === u.pathname;
+    if (answeredInPlace || to === location.pathname + location.search) history.replaceState(history.state, "", location.href);
+    else history.pushState({ shell: true }, "", to);
   });
   // A form sent back with its errors (400, 409) is shown like any page.
   document.body.addEventListener("htmx:beforeSwap", function (e) {
