@@ -40,14 +40,14 @@ func CheckCallMove(from, to CallStatus, byCaller bool) error {
 	switch to {
 	case CallOpen, CallAcknowledged, CallEnRoute, CallOnScene, CallResolved, CallCancelled:
 	default:
-		return Errorf(EINVALID, "unknown status %q", to)
+		return Errorf(EINVALID, "unknown status %q", to).WithMessage("unknown_status")
 	}
 	if byCaller {
 		if to != CallCancelled {
-			return Errorf(EFORBIDDEN, "the caller may only cancel a call")
+			return Errorf(EFORBIDDEN, "the caller may only cancel a call").WithMessage("caller_cancel_only")
 		}
 		if !from.Open() {
-			return Errorf(ECONFLICT, "the call is already %s", from)
+			return Errorf(ECONFLICT, "the call is already %s", from).WithMessage("call_closed")
 		}
 		return nil
 	}
@@ -56,8 +56,17 @@ func CheckCallMove(from, to CallStatus, byCaller bool) error {
 			return nil
 		}
 	}
-	return Errorf(ECONFLICT, "a call cannot move from %s to %s", from, to)
+	return Errorf(ECONFLICT, "a call cannot move from %s to %s", from, to).WithMessage("call_moved")
 }
+
+// RepeatedCallsPerHour is how many calls a resident may raise in a rolling
+// hour before the next is marked repeated for the officers. It is never
+// refused: a person in danger may call again and again.
+const RepeatedCallsPerHour = 5
+
+// IsRepeatedCall reports whether a call that is the caller's nth in the
+// last hour is marked repeated.
+func IsRepeatedCall(nth int) bool { return nth > RepeatedCallsPerHour }
 
 // EscalationDelay is how long after escalation step level (1, 2, …) the
 // next re-alert comes: doubling from 30 s, never more than 5 minutes.
@@ -87,6 +96,8 @@ type AssistanceCall struct {
 	AcknowledgedAt  *time.Time    `json:"acknowledged_at,omitempty"`
 	ClosedAt        *time.Time    `json:"closed_at,omitempty"`
 	EscalationLevel int           `json:"escalation_level"`     // 0: not escalated
+	CallsThisHour   int           `json:"calls_this_hour"`      // the caller's calls in the hour up to and including this one
+	Repeated        bool          `json:"repeated"`             // past RepeatedCallsPerHour: shown to officers as repeated
 	NextAlertAt     *time.Time    `json:"-"`                    // when the escalation worker next looks at it
 	WrittenAt       *time.Time    `json:"written_at,omitempty"` // the phone's clock, for a call sent late
 	CreatedAt       time.Time     `json:"created_at"`
@@ -153,7 +164,8 @@ type AssistanceService interface {
 	// escalated at once (an assistance.escalated event in the same
 	// transaction). EINVALID for a bad category, text or location;
 	// ECONFLICT when the resident already has an open call (the message
-	// names it); ERATELIMIT past the hourly limit, never for a first call.
+	// names it). A call past the hourly bound is never refused: it is
+	// stored with Repeated set and the caller's CallsThisHour.
 	CreateCall(ctx context.Context, c NewCall, now time.Time) (*AssistanceCall, error)
 	// FindCall returns a call in scope with timeline and messages, else ENOTFOUND.
 	FindCall(ctx context.Context, id int64, scope CallScope) (*AssistanceCall, error)

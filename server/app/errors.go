@@ -26,6 +26,18 @@ type Error struct {
 	Code    string
 	Message string
 	Err     error
+	// MessageCode names the refusal for a person: pages and the API show
+	// the message "refusal.<MessageCode>" in the reader's language, filled
+	// from MessageData (name, value pairs), instead of the English Message.
+	// Empty for errors that only a developer's client will meet.
+	MessageCode string
+	MessageData []any
+}
+
+// WithMessage gives e a message code (see Error.MessageCode) and returns e.
+func (e *Error) WithMessage(code string, data ...any) *Error {
+	e.MessageCode, e.MessageData = code, data
+	return e
 }
 
 // Errorf returns an Error with a safe, formatted message.
@@ -66,4 +78,14 @@ func ErrorMessage(err error) string {
 		return e.Message
 	}
 	return "internal error"
+}
+
+// MessageOf returns the message code and its data of the first Error in
+// err's chain; "" when it has none.
+func MessageOf(err error) (string, []any) {
+	var e *Error
+	if errors.As(err, &e) && e.Code != EINTERNAL {
+		return e.MessageCode, e.MessageData
+	}
+	return "", nil
 }

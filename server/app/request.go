@@ -128,26 +128,26 @@ func (s RequestStatus) Open() bool {
 // forbids.
 func CheckRequestMove(from, to RequestStatus, byResident bool, note string) error {
 	if !to.Valid() {
-		return Errorf(EINVALID, "unknown status %q", to)
+		return Errorf(EINVALID, "unknown status %q", to).WithMessage("unknown_status")
 	}
 	if byResident {
 		if to != RequestCancelled {
-			return Errorf(EFORBIDDEN, "a resident may only cancel a request")
+			return Errorf(EFORBIDDEN, "a resident may only cancel a request").WithMessage("resident_cancel_only")
 		}
 		if from != RequestSubmitted && from != RequestAccepted {
-			return Errorf(ECONFLICT, "the request is %s; it can no longer be cancelled", from)
+			return Errorf(ECONFLICT, "the request is %s; it can no longer be cancelled", from).WithMessage("request_not_cancellable")
 		}
 		return nil
 	}
 	if (to == RequestRejected || to == RequestOnHold) && note == "" {
-		return Errorf(EINVALID, "a reason is required to move a request to %s", to)
+		return Errorf(EINVALID, "a reason is required to move a request to %s", to).WithMessage("reason_required")
 	}
 	for _, next := range requestFlow[from] {
 		if next == to {
 			return nil
 		}
 	}
-	return Errorf(ECONFLICT, "a request cannot move from %s to %s", from, to)
+	return Errorf(ECONFLICT, "a request cannot move from %s to %s", from, to).WithMessage("request_moved")
 }
 
 // ServiceRequest is a resident's visit to the counter, bundling one or more

@@ -127,6 +127,30 @@ type CoverageGap struct {
 	CreatedAt time.Time  `json:"created_at"`         // when it was found and reported
 }
 
+// MinutesIn is how much of the gap lies in the period [from, to), counted
+// up to now for a gap still open, in whole minutes (rounded), and whether
+// it counts in the period at all: a gap that only touches the period by
+// less than a minute does not. The review's figures and its list of gaps
+// both use it, so they agree.
+func (g CoverageGap) MinutesIn(from, to, now time.Time) (int, bool) {
+	stop := to
+	if now.Before(stop) {
+		stop = now
+	}
+	if g.EndedAt != nil && g.EndedAt.Before(stop) {
+		stop = *g.EndedAt
+	}
+	start := g.StartedAt
+	if start.Before(from) {
+		start = from
+	}
+	d := stop.Sub(start)
+	if d < time.Minute {
+		return 0, false
+	}
+	return int(d.Round(time.Minute) / time.Minute), true
+}
+
 // ShiftFilter narrows the shifts of a station.
 type ShiftFilter struct {
 	StationID int64

@@ -54,6 +54,8 @@ type User struct {
 	MustChangePassword bool       `json:"must_change_password"`
 	Disabled           bool       `json:"disabled"`
 	PhoneVerified      bool       `json:"phone_verified"`
+	PrivacyVersion     string     `json:"privacy_version,omitempty"` // the policy version accepted; "" for none (staff)
+	PrivacyAcceptedAt  *time.Time `json:"privacy_accepted_at,omitempty"`
 	CreatedAt          time.Time  `json:"created_at"`
 	UpdatedAt          time.Time  `json:"updated_at"`
 }

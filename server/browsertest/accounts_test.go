@@ -57,6 +57,7 @@ func TestResidentSignsUpOnAPhoneAndVerifies(t *testing.T) {
 	p.Screenshot("register-errors")
 	p.Axe()
 
+	p.Do(chromedp.Click(chromedp.ID("f-privacy")))
 	p.fill(map[string]string{"f-phone": "13712345678", "f-password": "peony-garden-8"}, "main form button[type=submit]")
 	if !strings.Contains(p.text(), "验证码已发送到 13712345678") {
 		t.Fatalf("after sign-up: %s", p.text())

@@ -13,7 +13,7 @@ import (
 func (p *Page) hold(selector string, d time.Duration) {
 	p.t.Helper()
 	type point struct{ X, Y float64 }
-	at := Eval[point](p, `(() => { const r = document.querySelector("`+selector+`").getBoundingClientRect(); return {X: r.x + r.width / 2, Y: r.y + r.height / 2}; })()`)
+	at := Eval[point](p, `(() => { const el = document.querySelector("`+selector+`"); el.scrollIntoView({block: "center"}); const r = el.getBoundingClientRect(); return {X: r.x + r.width / 2, Y: r.y + r.height / 2}; })()`)
 	p.Do(chromedp.MouseEvent(input.DispatchMouseEventTypeMousePressed, at.X, at.Y, chromedp.ButtonLeft))
 	time.Sleep(d)
 	p.Do(chromedp.MouseEvent(input.DispatchMouseEventTypeMouseReleased, at.X, at.Y, chromedp.ButtonLeft))

@@ -22,7 +22,6 @@ var _ app.AssistanceService = (*Store)(nil)
 // Limits of assistance calls.
 const (
 	maxCallTextLen  = 500 // a call's message, a short message, a note
-	maxCallsPerHour = 5   // per caller, rolling
 	escalationBatch = 100 // calls claimed per escalation transaction
 )
 
@@ -92,11 +91,11 @@ func callUpdated(c *app.AssistanceCall) callUpdatedEvent {
 // EINVALID for a booth that does not exist.
 func (s *Store) CreateCall(ctx context.Context, nc app.NewCall, now time.Time) (*app.AssistanceCall, error) {
 	if !slices.Contains(app.CallCategories, nc.Category) {
-		return nil, app.Errorf(app.EINVALID, "category: one of %s", strings.Join(app.CallCategories, ", "))
+		return nil, app.Errorf(app.EINVALID, "category: one of %s", strings.Join(app.CallCategories, ", ")).WithMessage("call_category")
 	}
 	message := strings.TrimSpace(nc.Message)
 	if utf8.RuneCountInString(message) > maxCallTextLen {
-		return nil, app.Errorf(app.EINVALID, "message: at most %d characters", maxCallTextLen)
+		return nil, app.Errorf(app.EINVALID, "message: at most %d characters", maxCallTextLen).WithMessage("text_too_long", "Max", maxCallTextLen)
 	}
 	if err := checkLocation(nc.Lat, nc.Lng, nc.AccuracyM); err != nil {
 		return nil, err
@@ -116,7 +115,7 @@ func (s *Store) CreateCall(ctx context.Context, nc app.NewCall, now time.Time) (
 			return fmt.Errorf("store: create call: find open call: %w", err)
 		}
 		if len(open) > 0 {
-			return app.Errorf(app.ECONFLICT, "you already have an open call (id %d)", open[0])
+			return app.Errorf(app.ECONFLICT, "you already have an open call (id %d)", open[0]).WithMessage("call_already_open")
 		}
 		var recent int64
 		err = tx.Model(&app.AssistanceCall{}).Where("caller_id = ?", caller.ID).
@@ -124,9 +123,7 @@ func (s *Store) CreateCall(ctx context.Context, nc app.NewCall, now time.Time) (
 		if err != nil {
 			return fmt.Errorf("store: create call: count recent calls: %w", err)
 		}
-		if recent >= maxCallsPerHour {
-			return app.Errorf(app.ERATELIMIT, "at most %d calls an hour; if you are in danger, dial 110", maxCallsPerHour)
-		}
+		nth := int(recent) + 1
 		booth, err := callBooth(tx, nc, caller)
 		if err != nil {
 			return err
@@ -140,7 +137,7 @@ func (s *Store) CreateCall(ctx context.Context, nc app.NewCall, now time.Time) (
 		c = &app.AssistanceCall{
 			StationID: booth.StationID, BoothID: booth.ID, CallerID: &caller.ID, Category: nc.Category,
 			Message: message, Silent: nc.Silent, Status: app.CallOpen, NextAlertAt: &next,
-			CreatedAt: now, UpdatedAt: now, Messages: []app.CallMessage{},
+			CallsThisHour: nth, Repeated: app.IsRepeatedCall(nth), CreatedAt: now, UpdatedAt: now, Messages: []app.CallMessage{},
 		}
 		if nc.WrittenAt != nil {
 			w := dbTime(*nc.WrittenAt)
@@ -176,7 +173,7 @@ func (s *Store) CreateCall(ctx context.Context, nc app.NewCall, now time.Time) (
 	if errors.Is(err, gorm.ErrDuplicatedKey) {
 		// The unique index on open calls caught what the caller's row lock
 		// should already have prevented.
-		return nil, &app.Error{Code: app.ECONFLICT, Message: "you already have an open call", Err: err}
+		return nil, (&app.Error{Code: app.ECONFLICT, Message: "you already have an open call", Err: err}).WithMessage("call_already_open")
 	}
 	if err != nil {
 		return nil, err
@@ -189,26 +186,26 @@ func (s *Store) CreateCall(ctx context.Context, nc app.NewCall, now time.Time) (
 // with a position.
 func checkLocation(lat, lng, accuracyM *float64) error {
 	if (lat == nil) != (lng == nil) {
-		return app.Errorf(app.EINVALID, "lat, lng: give both or neither")
+		return app.Errorf(app.EINVALID, "lat, lng: give both or neither").WithMessage("location_invalid")
 	}
 	if lat == nil {
 		if accuracyM != nil {
-			return app.Errorf(app.EINVALID, "accuracy_m: goes with lat and lng")
+			return app.Errorf(app.EINVALID, "accuracy_m: goes with lat and lng").WithMessage("location_invalid")
 		}
 		return nil
 	}
 	if math.IsNaN(*lat) || *lat < -90 || *lat > 90 || math.IsNaN(*lng) || *lng < -180 || *lng > 180 {
-		return app.Errorf(app.EINVALID, "lat, lng: latitude -90 to 90, longitude -180 to 180")
+		return app.Errorf(app.EINVALID, "lat, lng: latitude -90 to 90, longitude -180 to 180").WithMessage("location_invalid")
 	}
 	if accuracyM != nil && (math.IsNaN(*accuracyM) || math.IsInf(*accuracyM, 0) || *accuracyM < 0) {
-		return app.Errorf(app.EINVALID, "accuracy_m: a distance in metres, not negative")
+		return app.Errorf(app.EINVALID, "accuracy_m: a distance in metres, not negative").WithMessage("location_invalid")
 	}
 	return nil
 }
 
 // lockCaller loads the resident raising a call. On PostgreSQL their row
 // stays locked until the call is stored, so two calls sent at once cannot
-// both pass the one-open-call and hourly checks; the lock still lets other
+// both pass the one-open-call check or get the same hourly count; the lock still lets other
 // rows reference the user (NO KEY UPDATE).
 func (s *Store) lockCaller(tx *gorm.DB, id int64) (*app.User, error) {
 	q := tx
@@ -221,7 +218,7 @@ func (s *Store) lockCaller(tx *gorm.DB, id int64) (*app.User, error) {
 		return nil, fmt.Errorf("store: load caller: %w", err)
 	}
 	if err != nil || u.Role != app.RoleResident || u.Disabled {
-		return nil, app.Errorf(app.EFORBIDDEN, "only residents with an active account call for help")
+		return nil, app.Errorf(app.EFORBIDDEN, "only residents with an active account call for help").WithMessage("caller_not_resident")
 	}
 	return &u, nil
 }
@@ -385,7 +382,7 @@ func (s *Store) UpdateLocation(ctx context.Context, id, callerID int64, lat, lng
 			return err
 		}
 		if !c.Status.Open() {
-			return app.Errorf(app.ECONFLICT, "the call is %s", c.Status)
+			return app.Errorf(app.ECONFLICT, "the call is %s", c.Status).WithMessage("call_closed")
 		}
 		err = tx.Model(&app.AssistanceCall{}).Where("id = ?", c.ID).Updates(map[string]any{
 			"lat": lat, "lng": lng, "accuracy_m": accuracyM, "location_at": now, "updated_at": now}).Error
@@ -410,7 +407,7 @@ func (s *Store) UpdateLocation(ctx context.Context, id, callerID int64, lat, lng
 func (s *Store) AddCallMessage(ctx context.Context, id int64, scope app.CallScope, authorID int64, text string, now time.Time) (*app.CallMessage, error) {
 	text = strings.TrimSpace(text)
 	if text == "" || utf8.RuneCountInString(text) > maxCallTextLen {
-		return nil, app.Errorf(app.EINVALID, "text: 1 to %d characters", maxCallTextLen)
+		return nil, app.Errorf(app.EINVALID, "text: 1 to %d characters", maxCallTextLen).WithMessage("text_length", "Max", maxCallTextLen)
 	}
 	if scope.CallerID != 0 {
 		if authorID != 0 && authorID != scope.CallerID {
@@ -431,7 +428,7 @@ func (s *Store) AddCallMessage(ctx context.Context, id int64, scope app.CallScop
 			}
 		}
 		if !c.Status.Open() {
-			return app.Errorf(app.ECONFLICT, "the call is %s; it takes no more messages", c.Status)
+			return app.Errorf(app.ECONFLICT, "the call is %s; it takes no more messages", c.Status).WithMessage("call_closed")
 		}
 		m = app.CallMessage{CallID: c.ID, StationID: c.StationID, AuthorID: authorID, Text: text, CreatedAt: now}
 		if err := tx.Create(&m).Error; err != nil {
@@ -468,7 +465,7 @@ func checkCallStaff(tx *gorm.DB, userID, stationID int64) error {
 		return fmt.Errorf("store: load officer: %w", err)
 	}
 	if err != nil || !u.Role.Staff() || u.StationID == nil || *u.StationID != stationID || u.Disabled {
-		return app.Errorf(app.EFORBIDDEN, "only an active officer or head of the call's station can do that")
+		return app.Errorf(app.EFORBIDDEN, "only an active officer or head of the call's station can do that").WithMessage("not_station_staff")
 	}
 	return nil
 }
@@ -481,7 +478,7 @@ func checkCallStaff(tx *gorm.DB, userID, stationID int64) error {
 func (s *Store) MoveCall(ctx context.Context, id int64, scope app.CallScope, actorID int64, to app.CallStatus, note string, now time.Time) (*app.AssistanceCall, error) {
 	note = strings.TrimSpace(note)
 	if utf8.RuneCountInString(note) > maxCallTextLen {
-		return nil, app.Errorf(app.EINVALID, "note: at most %d characters", maxCallTextLen)
+		return nil, app.Errorf(app.EINVALID, "note: at most %d characters", maxCallTextLen).WithMessage("text_too_long", "Max", maxCallTextLen)
 	}
 	byCaller := scope.CallerID != 0
 	if byCaller {
@@ -543,16 +540,16 @@ func (s *Store) MoveCall(ctx context.Context, id int64, scope app.CallScope, act
 // names the officer who has the call.
 func alreadyAcknowledged(tx *gorm.DB, c *app.AssistanceCall) error {
 	if c.AcknowledgedBy == nil {
-		return app.Errorf(app.ECONFLICT, "the call is already %s", c.Status)
+		return app.Errorf(app.ECONFLICT, "the call is already %s", c.Status).WithMessage("call_taken_already")
 	}
 	var names []string
 	if err := tx.Model(&app.User{}).Where("id = ?", *c.AcknowledgedBy).Pluck("name", &names).Error; err != nil {
 		return fmt.Errorf("store: load acknowledging officer: %w", err)
 	}
 	if len(names) == 0 {
-		return app.Errorf(app.ECONFLICT, "the call is already %s", c.Status)
+		return app.Errorf(app.ECONFLICT, "the call is already %s", c.Status).WithMessage("call_taken_already")
 	}
-	return app.Errorf(app.ECONFLICT, "already acknowledged by %s", names[0])
+	return app.Errorf(app.ECONFLICT, "already acknowledged by %s", names[0]).WithMessage("call_taken", "Name", names[0])
 }
 
 // EscalateDue escalates every open, unacknowledged call whose next alert

@@ -513,7 +513,7 @@ func TestCallerMayOnlyCancel(t *testing.T) {
 	}
 }
 
-func TestOneOpenCallAndAnHourlyLimit(t *testing.T) {
+func TestOneOpenCallAndRepeatedCallsMarked(t *testing.T) {
 	c := newCounter(t)
 	st, ctx := c.st, context.Background()
 	onDuty(t, st, c.officer, c.boothA)
@@ -532,31 +532,40 @@ func TestOneOpenCallAndAnHourlyLimit(t *testing.T) {
 	}
 	moveCall(t, st, first.ID, callerScope(c.resident), 0, app.CallCancelled, t0)
 
-	// Calls at 0, 10, 20, 30 and 40 minutes: a sixth within the hour is refused.
+	// Calls at 0, 10, 20, 30 and 40 minutes: a sixth within the hour is not
+	// refused but marked repeated with the caller's count.
 	for i := 1; i < 5; i++ {
 		x := call(t, st, app.NewCall{CallerID: c.resident.ID, Category: "crime"}, t0.Add(time.Duration(i)*10*time.Minute))
+		if x.Repeated || x.CallsThisHour != i+1 {
+			t.Fatalf("call %d of the hour: repeated %v, count %d", i+1, x.Repeated, x.CallsThisHour)
+		}
 		moveCall(t, st, x.ID, callerScope(c.resident), 0, app.CallCancelled, t0)
 	}
-	if _, err := create(t0.Add(50 * time.Minute)); app.ErrorCode(err) != app.ERATELIMIT {
-		t.Fatalf("sixth call within an hour: %v, want rate limited", err)
+	sixth, err := create(t0.Add(50 * time.Minute))
+	if err != nil {
+		t.Fatalf("sixth call within an hour: %v, want it stored", err)
 	}
-	if x, err := st.CreateCall(ctx, app.NewCall{CallerID: c.neighbour.ID, Category: "crime"}, t0.Add(50*time.Minute)); err != nil {
-		t.Fatalf("another resident's call: %v", err)
+	if !sixth.Repeated || sixth.CallsThisHour != 6 || sixth.Status != app.CallOpen {
+		t.Fatalf("sixth call: %+v, want open, repeated, 6 this hour", sixth)
+	}
+	if found, err := st.FindCall(ctx, sixth.ID, app.CallScope{StationID: c.station.ID}); err != nil || !found.Repeated || found.CallsThisHour != 6 {
+		t.Fatalf("the officer's view of the sixth call: %+v %v", found, err)
+	}
+	moveCall(t, st, sixth.ID, callerScope(c.resident), 0, app.CallCancelled, t0)
+	if x, err := st.CreateCall(ctx, app.NewCall{CallerID: c.neighbour.ID, Category: "crime"}, t0.Add(50*time.Minute)); err != nil || x.Repeated || x.CallsThisHour != 1 {
+		t.Fatalf("another resident's call: %+v %v", x, err)
 	} else {
 		moveCall(t, st, x.ID, callerScope(c.neighbour), 0, app.CallCancelled, t0)
 	}
-	// The window rolls: once the first call is an hour old there is room again.
+	// The window rolls: once the first call is an hour old it no longer counts.
 	x, err := create(t0.Add(time.Hour + time.Second))
-	if err != nil {
-		t.Fatalf("call after the oldest left the hour: %v", err)
+	if err != nil || x.CallsThisHour != 6 {
+		t.Fatalf("call after the oldest left the hour: %+v %v, want the 6th of the hour", x, err)
 	}
 	moveCall(t, st, x.ID, callerScope(c.resident), 0, app.CallCancelled, t0)
-	if _, err := create(t0.Add(time.Hour + 2*time.Second)); app.ErrorCode(err) != app.ERATELIMIT {
-		t.Fatalf("call with five in the last hour: %v, want rate limited", err)
-	}
-	// After a quiet hour a call always goes through.
-	if _, err := create(t0.Add(2*time.Hour + 2*time.Second)); err != nil {
-		t.Fatalf("first call after a quiet hour: %v", err)
+	// After a quiet hour a call is the first again.
+	if x, err := create(t0.Add(3 * time.Hour)); err != nil || x.Repeated || x.CallsThisHour != 1 {
+		t.Fatalf("first call after a quiet hour: %+v %v", x, err)
 	}
 
 	// Two calls sent at once by one resident: one is stored.

@@ -149,6 +149,7 @@ func demoUsers(tx *gorm.DB, stationID, boothID int64) (int, error) {
 			u.StationID, u.PinHash = &stationID, pin
 		case a.role == app.RoleResident:
 			u.HomeBoothID = &boothID
+			u.PrivacyVersion = app.PrivacyVersion
 		}
 		if err := u.Validate(); err != nil {
 			return 0, fmt.Errorf("store: demo account %s: %w", a.phone, err)
@@ -157,6 +158,14 @@ func demoUsers(tx *gorm.DB, stationID, boothID int64) (int, error) {
 			return 0, fmt.Errorf("store: demo account %s: %w", a.phone, err)
 		}
 		created++
+	}
+	// Demo residents have accepted the policy in force, also when the demo
+	// was loaded under an older one.
+	err := tx.Model(&app.User{}).Where("phone IN ? AND role = ?", demoPhones(), app.RoleResident).
+		Where("privacy_version <> ? OR privacy_accepted_at IS NULL", app.PrivacyVersion).
+		Updates(map[string]any{"privacy_version": app.PrivacyVersion, "privacy_accepted_at": gorm.Expr("created_at")}).Error
+	if err != nil {
+		return 0, fmt.Errorf("store: demo residents' privacy policy: %w", err)
 	}
 	return created, nil
 }

@@ -162,7 +162,7 @@ func (s *Store) lockNotice(tx *gorm.DB, actor app.Actor, id int64) (*app.Notice,
 		return nil, nil, notFound("find notice", err)
 	}
 	if n.Withdrawn() {
-		return nil, nil, app.Errorf(app.ECONFLICT, "the notice was withdrawn")
+		return nil, nil, app.Errorf(app.ECONFLICT, "the notice was withdrawn").WithMessage("notice_withdrawn")
 	}
 	if err := loadNoticeDetail(tx, &n); err != nil {
 		return nil, nil, err

@@ -69,7 +69,7 @@ func (s *Store) newbornRequest(tx *gorm.DB, requestID, stationID int64) (*app.Se
 		return nil, app.Errorf(app.EINVALID, "photos go with newborn registrations only")
 	}
 	if r.Status == app.RequestRejected || r.Status == app.RequestCancelled {
-		return nil, app.Errorf(app.ECONFLICT, "the registration is %s; no photo is taken", r.Status)
+		return nil, app.Errorf(app.ECONFLICT, "the registration is %s; no photo is taken", r.Status).WithMessage("photo_not_completed")
 	}
 	return r, nil
 }
@@ -131,7 +131,7 @@ func (s *Store) WithdrawPhotoConsent(ctx context.Context, residentID, consentID 
 			return notFound("withdraw photo consent", err)
 		}
 		if !c.InForce() {
-			return app.Errorf(app.ECONFLICT, "the consent was already withdrawn")
+			return app.Errorf(app.ECONFLICT, "the consent was already withdrawn").WithMessage("consent_withdrawn")
 		}
 		now := s.Now()
 		res := tx.Model(&app.PhotoConsent{}).Where("id = ? AND withdrawn_at IS NULL", c.ID).
@@ -140,7 +140,7 @@ func (s *Store) WithdrawPhotoConsent(ctx context.Context, residentID, consentID 
 			return fmt.Errorf("store: withdraw photo consent: %w", res.Error)
 		}
 		if res.RowsAffected == 0 {
-			return app.Errorf(app.ECONFLICT, "the consent was already withdrawn")
+			return app.Errorf(app.ECONFLICT, "the consent was already withdrawn").WithMessage("consent_withdrawn")
 		}
 		c.WithdrawnAt, c.WithdrawnBy = &now, &residentID
 		var r app.ServiceRequest
@@ -194,7 +194,7 @@ func (s *Store) AddPhoto(ctx context.Context, actor app.Actor, stationID int64, 
 			return fmt.Errorf("store: add photo: count: %w", err)
 		}
 		if n >= maxPhotosPerRequest {
-			return app.Errorf(app.ECONFLICT, "a registration holds at most %d photos", maxPhotosPerRequest)
+			return app.Errorf(app.ECONFLICT, "a registration holds at most %d photos", maxPhotosPerRequest).WithMessage("too_many_photos", "Max", maxPhotosPerRequest)
 		}
 		var station app.Station
 		if err := tx.First(&station, r.StationID).Error; err != nil {
@@ -385,7 +385,7 @@ func (s *Store) InviteFamily(ctx context.Context, residentID, requestID int64, p
 			return fmt.Errorf("store: invite family: count: %w", err)
 		}
 		if n >= maxFamilyInvites {
-			return app.Errorf(app.ECONFLICT, "at most %d family members may be invited", maxFamilyInvites)
+			return app.Errorf(app.ECONFLICT, "at most %d family members may be invited", maxFamilyInvites).WithMessage("too_many_invites", "Max", maxFamilyInvites)
 		}
 		var invitee app.User
 		err := tx.Where("phone = ? AND role = ? AND phone_verified AND NOT disabled", phone, app.RoleResident).First(&invitee).Error

@@ -232,7 +232,7 @@ func loadResident(tx *gorm.DB, id int64) (*app.User, error) {
 		return nil, fmt.Errorf("store: load resident: %w", err)
 	}
 	if u.Role != app.RoleResident {
-		return nil, app.Errorf(app.EFORBIDDEN, "only residents file service requests")
+		return nil, app.Errorf(app.EFORBIDDEN, "only residents file service requests").WithMessage("not_resident")
 	}
 	return &u, nil
 }
@@ -314,7 +314,7 @@ func (s *Store) bookSlot(tx *gorm.DB, slotID, boothID int64, now time.Time) erro
 		return err
 	}
 	if booked[sl.ID] >= sl.Capacity {
-		return app.Errorf(app.ECONFLICT, "that time is fully booked")
+		return app.Errorf(app.ECONFLICT, "that time is fully booked").WithMessage("slot_full")
 	}
 	return nil
 }
@@ -460,7 +460,7 @@ func (s *Store) MoveRequest(ctx context.Context, id int64, scope app.RequestFilt
 		return nil, app.Errorf(app.EINVALID, "nothing to change: give a status, an assignee, a checklist or a note")
 	}
 	if m.ByResident && (m.To == "" || m.AssigneeID != nil || m.Checked != nil) {
-		return nil, app.Errorf(app.EFORBIDDEN, "a resident may only cancel a request")
+		return nil, app.Errorf(app.EFORBIDDEN, "a resident may only cancel a request").WithMessage("resident_cancel_only")
 	}
 	var actor *int64
 	if m.ActorID != 0 {
@@ -491,7 +491,7 @@ func (s *Store) MoveRequest(ctx context.Context, id int64, scope app.RequestFilt
 			add(kindStatus, string(r.Status), string(m.To))
 		}
 		if !r.Status.Open() && (m.AssigneeID != nil || m.Checked != nil) {
-			return app.Errorf(app.ECONFLICT, "the request is %s; it takes only notes now", r.Status)
+			return app.Errorf(app.ECONFLICT, "the request is %s; it takes only notes now", r.Status).WithMessage("request_finished")
 		}
 		if m.AssigneeID != nil {
 			from, to := idString(r.AssigneeID), ""
@@ -628,14 +628,14 @@ func (s *Store) AddAttachment(ctx context.Context, scope app.RequestFilter, a *a
 			return err
 		}
 		if !r.Status.Open() {
-			return app.Errorf(app.ECONFLICT, "the request is %s; it takes no more documents", r.Status)
+			return app.Errorf(app.ECONFLICT, "the request is %s; it takes no more documents", r.Status).WithMessage("request_no_documents")
 		}
 		var n int64
 		if err := tx.Model(&app.Attachment{}).Where("request_id = ?", r.ID).Count(&n).Error; err != nil {
 			return fmt.Errorf("store: add attachment: count: %w", err)
 		}
 		if n >= maxAttachments {
-			return app.Errorf(app.ECONFLICT, "a request holds at most %d documents", maxAttachments)
+			return app.Errorf(app.ECONFLICT, "a request holds at most %d documents", maxAttachments).WithMessage("too_many_documents", "Max", maxAttachments)
 		}
 		now := s.Now()
 		a.ID, a.StationID, a.CreatedAt = 0, r.StationID, now

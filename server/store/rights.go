@@ -290,7 +290,7 @@ func eraseCalls(tx *gorm.DB, u *app.User, e *erasing) error {
 		}
 		switch {
 		case c.Status.Open():
-			return app.Errorf(app.ECONFLICT, "call %d is still open; cancel it or wait until it is resolved, then delete the account", c.ID)
+			return app.Errorf(app.ECONFLICT, "call %d is still open; cancel it or wait until it is resolved, then delete the account", c.ID).WithMessage("delete_open_call")
 		case keptCall(c):
 			e.out.Kept = append(e.out.Kept, app.KeptRecord{Kind: "assistance_call", ID: c.ID, Label: c.Category,
 				Status: string(c.Status), At: closedAt(c.ClosedAt, c.UpdatedAt), Reason: keptCallReason})

@@ -115,17 +115,9 @@ func (s *Store) Figures(ctx context.Context, q app.FigureQuery) (*app.Figures, e
 		return nil, err
 	}
 	for _, g := range gaps {
-		stop := end
-		if g.EndedAt != nil && g.EndedAt.Before(stop) {
-			stop = *g.EndedAt
-		}
-		start := g.StartedAt
-		if start.Before(q.From) {
-			start = q.From
-		}
-		if d := stop.Sub(start); d >= time.Minute { // a gap that only touches the period is not in it
+		if minutes, in := g.MinutesIn(q.From, q.To, q.Now); in {
 			f.Gaps++
-			f.GapMinutes += int(d.Round(time.Minute) / time.Minute)
+			f.GapMinutes += minutes
 		}
 	}
 

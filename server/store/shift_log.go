@@ -31,22 +31,36 @@ func logOnShifts(tx *gorm.DB, ev *app.Event) error {
 		return nil
 	}
 	var p struct {
-		Status  string   `json:"status"`
-		Changes []string `json:"changes"`
+		Status          string   `json:"status"`
+		Changes         []string `json:"changes"`
+		LocationUpdated bool     `json:"location_updated"`
+		Messages        int      `json:"messages"`
 	}
 	_ = json.Unmarshal([]byte(ev.Payload), &p) // a payload without a status logs none
 	name := ev.Name
-	if record == "request" && slices.Contains(p.Changes, kindPhoto) {
+	switch {
+	case record == "assistance" && (p.LocationUpdated || p.Messages > 0):
+		// A caller's position or a message is no step of the call.
+		return nil
+	case record == "request" && slices.Contains(p.Changes, kindPhoto):
 		kind, name = app.EntryPhoto, "request.photo" // the family photo of a registration
+	case name == "request.updated" && !slices.Contains(p.Changes, kindStatus):
+		// Notes, assignments, ticked documents: not a step of the request.
+		return nil
 	}
 	// A notice is for the station's area: every booth on duty logs it.
 	where, at := "station_id = ?", ev.StationID
 	if ev.BoothID != nil {
 		where, at = "booth_id = ?", *ev.BoothID
 	}
+	// One automatic entry per step: a record reaching a status the shift
+	// has already logged for it (an escalation re-alerting, an event
+	// repeated) adds nothing.
 	err := tx.Exec(`INSERT INTO shift_entries (shift_id, station_id, kind, text, event_name, record_id, created_at)
-		SELECT id, station_id, ?, ?, ?, ?, ? FROM shifts WHERE `+where+` AND ended_at IS NULL`,
-		kind, p.Status, name, ev.RecordID, dbTime(ev.CreatedAt), at).Error
+		SELECT s.id, s.station_id, ?, ?, ?, ?, ? FROM shifts s WHERE s.`+where+` AND s.ended_at IS NULL
+		AND NOT EXISTS (SELECT 1 FROM shift_entries e WHERE e.shift_id = s.id AND e.author_id IS NULL
+			AND e.kind = ? AND e.record_id = ? AND e.event_name = ? AND e.text = ?)`,
+		kind, p.Status, name, ev.RecordID, dbTime(ev.CreatedAt), at, kind, ev.RecordID, name, p.Status).Error
 	if err != nil {
 		return fmt.Errorf("store: log %s on shifts: %w", ev.Name, err)
 	}

@@ -84,7 +84,7 @@ func (s *Store) StartShift(ctx context.Context, in app.ClockIn, now time.Time) (
 			return notFound("clock in", err)
 		}
 		if u.Role != app.RoleOfficer || u.Disabled || u.StationID == nil {
-			return app.Errorf(app.EFORBIDDEN, "only an active officer clocks in")
+			return app.Errorf(app.EFORBIDDEN, "only an active officer clocks in").WithMessage("not_officer")
 		}
 		var b app.Booth
 		if err := s.lockBooth(tx.Where("station_id = ?", *u.StationID), in.BoothID, &b); err != nil {
@@ -95,7 +95,7 @@ func (s *Store) StartShift(ctx context.Context, in app.ClockIn, now time.Time) (
 			return fmt.Errorf("store: clock in: %w", err)
 		}
 		if open > 0 {
-			return app.Errorf(app.ECONFLICT, "you are already clocked in; clock out first")
+			return app.Errorf(app.ECONFLICT, "you are already clocked in; clock out first").WithMessage("already_clocked_in")
 		}
 		sh = &app.Shift{StationID: b.StationID, BoothID: b.ID, OfficerID: u.ID, StartedAt: now, Lat: in.Lat, Lng: in.Lng,
 			CreatedAt: now, UpdatedAt: now}
@@ -105,7 +105,7 @@ func (s *Store) StartShift(ctx context.Context, in app.ClockIn, now time.Time) (
 		}
 		if err := tx.Omit(clause.Associations).Create(sh).Error; err != nil {
 			if errors.Is(err, gorm.ErrDuplicatedKey) {
-				return app.Errorf(app.ECONFLICT, "you are already clocked in; clock out first")
+				return app.Errorf(app.ECONFLICT, "you are already clocked in; clock out first").WithMessage("already_clocked_in")
 			}
 			return fmt.Errorf("store: clock in: %w", err)
 		}
@@ -141,7 +141,7 @@ func (s *Store) EndShift(ctx context.Context, officerID int64, handover string, 
 		}
 		if err := q.First(&sh).Error; err != nil {
 			if errors.Is(err, gorm.ErrRecordNotFound) {
-				return app.Errorf(app.ECONFLICT, "you are not clocked in")
+				return app.Errorf(app.ECONFLICT, "you are not clocked in").WithMessage("not_clocked_in")
 			}
 			return fmt.Errorf("store: clock out: %w", err)
 		}
@@ -233,10 +233,10 @@ func (s *Store) AddEntry(ctx context.Context, stationID, shiftID int64, author a
 		}
 		if author.Role == app.RoleOfficer {
 			if sh.OfficerID != author.UserID {
-				return app.Errorf(app.EFORBIDDEN, "only the shift's own officer writes in its log")
+				return app.Errorf(app.EFORBIDDEN, "only the shift's own officer writes in its log").WithMessage("not_shift_officer")
 			}
 			if sh.Sealed() {
-				return app.Errorf(app.ECONFLICT, "the head has signed this shift off; its log is sealed")
+				return app.Errorf(app.ECONFLICT, "the head has signed this shift off; its log is sealed").WithMessage("shift_sealed")
 			}
 		}
 		e = &app.ShiftEntry{ShiftID: sh.ID, StationID: sh.StationID, AuthorID: &author.UserID, Kind: ne.Kind, Text: ne.Text, CreatedAt: now}
@@ -283,9 +283,9 @@ func (s *Store) SignOff(ctx context.Context, stationID, shiftID int64, head app.
 		}
 		switch {
 		case sh.EndedAt == nil:
-			return app.Errorf(app.ECONFLICT, "the shift is still open; sign it off after clock-out")
+			return app.Errorf(app.ECONFLICT, "the shift is still open; sign it off after clock-out").WithMessage("shift_still_open")
 		case sh.Sealed():
-			return app.Errorf(app.ECONFLICT, "the shift is already signed off")
+			return app.Errorf(app.ECONFLICT, "the shift is already signed off").WithMessage("shift_signed_off")
 		}
 		sh.SignedOffBy, sh.SignedOffAt, sh.SignOffNote, sh.UpdatedAt = &head.ID, &now, comment, now
 		err = tx.Model(&app.Shift{}).Where("id = ?", sh.ID).
@@ -317,11 +317,11 @@ func (s *Store) AcknowledgeHandover(ctx context.Context, stationID, shiftID, off
 		}
 		switch {
 		case sh.EndedAt == nil || sh.HandoverNote == "":
-			return app.Errorf(app.ECONFLICT, "this shift has no handover yet")
+			return app.Errorf(app.ECONFLICT, "this shift has no handover yet").WithMessage("no_handover")
 		case sh.HandoverAckAt != nil:
-			return app.Errorf(app.ECONFLICT, "this handover was already acknowledged")
+			return app.Errorf(app.ECONFLICT, "this handover was already acknowledged").WithMessage("handover_acknowledged")
 		case sh.OfficerID == officerID:
-			return app.Errorf(app.ECONFLICT, "the next officer acknowledges a handover, not its writer")
+			return app.Errorf(app.ECONFLICT, "the next officer acknowledges a handover, not its writer").WithMessage("handover_own")
 		}
 		var here int64
 		err = tx.Model(&app.Shift{}).Where("officer_id = ? AND booth_id = ? AND ended_at IS NULL", officerID, sh.BoothID).Count(&here).Error
@@ -329,7 +329,7 @@ func (s *Store) AcknowledgeHandover(ctx context.Context, stationID, shiftID, off
 			return fmt.Errorf("store: acknowledge handover: %w", err)
 		}
 		if here == 0 {
-			return app.Errorf(app.ECONFLICT, "clock in at this booth before acknowledging its handover")
+			return app.Errorf(app.ECONFLICT, "clock in at this booth before acknowledging its handover").WithMessage("handover_clock_in")
 		}
 		sh.HandoverAckBy, sh.HandoverAckAt, sh.UpdatedAt = &officerID, &now, now
 		err = tx.Model(&app.Shift{}).Where("id = ?", sh.ID).

@@ -12,6 +12,7 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 
+	"policebooth/server/app"
 	"policebooth/server/notify/notifytest"
 	"policebooth/server/store"
 	"policebooth/server/store/storetest"
@@ -68,14 +69,14 @@ func TestResidentSignsUpVerifiesAndSignsIn(t *testing.T) {
 
 	var sent map[string]string
 	resp := ts.api(t, "POST", "/api/v1/auth/register", "", map[string]any{
-		"phone": "+86 139-1234-5678", "password": "garden-path-7", "name": "张桂兰", "lat": 39.96, "lng": 116.30,
+		"phone": "+86 139-1234-5678", "password": "garden-path-7", "name": "张桂兰", "lat": 39.96, "lng": 116.30, "privacy_version": app.PrivacyVersion,
 	}, &sent)
 	if resp.StatusCode != 202 || len(sent) != 1 || sent["status"] != "code_sent" {
 		t.Fatalf("register: %d %+v", resp.StatusCode, sent)
 	}
 	// A second sign-up with the number answers alike; its owner is texted.
 	var again202 map[string]string
-	if resp := ts.api(t, "POST", "/api/v1/auth/register", "", map[string]any{"phone": "13912345678", "password": "another-pass-1", "name": "x"}, &again202); resp.StatusCode != 202 || again202["status"] != "code_sent" {
+	if resp := ts.api(t, "POST", "/api/v1/auth/register", "", map[string]any{"phone": "13912345678", "password": "another-pass-1", "name": "x", "privacy_version": app.PrivacyVersion}, &again202); resp.StatusCode != 202 || again202["status"] != "code_sent" {
 		t.Errorf("second sign-up with the phone: %d %v, want 202 code_sent", resp.StatusCode, again202)
 	}
 	if msgs := sms.Messages("13912345678"); len(msgs) != 2 || !strings.Contains(msgs[1], "注册") {

@@ -17,18 +17,20 @@ import (
 
 // userJSON is an account as the API shows it.
 type userJSON struct {
-	ID                 int64  `json:"id,string"`
-	Phone              string `json:"phone"`
-	Name               string `json:"name"`
-	Role               string `json:"role"`
-	StationID          *int64 `json:"station_id,string,omitempty"`
-	HomeBoothID        *int64 `json:"home_booth_id,string,omitempty"`
-	BadgeNo            string `json:"badge_no,omitempty"`
-	Language           string `json:"language"`
-	PhoneVerified      bool   `json:"phone_verified"`
-	MustChangePassword bool   `json:"must_change_password"`
-	Disabled           bool   `json:"disabled,omitempty"`
-	ElderMode          *bool  `json:"elder_mode,omitempty"`
+	ID                 int64      `json:"id,string"`
+	Phone              string     `json:"phone"`
+	Name               string     `json:"name"`
+	Role               string     `json:"role"`
+	StationID          *int64     `json:"station_id,string,omitempty"`
+	HomeBoothID        *int64     `json:"home_booth_id,string,omitempty"`
+	BadgeNo            string     `json:"badge_no,omitempty"`
+	Language           string     `json:"language"`
+	PhoneVerified      bool       `json:"phone_verified"`
+	MustChangePassword bool       `json:"must_change_password"`
+	Disabled           bool       `json:"disabled,omitempty"`
+	ElderMode          *bool      `json:"elder_mode,omitempty"`
+	PrivacyVersion     string     `json:"privacy_version,omitempty"`
+	PrivacyAcceptedAt  *time.Time `json:"privacy_accepted_at,omitempty"`
 }
 
 func toUserJSON(u *app.User) userJSON {
@@ -36,6 +38,7 @@ func toUserJSON(u *app.User) userJSON {
 		ID: u.ID, Phone: u.Phone, Name: u.Name, Role: string(u.Role), StationID: u.StationID,
 		HomeBoothID: u.HomeBoothID, BadgeNo: u.BadgeNo, Language: u.Language,
 		PhoneVerified: u.PhoneVerified, MustChangePassword: u.MustChangePassword, Disabled: u.Disabled, ElderMode: u.ElderMode,
+		PrivacyVersion: u.PrivacyVersion, PrivacyAcceptedAt: u.PrivacyAcceptedAt,
 	}
 }
 
@@ -79,6 +82,9 @@ type registerRequest struct {
 	HomeBoothID string   `json:"home_booth_id"`
 	Lat         *float64 `json:"lat"`
 	Lng         *float64 `json:"lng"`
+	// PrivacyVersion is the privacy policy and user agreement the person
+	// accepted; it must be the one in force.
+	PrivacyVersion string `json:"privacy_version"`
 }
 
 // register creates a resident account and sends the code that verifies
@@ -89,6 +95,9 @@ type registerRequest struct {
 func (s *Server) register(c echo.Context, r registerRequest) error {
 	ctx := c.Request().Context()
 	if err := s.throttle(c, signUpsPerAddress, time.Hour, "register:ip:"+addressKey(c)); err != nil {
+		return err
+	}
+	if err := app.CheckPrivacyVersion(r.PrivacyVersion); err != nil {
 		return err
 	}
 	phone, err := app.NormalizePhone(r.Phone)
@@ -102,7 +111,9 @@ func (s *Server) register(c echo.Context, r registerRequest) error {
 	if lang == "" {
 		lang = s.i18n.Match("", c.Request().Header.Get("Accept-Language"))
 	}
-	u := &app.User{Role: app.RoleResident, Phone: phone, Name: r.Name, Language: lang}
+	accepted := time.Now()
+	u := &app.User{Role: app.RoleResident, Phone: phone, Name: r.Name, Language: lang,
+		PrivacyVersion: r.PrivacyVersion, PrivacyAcceptedAt: &accepted}
 	switch {
 	case r.HomeBoothID != "":
 		id, err := parseID(r.HomeBoothID)

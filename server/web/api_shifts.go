@@ -285,13 +285,13 @@ func (s *Server) acknowledgeHandover(c echo.Context) (*app.Shift, error) {
 }
 
 // periodFigures counts a station's (or booth's) period for the review.
-func (s *Server) periodFigures(c echo.Context, f app.ShiftFilter, shifts []app.Shift) (*app.Figures, error) {
+func (s *Server) periodFigures(c echo.Context, f app.ShiftFilter, shifts []app.Shift, now time.Time) (*app.Figures, error) {
 	ids := make([]int64, len(shifts))
 	for i, sh := range shifts {
 		ids[i] = sh.ID
 	}
 	return s.store.Figures(c.Request().Context(), app.FigureQuery{StationID: f.StationID, BoothID: f.BoothID, From: f.From, To: f.To,
-		Shifts: ids, Zone: s.stationLocation(c, f.StationID)})
+		Shifts: ids, Zone: s.stationLocation(c, f.StationID), Now: now})
 }
 
 // handleShiftFigures: GET /shifts/figures (head): the period's figures.
@@ -305,7 +305,7 @@ func (s *Server) handleShiftFigures(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	figures, err := s.periodFigures(c, f, shifts)
+	figures, err := s.periodFigures(c, f, shifts, time.Now())
 	if err != nil {
 		return err
 	}

@@ -64,7 +64,7 @@ var matrix = []matrixCell{
 	{"GET /api/v1/openapi.json", "", "", all(200)},
 	{"GET /api/v1/booths", "", "", all(200)},
 	{"PATCH /api/v1/booths/:id", "/api/v1/booths/{booth}", `{"ack_limit_seconds":45}`, all(403, "anon", 401, "head", 200, "head2", 404)},
-	{"POST /api/v1/auth/register", "", `{"phone":"1350000%04d","password":"matrix-pass-1","name":"测试"}`, all(202)},
+	{"POST /api/v1/auth/register", "", `{"phone":"1350000%04d","password":"matrix-pass-1","name":"测试","privacy_version":"2026-12"}`, all(202)},
 	{"POST /api/v1/auth/login", "", `{"phone":"1370001%04d","password":"wrong-password"}`, all(401)},
 	{"POST /api/v1/auth/refresh", "", `{"refresh_token":"spent-or-forged"}`, all(401)},
 	{"POST /api/v1/auth/codes", "", `{"phone":"1370002%04d","purpose":"reset"}`, all(202)},
@@ -72,6 +72,8 @@ var matrix = []matrixCell{
 	{"POST /api/v1/auth/reset", "", `{"phone":"1370004%04d","code":"000000","password":"matrix-pass-2"}`, all(400)},
 	// Signed-in API.
 	{"GET /api/v1/me", "", "", all(200, "anon", 401)},
+	{"GET /api/v1/privacy", "", "", all(200)},
+	{"POST /api/v1/me/privacy", "", `{"version":"2026-12"}`, all(403, "anon", 401, residents, 200)},
 	// The stream opens for everyone signed in; what each receives is
 	// filtered (TestStreamsCarryOnlyWhatEachMaySee).
 	{"GET /api/v1/events", "", "", all(200, "anon", 401)},
@@ -92,6 +94,9 @@ var matrix = []matrixCell{
 	{"GET /login", "", "", all(303, "anon", 200)},
 	{"POST /login", "", "phone=1370005%04d&password=wrong-password", all(401)},
 	{"GET /register", "", "", all(200)},
+	{"GET /privacy", "", "", all(200)},
+	{"GET /terms", "", "", all(200)},
+	{"POST /privacy/accept", "", "version=2026-12&next=/", all(403, "anon", 401, residents, 303)},
 	{"POST /register", "", "phone=&name=&password=", all(400)},
 	{"GET /verify", "", "", all(303, "anon", 200)},
 	{"POST /verify", "", "phone=1370006%04d&code=000000", all(400)},

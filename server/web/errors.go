@@ -9,6 +9,7 @@ import (
 
 	"policebooth/server/app"
 	"policebooth/server/auth"
+	"policebooth/server/i18n"
 	"policebooth/server/store"
 	"policebooth/templates/pages"
 )
@@ -77,7 +78,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 		c.Response().Header().Set("Retry-After", "5")
 	default:
 		code = app.ErrorCode(err)
-		message = app.ErrorMessage(err)
+		message = refusalText(c, err)
 		status = statusOfCode[code]
 		switch code {
 		case app.EUNVERIFIED:
@@ -105,6 +106,17 @@ func (s *Server) handleError(err error, c echo.Context) {
 		return
 	}
 	s.renderErrorPage(c, status)
+}
+
+// refusalText is what a person is told about a refused request: the
+// error's message code in the reader's language (the account's, else
+// Accept-Language), else its safe English message.
+func refusalText(c echo.Context, err error) string {
+	key, data := app.MessageOf(err)
+	if key == "" || i18n.From(c.Request().Context()) == nil {
+		return app.ErrorMessage(err)
+	}
+	return t(c, "refusal."+key, data...)
 }
 
 func isAPI(c echo.Context) bool {

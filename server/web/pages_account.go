@@ -18,6 +18,9 @@ import (
 // formError turns a failed action into a message for the whole form, in the
 // reader's language, and the status to answer with.
 func (s *Server) formError(c echo.Context, err error) (string, int, error) {
+	if key, _ := app.MessageOf(err); key != "" {
+		return refusalText(c, err), statusOfCode[app.ErrorCode(err)], nil
+	}
 	switch app.ErrorCode(err) {
 	case app.ERATELIMIT:
 		minutes := 1
@@ -147,7 +150,7 @@ func (s *Server) handleRegisterPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.render(c, http.StatusOK, t(c, "register.title"), pages.Register(view.Register{Booths: opts}))
+	return s.render(c, http.StatusOK, t(c, "register.title"), pages.Register(view.Register{Booths: opts, PrivacyVersion: app.PrivacyVersion}))
 }
 
 // handleRegisterSubmit: POST /register creates the account and asks for
@@ -156,12 +159,16 @@ func (s *Server) handleRegisterSubmit(c echo.Context) error {
 	r := registerRequest{
 		Phone: c.FormValue("phone"), Password: c.FormValue("password"), Name: c.FormValue("name"),
 		HomeBoothID: c.FormValue("home_booth_id"), Language: i18n.Lang(c.Request().Context()),
+		PrivacyVersion: c.FormValue("privacy_version"),
 	}
 	opts, err := s.boothOptions(c, r.HomeBoothID)
 	if err != nil {
 		return err
 	}
-	v := view.Register{Phone: r.Phone, Name: r.Name, Booths: opts, Errors: view.Errors{}}
+	v := view.Register{Phone: r.Phone, Name: r.Name, Booths: opts, Errors: view.Errors{}, PrivacyVersion: app.PrivacyVersion}
+	if app.CheckPrivacyVersion(r.PrivacyVersion) != nil {
+		v.Errors["privacy_version"] = t(c, "refusal.privacy_version")
+	}
 	checkPhone(c, v.Errors, r.Phone)
 	checkName(c, v.Errors, r.Name)
 	checkPassword(c, v.Errors, "password", r.Password)

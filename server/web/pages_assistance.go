@@ -64,11 +64,20 @@ func (s *Server) handleHelpSubmit(c echo.Context) error {
 		}
 	}
 	if err != nil {
-		msg, status, err := s.formError(c, err)
-		if err != nil {
-			return err
+		// Every refusal on the help path is shown on the page, beside 110
+		// (and 120 for a medical call): a person in danger is never left
+		// with an error page.
+		msg, status, ferr := s.formError(c, err)
+		if ferr != nil {
+			code := app.ErrorCode(err)
+			if code == app.EINTERNAL {
+				return ferr
+			}
+			msg, status = refusalText(c, err), statusOfCode[code]
 		}
-		return s.render(c, status, t(c, "help.title"), pages.Help(s.helpPage(c, view.Errors{"": msg})))
+		v := s.helpPage(c, view.Errors{"": msg})
+		v.Medical = nc.Category == "medical"
+		return s.render(c, status, t(c, "help.title"), pages.Help(v))
 	}
 	return c.Redirect(http.StatusSeeOther, "/calls/"+itoa64(call.ID))
 }
@@ -106,11 +115,21 @@ func (s *Server) callPage(c echo.Context, call *app.AssistanceCall) view.CallPag
 	}
 	v.Location, v.MapURL = locationText(c, call)
 	v.CanCancel = v.Caller && call.Status.Open()
+	v.Medical = call.Category == "medical"
+	v.Resolved = call.Status == app.CallResolved
+	if call.Repeated {
+		v.Repeated = call.CallsThisHour
+	}
 	people := s.names(ctx)
 	v.Officer = people.of(call.AcknowledgedBy)
+	if call.AcknowledgedBy != nil {
+		if u, err := s.store.FindUser(ctx, *call.AcknowledgedBy); err == nil {
+			v.BadgeNo = u.BadgeNo
+		}
+	}
 	reached := map[app.CallStatus]int{app.CallOpen: 0, app.CallAcknowledged: 1, app.CallEnRoute: 2, app.CallOnScene: 3, app.CallResolved: 4}
 	at := reached[call.Status]
-	for i, st := range []app.CallStatus{app.CallOpen, app.CallAcknowledged, app.CallEnRoute, app.CallOnScene} {
+	for i, st := range []app.CallStatus{app.CallOpen, app.CallAcknowledged, app.CallEnRoute, app.CallOnScene, app.CallResolved} {
 		v.Steps = append(v.Steps, view.CallStep{Label: t(c, "step_"+string(st)), Done: call.Status != app.CallCancelled && i <= at})
 	}
 	for _, m := range call.Messages {
@@ -126,6 +145,9 @@ func (s *Server) callPage(c echo.Context, call *app.AssistanceCall) view.CallPag
 		switch e.Kind {
 		case "status":
 			row.Text = t(c, "tl.status", "To", callLabel(c, app.CallStatus(e.To)))
+			if e.To == string(app.CallResolved) {
+				v.Outcome = e.Note
+			}
 		default:
 			row.Text = t(c, "calltl_"+e.Kind)
 		}
@@ -226,6 +248,9 @@ func (s *Server) handleBoardPage(c echo.Context) error {
 		row := view.CallRow{ID: itoa64(call.ID), Category: t(c, "cat_"+call.Category), Message: call.Message, Age: ageText(c, call.CreatedAt, now),
 			Status: string(call.Status), StatusLabel: callLabel(c, call.Status), Unacknowledged: call.AcknowledgedBy == nil,
 			Escalation: call.EscalationLevel, Silent: call.Silent}
+		if call.Repeated {
+			row.Repeated = call.CallsThisHour
+		}
 		row.Location, row.MapURL = locationText(c, call)
 		if b, ok := byID[call.BoothID]; ok && call.Lat != nil && call.Lng != nil {
 			row.Distance = t(c, "board.distance", "M", int(math.Round(app.DistanceM(b.Lat, b.Lng, *call.Lat, *call.Lng))), "Booth", b.Name)

@@ -118,10 +118,19 @@ func (s *Server) handleNoticesPage(c echo.Context) error {
 // handleUrgentNotices: GET /notices/urgent, the live banner of a
 // resident's pages: urgent notices not opened yet.
 func (s *Server) handleUrgentNotices(c echo.Context) error {
+	v, err := s.urgentNotices(c)
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, t(c, "notices.title"), components.UrgentNotices(v))
+}
+
+// urgentNotices are the signed-in resident's urgent notices not yet read.
+func (s *Server) urgentNotices(c echo.Context) (view.UrgentNotices, error) {
 	now := time.Now()
 	notices, err := s.store.ListResidentNotices(c.Request().Context(), caller(c).UserID, now)
 	if err != nil {
-		return err
+		return view.UrgentNotices{}, err
 	}
 	var v view.UrgentNotices
 	for i := range notices {
@@ -129,7 +138,7 @@ func (s *Server) handleUrgentNotices(c echo.Context) error {
 			v.Rows = append(v.Rows, s.noticeRow(c, &notices[i].Notice, false, now))
 		}
 	}
-	return s.render(c, http.StatusOK, t(c, "notices.title"), components.UrgentNotices(v))
+	return v, nil
 }
 
 // handleNoticePage: GET /notices/:id. A resident opening a notice of their

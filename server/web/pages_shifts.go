@@ -433,7 +433,8 @@ func (s *Server) handleReviewPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	figures, err := s.periodFigures(c, f, everyShift)
+	now := time.Now() // the figures and the list of gaps end at the same instant
+	figures, err := s.periodFigures(c, f, everyShift, now)
 	if err != nil {
 		return err
 	}
@@ -454,12 +455,15 @@ func (s *Server) handleReviewPage(c echo.Context) error {
 		return err
 	}
 	for _, g := range gaps {
-		row := view.GapRow{Booth: s.boothName(c, g.BoothID), From: pageTime(g.StartedAt, loc), To: t(c, "review.gap_open")}
-		end := time.Now()
-		if g.EndedAt != nil {
-			row.To, end = pageTime(*g.EndedAt, loc), *g.EndedAt
+		// The same minutes as the figures: the part of the gap in the period.
+		minutes, in := g.MinutesIn(f.From, f.To, now)
+		if !in {
+			continue
 		}
-		row.Minutes = strconv.Itoa(int(end.Sub(g.StartedAt).Minutes()))
+		row := view.GapRow{Booth: s.boothName(c, g.BoothID), From: pageTime(g.StartedAt, loc), To: t(c, "review.gap_open"), Minutes: strconv.Itoa(minutes)}
+		if g.EndedAt != nil {
+			row.To = pageTime(*g.EndedAt, loc)
+		}
 		v.Gaps = append(v.Gaps, row)
 	}
 	q := url.Values{"from": {v.From}, "to": {v.To}}

@@ -77,6 +77,12 @@ func (s *Server) render(c echo.Context, status int, title string, content templ.
 			c.Response().Header().Set("X-Booth-User", page.User.ID)
 			c.Response().Header().Set(echo.HeaderCacheControl, "no-store")
 			page.Booth = s.boothOf(ctx, p.User)
+			if err := s.residentBanners(c, &page); err != nil {
+				return err
+			}
+			if p.Role == app.RoleOfficer {
+				page.Operator = p.User.Name
+			}
 		} else {
 			page.Booth = s.boothView(ctx)
 		}
@@ -92,6 +98,35 @@ func (s *Server) render(c echo.Context, status int, title string, content templ.
 		return err
 	}
 	return c.HTMLBlob(status, buf.Bytes())
+}
+
+// residentBanners fills what every page of a resident shows above its
+// content: unread urgent notices (in the HTML as served, so a resident who
+// was away sees them on the next page), their open call, and a new privacy
+// policy to accept. None of them blocks the page.
+func (s *Server) residentBanners(c echo.Context, page *view.Page) error {
+	p := caller(c)
+	if p.Role != app.RoleResident {
+		return nil
+	}
+	page.PrivacyOutdated = app.NeedsPrivacyAcceptance(p.User)
+	page.PrivacyVersion = app.PrivacyVersion
+	path := c.Request().URL.Path
+	if path != "/notices/urgent" {
+		urgent, err := s.urgentNotices(c)
+		if err != nil {
+			return err
+		}
+		page.Urgent = urgent
+	}
+	open, err := s.openCall(c)
+	if err != nil {
+		return err
+	}
+	if open != nil && path != "/calls/"+itoa64(open.ID) {
+		page.OpenCall = &view.OpenCallBanner{ID: itoa64(open.ID), Status: callLabel(c, open.Status)}
+	}
+	return nil
 }
 
 // pageView fills the layout's view model.

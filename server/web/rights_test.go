@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"policebooth/server/app"
 	"policebooth/server/config"
 	"policebooth/server/store"
 	"policebooth/server/store/storetest"
@@ -277,7 +278,7 @@ func TestDeletingTheAccountNeedsThePasswordAndEndsEverySession(t *testing.T) {
 		t.Errorf("open request after deletion: %d, want 404", resp.StatusCode)
 	}
 	// The number signs up again.
-	if resp := ts.api(t, "POST", "/api/v1/auth/register", "", map[string]string{"phone": "13900000001", "password": "a-new-start-1", "name": "新居民"}, nil); resp.StatusCode != 202 {
+	if resp := ts.api(t, "POST", "/api/v1/auth/register", "", map[string]string{"phone": "13900000001", "password": "a-new-start-1", "name": "新居民", "privacy_version": app.PrivacyVersion}, nil); resp.StatusCode != 202 {
 		t.Errorf("sign-up with the freed number: %d, want 202", resp.StatusCode)
 	}
 	if u, err := ts.store.FindUserByPhone(context.Background(), "13900000001"); err != nil || u.Name != "新居民" {

@@ -6,6 +6,7 @@ type HelpPage struct {
 	Errors         Errors
 	IdempotencyKey string
 	BoothPhone     string // dialled when there is no network
+	Medical        bool   // the refused call was medical: 120 beside 110
 }
 
 // CallPage is one assistance call as its caller or an officer sees it.
@@ -22,7 +23,12 @@ type CallPage struct {
 	Location    string // coordinates with accuracy, or "unknown"
 	MapURL      string // opens the device's maps app
 	Officer     string // who acknowledged
+	BadgeNo     string // the acknowledging officer's badge number, for the caller to check
 	Escalation  int
+	Repeated    int  // the caller's calls this hour when past the bound, else 0
+	Medical     bool // 120 is offered beside 110
+	Resolved    bool
+	Outcome     string // the officer's note when resolving
 	Messages    []CallMessageRow
 	Timeline    []TimelineRow
 	Caller      bool // the page is the caller's
@@ -59,4 +65,5 @@ type CallRow struct {
 	Unacknowledged                                                                       bool
 	Escalation                                                                           int
 	Silent                                                                               bool
+	Repeated                                                                             int // the caller's calls this hour when past the bound, else 0
 }

@@ -14,6 +14,22 @@ type Page struct {
 	LiveFrom string
 	// RenderedAt is when the page was made: an offline copy says so.
 	RenderedAt string
+	// Urgent are the resident's unread urgent notices, a banner on every
+	// page until read.
+	Urgent UrgentNotices
+	// OpenCall is the resident's open call, a banner on every page but its own.
+	OpenCall *OpenCallBanner
+	// PrivacyOutdated asks a resident to accept a new privacy policy; it
+	// never blocks the page.
+	PrivacyOutdated bool
+	PrivacyVersion  string
+	// Operator is who is signed in on a staff tablet, named in its header.
+	Operator string
+}
+
+// OpenCallBanner points a resident back to their open call.
+type OpenCallBanner struct {
+	ID, Status string
 }
 
 // User is the signed-in person as the layout shows them.
@@ -59,9 +75,10 @@ type Login struct {
 
 // Register is the sign-up form.
 type Register struct {
-	Phone, Name string
-	Booths      []Option
-	Errors      Errors
+	Phone, Name    string
+	Booths         []Option
+	Errors         Errors
+	PrivacyVersion string // the policy the form asks to accept
 }
 
 // Verify is the form for the code sent to a phone, to verify it (Purpose

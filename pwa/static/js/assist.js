@@ -108,13 +108,81 @@
     window.boothSubscribePush(); // best effort: the stream and the sound work without it
     var Ctx = window.AudioContext || window.webkitAudioContext;
     if (!audio && Ctx) audio = new Ctx();
-    if (audio) audio.resume();
-    unlock.setAttribute("aria-pressed", "true");
-    state.textContent = unlock.getAttribute("data-on") || state.textContent;
+    var ready = function () {
+      if (!audio || audio.state !== "running") return; // still blocked: the banner stays
+      unlock.setAttribute("aria-pressed", "true");
+      unlock.hidden = true;
+      document.getElementById("sound-banner").classList.add("ready");
+      state.textContent = unlock.getAttribute("data-on") || state.textContent;
+    };
+    if (audio) audio.resume().then(ready, function () {});
     keepAwake();
     update();
   });
+  if (navigator.vibrate) document.body.classList.add("can-vibrate");
   document.addEventListener("visibilitychange", function () { if (!document.hidden && unlock.getAttribute("aria-pressed") === "true") keepAwake(); });
   document.body.addEventListener("htmx:afterSwap", update);
+  document.body.addEventListener("htmx:afterSettle", update);
   update();
+
+  // --- One page for the whole shift -------------------------------------
+  // Staff move between home, board, calls, queue and shift inside this
+  // page: a link or a form swaps only the main part (the server answers an
+  // htmx request with the content alone), so the sound, the screen lock
+  // and the event stream live on. Other pages, uploads and the offline
+  // outbox go the ordinary way.
+  if (document.body.getAttribute("data-shell") !== "staff" || !window.htmx) return;
+  var main = document.getElementById("main");
+  // The pages of the help path and the shift; a request's page (documents,
+  // the family photo camera) loads as a page of its own.
+  var shellPaths = /^\/(board|queue|shift|shift\/(clock-in|clock-out|switch|pin|handover\/\d+)|calls\/\d+|calls\/\d+\/move)?$/;
+  function soft(url) {
+    var u = new URL(url, location.href);
+    return u.origin === location.origin && shellPaths.test(u.pathname);
+  }
+  function go(method, url, values) {
+    window.htmx.ajax(method, url, { target: main, swap: "innerHTML", values: values }).then(function () {
+      var h1 = main.querySelector("h1");
+      if (h1) document.title = h1.textContent + " · " + document.title.split(" · ").slice(-1)[0];
+      window.scrollTo(0, 0);
+      main.focus({ preventScroll: true });
+    });
+  }
+  // Once the new content is in place the address follows it: the page a
+  // link or a redirect led to; a form answered in place (with its errors)
+  // keeps the address of the page it was sent from.
+  document.body.addEventListener("htmx:afterSettle", function (e) {
+    var xhr = e.detail.xhr, cfg = e.detail.requestConfig || {};
+    if (e.detail.target !== main || !xhr || !xhr.responseURL) return;
+    var u = new URL(xhr.responseURL), to = u.pathname + u.search;
+    var answeredInPlace = cfg.verb && cfg.verb.toLowerCase() !== "get" && new URL(cfg.path, location.href).pathname === u.pathname;
+    if (answeredInPlace || to === location.pathname + location.search) history.replaceState(history.state, "", location.href);
+    else history.pushState({ shell: true }, "", to);
+  });
+  // A form sent back with its errors (400, 409) is shown like any page.
+  document.body.addEventListener("htmx:beforeSwap", function (e) {
+    if (e.detail.target === main && e.detail.xhr.status >= 400 && e.detail.xhr.status < 500) {
+      e.detail.shouldSwap = true;
+      e.detail.isError = false;
+    }
+  });
+  document.addEventListener("click", function (e) {
+    var a = e.target.closest && e.target.closest("a[href]");
+    if (!a || e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || a.target || a.hasAttribute("download")) return;
+    if (!soft(a.href) || a.getAttribute("href").charAt(0) === "#") return;
+    e.preventDefault();
+    go("GET", a.href, {});
+  });
+  document.addEventListener("submit", function (e) {
+    var form = e.target;
+    if (e.defaultPrevented || form.hasAttribute("data-outbox") || form.enctype === "multipart/form-data" || form.hasAttribute("hx-post")) return;
+    if (!soft(form.action) || form.closest("header")) return;
+    e.preventDefault();
+    var values = {};
+    new FormData(form).forEach(function (v, k) { values[k] = v; });
+    if (e.submitter && e.submitter.name) values[e.submitter.name] = e.submitter.value;
+    var method = (form.getAttribute("method") || "get").toUpperCase();
+    go(method, form.action, values);
+  });
+  window.addEventListener("popstate", function () { go("GET", location.href, {}); });
 })();
