@@ -54,11 +54,13 @@ type Server struct {
 	background sync.WaitGroup // the work Start runs; Serve waits for it
 
 	serviceWorker []byte // built once: its version hashes what it precaches
+
+	now func() time.Time // the clock of the pages and API that read it through s.now
 }
 
 // New builds the server with every route and middleware in place.
 func New(cfg config.Config, st *store.Store, log *slog.Logger) (*Server, error) {
-	s := &Server{cfg: cfg, store: st, log: log, echo: echo.New()}
+	s := &Server{cfg: cfg, store: st, log: log, echo: echo.New(), now: time.Now}
 	s.echo.HideBanner = true
 	s.echo.HidePort = true
 	s.echo.IPExtractor = ipExtractor(cfg.TrustedProxies)
