@@ -533,7 +533,7 @@ func demoPhotoKeys(i int) (full, display, thumb string) {
 	return p + "-full.jpg", p + "-display.jpg", p + "-thumb.jpg"
 }
 
-// writeRequests writes the counter's month: two to four visits on
+// writeRequests writes the counter's month: three to five visits on
 // weekdays, fewer at weekends, in office hours, of the catalogue's mix
 // (one in seven bundles residence migration with a passport renewal), most
 // completed, some past their target, a few rejected or cancelled; none
@@ -567,7 +567,7 @@ func (h *demoHistory) writeRequests(tx *gorm.DB) error {
 	tickets := map[[2]string]int{} // booth id, day → last ticket
 	for d := demoHistoryDays - 1; d >= 0; d-- {
 		day := h.day(d)
-		n := 2 + h.rnd.IntN(3)
+		n := 3 + h.rnd.IntN(3)
 		if wd := day.Weekday(); wd == time.Saturday || wd == time.Sunday {
 			n = h.rnd.IntN(2)
 		}
