@@ -98,22 +98,6 @@ type DashboardAlerts struct {
 	DarkTablets         int `json:"dark_tablets"`
 }
 
-// NeedsAction reports whether anything on the dashboard needs someone now:
-// a call not acknowledged, a booth nobody covers, a dark tablet.
-func (d *Dashboard) NeedsAction() bool {
-	for i := range d.OpenCalls {
-		if d.OpenCalls[i].Unacknowledged() {
-			return true
-		}
-	}
-	for i := range d.Booths {
-		if d.Booths[i].Uncovered() || d.Booths[i].DarkTablet() {
-			return true
-		}
-	}
-	return false
-}
-
 // TabletLiveWithin is how recently an on-duty officer's event stream must
 // have been seen for the booth's tablet to count as live.
 const TabletLiveWithin = time.Minute

@@ -22,21 +22,24 @@ func TestSortOpenCallsPutsTheUnacknowledgedFirst(t *testing.T) {
 	}
 }
 
-func TestDashboardNeedsAction(t *testing.T) {
-	covered := DashboardBooth{OnDuty: []OnDuty{{OfficerID: 1}}, TabletLive: true}
+func TestWhatNeedsActionNow(t *testing.T) {
 	for _, tc := range []struct {
-		name string
-		d    Dashboard
-		want bool
+		name            string
+		booth           DashboardBooth
+		uncovered, dark bool
 	}{
-		{"all covered and quiet", Dashboard{Booths: []DashboardBooth{covered}}, false},
-		{"an acknowledged call", Dashboard{Booths: []DashboardBooth{covered}, OpenCalls: []DashboardCall{{Status: CallEnRoute}}}, false},
-		{"a call nobody took", Dashboard{Booths: []DashboardBooth{covered}, OpenCalls: []DashboardCall{{Status: CallOpen}}}, true},
-		{"a booth uncovered", Dashboard{Booths: []DashboardBooth{covered, {}}}, true},
-		{"a dark tablet", Dashboard{Booths: []DashboardBooth{{OnDuty: []OnDuty{{OfficerID: 2}}}}}, true},
+		{"covered, tablet live", DashboardBooth{OnDuty: []OnDuty{{OfficerID: 1}}, TabletLive: true}, false, false},
+		{"nobody on duty", DashboardBooth{}, true, false},
+		{"on duty, tablet dark", DashboardBooth{OnDuty: []OnDuty{{OfficerID: 2}}}, false, true},
 	} {
-		if got := tc.d.NeedsAction(); got != tc.want {
-			t.Errorf("%s: NeedsAction %v, want %v", tc.name, got, tc.want)
+		if tc.booth.Uncovered() != tc.uncovered || tc.booth.DarkTablet() != tc.dark {
+			t.Errorf("%s: uncovered %v, dark %v; want %v, %v", tc.name, tc.booth.Uncovered(), tc.booth.DarkTablet(), tc.uncovered, tc.dark)
+		}
+	}
+	for st, want := range map[CallStatus]bool{CallOpen: true, CallAcknowledged: false, CallEnRoute: false, CallOnScene: false} {
+		c := DashboardCall{Status: st}
+		if c.Unacknowledged() != want {
+			t.Errorf("a call %s: unacknowledged %v", st, !want)
 		}
 	}
 }

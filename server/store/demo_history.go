@@ -241,8 +241,9 @@ func (h *demoHistory) minutes(lo, hi float64) time.Duration {
 }
 
 // writeShifts lays three 8-hour shifts a day at each booth (00, 08 and
-// 16 o'clock), each team's officers rotating weekly, with a few minutes'
-// overlap for the handover, two late starts that left coverage gaps, and
+// 16 o'clock), each of the booth team's three officers working one a day
+// and the next day's an earlier one (a backward rotation: never two in a
+// row), with a few minutes' overlap for the handover, two late starts that left coverage gaps, and
 // two to four log entries a shift. Each booth's last shift ended an hour
 // before now, or where a shift already in the database begins.
 func (h *demoHistory) writeShifts(tx *gorm.DB) error {
@@ -286,7 +287,7 @@ func (h *demoHistory) writeShifts(tx *gorm.DB) error {
 					continue
 				}
 				end = minTime(end, cut[b])
-				officer := h.teams[b][(slot+d/7)%3]
+				officer := h.teams[b][((slot-d)%3+3)%3]
 				sh := app.Shift{StationID: h.station.ID, BoothID: booth.ID, OfficerID: officer,
 					StartedAt: dbTime(start.Add(-h.minutes(2, 9))), EndedAt: ref(dbTime(end.Add(h.minutes(0, 4))))}
 				if delay, ok := late[[3]int{d, b, slot}]; ok && prev != nil {

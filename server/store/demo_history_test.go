@@ -117,6 +117,15 @@ func TestDemoHistory(t *testing.T) {
 			t.Errorf("booth %s has %d shifts over the month, want three a day", booths[b].Name, n)
 		}
 	}
+	var shifts []app.Shift
+	st.DB().Order("officer_id, started_at").Find(&shifts)
+	for i := 1; i < len(shifts); i++ {
+		prev, sh := shifts[i-1], shifts[i]
+		if prev.OfficerID == sh.OfficerID && sh.StartedAt.Before(*prev.EndedAt) {
+			t.Errorf("officer %d is on two shifts at once: %v–%v and from %v", sh.OfficerID, prev.StartedAt, *prev.EndedAt, sh.StartedAt)
+			break
+		}
+	}
 	if n := countRows(t, st, "shift_entries", "author_id IS NOT NULL"); n < 300 {
 		t.Errorf("%d officers' log entries", n)
 	}

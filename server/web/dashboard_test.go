@@ -122,6 +122,15 @@ func TestDashboardShowsTheStationNow(t *testing.T) {
 		t.Errorf("today counts %d calls, want at least the two just made", today.Calls)
 	}
 
+	// Someone waits at the counter.
+	if resp := ts.api(t, "POST", "/api/v1/service-requests", resident, map[string]any{"services": []string{"lost_and_found"},
+		"fields": map[string]any{"lost_and_found": map[string]string{"kind": "lost", "item": "钥匙"}}}, nil); resp.StatusCode != 201 {
+		t.Fatalf("request: %d", resp.StatusCode)
+	}
+	if d = dashboard(); d.Queue.Waiting != 1 || d.Queue.LongestWaitMinutes != 0 {
+		t.Errorf("queue %+v, want one waiting since just now", d.Queue)
+	}
+
 	// Only heads, and only of this station.
 	for _, token := range []string{officer, resident} {
 		if resp := ts.api(t, "GET", "/api/v1/dashboard", token, nil, nil); resp.StatusCode != 403 {
