@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"time"
 
 	"gorm.io/gorm"
@@ -37,10 +38,11 @@ var demoAccounts = []demoAccount{
 	{app.RoleResident, "13900000002", "刘德福", ""},
 }
 
+// demoPhones are the phones of every demo account, the history's included.
 func demoPhones() []string {
-	phones := make([]string, len(demoAccounts))
-	for i, a := range demoAccounts {
-		phones[i] = a.phone
+	var phones []string
+	for _, a := range slices.Concat(demoAccounts, demoHistoryOfficers, demoHistoryResidents()) {
+		phones = append(phones, a.phone)
 	}
 	return phones
 }
@@ -50,13 +52,15 @@ func demoPhones() []string {
 // accounts other than the demo ones, so demo passwords never sit beside
 // real people's accounts.
 func (s *Store) LoadDemo(ctx context.Context, log *slog.Logger) error {
+	return s.LoadDemoAt(ctx, log, s.Now())
+}
+
+// LoadDemoAt is LoadDemo on a given clock: the demo's finished night shift
+// ends an hour before now.
+func (s *Store) LoadDemoAt(ctx context.Context, log *slog.Logger, now time.Time) error {
 	return s.tx(ctx, func(tx *gorm.DB) error {
-		var foreign int64
-		if err := tx.Model(&app.User{}).Where("phone NOT IN ?", demoPhones()).Count(&foreign).Error; err != nil {
-			return fmt.Errorf("store: demo: count accounts: %w", err)
-		}
-		if foreign > 0 {
-			return app.Errorf(app.ECONFLICT, "demo data loads only into a database without real accounts, and this one holds other accounts (%d); start without --demo, or with a new POLICEBOOTH_DATA_DIR", foreign)
+		if err := refuseForeignAccounts(tx); err != nil {
+			return err
 		}
 		st, err := demoStation(tx)
 		if err != nil {
@@ -73,12 +77,25 @@ func (s *Store) LoadDemo(ctx context.Context, log *slog.Logger) error {
 		if err != nil {
 			return err
 		}
-		if err := demoShift(tx, st.ID, boothA.ID); err != nil {
+		if err := demoShift(tx, st.ID, boothA.ID, now); err != nil {
 			return err
 		}
 		log.Info("demo data loaded", "station_id", st.ID, "accounts_created", created)
 		return nil
 	})
+}
+
+// refuseForeignAccounts is ECONFLICT when the database holds accounts
+// other than the demo's, so demo passwords never sit beside real people's.
+func refuseForeignAccounts(tx *gorm.DB) error {
+	var foreign int64
+	if err := tx.Model(&app.User{}).Where("phone NOT IN ?", demoPhones()).Count(&foreign).Error; err != nil {
+		return fmt.Errorf("store: demo: count accounts: %w", err)
+	}
+	if foreign > 0 {
+		return app.Errorf(app.ECONFLICT, "demo data loads only into a database without real accounts, and this one holds other accounts (%d); start without --demo, or with a new POLICEBOOTH_DATA_DIR", foreign)
+	}
+	return nil
 }
 
 func demoStation(tx *gorm.DB) (*app.Station, error) {
@@ -185,7 +202,7 @@ const DemoPin = "246810"
 
 // demoShift gives booth A a finished night shift of 张伟 with a log and a
 // handover for the next officer, once.
-func demoShift(tx *gorm.DB, stationID, boothID int64) error {
+func demoShift(tx *gorm.DB, stationID, boothID int64, now time.Time) error {
 	var n int64
 	if err := tx.Model(&app.Shift{}).Where("station_id = ?", stationID).Count(&n).Error; err != nil || n > 0 {
 		return err
@@ -194,7 +211,7 @@ func demoShift(tx *gorm.DB, stationID, boothID int64) error {
 	if err := tx.Where("phone = ?", "13800000002").First(&officer).Error; err != nil {
 		return fmt.Errorf("store: demo shift: %w", err)
 	}
-	end := tx.NowFunc().Add(-time.Hour)
+	end := dbTime(now.Add(-time.Hour))
 	start := end.Add(-8 * time.Hour)
 	sh := app.Shift{StationID: stationID, BoothID: boothID, OfficerID: officer.ID, StartedAt: start, EndedAt: &end,
 		HandoverNote: "3 号楼独居老人王大爷今早需回访；失物登记本在左侧抽屉，黑色钱包一只待认领。", CreatedAt: start, UpdatedAt: end}

@@ -163,6 +163,9 @@ var matrix = []matrixCell{
 	{"GET /api/v1/shifts/:id", "/api/v1/shifts/{shift}", "", all(403, "anon", 401, "officer", 200, "head", 200, "officer2", 404, "head2", 404)},
 	{"POST /api/v1/shifts/:id/entries", "/api/v1/shifts/{shift}/entries", `{"kind":"note","text":"matrix %d"}`, all(403, "anon", 401, "officer", 201, "officer2", 404, heads, 400)},
 	{"GET /api/v1/shifts/figures", "", "", all(403, "anon", 401, heads, 200)},
+	// A head's dashboard is of their own station: another station's head
+	// asking for this one gets 404, every other role 403.
+	{"GET /api/v1/dashboard", "/api/v1/dashboard?station_id={station}", "", all(403, "anon", 401, "head", 200, "head2", 404)},
 	{"GET /api/v1/shifts.csv", "", "", all(403, "anon", 401, heads, 200)},
 	{"POST /api/v1/shifts/clock-out", "", `{"handover_note":"matrix"}`, all(403, "anon", 401, "officer", 200, "officer2", 409)},
 	{"PUT /api/v1/me/pin", "", `{"password":"wrong","pin":"123456"}`, all(400, "anon", 401, residents, 403, "admin", 403)},

@@ -215,15 +215,6 @@ func (s *Server) handleBoardPage(c echo.Context) error {
 	ctx := c.Request().Context()
 	p := caller(c)
 	station, _ := p.stationOf()
-	calls, err := s.store.ListCalls(ctx, app.CallScope{StationID: station}, true, 100)
-	if err != nil {
-		return err
-	}
-	booths, err := s.booths(ctx)
-	if err != nil {
-		return err
-	}
-	byID := map[int64]app.Booth{}
 	v := view.BoardPage{Staff: p.Role == app.RoleOfficer}
 	if v.Staff {
 		if sh, err := s.store.CurrentShift(ctx, p.UserID); err == nil {
@@ -235,6 +226,25 @@ func (s *Server) handleBoardPage(c echo.Context) error {
 	if c.QueryParam("done") != "" {
 		v.Flash = t(c, "req.saved")
 	}
+	var err error
+	if v.Calls, err = s.boardCalls(c, station); err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, t(c, "board.title"), pages.Board(v))
+}
+
+// boardCalls are a station's open calls as the board shows them.
+func (s *Server) boardCalls(c echo.Context, station int64) ([]view.CallRow, error) {
+	ctx := c.Request().Context()
+	calls, err := s.store.ListCalls(ctx, app.CallScope{StationID: station}, true, 100)
+	if err != nil {
+		return nil, err
+	}
+	booths, err := s.booths(ctx)
+	if err != nil {
+		return nil, err
+	}
+	byID := map[int64]app.Booth{}
 	for _, b := range booths {
 		if b.StationID != station {
 			continue
@@ -243,6 +253,7 @@ func (s *Server) handleBoardPage(c echo.Context) error {
 	}
 	now := time.Now()
 	people := s.names(ctx)
+	var rows []view.CallRow
 	for i := range calls {
 		call := &calls[i]
 		row := view.CallRow{ID: itoa64(call.ID), Category: t(c, "cat_"+call.Category), Message: call.Message, Age: ageText(c, call.CreatedAt, now),
@@ -256,7 +267,7 @@ func (s *Server) handleBoardPage(c echo.Context) error {
 			row.Distance = t(c, "board.distance", "M", int(math.Round(app.DistanceM(b.Lat, b.Lng, *call.Lat, *call.Lng))), "Booth", b.Name)
 		}
 		row.Officer = people.of(call.AcknowledgedBy)
-		v.Calls = append(v.Calls, row)
+		rows = append(rows, row)
 	}
-	return s.render(c, http.StatusOK, t(c, "board.title"), pages.Board(v))
+	return rows, nil
 }

@@ -35,9 +35,9 @@ func (s *Server) handleHome(c echo.Context) error {
 		h.OfferElder, h.Elder = p.User.ElderMode == nil, p.User.ElderMode != nil && *p.User.ElderMode
 		return s.render(c, http.StatusOK, title, pages.ResidentHome(h))
 	case app.RoleOfficer:
-		return s.render(c, http.StatusOK, title, pages.OfficerHome(h))
+		return s.handleTabletHome(c)
 	case app.RoleHead:
-		return s.render(c, http.StatusOK, title, pages.HeadHome(h))
+		return s.handleHeadDashboard(c)
 	default:
 		return s.handleAdminPage(c)
 	}

@@ -256,7 +256,7 @@ func (s *Server) handleHandoverForm(c echo.Context) error {
 	if _, err := s.acknowledgeHandover(c); err != nil {
 		return s.shiftFormError(c, "", err)
 	}
-	return c.Redirect(http.StatusSeeOther, "/shift?done=handover")
+	return c.Redirect(http.StatusSeeOther, homeNext(c, "/shift?done=handover"))
 }
 
 // handleSwitchForm: POST /shift/switch hands the tablet to another officer.
@@ -316,7 +316,7 @@ func (s *Server) handleEntryForm(c echo.Context) error {
 		}
 		return s.entryError(c, back, msg, status)
 	}
-	return c.Redirect(http.StatusSeeOther, back+"?done=entry")
+	return c.Redirect(http.StatusSeeOther, homeNext(c, back+"?done=entry"))
 }
 
 func (s *Server) entryError(c echo.Context, back, msg string, status int) error {

@@ -145,6 +145,7 @@ func (s *Server) routes() {
 	api.POST("/shifts/clock-out", s.handleClockOut, officer)
 	api.GET("/shifts/current", s.handleShiftCurrent, officer)
 	api.GET("/shifts/figures", s.handleShiftFigures, head)
+	api.GET("/dashboard", s.handleDashboard, head)
 	api.GET("/shifts.csv", s.handleShiftsCSV, head)
 	api.GET("/shifts", s.handleShiftList, staff)
 	api.GET("/shifts/:id", s.handleShiftGet, staff)

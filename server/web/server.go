@@ -57,11 +57,12 @@ type Server struct {
 	serviceWorker []byte // built once: its version hashes what it precaches
 
 	beforeRender func() // tests: runs between a handler's reads and its page
+	now func() time.Time // the clock of the pages and API that read it through s.now
 }
 
 // New builds the server with every route and middleware in place.
 func New(cfg config.Config, st *store.Store, log *slog.Logger) (*Server, error) {
-	s := &Server{cfg: cfg, store: st, log: log, echo: echo.New()}
+	s := &Server{cfg: cfg, store: st, log: log, echo: echo.New(), now: st.Now}
 	s.echo.HideBanner = true
 	s.echo.HidePort = true
 	s.echo.IPExtractor = ipExtractor(cfg.TrustedProxies)
@@ -79,7 +80,7 @@ func New(cfg config.Config, st *store.Store, log *slog.Logger) (*Server, error) 
 	}
 	s.sessions = newTTLCache[int64, *app.User](sessionCacheTTL)
 	s.cache = newCaches()
-	s.hub = events.NewHub(st, log, time.Now)
+	s.hub = events.NewHub(st, log, st.Now)
 	if s.ops, err = registerOps(s.metrics.registry, st, s.hub, app.TextLimits{PerPhoneDaily: cfg.TextsPerPhoneDaily, HourlyBudget: cfg.TextsHourlyBudget}); err != nil {
 		return nil, err
 	}

@@ -72,6 +72,38 @@
     }, function () {}, { enableHighAccuracy: true, maximumAge: 10000 });
   }
 
+  // --- The head's dashboard: one sound for each new thing needing action --
+  var dashSound = document.getElementById("dash-sound");
+  if (dashSound) {
+    var dashAudio = null, seen = {}, sounded = 0;
+    var urgentKeys = function () {
+      var el = document.querySelector("[data-urgent]");
+      return el ? el.getAttribute("data-urgent").split(" ").filter(Boolean) : [];
+    };
+    urgentKeys().forEach(function (k) { seen[k] = true; }); // on the screen already when it opened
+    document.body.addEventListener("htmx:afterSwap", function () {
+      var fresh = false;
+      urgentKeys().forEach(function (k) { if (!seen[k]) { seen[k] = true; fresh = true; } });
+      if (!fresh) return;
+      sounded++;
+      dashSound.setAttribute("data-sounded", String(sounded));
+      if (!dashAudio || dashAudio.state !== "running") return;
+      var o = dashAudio.createOscillator(), g = dashAudio.createGain();
+      o.frequency.value = 660;
+      g.gain.setValueAtTime(0.5, dashAudio.currentTime);
+      g.gain.exponentialRampToValueAtTime(0.001, dashAudio.currentTime + 0.6);
+      o.connect(g); g.connect(dashAudio.destination);
+      o.start(); o.stop(dashAudio.currentTime + 0.6);
+    });
+    dashSound.addEventListener("click", function () {
+      var Ctx = window.AudioContext || window.webkitAudioContext;
+      if (!dashAudio && Ctx) dashAudio = new Ctx();
+      if (dashAudio) dashAudio.resume();
+      dashSound.setAttribute("aria-pressed", "true");
+      document.getElementById("dash-sound-state").textContent = dashSound.getAttribute("data-on");
+    });
+  }
+
   // --- The officer board's alert ---------------------------------------
   var unlock = document.getElementById("alert-unlock");
   if (!unlock) return;

@@ -18,6 +18,7 @@ import (
 
 	"policebooth/server/config"
 	"policebooth/server/jobs"
+	"policebooth/server/media"
 	"policebooth/server/store"
 	"policebooth/server/web"
 )
@@ -61,7 +62,7 @@ func run(ctx context.Context, args []string, out io.Writer, log *slog.Logger) er
 	case "migrate":
 		return withStore(ctx, cfg, log, func(*store.Store) error { return nil })
 	case "demo":
-		return withStore(ctx, cfg, log, func(st *store.Store) error { return st.LoadDemo(ctx, log) })
+		return withStore(ctx, cfg, log, func(st *store.Store) error { return loadDemo(ctx, cfg, st, log) })
 	case "admin":
 		return withStore(ctx, cfg, log, func(st *store.Store) error { return admin(ctx, st, args, out) })
 	case "healthcheck":
@@ -108,7 +109,7 @@ func serve(ctx context.Context, cfg config.Config, args []string, log *slog.Logg
 	}
 	return withStore(ctx, cfg, log, func(st *store.Store) error {
 		if *demo {
-			if err := st.LoadDemo(ctx, log); err != nil {
+			if err := loadDemo(ctx, cfg, st, log); err != nil {
 				return err
 			}
 		}
@@ -124,7 +125,7 @@ func serve(ctx context.Context, cfg config.Config, args []string, log *slog.Logg
 		// The jobs stop with the server; the jobs' clock is the real one.
 		jobsCtx, stopJobs := context.WithCancel(ctx)
 		defer stopJobs()
-		stopped, err := jobs.Start(jobsCtx, cfg, st, srv, time.Now, log)
+		stopped, err := jobs.Start(jobsCtx, cfg, st, srv, st.Now, log)
 		if err != nil {
 			return err
 		}
@@ -132,6 +133,23 @@ func serve(ctx context.Context, cfg config.Config, args []string, log *slog.Logg
 		stopJobs()
 		<-stopped // runs in progress finish, none is cut off halfway
 		return err
+	})
+}
+
+// loadDemo loads the demo accounts and, behind them, a month of history
+// ending now, its pictures in the blob store.
+func loadDemo(ctx context.Context, cfg config.Config, st *store.Store, log *slog.Logger) error {
+	now := st.Now()
+	if err := st.LoadDemoAt(ctx, log, now); err != nil {
+		return err
+	}
+	bucket, err := media.OpenBucket(ctx, cfg.BlobURL)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = bucket.Close() }() // written blobs are flushed by WriteAll
+	return st.LoadDemoHistory(ctx, log, now, func(ctx context.Context, key string, data []byte) error {
+		return bucket.WriteAll(ctx, key, data, nil)
 	})
 }
 

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -33,13 +34,17 @@ func TestCommands(t *testing.T) {
 			t.Fatalf("%v: %v\n%s", args, err, out.String())
 		}
 	}
-	for _, want := range []string{"station 2 created", "booth 3 created", "C ", "admin 7 created", "head 8 created", "head 8: disabled=true", "backup written to"} {
+	for _, want := range []string{"station 2 created", "booth 3 created", "C ", "admin 35 created", "head 36 created", "head 36: disabled=true", "backup written to"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("output lacks %q:\n%s", want, out.String())
 		}
 	}
+	// The demo's history put its family pictures in the blob store.
+	if _, err := os.Stat(filepath.Join(dir, "blobs", "demo", "photos", "00-thumb.jpg")); err != nil {
+		t.Errorf("the demo's family picture is not in the blob store: %v", err)
+	}
 	table := out.String()[strings.Index(out.String(), "ID  "):]
-	if rows := strings.Count(strings.TrimSpace(table[:strings.Index(table, "admin 7")]), "\n"); rows != 3 {
+	if rows := strings.Count(strings.TrimSpace(table[:strings.Index(table, "admin 35")]), "\n"); rows != 3 {
 		t.Errorf("%d booths listed, want 3 (demo loaded once, plus C):\n%s", rows, table)
 	}
 }
