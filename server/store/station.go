@@ -108,4 +108,3 @@ func (s *Store) SetAckLimit(ctx context.Context, actor app.Actor, boothID int64,
 			Target: fmt.Sprintf("booth/%d", b.ID), Detail: fmt.Sprintf("%d s", seconds)})
 	})
 }
-

@@ -56,8 +56,8 @@ type Server struct {
 
 	serviceWorker []byte // built once: its version hashes what it precaches
 
-	beforeRender func() // tests: runs between a handler's reads and its page
-	now func() time.Time // the clock of the pages and API that read it through s.now
+	beforeRender func()           // tests: runs between a handler's reads and its page
+	now          func() time.Time // the clock of the pages and API that read it through s.now
 }
 
 // New builds the server with every route and middleware in place.
