@@ -56,6 +56,7 @@ var exportSections = []exportSection{
 	{"assistance_calls", exportCalls},
 	{"photos", exportPhotos},
 	{"notices", exportNoticeReceipts},
+	{"safety_profile", exportSafetyProfile},
 }
 
 // erasureStep erases or detaches one kind of a resident's records inside
@@ -68,6 +69,7 @@ var erasureSteps = []erasureStep{
 	eraseCalls,
 	erasePhotos,
 	eraseNoticeReceipts,
+	eraseSafetyProfile,
 	eraseRequests,
 	eraseDevices,
 	eraseSessions,
@@ -475,6 +477,24 @@ func exportNoticeReceipts(tx *gorm.DB, u *app.User, _ *app.DataExport) (any, err
 func eraseNoticeReceipts(tx *gorm.DB, u *app.User, _ *erasing) error {
 	if err := tx.Where("user_id = ?", u.ID).Delete(&app.NoticeReceipt{}).Error; err != nil {
 		return fmt.Errorf("store: erase notice receipts: %w", err)
+	}
+	return nil
+}
+
+// exportSafetyProfile gives the resident's safety profile, empty when they
+// kept none.
+func exportSafetyProfile(tx *gorm.DB, u *app.User, _ *app.DataExport) (any, error) {
+	return safetyProfile(tx, u.ID)
+}
+
+// eraseSafetyProfile deletes the profile with its contacts' numbers.
+func eraseSafetyProfile(tx *gorm.DB, u *app.User, e *erasing) error {
+	res := tx.Where("user_id = ?", u.ID).Delete(&app.SafetyProfile{})
+	if res.Error != nil {
+		return fmt.Errorf("store: erase safety profile: %w", res.Error)
+	}
+	if res.RowsAffected > 0 {
+		e.out.Deleted["safety_profiles"] = int(res.RowsAffected)
 	}
 	return nil
 }
