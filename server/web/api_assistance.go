@@ -110,6 +110,13 @@ func (s *Server) handleCallGet(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if caller(c).Role.Staff() {
+		out, err := s.staffCall(c, call)
+		if err != nil {
+			return err
+		}
+		return c.JSON(http.StatusOK, out)
+	}
 	return c.JSON(http.StatusOK, callJSON{call})
 }
 

@@ -126,6 +126,8 @@ func (s *Server) callPage(c echo.Context, call *app.AssistanceCall) view.CallPag
 		switch e.Kind {
 		case "status":
 			row.Text = t(c, "tl.status", "To", callLabel(c, app.CallStatus(e.To)))
+		case "handoff":
+			row.Text = handoffText(c, e)
 		default:
 			row.Text = t(c, "calltl_"+e.Kind)
 		}
@@ -147,7 +149,11 @@ func (s *Server) handleCallPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.render(c, http.StatusOK, t(c, "call.title", "ID", itoa64(call.ID)), pages.Call(s.callPage(c, call)))
+	v := s.callPage(c, call)
+	if err := s.addCallInfo(c, call, &v); err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, t(c, "call.title", "ID", itoa64(call.ID)), pages.Call(v))
 }
 
 // afterCall answers a call form: back to the call, or the page with the
@@ -166,6 +172,9 @@ func (s *Server) afterCall(c echo.Context, err error) error {
 	}
 	v := s.callPage(c, call)
 	v.Error = msg
+	if err := s.addCallInfo(c, call, &v); err != nil {
+		return err
+	}
 	return s.render(c, status, t(c, "call.title", "ID", itoa64(call.ID)), pages.Call(v))
 }
 
@@ -214,15 +223,17 @@ func (s *Server) handleBoardPage(c echo.Context) error {
 	}
 	now := time.Now()
 	people := s.names(ctx)
+	infos, err := s.callInfos(c, callRefs(calls), "board")
+	if err != nil {
+		return err
+	}
 	for i := range calls {
 		call := &calls[i]
 		row := view.CallRow{ID: itoa64(call.ID), Category: t(c, "cat_"+call.Category), Message: call.Message, Age: ageText(c, call.CreatedAt, now),
 			Status: string(call.Status), StatusLabel: callLabel(c, call.Status), Unacknowledged: call.AcknowledgedBy == nil,
 			Escalation: call.EscalationLevel, Silent: call.Silent}
 		row.Location, row.MapURL = locationText(c, call)
-		if b, ok := byID[call.BoothID]; ok && call.Lat != nil && call.Lng != nil {
-			row.Distance = t(c, "board.distance", "M", int(math.Round(app.DistanceM(b.Lat, b.Lng, *call.Lat, *call.Lng))), "Booth", b.Name)
-		}
+		row.Info = infos[call.ID]
 		row.Officer = people.of(call.AcknowledgedBy)
 		v.Calls = append(v.Calls, row)
 	}

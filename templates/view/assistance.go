@@ -30,7 +30,8 @@ type CallPage struct {
 	Actions     []RequestAction // the officer's next steps
 	CanMessage  bool
 	Error       string
-	MessageKey  string // Idempotency-Key of the message form
+	MessageKey  string    // Idempotency-Key of the message form
+	Info        *CallInfo // caller, profile, place and hand-offs (callinfo.go)
 }
 
 // CallStep is one step of a call's progress.
@@ -59,4 +60,5 @@ type CallRow struct {
 	Unacknowledged                                                                       bool
 	Escalation                                                                           int
 	Silent                                                                               bool
+	Info                                                                                 *CallInfo // caller, profile, place and hand-offs (callinfo.go)
 }
