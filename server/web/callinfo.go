@@ -17,6 +17,16 @@ import (
 // caller and their safety profile (every staff view audited), the position
 // on the maps people in China use, its trail, and hand-offs to 110/120/119.
 
+// Prefixes of message ids completed by a code: a need, a compass point,
+// an emergency service.
+const (
+	needReminderID = "callinfo.need_"
+	needLabelID    = "safety.need_"
+	compassID      = "callinfo.dir_"
+	serviceID      = "callinfo.service_"
+	handedToID     = "callinfo.handed_to_"
+)
+
 // staffCallJSON is a call as its station's staff read it in the API: with
 // the caller's identity, their safety profile while the call is open, the
 // trail of positions and the map links of the latest one.
@@ -87,7 +97,7 @@ func (s *Server) callInfos(c echo.Context, calls []*app.AssistanceCall, via stri
 			if pr := cv.Profile; pr != nil {
 				v.LivesAlone, v.MedicalNotes = pr.LivesAlone, pr.MedicalNotes
 				for _, n := range pr.Needs {
-					v.Reminders = append(v.Reminders, t(c, "callinfo.need_"+n))
+					v.Reminders = append(v.Reminders, t(c, needReminderID+n))
 				}
 				for _, ct := range pr.EmergencyContacts {
 					who := ct.Name
@@ -103,7 +113,7 @@ func (s *Server) callInfos(c echo.Context, calls []*app.AssistanceCall, via stri
 		}
 		v.CanHandOff = via != "board" && call.Status != app.CallCancelled
 		for _, to := range app.HandoffTargets {
-			v.HandoffTo = append(v.HandoffTo, view.Option{Value: to, Label: t(c, "callinfo.service_"+to)})
+			v.HandoffTo = append(v.HandoffTo, view.Option{Value: to, Label: t(c, serviceID+to)})
 		}
 		out[call.ID] = v
 	}
@@ -123,7 +133,7 @@ func (s *Server) placeOf(c echo.Context, call *app.AssistanceCall, v *view.CallI
 	if b, err := s.booth(ctx, call.BoothID); err == nil {
 		from := app.LatLng{Lat: b.Lat, Lng: b.Lng}
 		v.Place = t(c, "callinfo.place", "M", int(math.Round(app.DistanceM(b.Lat, b.Lng, pos.Lat, pos.Lng))),
-			"Dir", t(c, "callinfo.dir_"+app.CompassPoint(app.BearingDeg(from, pos))), "Booth", b.Name)
+			"Dir", t(c, compassID+app.CompassPoint(app.BearingDeg(from, pos))), "Booth", b.Name)
 	} else if app.ErrorCode(err) != app.ENOTFOUND {
 		return err
 	}
@@ -158,7 +168,7 @@ func handoffTexts(c echo.Context, call *app.AssistanceCall) []string {
 
 // handoffText is one hand-off as the timeline shows it, e.g. "已转 120 急救".
 func handoffText(c echo.Context, e app.CallEntry) string {
-	text := t(c, "callinfo.handed_to_"+e.To)
+	text := t(c, handedToID+e.To)
 	if e.Note != "" {
 		text += " " + t(c, "callinfo.reference", "Ref", e.Note)
 	}
@@ -205,7 +215,7 @@ func (s *Server) handOff(c echo.Context, to, reference string) (*app.AssistanceC
 func needsOptions(c echo.Context, p *app.SafetyProfile) []view.Option {
 	var out []view.Option
 	for _, n := range app.SafetyNeeds {
-		out = append(out, view.Option{Value: n, Label: t(c, "safety.need_"+n), Selected: slices.Contains(p.Needs, n)})
+		out = append(out, view.Option{Value: n, Label: t(c, needLabelID+n), Selected: slices.Contains(p.Needs, n)})
 	}
 	return out
 }
