@@ -115,9 +115,9 @@ func WGS84ToBD09(p LatLng) LatLng {
 // MapLinks are the links that open a position in the map apps people in
 // China use, each in the datum that app draws in.
 type MapLinks struct {
-	AMap  string // AMap (高德), GCJ-02
-	Baidu string // Baidu Maps (百度), BD-09 (WGS-84 outside mainland China)
-	Geo   string // geo: URI (RFC 5870), WGS-84, for every other app
+	AMap  string `json:"amap"`  // AMap (高德), GCJ-02
+	Baidu string `json:"baidu"` // Baidu Maps (百度), BD-09 (WGS-84 outside mainland China)
+	Geo   string `json:"geo"`   // geo: URI (RFC 5870), WGS-84, for every other app
 }
 
 // LinksFor returns the map links of a WGS-84 position; label names the

@@ -17,7 +17,7 @@ func TestSafetyProfileIsValidatedStoredAndErased(t *testing.T) {
 	if err != nil || !empty.Empty() || empty.Needs == nil || empty.EmergencyContacts == nil {
 		t.Fatalf("profile before any: %+v, %v; want an empty one with empty lists", empty, err)
 	}
-	four := []app.EmergencyContact{{"甲", "13900000011", ""}, {"乙", "13900000012", ""}, {"丙", "13900000013", ""}, {"丁", "13900000014", ""}}
+	four := []app.EmergencyContact{{Name: "甲", Phone: "13900000011"}, {Name: "乙", Phone: "13900000012"}, {Name: "丙", Phone: "13900000013"}, {Name: "丁", Phone: "13900000014"}}
 	for name, p := range map[string]app.SafetyProfile{
 		"501-character notes":      {MedicalNotes: strings.Repeat("药", 501)},
 		"unknown need":             {Needs: []string{"hearing", "wings"}},

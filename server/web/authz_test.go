@@ -150,6 +150,13 @@ var matrix = []matrixCell{
 	{"POST /calls/:id/move", "/calls/{call}/move", "to=en_route", all(404, "anon", 401, "admin", 403, "resident", 403, "officer", 409, "head", 409)},
 	{"POST /calls/:id/messages", "/calls/{call}/messages", "text=hello", ownRequest(303)},
 	{"GET /board", "", "", all(403, "anon", 303, officers, 200, heads, 200)},
+	{"POST /api/v1/assistance-calls/:id/handoffs", "/api/v1/assistance-calls/{call}/handoffs", `{"to":"120"}`, all(404, "anon", 401, "admin", 403, residents, 403, "officer", 201, "head", 201)},
+	{"POST /calls/:id/handoffs", "/calls/{call}/handoffs", "to=119", all(404, "anon", 401, "admin", 403, residents, 403, "officer", 303, "head", 303)},
+	// Safety profiles: each resident's own.
+	{"GET /api/v1/me/safety-profile", "", "", all(403, "anon", 401, residents, 200)},
+	{"PUT /api/v1/me/safety-profile", "", `{"lives_alone":true,"needs":["hearing"]}`, all(403, "anon", 401, residents, 200)},
+	{"GET /safety-profile", "", "", all(403, "anon", 303, residents, 200)},
+	{"POST /safety-profile", "", "lives_alone=1", all(403, "anon", 401, residents, 303)},
 	// Shifts: {shift} is a finished shift of the demo officer at booth A.
 	{"POST /api/v1/shifts/clock-in", "", `{"booth_id":"{booth}"}`, all(403, "anon", 401, "officer", 201, "officer2", 404)},
 	{"GET /api/v1/shifts/current", "", "", all(403, "anon", 401, "officer", 200, "officer2", 404)},

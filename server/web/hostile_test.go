@@ -411,11 +411,14 @@ func (w *matrixWorld) snapshot(t *testing.T) map[string]int64 {
 
 // backgroundRows are the rows the server's own jobs write while the walk
 // runs (the open call's escalations, the empty booths' coverage gaps), left
-// out so that only what requests change is counted.
+// out so that only what requests change is counted; and the audit of staff
+// viewing a caller's identity, which a board or call page shown despite
+// odd query parameters records by design.
 var backgroundRows = map[string]string{
 	"events":        "name NOT IN ('assistance.escalated', 'coverage.gap')",
 	"call_entries":  "kind <> 'escalation'",
 	"coverage_gaps": "1 = 0",
+	"audit_entries": "action <> 'call.caller_view'",
 }
 
 // volatileTables change by design whatever the input: failed sign-ins and
