@@ -122,4 +122,3 @@ func TestRespondersSeeCallerProfilePlaceAndHandOff(t *testing.T) {
 		t.Errorf("audited caller views %v, want the API's and the board's", views)
 	}
 }
-

@@ -71,6 +71,8 @@ var apiOperations = []apiOperation{
 	{Method: http.MethodPost, Path: "/assistance-calls/:id/location", Summary: "The caller's newer position", Tag: "assistance", Auth: true, Request: "Location", Response: "Status", Status: 200, Errors: []int{400, 401, 403, 404, 409}},
 	{Method: http.MethodPost, Path: "/assistance-calls/:id/messages", Summary: "A short message between the caller and the officers", Tag: "assistance", Auth: true, Request: "Note", Response: "CallMessage", Status: 201, Errors: []int{400, 401, 403, 404, 409}},
 	{Method: http.MethodPost, Path: "/assistance-calls/:id/handoffs", Summary: "A station officer or head records that the call was handed to 110, 120 or 119 (acknowledged or not): a timeline step the caller sees. Idempotency-Key honoured", Tag: "assistance", Auth: true, Request: "Handoff", Response: "Call", Status: 201, Errors: []int{400, 401, 403, 404}},
+	{Method: http.MethodPost, Path: "/safety-timers", Summary: "Start the calling resident's safety timer (安全守护), 1–240 minutes, one at a time (409 while one runs); the phone's position is raised with the call. Without a check-in, the phone alerts for 30 s after the time runs out, then an assistance call is raised by itself, once. Idempotency-Key honoured", Tag: "assistance", Auth: true, Request: "NewSafetyTimer", Response: "SafetyTimer", Status: 201, Errors: []int{400, 401, 403, 409}},
+	{Method: http.MethodPost, Path: "/safety-timers/:id/check-in", Summary: "\"I'm safe\": end the resident's running timer; 409 once it has ended or raised its call", Tag: "assistance", Auth: true, Response: "SafetyTimer", Status: 200, Errors: []int{400, 401, 403, 404, 409}},
 	{Method: http.MethodGet, Path: "/me/safety-profile", Summary: "The calling resident's safety profile (empty when none is kept)", Tag: "accounts", Auth: true, Response: "SafetyProfile", Status: 200, Errors: []int{401, 403}},
 	{Method: http.MethodPut, Path: "/me/safety-profile", Summary: "Replace the calling resident's safety profile: notes up to 500 characters, needs, up to 3 emergency contacts with mainland mobile numbers; shown to the staff of their calls' station while a call is open, erased with the account", Tag: "accounts", Auth: true, Request: "SafetyProfile", Response: "SafetyProfile", Status: 200, Errors: []int{400, 401, 403}},
 	{Method: http.MethodPost, Path: "/assistance-calls/:id/transitions", Summary: "Move a call (officers; the caller may only cancel); 409 when another officer acknowledged first", Tag: "assistance", Auth: true, Request: "CallTransition", Response: "Call", Status: 200, Errors: []int{400, 401, 403, 404, 409}},
@@ -238,6 +240,12 @@ var apiSchemas = map[string]any{
 		"trail":    map[string]any{"type": "array", "items": object(map[string]any{"lat": number(), "lng": number(), "accuracy_m": number(), "at": dateTime()}, "lat", "lng", "at")},
 		"map":      object(map[string]any{"amap": str(), "baidu": str(), "geo": str()}, "amap", "baidu", "geo"),
 	}, "id", "status", "category", "created_at"),
+	"NewSafetyTimer": object(map[string]any{"minutes": map[string]any{"type": "integer", "minimum": 1, "maximum": 240}, "note": str(), "lat": number(), "lng": number(), "accuracy_m": number()}, "minutes"),
+	"SafetyTimer": object(map[string]any{
+		"id": str(), "minutes": map[string]any{"type": "integer"}, "note": str(), "lat": number(), "lng": number(), "accuracy_m": number(),
+		"status": enum("active", "checked_in", "firing", "fired"), "started_at": dateTime(), "due_at": dateTime(), "fire_at": dateTime(),
+		"ended_at": dateTime(), "call_id": str(),
+	}, "id", "minutes", "status", "started_at", "due_at", "fire_at"),
 	"Handoff": object(map[string]any{"to": enum("110", "120", "119"), "reference": str()}, "to"),
 	"SafetyProfile": object(map[string]any{
 		"medical_notes": str(), "lives_alone": boolean(),

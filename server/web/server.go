@@ -138,6 +138,7 @@ func (s *Server) Start(ctx context.Context) {
 	s.background.Go(func() { s.hub.Run(ctx) })
 	s.background.Go(func() { s.checkStreams(ctx) })
 	s.background.Go(func() { s.escalate(ctx) })
+	s.background.Go(func() { s.fireSafetyTimers(ctx) })
 	s.background.Go(func() { s.retain(ctx) })
 	s.background.Go(func() { s.photoRetention(ctx) })
 	s.background.Go(func() { s.announceNotices(ctx) })

@@ -56,3 +56,17 @@ type ContactRow struct {
 	N                     string // 1, 2, 3: the fields' suffix
 	Name, Phone, Relation string
 }
+
+// SafetyTimerPage is the resident's safety timer (安全守护): the running
+// timer's countdown and "I'm safe" button, else the form to start one.
+type SafetyTimerPage struct {
+	Running        bool
+	ID             string
+	Note           string
+	DueAt, FireAt  string // RFC 3339, read by the countdown script
+	DueLocal       string // when it runs out, local time
+	CheckedIn      bool
+	Minutes        []int // the quick choices
+	Errors         Errors
+	IdempotencyKey string
+}

@@ -1,0 +1,53 @@
+package web
+
+import (
+	"context"
+
+	"policebooth/server/app"
+	"policebooth/server/notify"
+)
+
+// What a resident's emergency contacts are told, by text, when they chose
+// so in their safety profile: who called, which booth is responding, and
+// never where they are.
+const (
+	contactsRaised    = "contacts.raised"
+	contactsResolved  = "contacts.resolved"
+	contactsCancelled = "contacts.cancelled"
+)
+
+// tellContacts texts the caller's emergency contacts about their call.
+// The texts go through the notifier for now, after the call's change has
+// committed; failures are logged.
+func (s *Server) tellContacts(ctx context.Context, call *app.AssistanceCall, what string) {
+	if call.CallerID == nil {
+		return
+	}
+	p, err := s.store.SafetyProfile(ctx, *call.CallerID)
+	if err != nil {
+		s.log.Warn("tell contacts: load profile", "call_id", call.ID, "err", err)
+		return
+	}
+	if !p.NotifyContacts || len(p.EmergencyContacts) == 0 {
+		return
+	}
+	u, err := s.store.FindUser(ctx, *call.CallerID)
+	if err != nil {
+		s.log.Warn("tell contacts: load caller", "call_id", call.ID, "err", err)
+		return
+	}
+	booth := ""
+	if b, err := s.booth(ctx, call.BoothID); err == nil {
+		booth = b.Name
+		if st, err := s.station(ctx, b.StationID); err == nil {
+			booth = st.Name + " " + b.Name
+		}
+	}
+	lz := s.i18n.Localizer(app.LanguageChinese)
+	text := lz.T(what, "Name", u.Name, "Booth", booth)
+	for _, ct := range p.EmergencyContacts {
+		if err := s.notifier.Send(ctx, ct.Phone, text); err != nil {
+			s.log.Warn("text to emergency contact not sent", "to", notify.MaskPhone(ct.Phone), "call_id", call.ID, "err", err)
+		}
+	}
+}
