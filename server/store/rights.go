@@ -57,6 +57,7 @@ var exportSections = []exportSection{
 	{"photos", exportPhotos},
 	{"notices", exportNoticeReceipts},
 	{"safety_profile", exportSafetyProfile},
+	{"safety_timers", exportSafetyTimers},
 }
 
 // erasureStep erases or detaches one kind of a resident's records inside
@@ -497,4 +498,14 @@ func eraseSafetyProfile(tx *gorm.DB, u *app.User, e *erasing) error {
 		e.out.Deleted["safety_profiles"] = int(res.RowsAffected)
 	}
 	return nil
+}
+
+// exportSafetyTimers lists the resident's safety timers; they go with the
+// account (ON DELETE CASCADE), the calls they raised stay as calls.
+func exportSafetyTimers(tx *gorm.DB, u *app.User, _ *app.DataExport) (any, error) {
+	timers := []app.SafetyTimer{}
+	if err := tx.Where("user_id = ?", u.ID).Order("id").Find(&timers).Error; err != nil {
+		return nil, err
+	}
+	return timers, nil
 }

@@ -182,3 +182,25 @@ func (s *Store) HandOffCall(ctx context.Context, id int64, scope app.CallScope, 
 	}
 	return &fresh, nil
 }
+
+// handoffFigures counts the hand-offs to 110/120/119 recorded in the
+// period at the station (or booth), by number.
+func (s *Store) handoffFigures(db *gorm.DB, q app.FigureQuery, from, to time.Time, f *app.Figures) error {
+	d := db.Table("call_entries e").Joins("JOIN assistance_calls c ON c.id = e.call_id").
+		Where("e.kind = ? AND c.station_id = ?", kindHandoff, q.StationID).
+		Where(s.timeCompare("e.at", ">="), from).Where(s.timeCompare("e.at", "<"), to)
+	if q.BoothID != 0 {
+		d = d.Where("c.booth_id = ?", q.BoothID)
+	}
+	var rows []struct {
+		Target string
+		N      int
+	}
+	if err := d.Select("e.to_status AS target, count(*) AS n").Group("e.to_status").Scan(&rows).Error; err != nil {
+		return fmt.Errorf("store: figures: hand-offs: %w", err)
+	}
+	for _, r := range rows {
+		f.Handoffs[r.Target] = r.N
+	}
+	return nil
+}

@@ -135,6 +135,13 @@ func TestCallerViewsTrailAndHandoff(t *testing.T) {
 	if last.Kind != "handoff" || last.To != "120" || last.Note != "JJ-2026-0042" || *last.ActorID != c.officer2.ID || got.Status != app.CallOpen {
 		t.Fatalf("hand-off entry = %+v, status %s", last, got.Status)
 	}
+	figures, err := st.Figures(ctx, app.FigureQuery{StationID: c.station.ID, From: t0, To: t0.Add(time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if figures.Handoffs["120"] != 1 || figures.Handoffs["110"] != 0 {
+		t.Fatalf("hand-off figures = %v, want one to 120", figures.Handoffs)
+	}
 	evs := callEvents(t, st, cl.ID)
 	if evs[len(evs)-1].Name != "assistance.updated" {
 		t.Fatalf("last event = %s, want assistance.updated", evs[len(evs)-1].Name)

@@ -5,6 +5,7 @@ import (
 	"math"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -237,4 +238,13 @@ func callRefs(calls []app.AssistanceCall) []*app.AssistanceCall {
 		out[i] = &calls[i]
 	}
 	return out
+}
+
+// handoffFigureRows are the review's hand-off figures, one per service.
+func handoffFigureRows(c echo.Context, f *app.Figures) []view.Figure {
+	var rows []view.Figure
+	for _, to := range app.HandoffTargets {
+		rows = append(rows, view.Figure{Label: t(c, "callinfo.figure_handoffs", "Service", t(c, serviceID+to)), Value: strconv.Itoa(f.Handoffs[to])})
+	}
+	return rows
 }

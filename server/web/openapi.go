@@ -268,7 +268,7 @@ var apiSchemas = map[string]any{
 	"ShiftList":        listOf("Shift"),
 	"CurrentShift":     object(map[string]any{"id": str(), "booth_id": str(), "started_at": str(), "entries": map[string]any{"type": "array", "items": ref("ShiftEntry")}, "open_handover": ref("Shift")}, "id"),
 	"ShiftDetail":      object(map[string]any{"id": str(), "booth_id": str(), "officer_id": str(), "entries": map[string]any{"type": "array", "items": ref("ShiftEntry")}, "figures": ref("Figures")}, "id", "figures"),
-	"Figures":          object(map[string]any{"calls": number(), "acknowledged": number(), "ack_median_s": number(), "ack_worst_s": number(), "requests_completed": number(), "requests_past_target": number(), "gaps": number(), "gap_minutes": number(), "entries": map[string]any{"type": "object"}, "by_hour": map[string]any{"type": "array"}, "by_day": map[string]any{"type": "array"}}, "calls"),
+	"Figures":          object(map[string]any{"calls": number(), "acknowledged": number(), "ack_median_s": number(), "ack_worst_s": number(), "requests_completed": number(), "requests_past_target": number(), "gaps": number(), "gap_minutes": number(), "entries": map[string]any{"type": "object"}, "handoffs": map[string]any{"type": "object", "additionalProperties": number()}, "by_hour": map[string]any{"type": "array"}, "by_day": map[string]any{"type": "array"}}, "calls"),
 	"NewEntry":         object(map[string]any{"kind": str(), "text": str(), "corrects": str(), "written_at": str()}, "kind", "text"),
 	"SignOff":          object(map[string]any{"comment": str()}),
 	"Pin":              object(map[string]any{"password": str(), "pin": str()}, "password", "pin"),
