@@ -217,9 +217,10 @@ type Figures struct {
 	RequestsPastTarget int            `json:"requests_past_target"` // completed late, or still open past target at the end
 	Gaps               int            `json:"gaps"`
 	GapMinutes         int            `json:"gap_minutes"`
-	Entries            map[string]int `json:"entries"` // by kind
-	ByHour             []Bucket       `json:"by_hour"` // 24, local hours
-	ByDay              []Bucket       `json:"by_day"`  // each local day of the period
+	Entries            map[string]int `json:"entries"`  // by kind
+	Handoffs           map[string]int `json:"handoffs"` // calls handed to 110, 120, 119, by number
+	ByHour             []Bucket       `json:"by_hour"`  // 24, local hours
+	ByDay              []Bucket       `json:"by_day"`   // each local day of the period
 }
 
 // Bucket is one bar of a chart: calls in an hour or day and their median

@@ -48,7 +48,7 @@ func TestElderModeIsOfferedAndMeetsTheSizes(t *testing.T) {
 		}
 		p.Screenshot("elder-home")
 		p.Axe()
-		for _, path := range []string{"/", "/help", "/requests/new", "/requests"} {
+		for _, path := range []string{"/", "/help", "/requests/new", "/requests", "/safety-profile", "/safety-timer"} {
 			p.Open(srv.URL + path)
 			var m struct {
 				Text      float64

@@ -14,6 +14,7 @@ import (
 // Names of the jobs, as /metrics labels them.
 const (
 	Escalate          = "escalate"
+	FireSafetyTimers  = "fire_safety_timers"
 	CheckStreams      = "check_streams"
 	CoverageGaps      = "coverage_gaps"
 	AnnounceNotices   = "announce_notices"
@@ -41,7 +42,8 @@ func Start(ctx context.Context, cfg config.Config, st *store.Store, srv *web.Ser
 	}
 	h := housekeeping{st: st, log: log, replay: cfg.EventReplayWindow}
 	list := []Job{
-		{Name: Escalate, Every: time.Second, Everywhere: true, Run: srv.Escalate}, // each step claimed by row
+		{Name: Escalate, Every: time.Second, Everywhere: true, Run: srv.Escalate},                 // each step claimed by row
+		{Name: FireSafetyTimers, Every: time.Second, Everywhere: true, Run: srv.FireSafetyTimers}, // each timer claimed by row
 		{Name: CheckStreams, Every: 5 * time.Second, Everywhere: true, Run: srv.CheckStreams},
 		{Name: CoverageGaps, Every: 20 * time.Second, Run: srv.ReportGaps},
 		{Name: AnnounceNotices, Every: 2 * time.Second, Run: srv.AnnounceNotices},

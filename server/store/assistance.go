@@ -155,6 +155,11 @@ func (s *Store) CreateCall(ctx context.Context, nc app.NewCall, now time.Time) (
 			return fmt.Errorf("store: create call: timeline: %w", err)
 		}
 		c.Timeline = []app.CallEntry{first}
+		if c.Lat != nil {
+			if err := addPosition(tx, c, *c.Lat, *c.Lng, c.AccuracyM, now); err != nil {
+				return err
+			}
+		}
 		err = callEvent(tx, "assistance.created", c, callCreatedEvent{ID: strconv.FormatInt(c.ID, 10), Status: c.Status,
 			BoothID: strconv.FormatInt(c.BoothID, 10), Category: c.Category, Silent: c.Silent, EscalationLevel: c.EscalationLevel})
 		if err != nil {
@@ -388,6 +393,9 @@ func (s *Store) UpdateLocation(ctx context.Context, id, callerID int64, lat, lng
 			"lat": lat, "lng": lng, "accuracy_m": accuracyM, "location_at": now, "updated_at": now}).Error
 		if err != nil {
 			return fmt.Errorf("store: update call location: %w", err)
+		}
+		if err := addPosition(tx, c, lat, lng, &accuracyM, now); err != nil {
+			return err
 		}
 		entry := app.CallEntry{CallID: c.ID, StationID: c.StationID, At: now, ActorID: &callerID, Kind: kindLocation,
 			Note: fmt.Sprintf("±%.0f m", accuracyM)}

@@ -39,9 +39,17 @@ func (s *Store) PurgeCallLocations(ctx context.Context, now time.Time) (int64, e
 	}
 	stmt := "UPDATE assistance_calls SET lat = NULL, lng = NULL, accuracy_m = NULL, location_at = NULL " +
 		"WHERE lat IS NOT NULL AND id IN (" + pick + ")"
+	// The trail goes first: once a call's own columns are cleared it no
+	// longer matches the pick, and its trail would stay.
+	trail := "DELETE FROM call_positions WHERE call_id IN (" +
+		strings.Replace(pick, "c.lat IS NOT NULL", "EXISTS (SELECT 1 FROM call_positions p WHERE p.call_id = c.id)", 1) + ")"
 	var total int64
 	for {
-		res := s.db.WithContext(ctx).Exec(stmt, dbTime(now))
+		res := s.db.WithContext(ctx).Exec(trail, dbTime(now))
+		if res.Error != nil {
+			return total, fmt.Errorf("store: purge call trails: %w", res.Error)
+		}
+		res = s.db.WithContext(ctx).Exec(stmt, dbTime(now))
 		if res.Error != nil {
 			return total, fmt.Errorf("store: purge call locations: %w", res.Error)
 		}

@@ -56,6 +56,8 @@ var exportSections = []exportSection{
 	{"assistance_calls", exportCalls},
 	{"photos", exportPhotos},
 	{"notices", exportNoticeReceipts},
+	{"safety_profile", exportSafetyProfile},
+	{"safety_timers", exportSafetyTimers},
 }
 
 // erasureStep erases or detaches one kind of a resident's records inside
@@ -68,6 +70,7 @@ var erasureSteps = []erasureStep{
 	eraseCalls,
 	erasePhotos,
 	eraseNoticeReceipts,
+	eraseSafetyProfile,
 	eraseRequests,
 	eraseDevices,
 	eraseSessions,
@@ -491,4 +494,32 @@ func eraseNoticeReceipts(tx *gorm.DB, u *app.User, _ *erasing) error {
 		return fmt.Errorf("store: erase notice receipts: %w", err)
 	}
 	return nil
+}
+
+// exportSafetyProfile gives the resident's safety profile, empty when they
+// kept none.
+func exportSafetyProfile(tx *gorm.DB, u *app.User, _ *app.DataExport) (any, error) {
+	return safetyProfile(tx, u.ID)
+}
+
+// eraseSafetyProfile deletes the profile with its contacts' numbers.
+func eraseSafetyProfile(tx *gorm.DB, u *app.User, e *erasing) error {
+	res := tx.Where("user_id = ?", u.ID).Delete(&app.SafetyProfile{})
+	if res.Error != nil {
+		return fmt.Errorf("store: erase safety profile: %w", res.Error)
+	}
+	if res.RowsAffected > 0 {
+		e.out.Deleted["safety_profiles"] = int(res.RowsAffected)
+	}
+	return nil
+}
+
+// exportSafetyTimers lists the resident's safety timers; they go with the
+// account (ON DELETE CASCADE), the calls they raised stay as calls.
+func exportSafetyTimers(tx *gorm.DB, u *app.User, _ *app.DataExport) (any, error) {
+	timers := []app.SafetyTimer{}
+	if err := tx.Where("user_id = ?", u.ID).Order("id").Find(&timers).Error; err != nil {
+		return nil, err
+	}
+	return timers, nil
 }

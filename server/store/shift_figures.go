@@ -46,7 +46,10 @@ func (s *Store) Figures(ctx context.Context, q app.FigureQuery) (*app.Figures, e
 	if err != nil {
 		return nil, fmt.Errorf("store: figures: calls: %w", err)
 	}
-	f := &app.Figures{Calls: len(calls), Entries: map[string]int{}}
+	f := &app.Figures{Calls: len(calls), Entries: map[string]int{}, Handoffs: map[string]int{}}
+	if err := s.handoffFigures(db, q, from, to, f); err != nil {
+		return nil, err
+	}
 	var all []int
 	hours := make([][]int, 24)
 	hourCalls := make([]int, 24)

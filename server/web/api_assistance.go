@@ -79,6 +79,7 @@ func (s *Server) createCall(c echo.Context, nc app.NewCall) (*app.AssistanceCall
 		return nil, err
 	}
 	s.push.NotifyStation(c.Request().Context(), call.StationID, push.CallAlert(push.CallCreated, call))
+	s.tellContacts(c.Request().Context(), call, contactsRaised)
 	if call.EscalationLevel > 0 {
 		s.ops.escalations.Inc()
 		s.log.Warn("assistance call raised with nobody on duty", "call_id", call.ID, "booth_id", call.BoothID)
@@ -114,6 +115,13 @@ func (s *Server) handleCallGet(c echo.Context) error {
 	call, err := s.findCall(c)
 	if err != nil {
 		return err
+	}
+	if caller(c).Role.Staff() {
+		out, err := s.staffCall(c, call)
+		if err != nil {
+			return err
+		}
+		return c.JSON(http.StatusOK, out)
 	}
 	return c.JSON(http.StatusOK, callJSON{call})
 }
@@ -206,6 +214,9 @@ func (s *Server) moveCall(c echo.Context, to app.CallStatus, note string) (*app.
 	call, err := s.store.MoveCall(c.Request().Context(), id, scope, caller(c).UserID, to, strings.TrimSpace(note), time.Now())
 	if err == nil && to == app.CallAcknowledged {
 		s.ops.acknowledged(call)
+	}
+	if err == nil && (to == app.CallResolved || to == app.CallCancelled) {
+		s.tellContacts(c.Request().Context(), call, map[app.CallStatus]string{app.CallResolved: contactsResolved, app.CallCancelled: contactsCancelled}[to])
 	}
 	return call, err
 }

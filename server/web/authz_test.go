@@ -155,6 +155,19 @@ var matrix = []matrixCell{
 	{"POST /calls/:id/move", "/calls/{call}/move", "to=en_route", all(404, "anon", 401, "admin", 403, "resident", 403, "officer", 409, "head", 409)},
 	{"POST /calls/:id/messages", "/calls/{call}/messages", "text=hello", ownRequest(303)},
 	{"GET /board", "", "", all(403, "anon", 303, officers, 200, heads, 200)},
+	{"POST /api/v1/assistance-calls/:id/handoffs", "/api/v1/assistance-calls/{call}/handoffs", `{"to":"120"}`, all(404, "anon", 401, "admin", 403, residents, 403, "officer", 201, "head", 201)},
+	{"POST /calls/:id/handoffs", "/calls/{call}/handoffs", "to=119", all(404, "anon", 401, "admin", 403, residents, 403, "officer", 303, "head", 303)},
+	// Safety profiles: each resident's own.
+	{"GET /api/v1/me/safety-profile", "", "", all(403, "anon", 401, residents, 200)},
+	{"PUT /api/v1/me/safety-profile", "", `{"lives_alone":true,"needs":["hearing"]}`, all(403, "anon", 401, residents, 200)},
+	{"GET /safety-profile", "", "", all(403, "anon", 303, residents, 200)},
+	{"POST /safety-profile", "", "lives_alone=1", all(403, "anon", 401, residents, 303)},
+	// Safety timers: {timer} is the demo resident's running timer.
+	{"POST /api/v1/safety-timers", "", `{"minutes":30,"note":"matrix"}`, all(403, "anon", 401, "resident", 409, "resident2", 201)},
+	{"POST /safety-timer", "", "minutes=30", all(403, "anon", 401, residents, 409)},
+	{"GET /safety-timer", "", "", all(403, "anon", 303, residents, 200)},
+	{"POST /api/v1/safety-timers/:id/check-in", "/api/v1/safety-timers/{timer}/check-in", "", all(403, "anon", 401, "resident", 200, "resident2", 404)},
+	{"POST /safety-timer/:id/check-in", "/safety-timer/{timer}/check-in", "", all(403, "anon", 401, "resident", 409, "resident2", 404)},
 	// Shifts: {shift} is a finished shift of the demo officer at booth A.
 	{"POST /api/v1/shifts/clock-in", "", `{"booth_id":"{booth}"}`, all(403, "anon", 401, "officer", 201, "officer2", 404)},
 	{"GET /api/v1/shifts/current", "", "", all(403, "anon", 401, "officer", 200, "officer2", 404)},
@@ -319,6 +332,10 @@ func newMatrixWorld(t *testing.T) *matrixWorld {
 	if resp := ts.api(t, "POST", "/api/v1/assistance-calls", tokens["resident"], map[string]string{"category": "medical"}, &call); resp.StatusCode != 201 {
 		t.Fatalf("create the matrix call: %d", resp.StatusCode)
 	}
+	var timer struct{ ID string }
+	if resp := ts.api(t, "POST", "/api/v1/safety-timers", tokens["resident"], map[string]any{"minutes": 240}, &timer); resp.StatusCode != 201 {
+		t.Fatalf("start the matrix safety timer: %d", resp.StatusCode)
+	}
 	var shift struct{ ID string }
 	ts.api(t, "POST", "/api/v1/shifts/clock-in", tokens["officer"], map[string]string{"booth_id": booths.Items[0].ID}, nil)
 	if resp := ts.api(t, "POST", "/api/v1/shifts/clock-out", tokens["officer"], map[string]string{"handover_note": "矩阵交接"}, &shift); resp.StatusCode != 200 {
@@ -337,7 +354,7 @@ func newMatrixWorld(t *testing.T) *matrixWorld {
 	w.others(t, admin.AccessToken, station2.ID, officer2)
 	fixed := []string{"{notice}", notices[0], "{notice2}", notices[1], "{notice3}", notices[2],
 		"{shift}", shift.ID, "{station}", demoStation.StationID, "{target}", target, "{request}", req.ID,
-		"{attachment}", attachment, "{booth}", booths.Items[0].ID, "{officer}", officerMe.ID, "{call}", call.ID}
+		"{attachment}", attachment, "{booth}", booths.Items[0].ID, "{officer}", officerMe.ID, "{call}", call.ID, "{timer}", timer.ID}
 	fixed = append(fixed, photoFixtures(t, ts, tokens["resident"], tokens["officer"])...)
 	// A booking slot a month ahead of the server's clock, whatever the date.
 	slot := ts.store.Now().AddDate(0, 1, 0).Truncate(time.Hour)

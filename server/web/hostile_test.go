@@ -419,6 +419,7 @@ var backgroundRows = map[string]string{
 	"coverage_gaps":   "1 = 0",
 	"outbox_messages": "kind NOT IN ('sms.escalation', 'sms.coverage_gap', 'sms.dark_booth')",
 	"job_schedule":    "1 = 0",
+	"audit_entries":   "action <> 'call.caller_view'",
 }
 
 // volatileTables change by design whatever the input: failed sign-ins and

@@ -95,7 +95,7 @@ func idempotentRoutes(t *testing.T) []string {
 
 // walkForms are successful bodies for the routes whose matrix body is
 // refused.
-var walkForms = map[string]string{"POST /requests/new": "service=other&f.other.subject=walk"}
+var walkForms = map[string]string{"POST /requests/new": "service=other&f.other.subject=walk", "POST /safety-timer": "minutes=30"}
 
 // sendWithKey sends a request that should succeed to route, as the first
 // caller of the authorisation matrix who may use it, with an
@@ -107,6 +107,10 @@ func sendWithKey(t *testing.T, w *matrixWorld, cells []matrixCell, route, patter
 		// matrix's own call stays open for the message routes.
 		w.ts.store.DB().Exec("UPDATE assistance_calls SET status = 'cancelled' WHERE id <> ? AND status IN ('open', 'acknowledged', 'en_route', 'on_scene')",
 			w.placeholders.Replace("{call}"))
+	}
+	if route == "POST /safety-timer" || route == "POST /api/v1/safety-timers" {
+		// A timer starts only for a resident without a running one.
+		w.ts.store.DB().Exec("UPDATE safety_timers SET status = 'checked_in' WHERE status IN ('active', 'firing')")
 	}
 	var cell matrixCell
 	var who string

@@ -39,7 +39,7 @@ func newPushTestServer(t *testing.T) (*testServer, *pushtest.Service) {
 	t.Cleanup(hs.Close)
 	ctx, cancel := context.WithCancel(context.Background())
 	srv.Start(ctx)
-	stopped, err := jobs.Start(ctx, cfg, st, srv, time.Now, storetest.Logger(t))
+	stopped, err := jobs.Start(ctx, cfg, st, srv, st.Now, storetest.Logger(t))
 	if err != nil {
 		t.Fatal(err)
 	}

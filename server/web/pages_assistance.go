@@ -148,6 +148,8 @@ func (s *Server) callPage(c echo.Context, call *app.AssistanceCall) view.CallPag
 			if e.To == string(app.CallResolved) {
 				v.Outcome = e.Note
 			}
+		case "handoff":
+			row.Text = handoffText(c, e)
 		default:
 			row.Text = t(c, "calltl_"+e.Kind)
 		}
@@ -176,7 +178,11 @@ func (s *Server) handleCallPage(c echo.Context) error {
 			c.Response().Header().Set(offlineHeader, "no")
 		}
 	}
-	return s.render(c, http.StatusOK, t(c, "call.title", "ID", itoa64(call.ID)), pages.Call(s.callPage(c, call)))
+	v := s.callPage(c, call)
+	if err := s.addCallInfo(c, call, &v); err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, t(c, "call.title", "ID", itoa64(call.ID)), pages.Call(v))
 }
 
 // afterCall answers a call form: back to the call, or the page with the
@@ -195,6 +201,9 @@ func (s *Server) afterCall(c echo.Context, err error) error {
 	}
 	v := s.callPage(c, call)
 	v.Error = msg
+	if err := s.addCallInfo(c, call, &v); err != nil {
+		return err
+	}
 	return s.render(c, status, t(c, "call.title", "ID", itoa64(call.ID)), pages.Call(v))
 }
 
@@ -254,6 +263,10 @@ func (s *Server) boardCalls(c echo.Context, station int64) ([]view.CallRow, erro
 	now := time.Now()
 	people := s.names(ctx)
 	var rows []view.CallRow
+	infos, err := s.callInfos(c, callRefs(calls), "board")
+	if err != nil {
+		return nil, err
+	}
 	for i := range calls {
 		call := &calls[i]
 		row := view.CallRow{ID: itoa64(call.ID), Category: t(c, "cat_"+call.Category), Message: call.Message, Age: ageText(c, call.CreatedAt, now),
@@ -263,9 +276,7 @@ func (s *Server) boardCalls(c echo.Context, station int64) ([]view.CallRow, erro
 			row.Repeated = call.CallsThisHour
 		}
 		row.Location, row.MapURL = locationText(c, call)
-		if b, ok := byID[call.BoothID]; ok && call.Lat != nil && call.Lng != nil {
-			row.Distance = t(c, "board.distance", "M", int(math.Round(app.DistanceM(b.Lat, b.Lng, *call.Lat, *call.Lng))), "Booth", b.Name)
-		}
+		row.Info = infos[call.ID]
 		row.Officer = people.of(call.AcknowledgedBy)
 		rows = append(rows, row)
 	}

@@ -379,6 +379,7 @@ func figureRows(c echo.Context, f *app.Figures) []view.Figure {
 		{Label: t(c, "review.requests_late"), Value: strconv.Itoa(f.RequestsPastTarget)},
 		{Label: t(c, "review.gap_count"), Value: t(c, "review.gap_value", "N", f.Gaps, "Minutes", f.GapMinutes)},
 	}
+	rows = append(rows, handoffFigureRows(c, f)...)
 	for _, k := range append(append([]string{}, app.OfficerEntryKinds...), app.EntryCall, app.EntryRequest, app.EntryPhoto, app.EntryNotice, app.EntryHeadNote) {
 		if n := f.Entries[k]; n > 0 {
 			rows = append(rows, view.Figure{Label: t(c, "review.entries_of", "Kind", t(c, "entry_kind."+k)), Value: strconv.Itoa(n)})

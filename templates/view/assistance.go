@@ -36,7 +36,8 @@ type CallPage struct {
 	Actions     []RequestAction // the officer's next steps
 	CanMessage  bool
 	Error       string
-	MessageKey  string // Idempotency-Key of the message form
+	MessageKey  string    // Idempotency-Key of the message form
+	Info        *CallInfo // caller, profile, place and hand-offs (callinfo.go)
 }
 
 // CallStep is one step of a call's progress.
@@ -65,5 +66,6 @@ type CallRow struct {
 	Unacknowledged                                                                       bool
 	Escalation                                                                           int
 	Silent                                                                               bool
-	Repeated                                                                             int // the caller's calls this hour when past the bound, else 0
+	Repeated                                                                             int       // the caller's calls this hour when past the bound, else 0
+	Info                                                                                 *CallInfo // caller, profile, place and hand-offs (callinfo.go)
 }

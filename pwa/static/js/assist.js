@@ -218,3 +218,54 @@
   });
   window.addEventListener("popstate", function () { go("GET", location.href, {}); });
 })();
+
+// The safety timer (安全守护): the countdown, the 30-second alert when it
+// runs out (vibration, a beep where the browser allows sound, a visible
+// alert), and the position sent with a new timer.
+(function () {
+  var form = document.getElementById("timer-form");
+  if (form && navigator.geolocation) {
+    navigator.geolocation.getCurrentPosition(function (p) {
+      document.getElementById("timer-lat").value = p.coords.latitude;
+      document.getElementById("timer-lng").value = p.coords.longitude;
+      document.getElementById("timer-acc").value = p.coords.accuracy;
+    }, function () {}, { enableHighAccuracy: true, timeout: 15000 });
+  }
+  var box = document.getElementById("safety-timer");
+  if (!box) return;
+  var due = Date.parse(box.getAttribute("data-due"));
+  var fire = Date.parse(box.getAttribute("data-fire"));
+  var left = document.getElementById("timer-left");
+  var alertBox = document.getElementById("timer-alert");
+  var audio = null;
+  function pad(n) { return (n < 10 ? "0" : "") + n; }
+  function beep() {
+    var Ctx = window.AudioContext || window.webkitAudioContext;
+    try {
+      if (!audio && Ctx) audio = new Ctx();
+      if (!audio) return;
+      var o = audio.createOscillator(), g = audio.createGain();
+      o.frequency.value = 880; g.gain.value = 0.3;
+      o.connect(g); g.connect(audio.destination);
+      o.start(); o.stop(audio.currentTime + 0.4);
+    } catch (e) { /* sound is an extra */ }
+  }
+  var timer = setInterval(function () {
+    var now = Date.now();
+    if (now < due) {
+      var s = Math.ceil((due - now) / 1000);
+      left.textContent = (box.getAttribute("data-left") || "") + " " + Math.floor(s / 60) + ":" + pad(s % 60);
+      return;
+    }
+    if (alertBox.hidden) {
+      alertBox.hidden = false;
+      alertBox.textContent = box.getAttribute("data-alert-text");
+      document.body.classList.add("alerting");
+    }
+    var r = Math.max(0, Math.ceil((fire - now) / 1000));
+    left.textContent = "0:" + pad(r);
+    if (navigator.vibrate) navigator.vibrate([400, 200, 400]);
+    beep();
+    if (now >= fire) { clearInterval(timer); setTimeout(function () { window.location.href = "/help"; }, 3000); }
+  }, 1000);
+})();

@@ -1,0 +1,167 @@
+package store_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"policebooth/server/app"
+)
+
+func TestSafetyProfileIsValidatedStoredAndErased(t *testing.T) {
+	c := newCounter(t)
+	st, ctx := c.st, context.Background()
+
+	empty, err := st.SafetyProfile(ctx, c.resident.ID)
+	if err != nil || !empty.Empty() || empty.Needs == nil || empty.EmergencyContacts == nil {
+		t.Fatalf("profile before any: %+v, %v; want an empty one with empty lists", empty, err)
+	}
+	four := []app.EmergencyContact{{Name: "甲", Phone: "13900000011"}, {Name: "乙", Phone: "13900000012"}, {Name: "丙", Phone: "13900000013"}, {Name: "丁", Phone: "13900000014"}}
+	for name, p := range map[string]app.SafetyProfile{
+		"501-character notes":      {MedicalNotes: strings.Repeat("药", 501)},
+		"unknown need":             {Needs: []string{"hearing", "wings"}},
+		"four contacts":            {EmergencyContacts: four},
+		"contact without a name":   {EmergencyContacts: []app.EmergencyContact{{Phone: "13900000011"}}},
+		"contact with a bad phone": {EmergencyContacts: []app.EmergencyContact{{Name: "儿子", Phone: "12345"}}},
+		"notify with no contact":   {NotifyContacts: true},
+	} {
+		if err := st.SaveSafetyProfile(ctx, c.resident.ID, &p); app.ErrorCode(err) != app.EINVALID {
+			t.Errorf("%s: %v, want invalid", name, err)
+		}
+	}
+	if err := st.SaveSafetyProfile(ctx, c.officer.ID, &app.SafetyProfile{LivesAlone: true}); app.ErrorCode(err) != app.EFORBIDDEN {
+		t.Errorf("an officer's profile: %v, want forbidden", err)
+	}
+
+	p := app.SafetyProfile{MedicalNotes: " 高血压，随身带药 ", LivesAlone: true, Needs: []string{"mobility", "hearing", "hearing"},
+		EmergencyContacts: []app.EmergencyContact{{Name: "王强", Phone: "+86 139-0000-0099", Relation: "儿子"}}, NotifyContacts: true}
+	if err := st.SaveSafetyProfile(ctx, c.resident.ID, &p); err != nil {
+		t.Fatal(err)
+	}
+	got, err := st.SafetyProfile(ctx, c.resident.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.MedicalNotes != "高血压，随身带药" || !got.LivesAlone || strings.Join(got.Needs, ",") != "hearing,mobility" ||
+		len(got.EmergencyContacts) != 1 || got.EmergencyContacts[0].Phone != "13900000099" || got.EmergencyContacts[0].Relation != "儿子" || !got.NotifyContacts {
+		t.Fatalf("stored profile = %+v", got)
+	}
+	// A second save replaces the first.
+	if err := st.SaveSafetyProfile(ctx, c.resident.ID, &app.SafetyProfile{Needs: []string{"sight"}}); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := st.SafetyProfile(ctx, c.resident.ID); got.LivesAlone || len(got.EmergencyContacts) != 0 || strings.Join(got.Needs, ",") != "sight" {
+		t.Fatalf("profile after replacing = %+v", got)
+	}
+
+	export, err := st.ExportResident(ctx, c.resident.ID, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, sec := range export.Sections {
+		if sec.Name == "safety_profile" {
+			found = strings.Join(sec.Records.(*app.SafetyProfile).Needs, ",") == "sight"
+		}
+	}
+	if !found {
+		t.Fatal("the export has no safety_profile section with the profile")
+	}
+	erased, err := st.EraseResident(ctx, c.resident.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if erased.Deleted["safety_profiles"] != 1 || count(t, st, &app.SafetyProfile{}) != 0 {
+		t.Fatalf("erasure deleted %v; %d profiles left", erased.Deleted, count(t, st, &app.SafetyProfile{}))
+	}
+}
+
+func TestCallerViewsTrailAndHandoff(t *testing.T) {
+	c := newCounter(t)
+	st, ctx := c.st, context.Background()
+	onDuty(t, st, c.officer, c.boothA)
+	if err := st.SaveSafetyProfile(ctx, c.resident.ID, &app.SafetyProfile{LivesAlone: true, Needs: []string{"hearing"}}); err != nil {
+		t.Fatal(err)
+	}
+	cl := call(t, st, app.NewCall{CallerID: c.resident.ID, Category: "medical", Lat: ptr(39.96), Lng: ptr(116.30), AccuracyM: ptr(20.0)}, t0)
+	if err := st.UpdateLocation(ctx, cl.ID, c.resident.ID, 39.961, 116.301, 8, t0.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+
+	views, err := st.CallerViews(ctx, c.station.ID, c.officer.ID, []int64{cl.ID}, "10.0.0.1", "board")
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := views[cl.ID]
+	if v.Caller == nil || v.Caller.Name != c.resident.Name || v.Caller.Phone != c.resident.Phone {
+		t.Fatalf("caller view = %+v, want %s %s", v.Caller, c.resident.Name, c.resident.Phone)
+	}
+	if v.Profile == nil || !v.Profile.LivesAlone || strings.Join(v.Profile.Needs, ",") != "hearing" {
+		t.Fatalf("profile of an open call = %+v", v.Profile)
+	}
+	// Another station's staff see nothing of it.
+	if other, err := st.CallerViews(ctx, c.otherStation.ID, c.otherOfficer.ID, []int64{cl.ID}, "", "api"); err != nil || len(other) != 0 {
+		t.Fatalf("another station's view = %v, %v; want none", other, err)
+	}
+	audits, err := st.ListAudit(ctx, app.AuditFilter{StationID: c.station.ID, Action: "call.caller_view"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(audits) != 1 || *audits[0].ActorID != c.officer.ID || audits[0].IP != "10.0.0.1" || !strings.Contains(audits[0].Detail, "board") {
+		t.Fatalf("audit of the view = %+v", audits)
+	}
+
+	trail, err := st.CallTrail(ctx, cl.ID, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(trail) != 2 || trail[0].Lat != 39.961 || *trail[0].AccuracyM != 8 || trail[1].Lat != 39.96 || !trail[1].At.Equal(t0) {
+		t.Fatalf("trail = %+v, want the newer position first", trail)
+	}
+
+	// Any officer of the station hands off, acknowledged or not; others cannot.
+	if _, err := st.HandOffCall(ctx, cl.ID, app.CallScope{StationID: c.station.ID}, c.officer.ID, "112", "", t0); app.ErrorCode(err) != app.EINVALID {
+		t.Errorf("hand-off to 112: %v, want invalid", err)
+	}
+	if _, err := st.HandOffCall(ctx, cl.ID, app.CallScope{StationID: c.otherStation.ID}, c.otherOfficer.ID, "120", "", t0); app.ErrorCode(err) != app.ENOTFOUND {
+		t.Errorf("hand-off by another station: %v, want not found", err)
+	}
+	got, err := st.HandOffCall(ctx, cl.ID, app.CallScope{StationID: c.station.ID}, c.officer2.ID, "120", " JJ-2026-0042 ", t0.Add(2*time.Minute))
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := got.Timeline[len(got.Timeline)-1]
+	if last.Kind != "handoff" || last.To != "120" || last.Note != "JJ-2026-0042" || *last.ActorID != c.officer2.ID || got.Status != app.CallOpen {
+		t.Fatalf("hand-off entry = %+v, status %s", last, got.Status)
+	}
+	figures, err := st.Figures(ctx, app.FigureQuery{StationID: c.station.ID, From: t0, To: t0.Add(time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if figures.Handoffs["120"] != 1 || figures.Handoffs["110"] != 0 {
+		t.Fatalf("hand-off figures = %v, want one to 120", figures.Handoffs)
+	}
+	evs := callEvents(t, st, cl.ID)
+	if evs[len(evs)-1].Name != "assistance.updated" {
+		t.Fatalf("last event = %s, want assistance.updated", evs[len(evs)-1].Name)
+	}
+
+	// Once closed, the identity stays for staff and the profile does not.
+	moveCall(t, st, cl.ID, callerScope(c.resident), 0, app.CallCancelled, t0.Add(3*time.Minute))
+	views, err = st.CallerViews(ctx, c.station.ID, c.head.ID, []int64{cl.ID}, "", "page")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v := views[cl.ID]; v.Caller == nil || v.Caller.Name != c.resident.Name || v.Profile != nil {
+		t.Fatalf("view of a closed call = %+v / %+v, want identity without profile", v.Caller, v.Profile)
+	}
+
+	// The trail goes with the location when the retention period ends.
+	if _, err := st.PurgeCallLocations(ctx, t0.AddDate(1, 0, 0)); err != nil {
+		t.Fatal(err)
+	}
+	if trail, _ := st.CallTrail(ctx, cl.ID, 0); len(trail) != 0 {
+		t.Fatalf("trail after the retention period: %+v", trail)
+	}
+}
