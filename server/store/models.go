@@ -40,4 +40,6 @@ var models = []any{
 	&app.NoticeBooth{},
 	&app.NoticeRevision{},
 	&app.NoticeReceipt{},
+	&app.CareEnrolment{},
+	&app.CareVisit{},
 }

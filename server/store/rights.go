@@ -56,6 +56,7 @@ var exportSections = []exportSection{
 	{"assistance_calls", exportCalls},
 	{"photos", exportPhotos},
 	{"notices", exportNoticeReceipts},
+	{"care", exportCare},
 }
 
 // erasureStep erases or detaches one kind of a resident's records inside
@@ -66,6 +67,7 @@ type erasureStep func(tx *gorm.DB, u *app.User, e *erasing) error
 // before anything is erased. Add one per new kind of personal record.
 var erasureSteps = []erasureStep{
 	eraseCalls,
+	eraseCare,
 	erasePhotos,
 	eraseNoticeReceipts,
 	eraseRequests,
