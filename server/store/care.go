@@ -94,7 +94,7 @@ func (s *Store) Enrol(ctx context.Context, n app.NewEnrolment, station int64, no
 		}
 		if n.ByStaff {
 			return audit(tx, &app.AuditEntry{StationID: &b.StationID, ActorID: &n.EnrolledBy, Action: "care.enrol",
-				Target: "care_enrolment:" + strconv.FormatInt(e.ID, 10), Detail: "consent: " + n.ConsentBy})
+				Target: "care_enrolment:" + strconv.FormatInt(e.ID, 10), Detail: "consent: " + n.ConsentBy, CreatedAt: now})
 		}
 		return nil
 	})

@@ -233,6 +233,19 @@ var matrix = []matrixCell{
 	{"GET /notices/:id/edit", "/notices/{notice}/edit", "", all(404, "anon", 303, residents, 403, "admin", 403, "officer", 200, "head", 200)},
 	{"POST /notices/:id/edit", "/notices/{notice}/edit", "title=", all(404, "anon", 401, residents, 403, "admin", 403, "officer", 400, "head", 400)},
 	{"POST /notices/:id/withdraw", "/notices/{notice3}/withdraw", "reason=matrix", all(404, "anon", 401, residents, 403, "admin", 403, "officer", 303, "head", 409)},
+	// Care register: {enrolment} is the demo resident's enrolment. The
+	// demo officer is off duty by now, so recording a visit answers 409.
+	{"POST /api/v1/care-enrolments", "", `{"reasons":["elderly"],"cadence":"weekly"}`, all(400, "anon", 401, "admin", 403, "resident", 409, "resident2", 201)},
+	{"GET /api/v1/care-enrolments", "", "", all(200, "anon", 401, "admin", 403)},
+	{"GET /api/v1/care-enrolments/:id", "/api/v1/care-enrolments/{enrolment}", "", ownRequest(200)},
+	{"GET /api/v1/visits/due", "/api/v1/visits/due?booth_id={booth}", "", all(403, "anon", 401, officers, 200, heads, 200)},
+	{"POST /api/v1/visits", "", `{"enrolment_id":"{enrolment}","outcome":"visited","wellbeing":"good","fraud_warning_given":true,"note":"matrix %d"}`, all(403, "anon", 401, "officer", 409, "officer2", 400)},
+	{"GET /api/v1/visits", "", "", all(200, "anon", 401, "admin", 403)},
+	{"GET /care", "", "", all(403, "anon", 303, residents, 200)},
+	{"POST /visits/new", "", "enrolment_id={enrolment}&outcome=visited&wellbeing=good", all(403, "anon", 401, "officer", 409, "officer2", 400)},
+	{"DELETE /api/v1/care-enrolments/:id", "/api/v1/care-enrolments/{enrolment}", "", all(403, "anon", 401, "resident", 204, "resident2", 404)},
+	{"POST /care", "", "reasons=lives_alone&cadence=monthly", all(403, "anon", 401, "resident", 303, "resident2", 409)},
+	{"POST /care/leave", "", "", all(403, "anon", 401, residents, 303)},
 	// Last: signing out ends each caller's session.
 	{"POST /api/v1/auth/logout", "", "", all(204, "anon", 401)},
 	{"POST /logout", "", "", all(303)},
@@ -311,6 +324,10 @@ func newMatrixWorld(t *testing.T) *matrixWorld {
 	if resp := ts.api(t, "POST", "/api/v1/assistance-calls", tokens["resident"], map[string]string{"category": "medical"}, &call); resp.StatusCode != 201 {
 		t.Fatalf("create the matrix call: %d", resp.StatusCode)
 	}
+	var enrolment struct{ ID string }
+	if resp := ts.api(t, "POST", "/api/v1/care-enrolments", tokens["resident"], map[string]any{"reasons": []string{"elderly"}, "cadence": "weekly"}, &enrolment); resp.StatusCode != 201 {
+		t.Fatalf("create the matrix enrolment: %d", resp.StatusCode)
+	}
 	var shift struct{ ID string }
 	ts.api(t, "POST", "/api/v1/shifts/clock-in", tokens["officer"], map[string]string{"booth_id": booths.Items[0].ID}, nil)
 	if resp := ts.api(t, "POST", "/api/v1/shifts/clock-out", tokens["officer"], map[string]string{"handover_note": "矩阵交接"}, &shift); resp.StatusCode != 200 {
@@ -329,7 +346,7 @@ func newMatrixWorld(t *testing.T) *matrixWorld {
 	w.others(t, admin.AccessToken, station2.ID, officer2)
 	fixed := []string{"{notice}", notices[0], "{notice2}", notices[1], "{notice3}", notices[2],
 		"{shift}", shift.ID, "{station}", demoStation.StationID, "{target}", target, "{request}", req.ID,
-		"{attachment}", attachment, "{booth}", booths.Items[0].ID, "{officer}", officerMe.ID, "{call}", call.ID}
+		"{attachment}", attachment, "{booth}", booths.Items[0].ID, "{officer}", officerMe.ID, "{call}", call.ID, "{enrolment}", enrolment.ID}
 	fixed = append(fixed, photoFixtures(t, ts, tokens["resident"], tokens["officer"])...)
 	// A booking slot a month ahead of the server's clock, whatever the date.
 	slot := ts.store.Now().AddDate(0, 1, 0).Truncate(time.Hour)

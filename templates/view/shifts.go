@@ -15,6 +15,7 @@ type ShiftPage struct {
 	IdempotencyKey string
 	Colleagues     []Option // officers of the station who may take the tablet over
 	HasPin         bool
+	DueVisits      []DueVisitRow // today's planned visits at the shift's booth
 }
 
 // ShiftHead describes one shift.
