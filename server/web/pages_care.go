@@ -33,7 +33,7 @@ func (s *Server) careRoutes(api, page *echo.Group, resident, staff, officer, res
 func reasonsLabel(c echo.Context, reasons []string) string {
 	out := make([]string, len(reasons))
 	for i, r := range reasons {
-		out[i] = t(c, "care.reason."+r)
+		out[i] = t(c, "care_reason."+r)
 	}
 	return strings.Join(out, t(c, "care.list_sep"))
 }
@@ -42,7 +42,7 @@ func reasonsLabel(c echo.Context, reasons []string) string {
 func (s *Server) handleCarePage(c echo.Context) error {
 	flash := ""
 	if d := c.QueryParam("done"); d == "joined" || d == "left" {
-		flash = t(c, "care.done_"+d)
+		flash = t(c, "care_done."+d)
 	}
 	return s.renderCarePage(c, http.StatusOK, nil, flash, nil, "")
 }
@@ -59,10 +59,10 @@ func (s *Server) renderCarePage(c echo.Context, status int, errs view.Errors, fl
 		cadence = "weekly"
 	}
 	for _, r := range app.CareReasons {
-		v.Reasons = append(v.Reasons, view.Option{Value: r, Label: t(c, "care.reason."+r), Selected: slices.Contains(chosen, r)})
+		v.Reasons = append(v.Reasons, view.Option{Value: r, Label: t(c, "care_reason."+r), Selected: slices.Contains(chosen, r)})
 	}
 	for _, cd := range app.CareCadences {
-		v.Cadences = append(v.Cadences, view.Option{Value: cd, Label: t(c, "care.cadence."+cd), Selected: cd == cadence})
+		v.Cadences = append(v.Cadences, view.Option{Value: cd, Label: t(c, "care_cadence."+cd), Selected: cd == cadence})
 	}
 	enrolments, err := s.store.ListEnrolments(ctx, scope, 0)
 	if err != nil {
@@ -77,7 +77,7 @@ func (s *Server) renderCarePage(c echo.Context, status int, errs view.Errors, fl
 		} else if e.EnrolledBy != e.ResidentID {
 			consent = t(c, "care.consent_resident_to_officer")
 		}
-		v.Enrolment = &view.CareEnrolment{ID: itoa64(e.ID), Reasons: reasonsLabel(c, e.Reasons), Cadence: t(c, "care.cadence."+e.Cadence),
+		v.Enrolment = &view.CareEnrolment{ID: itoa64(e.ID), Reasons: reasonsLabel(c, e.Reasons), Cadence: t(c, "care_cadence."+e.Cadence),
 			PreferredTimes: e.PreferredTimes, Since: e.CreatedAt.In(loc).Format(time.DateOnly), Consent: consent}
 	}
 	visits, err := s.store.ListVisits(ctx, scope, 50)
@@ -85,7 +85,7 @@ func (s *Server) renderCarePage(c echo.Context, status int, errs view.Errors, fl
 		return err
 	}
 	for _, vis := range visits {
-		v.Visits = append(v.Visits, view.VisitLine{Text: t(c, "care.line."+vis.Outcome, "Name", vis.OfficerName, "Date", vis.VisitedAt.In(loc).Format(time.DateOnly)),
+		v.Visits = append(v.Visits, view.VisitLine{Text: t(c, "care_line."+vis.Outcome, "Name", vis.OfficerName, "Date", vis.VisitedAt.In(loc).Format(time.DateOnly)),
 			Note: vis.Note, Warning: vis.FraudWarningGiven})
 	}
 	return s.render(c, status, t(c, "care.title"), pages.Care(v))
@@ -168,7 +168,7 @@ func (s *Server) dueVisitRows(c echo.Context, station, booth int64, loc *time.Lo
 			r.DueLabel = t(c, "care.overdue_since", "Date", d.DueOn)
 		}
 		if d.LastVisitAt != nil {
-			r.LastVisit = t(c, "care.last_visit", "Date", d.LastVisitAt.In(loc).Format(time.DateOnly), "Outcome", t(c, "care.outcome."+d.LastOutcome))
+			r.LastVisit = t(c, "care.last_visit", "Date", d.LastVisitAt.In(loc).Format(time.DateOnly), "Outcome", t(c, "care_outcome."+d.LastOutcome))
 		}
 		rows = append(rows, r)
 	}
@@ -178,9 +178,9 @@ func (s *Server) dueVisitRows(c echo.Context, station, booth int64, loc *time.Lo
 // visitEntryText says what a visit entry of a shift log records, and
 // links to the resident's due card when the visit is still known.
 func visitEntryText(c echo.Context, v app.CareVisit, name string) string {
-	text := t(c, "care.entry."+v.Outcome, "Name", name)
+	text := t(c, "care_entry."+v.Outcome, "Name", name)
 	if v.Wellbeing != "" {
-		text += t(c, "care.list_sep") + t(c, "care.wellbeing."+v.Wellbeing)
+		text += t(c, "care.list_sep") + t(c, "care_wellbeing."+v.Wellbeing)
 	}
 	if v.FraudWarningGiven {
 		text += t(c, "care.list_sep") + t(c, "care.warning_given")
