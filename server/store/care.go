@@ -349,6 +349,19 @@ func (s *Store) ListVisits(ctx context.Context, scope CareScope, limit int) ([]a
 	return out, s.nameOfficers(ctx, out)
 }
 
+// FindVisit returns a visit in scope, with the visiting officer's name.
+func (s *Store) FindVisit(ctx context.Context, id int64, scope CareScope) (*app.CareVisit, error) {
+	var v app.CareVisit
+	if err := scope.where(s.db.WithContext(ctx)).First(&v, id).Error; err != nil {
+		return nil, notFound("find visit", err)
+	}
+	one := []app.CareVisit{v}
+	if err := s.nameOfficers(ctx, one); err != nil {
+		return nil, err
+	}
+	return &one[0], nil
+}
+
 // VisitsByID returns the station's visits with these ids, by id.
 func (s *Store) VisitsByID(ctx context.Context, station int64, ids []int64) (map[int64]app.CareVisit, error) {
 	out := map[int64]app.CareVisit{}

@@ -198,6 +198,23 @@ func (s *Server) handleVisitList(c echo.Context) error {
 	return c.JSON(http.StatusOK, list[app.CareVisit]{Items: items})
 }
 
+// handleVisitGet: GET /visits/:id (its resident, the station's staff).
+func (s *Server) handleVisitGet(c echo.Context) error {
+	scope, err := careScope(c)
+	if err != nil {
+		return err
+	}
+	id, err := idParam(c)
+	if err != nil {
+		return err
+	}
+	v, err := s.store.FindVisit(c.Request().Context(), id, scope)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, v)
+}
+
 // optionalID reads an optional id query parameter: 0 when absent.
 func optionalID(c echo.Context, name string) (int64, error) {
 	v := c.QueryParam(name)

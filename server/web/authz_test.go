@@ -241,6 +241,7 @@ var matrix = []matrixCell{
 	{"GET /api/v1/visits/due", "/api/v1/visits/due?booth_id={booth}", "", all(403, "anon", 401, officers, 200, heads, 200)},
 	{"POST /api/v1/visits", "", `{"enrolment_id":"{enrolment}","outcome":"visited","wellbeing":"good","fraud_warning_given":true,"note":"matrix %d"}`, all(403, "anon", 401, "officer", 409, "officer2", 400)},
 	{"GET /api/v1/visits", "", "", all(200, "anon", 401, "admin", 403)},
+	{"GET /api/v1/visits/:id", "/api/v1/visits/{visit}", "", ownRequest(200)},
 	{"GET /care", "", "", all(403, "anon", 303, residents, 200)},
 	{"POST /visits/new", "", "enrolment_id={enrolment}&outcome=visited&wellbeing=good", all(403, "anon", 401, "officer", 409, "officer2", 400)},
 	{"DELETE /api/v1/care-enrolments/:id", "/api/v1/care-enrolments/{enrolment}", "", all(403, "anon", 401, "resident", 204, "resident2", 404)},
@@ -330,6 +331,10 @@ func newMatrixWorld(t *testing.T) *matrixWorld {
 	}
 	var shift struct{ ID string }
 	ts.api(t, "POST", "/api/v1/shifts/clock-in", tokens["officer"], map[string]string{"booth_id": booths.Items[0].ID}, nil)
+	var visit struct{ ID string }
+	if resp := ts.api(t, "POST", "/api/v1/visits", tokens["officer"], map[string]any{"enrolment_id": enrolment.ID, "outcome": "visited", "wellbeing": "good"}, &visit); resp.StatusCode != 201 {
+		t.Fatalf("the matrix visit: %d", resp.StatusCode)
+	}
 	if resp := ts.api(t, "POST", "/api/v1/shifts/clock-out", tokens["officer"], map[string]string{"handover_note": "矩阵交接"}, &shift); resp.StatusCode != 200 {
 		t.Fatalf("the matrix shift: %d", resp.StatusCode)
 	}
@@ -346,7 +351,7 @@ func newMatrixWorld(t *testing.T) *matrixWorld {
 	w.others(t, admin.AccessToken, station2.ID, officer2)
 	fixed := []string{"{notice}", notices[0], "{notice2}", notices[1], "{notice3}", notices[2],
 		"{shift}", shift.ID, "{station}", demoStation.StationID, "{target}", target, "{request}", req.ID,
-		"{attachment}", attachment, "{booth}", booths.Items[0].ID, "{officer}", officerMe.ID, "{call}", call.ID, "{enrolment}", enrolment.ID}
+		"{attachment}", attachment, "{booth}", booths.Items[0].ID, "{officer}", officerMe.ID, "{call}", call.ID, "{enrolment}", enrolment.ID, "{visit}", visit.ID}
 	fixed = append(fixed, photoFixtures(t, ts, tokens["resident"], tokens["officer"])...)
 	// A booking slot a month ahead of the server's clock, whatever the date.
 	slot := ts.store.Now().AddDate(0, 1, 0).Truncate(time.Hour)

@@ -119,6 +119,7 @@ var apiOperations = []apiOperation{
 	{Method: http.MethodGet, Path: "/visits/due", Summary: "Residents due or overdue a planned visit (from the cadence and the last visit; two days after nobody was home), or with an open follow-up; overdue first (?booth_id=)", Tag: "care", Auth: true, Response: "DueVisitList", Status: 200, Errors: []int{400, 401, 403}},
 	{Method: http.MethodPost, Path: "/visits", Summary: "Record a visit (an officer on duty): an entry in their shift log; needs_help opens a follow-up, urgent an assistance call already acknowledged by the officer. 409 off duty. Idempotency-Key honoured", Tag: "care", Auth: true, Request: "NewVisit", Response: "CareVisit", Status: 201, Errors: []int{400, 401, 403, 409}},
 	{Method: http.MethodGet, Path: "/visits", Summary: "Visits: a resident's own (who visited, when), staff their station's, newest first", Tag: "care", Auth: true, Response: "CareVisitList", Status: 200, Errors: []int{401, 403}},
+	{Method: http.MethodGet, Path: "/visits/:id", Summary: "One visit, to its resident and the station's staff", Tag: "care", Auth: true, Response: "CareVisit", Status: 200, Errors: []int{401, 403, 404}},
 }
 
 var apiSchemas = map[string]any{

@@ -23,6 +23,7 @@ func (s *Server) careRoutes(api, page *echo.Group, resident, staff, officer, res
 	api.GET("/visits/due", s.handleVisitsDue, staff)
 	api.POST("/visits", s.handleVisitCreate, officer, s.idempotent)
 	api.GET("/visits", s.handleVisitList, residentOrStaff)
+	api.GET("/visits/:id", s.handleVisitGet, residentOrStaff)
 	page.GET("/care", s.handleCarePage, resident)
 	page.POST("/care", s.handleCareEnrolForm, resident, s.idempotent)
 	page.POST("/care/leave", s.handleCareLeaveForm, resident)
