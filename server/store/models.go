@@ -42,4 +42,5 @@ var models = []any{
 	&app.NoticeReceipt{},
 	&app.CareEnrolment{},
 	&app.CareVisit{},
+	&app.FraudReport{},
 }

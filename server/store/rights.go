@@ -57,6 +57,7 @@ var exportSections = []exportSection{
 	{"photos", exportPhotos},
 	{"notices", exportNoticeReceipts},
 	{"care", exportCare},
+	{"fraud_reports", exportFraudReports},
 }
 
 // erasureStep erases or detaches one kind of a resident's records inside
@@ -68,6 +69,7 @@ type erasureStep func(tx *gorm.DB, u *app.User, e *erasing) error
 var erasureSteps = []erasureStep{
 	eraseCalls,
 	eraseCare,
+	eraseFraudReports,
 	erasePhotos,
 	eraseNoticeReceipts,
 	eraseRequests,
