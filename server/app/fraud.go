@@ -104,6 +104,12 @@ func (n *NewFraudReport) Validate() (normal string, err error) {
 // trimmed, lower-cased and with its spaces collapsed.
 func NormalizeFraudValue(kind, value string) (string, error) {
 	value = strings.TrimSpace(value)
+	if value == "" {
+		return "", Errorf(EINVALID, "value: what to check")
+	}
+	if err := checkText("value", value, MaxFraudValue); err != nil {
+		return "", err
+	}
 	switch kind {
 	case "phone":
 		var b strings.Builder

@@ -17,8 +17,7 @@ import (
 // A second visit written with the tablet offline arrives once.
 func TestCareVisitFromEnrolmentToTheResidentsPage(t *testing.T) {
 	srv := startDemo(t, nil)
-	browser := NewBrowser(t)
-	phone := browser.Page(t, Phone, "zh-CN")
+	phone := NewBrowser(t).Page(t, Phone, "zh-CN")
 	phone.signIn(srv.URL, "13900000001")
 	phone.Open(srv.URL + "/")
 	phone.Submit(`.elder-offer button[value="1"]`)
@@ -38,7 +37,7 @@ func TestCareVisitFromEnrolmentToTheResidentsPage(t *testing.T) {
 	checkElderSizes(t, phone, "/care")
 	phone.Axe()
 
-	tablet := browser.Page(t, Tablet, "zh-CN")
+	tablet := NewBrowser(t).Page(t, Tablet, "zh-CN")
 	tablet.signIn(srv.URL, "13800000001")
 	tablet.Open(srv.URL + "/shift")
 	tablet.Submit(`form[action="/shift/clock-in"] button[type=submit]`)

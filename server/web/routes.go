@@ -176,4 +176,5 @@ func (s *Server) routes() {
 	api.GET("/notices/:id/reach", s.handleNoticeReach, head)
 	s.noticePages(page, resident, staff, residentOrStaff)
 	s.careRoutes(api, page, resident, staff, officer, residentOrStaff)
+	s.fraudRoutes(api, page, signedIn, resident, staff, residentOrStaff)
 }
