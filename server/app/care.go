@@ -226,3 +226,24 @@ func NextVisitDue(enrolledAt time.Time, cadence string, last *CareVisit, loc *ti
 	}
 	return day(last.VisitedAt).AddDate(0, 0, careCadenceDays[cadence])
 }
+
+// VisitFigures are a period's planned-visit figures for the head's review:
+// visits done per booth and per officer, and who is due or overdue now.
+type VisitFigures struct {
+	Booths   []BoothVisits   `json:"booths"`
+	Officers []OfficerVisits `json:"officers"`
+}
+
+// BoothVisits counts one booth's visits.
+type BoothVisits struct {
+	BoothID int64 `json:"booth_id,string"`
+	Done    int64 `json:"done"`
+	Due     int64 `json:"due"`     // due today, or with an open follow-up
+	Overdue int64 `json:"overdue"` // past their due day
+}
+
+// OfficerVisits counts one officer's visits in the period.
+type OfficerVisits struct {
+	OfficerID int64 `json:"officer_id,string"`
+	Done      int64 `json:"done"`
+}

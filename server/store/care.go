@@ -438,3 +438,57 @@ func eraseCare(tx *gorm.DB, u *app.User, e *erasing) error {
 	}
 	return nil
 }
+
+// VisitFigures counts the station's visits done in [from, to) per booth
+// and officer, and the residents due and overdue at now per booth.
+func (s *Store) VisitFigures(ctx context.Context, station int64, from, to, now time.Time, loc *time.Location) (*app.VisitFigures, error) {
+	var rows []struct {
+		BoothID, OfficerID, N int64
+	}
+	err := s.db.WithContext(ctx).Model(&app.CareVisit{}).Select("booth_id, officer_id, COUNT(*) AS n").
+		Where("station_id = ?", station).Where(s.timeCompare("visited_at", ">="), dbTime(from)).Where(s.timeCompare("visited_at", "<"), dbTime(to)).
+		Group("booth_id, officer_id").Scan(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("store: visit figures: %w", err)
+	}
+	booths := map[int64]*app.BoothVisits{}
+	var order []int64
+	booth := func(id int64) *app.BoothVisits {
+		if b, ok := booths[id]; ok {
+			return b
+		}
+		booths[id] = &app.BoothVisits{BoothID: id}
+		order = append(order, id)
+		return booths[id]
+	}
+	officers := map[int64]int64{}
+	var officerOrder []int64
+	for _, r := range rows {
+		booth(r.BoothID).Done += r.N
+		if _, ok := officers[r.OfficerID]; !ok {
+			officerOrder = append(officerOrder, r.OfficerID)
+		}
+		officers[r.OfficerID] += r.N
+	}
+	due, err := s.DueVisits(ctx, station, 0, now, loc)
+	if err != nil {
+		return nil, err
+	}
+	for _, d := range due {
+		if d.Overdue {
+			booth(d.BoothID).Overdue++
+		} else {
+			booth(d.BoothID).Due++
+		}
+	}
+	out := &app.VisitFigures{Booths: []app.BoothVisits{}, Officers: []app.OfficerVisits{}}
+	slices.Sort(order)
+	for _, id := range order {
+		out.Booths = append(out.Booths, *booths[id])
+	}
+	slices.Sort(officerOrder)
+	for _, id := range officerOrder {
+		out.Officers = append(out.Officers, app.OfficerVisits{OfficerID: id, Done: officers[id]})
+	}
+	return out, nil
+}

@@ -194,6 +194,25 @@ func TestCareRecordsAreExportedAndErasedWithTheAccount(t *testing.T) {
 	if _, err := st.RecordVisit(ctx, app.NewVisit{EnrolmentID: e.ID, OfficerID: c.officer.ID, Outcome: app.VisitVisited, Wellbeing: app.WellbeingGood}, c.station.ID, t0); err != nil {
 		t.Fatal(err)
 	}
+	// The head's review: one visit done at booth A by 李明; at t0+8 days
+	// she is overdue, at t0+7 due.
+	loc, _ := time.LoadLocation("Asia/Shanghai")
+	for _, tc := range []struct {
+		now          time.Time
+		due, overdue int64
+	}{{t0, 0, 0}, {t0.AddDate(0, 0, 7), 1, 0}, {t0.AddDate(0, 0, 8), 0, 1}} {
+		f, err := st.VisitFigures(ctx, c.station.ID, t0.Add(-24*time.Hour), t0.Add(24*time.Hour), tc.now, loc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(f.Booths) != 1 || f.Booths[0].BoothID != c.boothA.ID || f.Booths[0].Done != 1 || f.Booths[0].Due != tc.due || f.Booths[0].Overdue != tc.overdue ||
+			len(f.Officers) != 1 || f.Officers[0].OfficerID != c.officer.ID || f.Officers[0].Done != 1 {
+			t.Errorf("figures at %s: %+v", tc.now, f)
+		}
+	}
+	if f, _ := st.VisitFigures(ctx, c.station.ID, t0.Add(24*time.Hour), t0.Add(48*time.Hour), t0, loc); len(f.Booths) != 0 || len(f.Officers) != 0 {
+		t.Errorf("figures of a period without visits: %+v", f)
+	}
 	export, err := st.ExportResident(ctx, c.neighbour.ID, t0)
 	if err != nil {
 		t.Fatal(err)

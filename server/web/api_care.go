@@ -215,6 +215,23 @@ func (s *Server) handleVisitGet(c echo.Context) error {
 	return c.JSON(http.StatusOK, v)
 }
 
+// handleVisitFigures: GET /visits/figures?from=&to= (head).
+func (s *Server) handleVisitFigures(c echo.Context) error {
+	station, err := ownStation(c)
+	if err != nil {
+		return err
+	}
+	from, to, err := s.period(c, station)
+	if err != nil {
+		return err
+	}
+	f, err := s.store.VisitFigures(c.Request().Context(), station, from, to, s.store.Now(), s.stationLocation(c, station))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, f)
+}
+
 // optionalID reads an optional id query parameter: 0 when absent.
 func optionalID(c echo.Context, name string) (int64, error) {
 	v := c.QueryParam(name)

@@ -242,6 +242,7 @@ var matrix = []matrixCell{
 	{"POST /api/v1/visits", "", `{"enrolment_id":"{enrolment}","outcome":"visited","wellbeing":"good","fraud_warning_given":true,"note":"matrix %d"}`, all(403, "anon", 401, "officer", 409, "officer2", 400)},
 	{"GET /api/v1/visits", "", "", all(200, "anon", 401, "admin", 403)},
 	{"GET /api/v1/visits/:id", "/api/v1/visits/{visit}", "", ownRequest(200)},
+	{"GET /api/v1/visits/figures", "", "", all(403, "anon", 401, heads, 200)},
 	{"GET /care", "", "", all(403, "anon", 303, residents, 200)},
 	{"POST /visits/new", "", "enrolment_id={enrolment}&outcome=visited&wellbeing=good", all(403, "anon", 401, "officer", 409, "officer2", 400)},
 	{"DELETE /api/v1/care-enrolments/:id", "/api/v1/care-enrolments/{enrolment}", "", all(403, "anon", 401, "resident", 204, "resident2", 404)},

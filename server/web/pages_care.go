@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -15,7 +16,7 @@ import (
 )
 
 // careRoutes registers the care register's API and pages.
-func (s *Server) careRoutes(api, page *echo.Group, resident, staff, officer, residentOrStaff echo.MiddlewareFunc) {
+func (s *Server) careRoutes(api, page *echo.Group, resident, staff, officer, head, residentOrStaff echo.MiddlewareFunc) {
 	api.POST("/care-enrolments", s.handleCareEnrol, residentOrStaff, s.idempotent)
 	api.GET("/care-enrolments", s.handleCareEnrolmentList, residentOrStaff)
 	api.GET("/care-enrolments/:id", s.handleCareEnrolmentGet, residentOrStaff)
@@ -23,6 +24,7 @@ func (s *Server) careRoutes(api, page *echo.Group, resident, staff, officer, res
 	api.GET("/visits/due", s.handleVisitsDue, staff)
 	api.POST("/visits", s.handleVisitCreate, officer, s.idempotent)
 	api.GET("/visits", s.handleVisitList, residentOrStaff)
+	api.GET("/visits/figures", s.handleVisitFigures, head)
 	api.GET("/visits/:id", s.handleVisitGet, residentOrStaff)
 	page.GET("/care", s.handleCarePage, resident)
 	page.POST("/care", s.handleCareEnrolForm, resident, s.idempotent)
@@ -174,6 +176,24 @@ func (s *Server) dueVisitRows(c echo.Context, station, booth int64, loc *time.Lo
 		rows = append(rows, r)
 	}
 	return rows, nil
+}
+
+// visitFigureRows lays out the review's planned-visit figures.
+func (s *Server) visitFigureRows(c echo.Context, station int64, from, to time.Time, loc *time.Location) (view.VisitFigures, error) {
+	f, err := s.store.VisitFigures(c.Request().Context(), station, from, to, s.store.Now(), loc)
+	if err != nil {
+		return view.VisitFigures{}, err
+	}
+	var v view.VisitFigures
+	for _, b := range f.Booths {
+		v.Booths = append(v.Booths, view.BoothVisitRow{Booth: s.boothName(c, b.BoothID), Done: strconv.FormatInt(b.Done, 10),
+			Due: strconv.FormatInt(b.Due, 10), Overdue: strconv.FormatInt(b.Overdue, 10)})
+	}
+	people := s.names(c.Request().Context())
+	for _, o := range f.Officers {
+		v.Officers = append(v.Officers, view.Figure{Label: people.of(&o.OfficerID), Value: strconv.FormatInt(o.Done, 10)})
+	}
+	return v, nil
 }
 
 // visitEntryText says what a visit entry of a shift log records, and

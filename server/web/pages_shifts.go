@@ -470,6 +470,9 @@ func (s *Server) handleReviewPage(c echo.Context) error {
 		row.Minutes = strconv.Itoa(int(end.Sub(g.StartedAt).Minutes()))
 		v.Gaps = append(v.Gaps, row)
 	}
+	if v.Visits, err = s.visitFigureRows(c, f.StationID, f.From, f.To, loc); err != nil {
+		return err
+	}
 	q := url.Values{"from": {v.From}, "to": {v.To}}
 	if f.BoothID != 0 {
 		q.Set("booth_id", itoa64(f.BoothID))

@@ -30,3 +30,14 @@ type DueVisitRow struct {
 	Overdue, FollowUp                                               bool
 	IdempotencyKey                                                  string
 }
+
+// VisitFigures are the planned-visit counts of the head's review.
+type VisitFigures struct {
+	Booths   []BoothVisitRow
+	Officers []Figure
+}
+
+// BoothVisitRow counts one booth's visits.
+type BoothVisitRow struct {
+	Booth, Done, Due, Overdue string
+}

@@ -48,6 +48,7 @@ type ShiftReview struct {
 	Charts           []Chart
 	Shifts           []ShiftHead
 	Gaps             []GapRow
+	Visits           VisitFigures // planned visits: done in the period, due and overdue now
 	CSVURL, NextURL  string
 	SelfURL          string // this review, fetched again when a gap opens
 	Errors           Errors
