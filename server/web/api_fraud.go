@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"net/http"
+	"slices"
 
 	"github.com/labstack/echo/v4"
 
@@ -119,7 +120,7 @@ func (s *Server) handleFraudTransition(c echo.Context) error {
 }
 
 func (s *Server) moveFraud(c echo.Context, r fraudMoveJSON) (*app.FraudReport, error) {
-	station, id, err := shiftOfStation(c) // the :id and the caller's station
+	station, id, err := fraudOfStation(c)
 	if err != nil {
 		return nil, err
 	}
@@ -137,7 +138,7 @@ func (s *Server) handleFraudAdvice(c echo.Context) error {
 }
 
 func (s *Server) recordFraudAdvice(c echo.Context) (*app.FraudReport, error) {
-	station, id, err := shiftOfStation(c)
+	station, id, err := fraudOfStation(c)
 	if err != nil {
 		return nil, err
 	}
@@ -158,11 +159,14 @@ func (s *Server) handleFraudLookup(c echo.Context) error {
 	return c.JSON(http.StatusOK, out)
 }
 
-func validFraudKind(kind string) bool {
-	for _, k := range app.FraudKinds {
-		if k == kind {
-			return true
-		}
+func validFraudKind(kind string) bool { return slices.Contains(app.FraudKinds, kind) }
+
+// fraudOfStation reads the :id of a fraud report and the caller's
+// station, which triage is scoped to.
+func fraudOfStation(c echo.Context) (station, id int64, err error) {
+	if id, err = idParam(c); err != nil {
+		return 0, 0, err
 	}
-	return false
+	station, err = ownStation(c)
+	return station, id, err
 }
