@@ -12,8 +12,8 @@ func TestTextAt200PercentLosesNothing(t *testing.T) {
 		size  Size
 		paths []string
 	}{
-		{"13900000001", Phone, []string{"/", "/help", "/requests", "/requests/new", "/notices", "/photos", "/account/data"}},
-		{"13800000001", Tablet, []string{"/", "/shift", "/queue", "/board", "/notices"}},
+		{"13900000001", Phone, []string{"/", "/help", "/requests", "/requests/new", "/notices", "/photos", "/account/data", "/care", "/fraud", "/fraud/check"}},
+		{"13800000001", Tablet, []string{"/", "/shift", "/queue", "/board", "/notices", "/fraud"}},
 		{"13800000000", Tablet, []string{"/", "/shifts", "/staff", "/catalogue", "/retention"}},
 	} {
 		p := NewBrowser(t).Page(t, tc.size, "zh-CN")

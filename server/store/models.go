@@ -40,4 +40,7 @@ var models = []any{
 	&app.NoticeBooth{},
 	&app.NoticeRevision{},
 	&app.NoticeReceipt{},
+	&app.CareEnrolment{},
+	&app.CareVisit{},
+	&app.FraudReport{},
 }

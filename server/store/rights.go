@@ -58,6 +58,8 @@ var exportSections = []exportSection{
 	{"notices", exportNoticeReceipts},
 	{"safety_profile", exportSafetyProfile},
 	{"safety_timers", exportSafetyTimers},
+	{"care", exportCare},
+	{"fraud_reports", exportFraudReports},
 }
 
 // erasureStep erases or detaches one kind of a resident's records inside
@@ -68,6 +70,8 @@ type erasureStep func(tx *gorm.DB, u *app.User, e *erasing) error
 // before anything is erased. Add one per new kind of personal record.
 var erasureSteps = []erasureStep{
 	eraseCalls,
+	eraseCare,
+	eraseFraudReports,
 	erasePhotos,
 	eraseNoticeReceipts,
 	eraseSafetyProfile,

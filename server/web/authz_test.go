@@ -254,6 +254,36 @@ var matrix = []matrixCell{
 	{"GET /notices/:id/edit", "/notices/{notice}/edit", "", all(404, "anon", 303, residents, 403, "admin", 403, "officer", 200, "head", 200)},
 	{"POST /notices/:id/edit", "/notices/{notice}/edit", "title=", all(404, "anon", 401, residents, 403, "admin", 403, "officer", 400, "head", 400)},
 	{"POST /notices/:id/withdraw", "/notices/{notice3}/withdraw", "reason=matrix", all(404, "anon", 401, residents, 403, "admin", 403, "officer", 303, "head", 409)},
+	// Care register: {enrolment} is the demo resident's enrolment. The
+	// demo officer is off duty by now, so recording a visit answers 409.
+	{"POST /api/v1/care-enrolments", "", `{"reasons":["elderly"],"cadence":"weekly"}`, all(400, "anon", 401, "admin", 403, "resident", 409, "resident2", 201)},
+	{"GET /api/v1/care-enrolments", "", "", all(200, "anon", 401, "admin", 403)},
+	{"GET /api/v1/care-enrolments/:id", "/api/v1/care-enrolments/{enrolment}", "", ownRequest(200)},
+	{"GET /api/v1/visits/due", "/api/v1/visits/due?booth_id={booth}", "", all(403, "anon", 401, officers, 200, heads, 200)},
+	{"POST /api/v1/visits", "", `{"enrolment_id":"{enrolment}","outcome":"visited","wellbeing":"good","fraud_warning_given":true,"note":"matrix %d"}`, all(403, "anon", 401, "officer", 409, "officer2", 400)},
+	{"GET /api/v1/visits", "", "", all(200, "anon", 401, "admin", 403)},
+	{"GET /api/v1/visits/:id", "/api/v1/visits/{visit}", "", ownRequest(200)},
+	{"GET /api/v1/visits/figures", "", "", all(403, "anon", 401, heads, 200)},
+	{"GET /care", "", "", all(403, "anon", 303, residents, 200)},
+	{"POST /visits/new", "", "enrolment_id={enrolment}&outcome=visited&wellbeing=good", all(403, "anon", 401, "officer", 409, "officer2", 400)},
+	{"DELETE /api/v1/care-enrolments/:id", "/api/v1/care-enrolments/{enrolment}", "", all(403, "anon", 401, "resident", 204, "resident2", 404)},
+	{"POST /care", "", "reasons=lives_alone&cadence=monthly", all(403, "anon", 401, "resident", 303, "resident2", 409)},
+	{"POST /care/leave", "", "", all(403, "anon", 401, residents, 303)},
+	// Fraud reports: {fraud} is the demo resident's report with a loss,
+	// {fraud2} one the officer confirmed.
+	{"POST /api/v1/fraud-reports", "", `{"kind":"phone","value":"+86 170-000-%04d","description":"冒充客服"}`, all(403, "anon", 401, residents, 201)},
+	{"GET /api/v1/fraud-reports", "", "", all(200, "anon", 401, "admin", 403)},
+	{"GET /api/v1/fraud-reports/lookup", "/api/v1/fraud-reports/lookup?kind=phone&value=17012345678", "", all(200, "anon", 401)},
+	{"GET /api/v1/fraud-reports/:id", "/api/v1/fraud-reports/{fraud}", "", ownRequest(200)},
+	{"POST /api/v1/fraud-reports/:id/transitions", "/api/v1/fraud-reports/{fraud}/transitions", `{"to":"reviewed","note":"matrix"}`, all(404, "anon", 401, residents, 403, "admin", 403, "officer", 200, "head", 409)},
+	{"POST /api/v1/fraud-reports/:id/advice", "/api/v1/fraud-reports/{fraud}/advice", "", all(404, "anon", 401, residents, 403, "admin", 403, "officer", 200, "head", 409)},
+	{"GET /fraud", "", "", all(200, "anon", 303, "admin", 403)},
+	{"POST /fraud", "", "kind=phone&value=", all(403, "anon", 401, residents, 400)},
+	{"GET /fraud/check", "/fraud/check?kind=phone&value=17012345678", "", all(200, "anon", 303)},
+	{"GET /fraud/:id", "/fraud/{fraud}", "", ownRequest(200, "anon", 303)},
+	{"POST /fraud/:id/move", "/fraud/{fraud}/move", "to=dismissed", all(404, "anon", 401, residents, 403, "admin", 403, "officer", 303, "head", 409)},
+	{"POST /fraud/:id/advice", "/fraud/{fraud}/advice", "", all(404, "anon", 401, residents, 403, "admin", 403, "officer", 409, "head", 409)},
+	{"GET /fraud/:id/notice", "/fraud/{fraud2}/notice", "", all(404, "anon", 303, residents, 403, "admin", 403, "officer", 200, "head", 200)},
 	// Last: signing out ends each caller's session.
 	{"POST /api/v1/auth/logout", "", "", all(204, "anon", 401)},
 	{"POST /logout", "", "", all(303)},
@@ -336,8 +366,16 @@ func newMatrixWorld(t *testing.T) *matrixWorld {
 	if resp := ts.api(t, "POST", "/api/v1/safety-timers", tokens["resident"], map[string]any{"minutes": 240}, &timer); resp.StatusCode != 201 {
 		t.Fatalf("start the matrix safety timer: %d", resp.StatusCode)
 	}
+	var enrolment struct{ ID string }
+	if resp := ts.api(t, "POST", "/api/v1/care-enrolments", tokens["resident"], map[string]any{"reasons": []string{"elderly"}, "cadence": "weekly"}, &enrolment); resp.StatusCode != 201 {
+		t.Fatalf("create the matrix enrolment: %d", resp.StatusCode)
+	}
 	var shift struct{ ID string }
 	ts.api(t, "POST", "/api/v1/shifts/clock-in", tokens["officer"], map[string]string{"booth_id": booths.Items[0].ID}, nil)
+	var visit struct{ ID string }
+	if resp := ts.api(t, "POST", "/api/v1/visits", tokens["officer"], map[string]any{"enrolment_id": enrolment.ID, "outcome": "visited", "wellbeing": "good"}, &visit); resp.StatusCode != 201 {
+		t.Fatalf("the matrix visit: %d", resp.StatusCode)
+	}
 	if resp := ts.api(t, "POST", "/api/v1/shifts/clock-out", tokens["officer"], map[string]string{"handover_note": "矩阵交接"}, &shift); resp.StatusCode != 200 {
 		t.Fatalf("the matrix shift: %d", resp.StatusCode)
 	}
@@ -350,11 +388,19 @@ func newMatrixWorld(t *testing.T) *matrixWorld {
 		}
 		notices[i] = n.ID
 	}
+	var fraud, fraud2 struct{ ID string }
+	if resp := ts.api(t, "POST", "/api/v1/fraud-reports", tokens["resident"], map[string]any{"kind": "phone", "value": "+86 170-1234-5678", "loss_yuan": 5000}, &fraud); resp.StatusCode != 201 {
+		t.Fatalf("the matrix fraud report: %d", resp.StatusCode)
+	}
+	ts.api(t, "POST", "/api/v1/fraud-reports", tokens["resident"], map[string]any{"kind": "url", "value": "https://pay.example.com/x"}, &fraud2)
+	if resp := ts.api(t, "POST", "/api/v1/fraud-reports/"+fraud2.ID+"/transitions", tokens["officer"], map[string]any{"to": "confirmed"}, nil); resp.StatusCode != 200 {
+		t.Fatalf("confirm the matrix fraud report: %d", resp.StatusCode)
+	}
 	w := &matrixWorld{ts: ts, tokens: tokens, dataDir: dataDir}
 	w.others(t, admin.AccessToken, station2.ID, officer2)
 	fixed := []string{"{notice}", notices[0], "{notice2}", notices[1], "{notice3}", notices[2],
 		"{shift}", shift.ID, "{station}", demoStation.StationID, "{target}", target, "{request}", req.ID,
-		"{attachment}", attachment, "{booth}", booths.Items[0].ID, "{officer}", officerMe.ID, "{call}", call.ID, "{timer}", timer.ID}
+		"{attachment}", attachment, "{booth}", booths.Items[0].ID, "{officer}", officerMe.ID, "{call}", call.ID, "{timer}", timer.ID, "{enrolment}", enrolment.ID, "{visit}", visit.ID, "{fraud}", fraud.ID, "{fraud2}", fraud2.ID}
 	fixed = append(fixed, photoFixtures(t, ts, tokens["resident"], tokens["officer"])...)
 	// A booking slot a month ahead of the server's clock, whatever the date.
 	slot := ts.store.Now().AddDate(0, 1, 0).Truncate(time.Hour)

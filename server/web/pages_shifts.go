@@ -81,6 +81,7 @@ func (s *Server) entryKinds(c echo.Context) []view.Option {
 // it corrects; system entries link to their record.
 func (s *Server) entryRows(c echo.Context, entries []app.ShiftEntry, loc *time.Location, me int64, canCorrect bool) []view.EntryRow {
 	people := s.names(c.Request().Context())
+	visits := s.visitTexts(c, entries)
 	var rows []view.EntryRow
 	at := map[int64]int{}
 	for _, e := range entries {
@@ -91,6 +92,12 @@ func (s *Server) entryRows(c echo.Context, entries []app.ShiftEntry, loc *time.L
 		}
 		if row.System && e.RecordID != nil {
 			row.Text, row.Link = s.systemEntry(c, e)
+		}
+		if e.EventName == "visit.recorded" && e.RecordID != nil {
+			row.Text = visits[*e.RecordID]
+			if row.Text == "" {
+				row.Text = t(c, "care.entry_gone")
+			}
 		}
 		row.CanCorrect = canCorrect && !row.System && e.AuthorID != nil && *e.AuthorID == me
 		if e.CorrectsID != nil {
@@ -202,6 +209,9 @@ func (s *Server) renderShiftPage(c echo.Context, status int, errs view.Errors, f
 		head := s.shiftHead(c, sh, loc)
 		v.Shift = &head
 		v.Entries = s.entryRows(c, sh.Entries, loc, p.UserID, true)
+		if v.DueVisits, err = s.dueVisitRows(c, station, sh.BoothID, loc); err != nil {
+			return err
+		}
 		h, err := s.store.OpenHandover(ctx, sh.BoothID, p.UserID)
 		if err == nil {
 			v.Handover = &view.Handover{ShiftID: itoa64(h.ID), Officer: s.names(ctx).of(&h.OfficerID), At: pageTime(*h.EndedAt, loc), Note: h.HandoverNote}
@@ -466,6 +476,9 @@ func (s *Server) handleReviewPage(c echo.Context) error {
 			row.To = pageTime(*g.EndedAt, loc)
 		}
 		v.Gaps = append(v.Gaps, row)
+	}
+	if v.Visits, err = s.visitFigureRows(c, f.StationID, f.From, f.To, loc); err != nil {
+		return err
 	}
 	q := url.Values{"from": {v.From}, "to": {v.To}}
 	if f.BoothID != 0 {

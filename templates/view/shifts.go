@@ -15,6 +15,7 @@ type ShiftPage struct {
 	IdempotencyKey string
 	Colleagues     []Option // officers of the station who may take the tablet over
 	HasPin         bool
+	DueVisits      []DueVisitRow // today's planned visits at the shift's booth
 }
 
 // ShiftHead describes one shift.
@@ -47,6 +48,7 @@ type ShiftReview struct {
 	Charts           []Chart
 	Shifts           []ShiftHead
 	Gaps             []GapRow
+	Visits           VisitFigures // planned visits: done in the period, due and overdue now
 	CSVURL, NextURL  string
 	SelfURL          string // this review, fetched again when a gap opens
 	Errors           Errors
