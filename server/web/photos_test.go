@@ -357,9 +357,9 @@ func TestRetentionDeletesOnScheduleAndSparesKeep(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	msgs := gw.WaitMessages(t, "13900000001", 1)
+	gw.WaitMessages(t, "13900000001", 1)
 	time.Sleep(500 * time.Millisecond) // a second text would have arrived by now
-	msgs = gw.Messages("13900000001")
+	msgs := gw.Messages("13900000001")
 	if len(msgs) != 1 || !strings.Contains(msgs[0], "1 张全家福") {
 		t.Fatalf("texts %v, want one about 1 photo", msgs)
 	}
