@@ -23,7 +23,7 @@ import (
 const (
 	needReminderID = "callinfo.need_"
 	needLabelID    = "safety.need_"
-	compassID      = "callinfo.dir_"
+	compassID      = "callinfo.dir_" // #nosec G101 -- an i18n id prefix, not a credential
 	serviceID      = "callinfo.service_"
 	handedToID     = "callinfo.handed_to_"
 )
