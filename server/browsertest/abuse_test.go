@@ -1,6 +1,8 @@
 package browsertest
 
 import (
+	"policebooth/server/app"
+
 	"bytes"
 	"encoding/json"
 	"net/http"
@@ -94,7 +96,7 @@ func disable(t *testing.T, srvURL, id string) {
 // verify step and, big, 110; the page is accessible.
 func TestAnUnverifiedResidentIsShownTheVerifyStepAnd110(t *testing.T) {
 	srv := startDemo(t, nil)
-	body, _ := json.Marshal(map[string]string{"phone": "13712340000", "password": "peony-garden-8", "name": "刘淑珍"})
+	body, _ := json.Marshal(map[string]string{"phone": "13712340000", "password": "peony-garden-8", "name": "刘淑珍", "privacy_version": app.PrivacyVersion})
 	resp, err := http.Post(srv.URL+"/api/v1/auth/register", "application/json", bytes.NewReader(body))
 	if err != nil {
 		t.Fatal(err)

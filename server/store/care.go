@@ -315,7 +315,7 @@ func (s *Store) openVisitCall(tx *gorm.DB, e *app.CareEnrolment, officerID int64
 	if len(open) > 0 {
 		return open[0], nil
 	}
-	c := &app.AssistanceCall{StationID: e.StationID, BoothID: e.BoothID, CallerID: &e.ResidentID, Category: "medical",
+	c := &app.AssistanceCall{StationID: e.StationID, CallsThisHour: 1, BoothID: e.BoothID, CallerID: &e.ResidentID, Category: "medical",
 		Message: "关爱走访发现紧急情况 / urgent need found on a care visit", Status: app.CallAcknowledged,
 		AcknowledgedBy: &officerID, AcknowledgedAt: &now, CreatedAt: now, UpdatedAt: now}
 	if err := tx.Omit(clause.Associations).Create(c).Error; err != nil {

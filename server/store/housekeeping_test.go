@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"policebooth/server/app"
-	"policebooth/server/store/storetest"
 )
 
 // TestStoredAnswersNeverOutliveTheShortestLocationRetention: the answer to
@@ -14,12 +13,12 @@ import (
 // 24 hours retries are promised and purged before the shortest location
 // retention (one day) is over.
 func TestStoredAnswersNeverOutliveTheShortestLocationRetention(t *testing.T) {
-	st := storetest.Open(t)
+	st := open(t)
 	ctx := context.Background()
 	if _, err := st.BeginIdempotent(ctx, 7, "k-call", "POST", "/api/v1/assistance-calls"); err != nil {
 		t.Fatal(err)
 	}
-	written := time.Now()
+	written := clockOf(t).Now()
 	if n, err := st.PurgeIdempotent(ctx, written.Add(23*time.Hour)); err != nil || n != 0 {
 		t.Fatalf("purge within the promised day: %d, %v", n, err)
 	}
@@ -34,7 +33,7 @@ func TestStoredAnswersNeverOutliveTheShortestLocationRetention(t *testing.T) {
 func TestExpiredSessionsCodesAndThrottlesArePurged(t *testing.T) {
 	c := newCounter(t)
 	st, ctx := c.st, context.Background()
-	now := time.Now()
+	now := clockOf(t).Now()
 	if _, err := st.CreateSession(ctx, c.resident.ID, now); err != nil {
 		t.Fatal(err)
 	}
@@ -84,10 +83,10 @@ func TestEventsPrunedThroughTheWindow(t *testing.T) {
 	if through, err := st.EventsPrunedThrough(ctx); err != nil || through != (app.EventCursor{}) {
 		t.Fatalf("never pruned: %+v, %v", through, err)
 	}
-	if n, err := st.PruneEvents(ctx, time.Now().Add(-time.Hour)); err != nil || n != 0 {
+	if n, err := st.PruneEvents(ctx, clockOf(t).Now().Add(-time.Hour)); err != nil || n != 0 {
 		t.Fatalf("prune with nothing that old: %d, %v", n, err)
 	}
-	n, err := st.PruneEvents(ctx, time.Now().Add(time.Minute))
+	n, err := st.PruneEvents(ctx, clockOf(t).Now().Add(time.Minute))
 	if err != nil || n == 0 {
 		t.Fatalf("prune: %d, %v", n, err)
 	}
