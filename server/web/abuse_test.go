@@ -181,18 +181,18 @@ func TestSignUpAnswersAlikeForEveryNumber(t *testing.T) {
 	ts := newTestServer(t, map[string]string{"POLICEBOOTH_NOTIFY_WEBHOOK": sms.URL})
 	ts.demo(t)
 	for _, phone := range []string{"13800000001", "13900000001", "13912121212"} {
-		resp, body := ts.do(t, "POST", "/api/v1/auth/register", fmt.Sprintf(`{"phone":%q,"password":"garden-path-7","name":"某人"}`, phone), nil)
+		resp, body := ts.do(t, "POST", "/api/v1/auth/register", fmt.Sprintf(`{"phone":%q,"password":"garden-path-7","name":"某人","privacy_version":"2026-12"}`, phone), nil)
 		if resp.StatusCode != 202 || strings.TrimSpace(body) != `{"status":"code_sent"}` {
 			t.Errorf("sign-up with %s: %d %s, want 202 code_sent", phone, resp.StatusCode, body)
 		}
 	}
-	if m := sms.Messages("13800000001"); len(m) != 1 || !strings.Contains(m[0], "注册") {
+	if m := sms.WaitMessages(t, "13800000001", 1); len(m) != 1 || !strings.Contains(m[0], "注册") {
 		t.Errorf("the officer who owns the number was texted %q, want that someone tried", m)
 	}
 	if u, _ := ts.store.FindUserByPhone(context.Background(), "13800000001"); u.Role != app.RoleOfficer || u.Name == "某人" {
 		t.Errorf("the officer's account changed: %+v", u)
 	}
-	if m := sms.Messages("13912121212"); len(m) != 1 || len(sms.Code(t, "13912121212")) != 6 {
+	if m := sms.WaitMessages(t, "13912121212", 1); len(m) != 1 || len(sms.Code(t, "13912121212")) != 6 {
 		t.Errorf("the new number was texted %q, want its code", m)
 	}
 }
@@ -295,7 +295,7 @@ func TestTextCapsHoldBackCodesButNeverACall(t *testing.T) {
 		resp, _ := ts.do(t, "POST", "/api/v1/auth/codes", `{"phone":"13900000001","purpose":"reset"}`, nil)
 		got = append(got, resp.StatusCode)
 	}
-	if fmt.Sprint(got) != "[202 202 429]" || len(sms.Messages("13900000001")) != 2 {
+	if fmt.Sprint(got) != "[202 202 429]" || len(sms.WaitMessages(t, "13900000001", 2)) != 2 {
 		t.Errorf("three codes to one number a day with a cap of 2: %v, %d texts", got, len(sms.Messages("13900000001")))
 	}
 	ts.do(t, "POST", "/api/v1/auth/codes", `{"phone":"13900000002","purpose":"reset"}`, nil) // the budget's third

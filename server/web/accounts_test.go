@@ -79,7 +79,7 @@ func TestResidentSignsUpVerifiesAndSignsIn(t *testing.T) {
 	if resp := ts.api(t, "POST", "/api/v1/auth/register", "", map[string]any{"phone": "13912345678", "password": "another-pass-1", "name": "x", "privacy_version": app.PrivacyVersion}, &again202); resp.StatusCode != 202 || again202["status"] != "code_sent" {
 		t.Errorf("second sign-up with the phone: %d %v, want 202 code_sent", resp.StatusCode, again202)
 	}
-	if msgs := sms.Messages("13912345678"); len(msgs) != 2 || !strings.Contains(msgs[1], "注册") {
+	if msgs := sms.WaitMessages(t, "13912345678", 2); len(msgs) != 2 || !strings.Contains(msgs[1], "注册") {
 		t.Errorf("texts to the owner: %q, want the code and a note that someone tried", msgs)
 	}
 
