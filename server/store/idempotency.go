@@ -117,6 +117,9 @@ func (s *Store) TouchIdempotent(ctx context.Context, userID int64, key string, n
 // FinishIdempotent stores the answer to replay for (user, key): its
 // status, content type, Location (for redirects) and body.
 func (s *Store) FinishIdempotent(ctx context.Context, userID int64, key string, answer app.IdempotentResponse) error {
+	if answer.Body == nil {
+		answer.Body = []byte{} // a redirect has none; the column is NOT NULL
+	}
 	err := s.db.WithContext(ctx).Model(&app.IdempotentResponse{}).
 		Where("user_id = ? AND key = ?", userID, key).
 		Updates(map[string]any{"status": answer.Status, "content_type": answer.ContentType, "location": answer.Location, "body": answer.Body}).Error

@@ -45,6 +45,19 @@ func (s *Server) idempotent(next echo.HandlerFunc) echo.HandlerFunc {
 			if prev == nil {
 				break // ours to run
 			}
+			if prev.Status == store.IdempotencyWritten && s.now().Sub(prev.CreatedAt) <= store.IdempotencyLease {
+				// Stored and its answer about to be kept (the first request
+				// has answered but not yet recorded it): wait for it.
+				if time.Now().After(deadline) {
+					return app.Errorf(app.ECONFLICT, "a request with this Idempotency-Key is still running; retry later")
+				}
+				select {
+				case <-ctx.Done():
+					return ctx.Err()
+				case <-time.After(50 * time.Millisecond):
+				}
+				continue
+			}
 			if prev.Status == store.IdempotencyWritten {
 				// Stored, but the server stopped before keeping the answer.
 				c.Response().Header().Set("Idempotent-Replayed", "stored")
