@@ -171,7 +171,7 @@ func (o *openStreams) ids() []int64 {
 // told.
 const (
 	streamTouch = 20 * time.Second
-	darkGrace   = time.Minute
+	darkGrace   = app.TabletLiveWithin // the dashboard's "tablet live" is the same rule
 )
 
 // CheckStreams is one run of the check_streams job, which runs on every
