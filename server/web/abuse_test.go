@@ -403,3 +403,55 @@ func TestEndingASessionClearsTheSiteAndCallsLeaveWithTheShift(t *testing.T) {
 		t.Errorf("an on-duty officer's call page: %d %q, want it kept", resp.StatusCode, resp.Header.Get("X-Booth-Offline"))
 	}
 }
+
+// The care register and fraud reports are resident writes like any other:
+// an account that has not proved its phone can neither enrol, leave (an
+// officer may have enrolled the real owner of the number), report fraud
+// nor send the forms, and nothing is stored or removed.
+func TestCareAndFraudWritesNeedAVerifiedPhone(t *testing.T) {
+	ts := newTestServer(t, nil)
+	ts.demo(t)
+	ctx := context.Background()
+	var booths struct {
+		Items []struct {
+			ID        string
+			StationID string `json:"station_id"`
+		}
+	}
+	ts.api(t, "GET", "/api/v1/booths", "", nil, &booths)
+	p := ts.resident(t, "13911110001", "未验证", booths.Items[0].ID, false)
+	e, err := ts.store.Enrol(ctx, app.NewEnrolment{ResidentID: idOf(t, p.User.ID), EnrolledBy: idOf(t, p.User.ID), ByStaff: true, ConsentBy: "resident",
+		Reasons: []string{"elderly"}, Cadence: "weekly"}, idOf(t, booths.Items[0].StationID), ts.store.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	bearer := map[string]string{"Authorization": "Bearer " + p.AccessToken}
+	form := map[string]string{"Authorization": "Bearer " + p.AccessToken, "Content-Type": "application/x-www-form-urlencoded"}
+	writes := []struct {
+		method, path, body string
+		header             map[string]string
+	}{
+		{"POST", "/api/v1/care-enrolments", `{"reasons":["elderly"],"cadence":"weekly"}`, bearer},
+		{"DELETE", fmt.Sprintf("/api/v1/care-enrolments/%d", e.ID), "", bearer},
+		{"POST", "/api/v1/fraud-reports", `{"kind":"phone","value":"17012345678","description":"冒充客服"}`, bearer},
+		{"POST", "/care", "reasons=elderly&cadence=weekly", form},
+		{"POST", "/care/leave", "", form},
+		{"POST", "/fraud", "kind=phone&value=17012345678&description=x", form},
+	}
+	for _, w := range writes {
+		resp, body := ts.doNoRedirect(t, w.method, w.path, w.body, w.header)
+		if resp.StatusCode != 403 {
+			t.Errorf("%s %s unverified: %d %.200s, want 403", w.method, w.path, resp.StatusCode, body)
+			continue
+		}
+		if strings.HasPrefix(w.path, "/api/") && apiErrorCode(t, body) != "phone_unverified" {
+			t.Errorf("%s %s unverified: %s, want phone_unverified", w.method, w.path, body)
+		}
+	}
+	if list, err := ts.store.ListEnrolments(ctx, store.CareScope{ResidentID: idOf(t, p.User.ID)}, 0); err != nil || len(list) != 1 {
+		t.Errorf("the enrolment after the refused writes: %+v %v, want the officer's one, still on", list, err)
+	}
+	if list, err := ts.store.ListFraudReports(ctx, store.FraudScope{ReporterID: idOf(t, p.User.ID)}, 10); err != nil || len(list) != 0 {
+		t.Errorf("%d fraud reports stored (%v)", len(list), err)
+	}
+}

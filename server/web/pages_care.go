@@ -15,20 +15,22 @@ import (
 	"policebooth/templates/view"
 )
 
-// careRoutes registers the care register's API and pages.
-func (s *Server) careRoutes(api, page *echo.Group, resident, staff, officer, head, residentOrStaff echo.MiddlewareFunc) {
-	api.POST("/care-enrolments", s.handleCareEnrol, residentOrStaff, s.idempotent)
+// careRoutes registers the care register's API and pages. A resident
+// enrols and leaves only with a verified phone: an account holding someone
+// else's number must not change that person's care (#18).
+func (s *Server) careRoutes(api, page *echo.Group, resident, staff, officer, head, residentOrStaff, verified echo.MiddlewareFunc) {
+	api.POST("/care-enrolments", s.handleCareEnrol, residentOrStaff, verified, s.idempotent)
 	api.GET("/care-enrolments", s.handleCareEnrolmentList, residentOrStaff)
 	api.GET("/care-enrolments/:id", s.handleCareEnrolmentGet, residentOrStaff)
-	api.DELETE("/care-enrolments/:id", s.handleCareLeave, resident)
+	api.DELETE("/care-enrolments/:id", s.handleCareLeave, resident, verified)
 	api.GET("/visits/due", s.handleVisitsDue, staff)
 	api.POST("/visits", s.handleVisitCreate, officer, s.idempotent)
 	api.GET("/visits", s.handleVisitList, residentOrStaff)
 	api.GET("/visits/figures", s.handleVisitFigures, head)
 	api.GET("/visits/:id", s.handleVisitGet, residentOrStaff)
 	page.GET("/care", s.handleCarePage, resident)
-	page.POST("/care", s.handleCareEnrolForm, resident, s.idempotent)
-	page.POST("/care/leave", s.handleCareLeaveForm, resident)
+	page.POST("/care", s.handleCareEnrolForm, resident, verified, s.idempotent)
+	page.POST("/care/leave", s.handleCareLeaveForm, resident, verified)
 	page.POST("/visits/new", s.handleVisitForm, officer, s.idempotent)
 }
 

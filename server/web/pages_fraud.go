@@ -13,15 +13,15 @@ import (
 )
 
 // fraudRoutes registers the fraud reports' API and pages.
-func (s *Server) fraudRoutes(api, page *echo.Group, signedIn, resident, staff, residentOrStaff echo.MiddlewareFunc) {
-	api.POST("/fraud-reports", s.handleFraudCreate, resident, s.idempotent)
+func (s *Server) fraudRoutes(api, page *echo.Group, signedIn, resident, staff, residentOrStaff, verified echo.MiddlewareFunc) {
+	api.POST("/fraud-reports", s.handleFraudCreate, resident, verified, s.idempotent)
 	api.GET("/fraud-reports", s.handleFraudList, residentOrStaff)
 	api.GET("/fraud-reports/lookup", s.handleFraudLookup, signedIn)
 	api.GET("/fraud-reports/:id", s.handleFraudGet, residentOrStaff)
 	api.POST("/fraud-reports/:id/transitions", s.handleFraudTransition, staff)
 	api.POST("/fraud-reports/:id/advice", s.handleFraudAdvice, staff)
 	page.GET("/fraud", s.handleFraudPage, residentOrStaff)
-	page.POST("/fraud", s.handleFraudSubmit, resident, s.idempotent)
+	page.POST("/fraud", s.handleFraudSubmit, resident, verified, s.idempotent)
 	page.GET("/fraud/check", s.handleFraudCheckPage, signedIn)
 	page.GET("/fraud/:id", s.handleFraudReportPage, residentOrStaff)
 	page.POST("/fraud/:id/move", s.handleFraudMoveForm, staff)

@@ -193,6 +193,6 @@ func (s *Server) routes() {
 	api.POST("/notices/:id/acknowledge", s.handleNoticeAcknowledge, resident)
 	api.GET("/notices/:id/reach", s.handleNoticeReach, head)
 	s.noticePages(page, resident, staff, residentOrStaff)
-	s.careRoutes(api, page, resident, staff, officer, head, residentOrStaff)
-	s.fraudRoutes(api, page, signedIn, resident, staff, residentOrStaff)
+	s.careRoutes(api, page, resident, staff, officer, head, residentOrStaff, verified)
+	s.fraudRoutes(api, page, signedIn, resident, staff, residentOrStaff, verified)
 }
