@@ -34,6 +34,7 @@ var models = []any{
 	&app.PhotoConsent{},
 	&app.Photo{},
 	&app.PhotoFamilyMember{},
+	&app.FamilyInvitation{},
 	&app.ShareLink{},
 	&blobPurge{},
 	&app.Notice{},

@@ -22,7 +22,6 @@ var _ app.PhotoService = (*Store)(nil)
 // Limits of the family photo.
 const (
 	maxPhotosPerRequest = 20
-	maxFamilyInvites    = 3
 	retentionNoticeDays = 7
 )
 
@@ -350,61 +349,6 @@ func (s *Store) BlobsPurged(ctx context.Context, keys []string) error {
 		return fmt.Errorf("store: blobs purged: %w", err)
 	}
 	return nil
-}
-
-// InviteFamily lets the filer of a newborn registration invite another
-// resident, found by phone number, to see its photos. It reports whether
-// anyone was invited: only a verified resident other than the filer is, and
-// the handler tells the filer nothing of which it was, so invitations cannot
-// be used to find out who is registered. ENOTFOUND unless the resident filed
-// it; EINVALID for the filer's own number; ECONFLICT when three are invited
-// already.
-func (s *Store) InviteFamily(ctx context.Context, residentID, requestID int64, phone string) (bool, error) {
-	phone, err := app.NormalizePhone(phone)
-	if err != nil {
-		return false, app.Errorf(app.EINVALID, "phone: not a mobile number")
-	}
-	invited := false
-	err = s.tx(ctx, func(tx *gorm.DB) error {
-		var r app.ServiceRequest
-		if err := tx.Where("id = ? AND resident_id = ?", requestID, residentID).First(&r).Error; err != nil {
-			return notFound("invite family", err)
-		}
-		if r.Newborn == nil {
-			return app.Errorf(app.EINVALID, "photos go with newborn registrations only")
-		}
-		var filer app.User
-		if err := tx.Select("phone").Where("id = ?", residentID).First(&filer).Error; err != nil {
-			return fmt.Errorf("store: invite family: %w", err)
-		}
-		if filer.Phone == phone {
-			return app.Errorf(app.EINVALID, "phone: that is your own number")
-		}
-		var n int64
-		if err := tx.Model(&app.PhotoFamilyMember{}).Where("request_id = ?", r.ID).Count(&n).Error; err != nil {
-			return fmt.Errorf("store: invite family: count: %w", err)
-		}
-		if n >= maxFamilyInvites {
-			return app.Errorf(app.ECONFLICT, "at most %d family members may be invited", maxFamilyInvites).WithMessage("too_many_invites", "Max", maxFamilyInvites)
-		}
-		var invitee app.User
-		err := tx.Where("phone = ? AND role = ? AND phone_verified AND NOT disabled", phone, app.RoleResident).First(&invitee).Error
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return nil
-		} else if err != nil {
-			return fmt.Errorf("store: invite family: %w", err)
-		}
-		m := app.PhotoFamilyMember{RequestID: r.ID, UserID: invitee.ID, InvitedBy: residentID, CreatedAt: s.Now()}
-		if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&m).Error; err != nil {
-			return fmt.Errorf("store: invite family: %w", err)
-		}
-		invited = true
-		return nil
-	})
-	if err != nil {
-		return false, err
-	}
-	return invited, nil
 }
 
 // ListFamily returns the residents invited to a request's photos.

@@ -136,30 +136,79 @@ func TestPhotosAreTheFamilysAndTheStations(t *testing.T) {
 		t.Errorf("neighbour lists %d photos", len(list))
 	}
 
-	// Only the filer invites, only residents are invited.
-	if _, err := st.InviteFamily(ctx, c.neighbour.ID, r.ID, c.neighbour.Phone); app.ErrorCode(err) != app.ENOTFOUND {
+	// Only the filer invites.
+	if err := st.InviteFamily(ctx, c.neighbour.ID, r.ID, c.neighbour.Phone); app.ErrorCode(err) != app.ENOTFOUND {
 		t.Errorf("neighbour invites themselves: %v", err)
 	}
-	if invited, err := st.InviteFamily(ctx, c.resident.ID, r.ID, c.officer.Phone); err != nil || invited {
-		t.Errorf("inviting an officer: %v, %v", invited, err)
+}
+
+// An invitation is an offer: it is kept whatever the number (so the filer
+// learns nothing of who holds it), seen only by the holder of the number
+// once verified, and opens the photos only when accepted.
+func TestFamilyInvitationsAreOffers(t *testing.T) {
+	c := newCounter(t)
+	st, ctx := c.st, context.Background()
+	r := newbornFiled(t, st, c.resident)
+	consent(t, st, c.officer, r)
+	p := takePhoto(t, st, c.officer, r)
+
+	if err := st.InviteFamily(ctx, c.resident.ID, r.ID, c.resident.Phone); app.ErrorCode(err) != app.EINVALID {
+		t.Errorf("inviting one's own number: %v, want invalid", err)
 	}
-	if invited, err := st.InviteFamily(ctx, c.resident.ID, r.ID, "13911112222"); err != nil || invited {
-		t.Errorf("inviting a number without an account: %v, %v", invited, err)
+	for _, phone := range []string{"13911112222", c.neighbour.Phone, c.neighbour.Phone} {
+		if err := st.InviteFamily(ctx, c.resident.ID, r.ID, phone); err != nil {
+			t.Fatalf("invite %s: %v", phone, err)
+		}
 	}
-	if invited, err := st.InviteFamily(ctx, c.resident.ID, r.ID, c.neighbour.Phone); err != nil || invited {
-		t.Errorf("inviting a resident who has not verified their phone: %v, %v", invited, err)
+	// Not verified yet: no offer to see, none to answer, no photo.
+	offers, err := st.ListFamilyInvitations(ctx, c.neighbour.ID)
+	if err != nil || len(offers) != 0 {
+		t.Errorf("offers to an unverified number: %v, %v", offers, err)
 	}
 	if err := st.MarkPhoneVerified(ctx, c.neighbour.ID); err != nil {
 		t.Fatal(err)
 	}
-	if invited, err := st.InviteFamily(ctx, c.resident.ID, r.ID, c.neighbour.Phone); err != nil || !invited {
-		t.Fatalf("invite: %v, %v", invited, err)
+	offers, err = st.ListFamilyInvitations(ctx, c.neighbour.ID)
+	if err != nil || len(offers) != 1 || offers[0].From != c.resident.Name || offers[0].Status != app.InvitationOffered {
+		t.Fatalf("offers once verified: %+v, %v, want one from %s", offers, err, c.resident.Name)
+	}
+	if list, _ := st.ListPhotos(ctx, app.PhotoScope{ResidentID: c.neighbour.ID}, 0, 0, 0); len(list) != 0 {
+		t.Errorf("before accepting the invitee lists %d photos", len(list))
+	}
+	if _, err := st.FamilyRequest(ctx, c.neighbour.ID, r.ID); app.ErrorCode(err) != app.ENOTFOUND {
+		t.Errorf("before accepting the invitee reads the registration: %v", err)
+	}
+	if fam, _ := st.ListFamily(ctx, r.ID); len(fam) != 0 {
+		t.Errorf("before accepting the filer sees %v", fam)
+	}
+	other := createUser(t, st, app.User{Role: app.RoleResident, Phone: "13900000093", Name: "王芳", PhoneVerified: true, HomeBoothID: &c.boothA.ID})
+	if _, err := st.AnswerFamilyInvitation(ctx, other.ID, offers[0].ID, true); app.ErrorCode(err) != app.ENOTFOUND {
+		t.Errorf("another resident accepts it: %v, want not found", err)
+	}
+
+	inv, err := st.AnswerFamilyInvitation(ctx, c.neighbour.ID, offers[0].ID, true)
+	if err != nil || inv.Status != app.InvitationAccepted || inv.AnsweredAt == nil {
+		t.Fatalf("accept: %+v, %v", inv, err)
+	}
+	if _, err := st.AnswerFamilyInvitation(ctx, c.neighbour.ID, offers[0].ID, false); app.ErrorCode(err) != app.ECONFLICT {
+		t.Errorf("declining after accepting: %v, want conflict", err)
 	}
 	if list, _ := st.ListPhotos(ctx, app.PhotoScope{ResidentID: c.neighbour.ID}, 0, 0, 0); len(list) != 1 || list[0].ID != p.ID {
-		t.Errorf("invited guardian lists %v, want the photo", list)
+		t.Errorf("after accepting the invitee lists %v, want the photo", list)
 	}
 	if fam, _ := st.ListFamily(ctx, r.ID); len(fam) != 1 || fam[0].ID != c.neighbour.ID {
 		t.Errorf("family %v", fam)
+	}
+	if offers, _ := st.ListFamilyInvitations(ctx, c.neighbour.ID); len(offers) != 0 {
+		t.Errorf("an answered offer is still open: %v", offers)
+	}
+
+	// Three open or accepted offers at most, whoever holds the numbers.
+	if err := st.InviteFamily(ctx, c.resident.ID, r.ID, "13911113333"); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.InviteFamily(ctx, c.resident.ID, r.ID, "13911114444"); app.ErrorCode(err) != app.ECONFLICT {
+		t.Errorf("a fourth offer: %v, want conflict", err)
 	}
 }
 

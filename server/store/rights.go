@@ -480,6 +480,9 @@ func erasePhotos(tx *gorm.DB, u *app.User, _ *erasing) error {
 	if err := tx.Where("request_id IN (?) OR user_id = ?", requests, u.ID).Delete(&app.PhotoFamilyMember{}).Error; err != nil {
 		return fmt.Errorf("store: erase photos: family: %w", err)
 	}
+	if err := tx.Where("request_id IN (?) OR phone = ?", requests, u.Phone).Delete(&app.FamilyInvitation{}).Error; err != nil {
+		return fmt.Errorf("store: erase photos: family invitations: %w", err)
+	}
 	return nil
 }
 

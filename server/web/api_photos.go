@@ -447,9 +447,10 @@ type familyInvite struct {
 }
 
 // handleFamilyInvite: POST /service-requests/:id/family {phone}, the
-// resident who filed a newborn registration lets another verified resident
-// (the second guardian) see its photos. The answer is the same whether or
-// not that number has an account: it never names anyone.
+// resident who filed a newborn registration offers the holder of a number
+// (the second guardian) its photos; they see them once they accept. The
+// answer is the same whether or not that number has an account: it never
+// names anyone.
 func (s *Server) handleFamilyInvite(c echo.Context) error {
 	id, err := idParam(c)
 	if err != nil {
@@ -459,7 +460,7 @@ func (s *Server) handleFamilyInvite(c echo.Context) error {
 	if err := bind(c, &in); err != nil {
 		return err
 	}
-	if _, err := s.store.InviteFamily(c.Request().Context(), caller(c).UserID, id, in.Phone); err != nil {
+	if err := s.store.InviteFamily(c.Request().Context(), caller(c).UserID, id, in.Phone); err != nil {
 		return err
 	}
 	return c.JSON(http.StatusAccepted, map[string]string{"status": "invited"})

@@ -233,6 +233,14 @@ var matrix = []matrixCell{
 	{"POST /photo-consents/:id/withdraw", "/photo-consents/{consent2}/withdraw", "", all(403, "anon", 401, "resident", 303, "resident2", 404)},
 	{"POST /photos/:id/delete", "/photos/{photo2}/delete", "x=1", all(403, "anon", 401, "resident", 400, "resident2", 404)},
 	{"DELETE /api/v1/photos/:id", "/api/v1/photos/{photo2}", "", all(403, "anon", 401, "resident", 204, "resident2", 404)},
+	// {invitation} is the demo resident's offer of {newborn}'s photos to
+	// the other demo resident, accepted by the first row that may (after the
+	// rows above, where the other resident is no family yet).
+	{"GET /api/v1/family-invitations", "", "", all(403, "anon", 401, residents, 200)},
+	{"POST /api/v1/family-invitations/:id/accept", "/api/v1/family-invitations/{invitation}/accept", "", all(403, "anon", 401, "resident", 404, "resident2", 200)},
+	{"POST /api/v1/family-invitations/:id/decline", "/api/v1/family-invitations/{invitation}/decline", "", all(403, "anon", 401, "resident", 404, "resident2", 409)},
+	{"POST /family-invitations/:id/accept", "/family-invitations/{invitation}/accept", "", all(403, "anon", 401, "resident", 404, "resident2", 409)},
+	{"POST /family-invitations/:id/decline", "/family-invitations/{invitation}/decline", "", all(403, "anon", 401, "resident", 404, "resident2", 409)},
 	// Notices: {notice} is the head's anti-fraud notice to the whole demo
 	// station; {notice2} and {notice3} are withdrawn by the cells.
 	{"GET /api/v1/notices", "", "", all(200, "anon", 401, "admin", 403)},

@@ -112,7 +112,10 @@ var apiOperations = []apiOperation{
 	{Method: http.MethodPost, Path: "/service-requests/:id/photo-consents", Summary: "An officer records a guardian's consent to the family photo of a newborn registration (who, when, to what)", Tag: "photos", Auth: true, Request: "NewPhotoConsent", Response: "PhotoConsent", Status: 201, Errors: []int{400, 401, 403, 404, 409}},
 	{Method: http.MethodPost, Path: "/photo-consents/:id/withdrawal", Summary: "The family withdraws a consent: no more photos are taken under it", Tag: "photos", Auth: true, Response: "PhotoConsent", Status: 200, Errors: []int{401, 403, 404, 409}},
 	{Method: http.MethodPost, Path: "/service-requests/:id/photos", Summary: "An officer uploads the family photo (multipart field photo, JPEG or PNG, at most 12 MB and 24 MP); metadata stripped, orientation applied. 400 without a consent in force. Idempotency-Key honoured", Tag: "photos", Auth: true, Response: "Photo", Status: 201, Errors: []int{400, 401, 403, 404, 409, 413, 415}},
-	{Method: http.MethodPost, Path: "/service-requests/:id/family", Summary: "The resident who filed a newborn registration lets another verified resident (by phone) see its photos; the answer never says whether the number has an account", Tag: "photos", Auth: true, Request: "FamilyInvite", Response: "Status", Status: 202, Errors: []int{400, 401, 403, 404, 409}},
+	{Method: http.MethodPost, Path: "/service-requests/:id/family", Summary: "The resident who filed a newborn registration offers its photos to the holder of a phone number, who sees them once they accept; the answer never says whether the number has an account (at most 3 open or accepted offers)", Tag: "photos", Auth: true, Request: "FamilyInvite", Response: "Status", Status: 202, Errors: []int{400, 401, 403, 404, 409}},
+	{Method: http.MethodGet, Path: "/family-invitations", Summary: "The open offers of family photos to the resident's verified number: who offered and when (none before the number is verified)", Tag: "photos", Auth: true, Response: "FamilyInvitationList", Status: 200, Errors: []int{401, 403}},
+	{Method: http.MethodPost, Path: "/family-invitations/:id/accept", Summary: "Accept an offer: the registration's photos become the resident's to see, and the filer sees their name. 409 once answered", Tag: "photos", Auth: true, Response: "FamilyInvitation", Status: 200, Errors: []int{401, 403, 404, 409}},
+	{Method: http.MethodPost, Path: "/family-invitations/:id/decline", Summary: "Decline an offer; the filer is not told. 409 once answered", Tag: "photos", Auth: true, Response: "FamilyInvitation", Status: 200, Errors: []int{401, 403, 404, 409}},
 	{Method: http.MethodGet, Path: "/photos", Summary: "Photos: the family's, or the station's for staff (?request_id=&cursor=&limit=)", Tag: "photos", Auth: true, Response: "PhotoList", Status: 200, Errors: []int{400, 401, 403}},
 	{Method: http.MethodGet, Path: "/photos/:id", Summary: "A photo's display copy (?size=full: the full-size copy as a download), to the family and station staff; staff views are audited", Tag: "photos", Auth: true, Response: "Binary", Status: 200, Errors: []int{401, 403, 404}},
 	{Method: http.MethodGet, Path: "/photos/:id/thumb", Summary: "A photo's thumbnail, to the family and station staff; staff views are audited", Tag: "photos", Auth: true, Response: "Binary", Status: 200, Errors: []int{401, 403, 404}},
@@ -203,7 +206,10 @@ var apiSchemas = map[string]any{
 	"NewShareLink": object(map[string]any{"days": map[string]any{"type": "integer", "minimum": 1, "maximum": 30}}),
 	"ShareLink":    object(map[string]any{"id": str(), "photo_id": str(), "url": str(), "created_at": dateTime(), "expires_at": dateTime()}, "id", "photo_id", "expires_at"),
 	"FamilyInvite": object(map[string]any{"phone": str()}, "phone"),
-	"EventStream":  map[string]any{"type": "string", "description": "text/event-stream"},
+	"FamilyInvitation": object(map[string]any{"id": str(), "from": str(), "status": enum("offered", "accepted", "declined"),
+		"created_at": dateTime(), "answered_at": dateTime(), "request_id": str()}, "id", "from", "status", "created_at"),
+	"FamilyInvitationList": listOf("FamilyInvitation"),
+	"EventStream":          map[string]any{"type": "string", "description": "text/event-stream"},
 	"ServiceType": object(map[string]any{
 		"code": str(), "name": str(), "description": str(), "documents": map[string]any{"type": "array", "items": str()},
 		"fields": map[string]any{"type": "array", "items": object(map[string]any{

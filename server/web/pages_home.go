@@ -33,6 +33,11 @@ func (s *Server) handleHome(c echo.Context) error {
 			return c.Redirect(http.StatusSeeOther, "/verify")
 		}
 		h.OfferElder, h.Elder = p.User.ElderMode == nil, p.User.ElderMode != nil && *p.User.ElderMode
+		offers, err := s.store.ListFamilyInvitations(c.Request().Context(), p.UserID)
+		if err != nil {
+			return err
+		}
+		h.FamilyOffers = len(offers)
 		return s.render(c, http.StatusOK, title, pages.ResidentHome(h))
 	case app.RoleOfficer:
 		return s.handleTabletHome(c)

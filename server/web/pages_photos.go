@@ -135,6 +135,10 @@ func (s *Server) handlePhotosPage(c echo.Context) error {
 		flash = t(c, "ph.withdrawn_done")
 	case "invite":
 		flash = t(c, "ph.invited_done")
+	case "accepted":
+		flash = t(c, "fam.accepted_done")
+	case "declined":
+		flash = t(c, "fam.declined_done")
 	}
 	return s.renderPhotos(c, http.StatusOK, flash, "", "")
 }
@@ -157,6 +161,14 @@ func (s *Server) renderPhotos(c echo.Context, status int, flash, errMsg, sharedU
 		return err
 	}
 	v := view.PhotosPage{Flash: flash, Error: errMsg, SharedURL: sharedURL}
+	offers, err := s.store.ListFamilyInvitations(ctx, me)
+	if err != nil {
+		return err
+	}
+	for _, o := range offers {
+		v.Invitations = append(v.Invitations, view.FamilyInvitationRow{ID: itoa64(o.ID), From: o.From,
+			Offered: pageTime(o.CreatedAt, s.stationLocation(c, o.StationID))})
+	}
 	index := map[int64]int{}
 	var firstExpiry time.Time
 	for i := range photos {
@@ -301,8 +313,25 @@ func (s *Server) handleFamilyPageInvite(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	_, err = s.store.InviteFamily(c.Request().Context(), caller(c).UserID, id, c.FormValue("phone"))
+	err = s.store.InviteFamily(c.Request().Context(), caller(c).UserID, id, c.FormValue("phone"))
 	return s.afterPhotoForm(c, "invite", err)
+}
+
+// handleFamilyInvitationPageAnswer: POST /family-invitations/:id/accept
+// and /decline, from the family's page.
+func (s *Server) handleFamilyInvitationPageAnswer(accept bool) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		id, err := idParam(c)
+		if err != nil {
+			return err
+		}
+		_, err = s.store.AnswerFamilyInvitation(c.Request().Context(), caller(c).UserID, id, accept)
+		done := "declined"
+		if accept {
+			done = "accepted"
+		}
+		return s.afterPhotoForm(c, done, err)
+	}
 }
 
 // handleRequestPageConsent: POST /requests/:id/photo-consent, the officer

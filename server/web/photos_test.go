@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -126,7 +127,19 @@ func photoFixtures(t *testing.T, ts *testServer, resident, officer string) []str
 	}
 	ts.api(t, "POST", "/api/v1/photos/"+p1.ID+"/share-links", resident, map[string]any{}, &link)
 	token := link.URL[strings.LastIndex(link.URL, "/")+1:]
-	return []string{"{newborn}", newborn, "{consent}", c1.ID, "{consent2}", c2.ID, "{photo}", p1.ID, "{photo2}", p2.ID, "{sharelink}", link.ID, "{token}", token}
+	// An offer of the photos to the other demo resident.
+	if resp := ts.api(t, "POST", "/api/v1/service-requests/"+newborn+"/family", resident, map[string]string{"phone": "13900000002"}, nil); resp.StatusCode != 202 {
+		t.Fatalf("the matrix invitation: %d", resp.StatusCode)
+	}
+	invitee, err := ts.store.FindUserByPhone(context.Background(), "13900000002")
+	if err != nil {
+		t.Fatal(err)
+	}
+	offers, err := ts.store.ListFamilyInvitations(context.Background(), invitee.ID)
+	if err != nil || len(offers) != 1 {
+		t.Fatalf("the matrix invitation: %v %v", offers, err)
+	}
+	return []string{"{invitation}", strconv.FormatInt(offers[0].ID, 10), "{newborn}", newborn, "{consent}", c1.ID, "{consent2}", c2.ID, "{photo}", p1.ID, "{photo2}", p2.ID, "{sharelink}", link.ID, "{token}", token}
 }
 
 func TestNewbornRegistrationIsValidatedAndShown(t *testing.T) {
@@ -402,9 +415,42 @@ func TestSecondGuardianIsInvitedByPhone(t *testing.T) {
 	if resp := ts.api(t, "POST", "/api/v1/service-requests/"+id+"/family", resident2, map[string]string{"phone": "13900000002"}, nil); resp.StatusCode != 404 {
 		t.Errorf("the other resident invites themselves: %d, want 404", resp.StatusCode)
 	}
-	var answer map[string]string
-	if resp := ts.api(t, "POST", "/api/v1/service-requests/"+id+"/family", resident, map[string]string{"phone": "139 0000 0002"}, &answer); resp.StatusCode != 202 || len(answer) != 1 || answer["status"] != "invited" {
-		t.Fatalf("invite: %d %+v", resp.StatusCode, answer)
+	// The filer's answer is the same for a number with an account and one without.
+	for _, phone := range []string{"139 0000 0002", "13911118888"} {
+		resp, body := ts.do(t, "POST", "/api/v1/service-requests/"+id+"/family", `{"phone":"`+phone+`"}`, map[string]string{"Authorization": "Bearer " + resident})
+		if resp.StatusCode != 202 || strings.TrimSpace(body) != `{"status":"invited"}` {
+			t.Fatalf("invite %s: %d %s", phone, resp.StatusCode, body)
+		}
+	}
+	// An offer, not access: the invitee sees who offered, and nothing else yet.
+	if r, _ := ts.do(t, "GET", p.URL, "", auth); r.StatusCode != 404 {
+		t.Errorf("the invited guardian before accepting: %d, want 404", r.StatusCode)
+	}
+	if r, _ := ts.do(t, "GET", "/api/v1/service-requests/"+id, "", auth); r.StatusCode != 404 {
+		t.Errorf("the registration before accepting: %d, want 404", r.StatusCode)
+	}
+	var offers struct {
+		Items []struct {
+			ID, From, Status string
+			RequestID        string `json:"request_id"`
+		}
+	}
+	ts.api(t, "GET", "/api/v1/family-invitations", resident2, nil, &offers)
+	if len(offers.Items) != 1 || offers.Items[0].From != "陈秀英" || offers.Items[0].Status != "offered" || offers.Items[0].RequestID != "" {
+		t.Fatalf("the invitee's offers: %+v, want one from 陈秀英 without the registration", offers.Items)
+	}
+	if resp := ts.api(t, "POST", "/api/v1/family-invitations/"+offers.Items[0].ID+"/accept", resident, nil, nil); resp.StatusCode != 404 {
+		t.Errorf("the filer accepts their own offer: %d, want 404", resp.StatusCode)
+	}
+	var accepted struct {
+		Status    string
+		RequestID string `json:"request_id"`
+	}
+	if resp := ts.api(t, "POST", "/api/v1/family-invitations/"+offers.Items[0].ID+"/accept", resident2, nil, &accepted); resp.StatusCode != 200 || accepted.Status != "accepted" || accepted.RequestID != id {
+		t.Fatalf("accept: %d %+v", resp.StatusCode, accepted)
+	}
+	if resp := ts.api(t, "POST", "/api/v1/family-invitations/"+offers.Items[0].ID+"/decline", resident2, nil, nil); resp.StatusCode != 409 {
+		t.Errorf("declining an accepted offer: %d, want 409", resp.StatusCode)
 	}
 	if r, _ := ts.do(t, "GET", p.URL, "", auth); r.StatusCode != 200 {
 		t.Errorf("the invited guardian: %d, want 200", r.StatusCode)

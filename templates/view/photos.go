@@ -57,13 +57,14 @@ type FamilyPhotos struct {
 
 // PhotosPage is the family's photos.
 type PhotosPage struct {
-	Families  []FamilyPhotos
-	Expiring  int    // photos deleted within a week unless kept
-	ExpiresOn string // the first of those deletions
-	SharedURL string // a link just made: shown once
-	NextURL   string
-	Flash     string
-	Error     string
+	Invitations []FamilyInvitationRow // offers to the viewer's number, to accept or decline
+	Families    []FamilyPhotos
+	Expiring    int    // photos deleted within a week unless kept
+	ExpiresOn   string // the first of those deletions
+	SharedURL   string // a link just made: shown once
+	NextURL     string
+	Flash       string
+	Error       string
 }
 
 // SharedPhotoPage is what a share link shows: one photo.
@@ -71,3 +72,7 @@ type SharedPhotoPage struct {
 	ImageURL string
 	Expires  string
 }
+
+// FamilyInvitationRow is an offer to see a family's photos: who made it
+// and when.
+type FamilyInvitationRow struct{ ID, From, Offered string }

@@ -111,6 +111,8 @@ type Home struct {
 	StationName string
 	BoothName   string
 	BadgeNo     string
+	// FamilyOffers counts the resident's open invitations to family photos.
+	FamilyOffers int
 }
 
 // StaffRow is one officer in a head's list.
