@@ -156,3 +156,23 @@ type FraudLookup struct {
 	ConfirmedReports int64      `json:"confirmed_reports"`
 	LastConfirmedAt  *time.Time `json:"last_confirmed_at"`
 }
+
+// FraudScreenshot is a picture a resident adds to their fraud report (the
+// scam's text message, chat or payment page), kept as the photo pipeline's
+// re-encoded copy without metadata, with a thumbnail. Only the reporter
+// and the station's staff see it.
+type FraudScreenshot struct {
+	ID         int64     `json:"id,string" gorm:"primaryKey"`
+	ReportID   int64     `json:"report_id,string"`
+	StationID  int64     `json:"-"`
+	UploaderID *int64    `json:"-"`
+	BlobKey    string    `json:"-"`
+	ThumbKey   string    `json:"-"`
+	Width      int       `json:"width"`
+	Height     int       `json:"height"`
+	Size       int64     `json:"size"`
+	CreatedAt  time.Time `json:"created_at"`
+}
+
+// MaxFraudScreenshots is how many screenshots one report may hold.
+const MaxFraudScreenshots = 5

@@ -240,3 +240,94 @@ func eraseFraudReports(tx *gorm.DB, u *app.User, e *erasing) error {
 	}
 	return nil
 }
+
+// AddFraudScreenshot records a processed screenshot on a report in scope:
+// only its reporter adds them. ENOTFOUND out of scope; ECONFLICT when the
+// report holds app.MaxFraudScreenshots already.
+func (s *Store) AddFraudScreenshot(ctx context.Context, reporterID int64, sc *app.FraudScreenshot) error {
+	return s.tx(ctx, func(tx *gorm.DB) error {
+		q := tx.Where("id = ? AND reporter_id = ?", sc.ReportID, reporterID)
+		if s.postgres {
+			q = q.Clauses(clause.Locking{Strength: clause.LockingStrengthUpdate})
+		}
+		var r app.FraudReport
+		if err := q.First(&r).Error; err != nil {
+			return notFound("add fraud screenshot", err)
+		}
+		var n int64
+		if err := tx.Model(&app.FraudScreenshot{}).Where("report_id = ?", r.ID).Count(&n).Error; err != nil {
+			return fmt.Errorf("store: add fraud screenshot: count: %w", err)
+		}
+		if n >= app.MaxFraudScreenshots {
+			return app.Errorf(app.ECONFLICT, "a report holds at most %d screenshots", app.MaxFraudScreenshots).
+				WithMessage("too_many_screenshots", "Max", app.MaxFraudScreenshots)
+		}
+		sc.StationID, sc.UploaderID, sc.CreatedAt = r.StationID, &reporterID, dbTime(s.Now())
+		if err := tx.Create(sc).Error; err != nil {
+			return fmt.Errorf("store: add fraud screenshot: %w", err)
+		}
+		return nil
+	})
+}
+
+// ListFraudScreenshots returns a report's screenshots, oldest first; the
+// caller has found the report in its scope.
+func (s *Store) ListFraudScreenshots(ctx context.Context, reportID int64) ([]app.FraudScreenshot, error) {
+	list := []app.FraudScreenshot{}
+	if err := s.db.WithContext(ctx).Where("report_id = ?", reportID).Order("id").Find(&list).Error; err != nil {
+		return nil, fmt.Errorf("store: list fraud screenshots: %w", err)
+	}
+	return list, nil
+}
+
+// FindFraudScreenshot returns a screenshot of a report in scope (the
+// reporter's own, or the station's), else ENOTFOUND.
+func (s *Store) FindFraudScreenshot(ctx context.Context, id int64, scope FraudScope) (*app.FraudScreenshot, error) {
+	db := s.db.WithContext(ctx)
+	var sc app.FraudScreenshot
+	reports := scope.where(db.Model(&app.FraudReport{}).Select("id"))
+	if err := db.Where("id = ? AND report_id IN (?)", id, reports).First(&sc).Error; err != nil {
+		return nil, notFound("find fraud screenshot", err)
+	}
+	return &sc, nil
+}
+
+// eraseFraudScreenshots deletes the screenshots of the reports an erasure
+// deletes (all but the confirmed ones, kept as evidence), and queues their
+// files for removal. It runs before eraseFraudReports.
+func eraseFraudScreenshots(tx *gorm.DB, u *app.User, e *erasing) error {
+	reports := tx.Model(&app.FraudReport{}).Select("id").Where("reporter_id = ? AND status <> ?", u.ID, app.FraudConfirmed)
+	var list []app.FraudScreenshot
+	if err := tx.Where("report_id IN (?)", reports).Find(&list).Error; err != nil {
+		return fmt.Errorf("store: erase fraud screenshots: %w", err)
+	}
+	for _, sc := range list {
+		if err := queueBlobPurges(tx, []string{sc.BlobKey, sc.ThumbKey}, e.now); err != nil {
+			return fmt.Errorf("store: erase fraud screenshots: %w", err)
+		}
+	}
+	if len(list) == 0 {
+		return nil
+	}
+	res := tx.Where("report_id IN (?)", reports).Delete(&app.FraudScreenshot{})
+	if res.Error != nil {
+		return fmt.Errorf("store: erase fraud screenshots: %w", res.Error)
+	}
+	e.out.Deleted["fraud_screenshots"] = int(res.RowsAffected)
+	return nil
+}
+
+// exportFraudScreenshots lists the screenshots of the resident's reports
+// and puts each in the archive.
+func exportFraudScreenshots(tx *gorm.DB, u *app.User, out *app.DataExport) (any, error) {
+	list := []app.FraudScreenshot{}
+	err := tx.Where("report_id IN (?)", tx.Model(&app.FraudReport{}).Select("id").Where("reporter_id = ?", u.ID)).Order("id").Find(&list).Error
+	if err != nil {
+		return nil, err
+	}
+	for _, sc := range list {
+		out.Files = append(out.Files, app.ExportFile{Path: fmt.Sprintf("files/fraud_screenshots/%d/%d.jpg", sc.ReportID, sc.ID),
+			BlobKey: sc.BlobKey, ContentType: "image/jpeg"})
+	}
+	return list, nil
+}

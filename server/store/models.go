@@ -44,4 +44,5 @@ var models = []any{
 	&app.CareEnrolment{},
 	&app.CareVisit{},
 	&app.FraudReport{},
+	&app.FraudScreenshot{},
 }

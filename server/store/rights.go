@@ -60,6 +60,7 @@ var exportSections = []exportSection{
 	{"safety_timers", exportSafetyTimers},
 	{"care", exportCare},
 	{"fraud_reports", exportFraudReports},
+	{"fraud_screenshots", exportFraudScreenshots},
 }
 
 // erasureStep erases or detaches one kind of a resident's records inside
@@ -71,6 +72,7 @@ type erasureStep func(tx *gorm.DB, u *app.User, e *erasing) error
 var erasureSteps = []erasureStep{
 	eraseCalls,
 	eraseCare,
+	eraseFraudScreenshots,
 	eraseFraudReports,
 	erasePhotos,
 	eraseNoticeReceipts,

@@ -93,7 +93,11 @@ func (s *Server) handleFraudGet(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, rep)
+	out, err := s.withScreenshots(c, rep)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, out)
 }
 
 type fraudMoveJSON struct {

@@ -169,27 +169,7 @@ func (s *Server) savePhoto(c echo.Context) (*app.Photo, error) {
 	if !inForce {
 		return nil, app.Errorf(app.EINVALID, "no photo without consent: record a guardian's consent first")
 	}
-	fh, err := c.FormFile("photo")
-	if err != nil {
-		var tooLarge *http.MaxBytesError
-		if errors.As(err, &tooLarge) {
-			return nil, app.Errorf(app.ETOOLARGE, "a photo may be at most %d MB", photo.MaxBytes>>20)
-		}
-		return nil, app.Errorf(app.EINVALID, "send the photo as multipart form field \"photo\"")
-	}
-	if fh.Size > photo.MaxBytes {
-		return nil, app.Errorf(app.ETOOLARGE, "a photo may be at most %d MB", photo.MaxBytes>>20)
-	}
-	f, err := fh.Open()
-	if err != nil {
-		return nil, err
-	}
-	defer func() { _ = f.Close() }() // read only
-	data, err := io.ReadAll(io.LimitReader(f, photo.MaxBytes+1))
-	if err != nil {
-		return nil, err
-	}
-	res, err := s.photos.Process(ctx, data)
+	res, err := s.processUpload(c, "photo")
 	if err != nil {
 		return nil, err
 	}
@@ -209,6 +189,33 @@ func (s *Server) savePhoto(c echo.Context) (*app.Photo, error) {
 		return nil, err
 	}
 	return p, nil
+}
+
+// processUpload reads the picture sent as multipart field and puts it
+// through the photo pipeline: type from the bytes, pixel bombs refused,
+// orientation applied, metadata stripped, display copy and thumbnail made.
+func (s *Server) processUpload(c echo.Context, field string) (*photo.Result, error) {
+	fh, err := c.FormFile(field)
+	if err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			return nil, app.Errorf(app.ETOOLARGE, "a photo may be at most %d MB", photo.MaxBytes>>20)
+		}
+		return nil, app.Errorf(app.EINVALID, "send the photo as multipart form field %q", field)
+	}
+	if fh.Size > photo.MaxBytes {
+		return nil, app.Errorf(app.ETOOLARGE, "a photo may be at most %d MB", photo.MaxBytes>>20)
+	}
+	f, err := fh.Open()
+	if err != nil {
+		return nil, err
+	}
+	defer func() { _ = f.Close() }() // read only
+	data, err := io.ReadAll(io.LimitReader(f, photo.MaxBytes+1))
+	if err != nil {
+		return nil, err
+	}
+	return s.photos.Process(c.Request().Context(), data)
 }
 
 // removeBlobs deletes blobs, a missing one counting as deleted, and returns

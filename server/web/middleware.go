@@ -51,10 +51,12 @@ func (s *Server) middleware() error {
 	return nil
 }
 
-// isUpload reports whether a request carries a file: documents and photos.
+// isUpload reports whether a request carries a file: documents, photos
+// and fraud reports' screenshots.
 func isUpload(c echo.Context) bool {
 	p := c.Request().URL.Path
-	return c.Request().Method == http.MethodPost && (strings.HasSuffix(p, "/attachments") || strings.HasSuffix(p, "/photos"))
+	return c.Request().Method == http.MethodPost &&
+		(strings.HasSuffix(p, "/attachments") || strings.HasSuffix(p, "/photos") || strings.HasSuffix(p, "/screenshots"))
 }
 
 // requestID gives every request a fresh id, echoed in the response and the

@@ -137,6 +137,8 @@ var apiOperations = []apiOperation{
 	{Method: http.MethodGet, Path: "/fraud-reports/lookup", Summary: "Check a value before paying or calling back (?kind=&value=): how many confirmed reports name it and when the last was confirmed; nothing about who reported it", Tag: "fraud", Auth: true, Response: "FraudLookup", Status: 200, Errors: []int{400, 401}},
 	{Method: http.MethodGet, Path: "/fraud-reports/:id", Summary: "One fraud report, to its reporter and the station's staff", Tag: "fraud", Auth: true, Response: "FraudReport", Status: 200, Errors: []int{401, 403, 404}},
 	{Method: http.MethodPost, Path: "/fraud-reports/:id/transitions", Summary: "Triage a report (staff): new → reviewed, confirmed or dismissed; reviewed → confirmed or dismissed; 409 otherwise", Tag: "fraud", Auth: true, Request: "FraudTransition", Response: "FraudReport", Status: 200, Errors: []int{400, 401, 403, 404, 409}},
+	{Method: http.MethodPost, Path: "/fraud-reports/:id/screenshots", Summary: "The reporter adds a screenshot to their report (multipart field screenshot, JPEG or PNG, at most 12 MB and 24 MP) through the photo pipeline: metadata stripped, a thumbnail made; at most 5 per report. Idempotency-Key honoured", Tag: "fraud", Auth: true, Response: "FraudScreenshot", Status: 201, Errors: []int{400, 401, 403, 404, 409, 413, 415}},
+	{Method: http.MethodGet, Path: "/fraud-screenshots/:id", Summary: "A fraud report's screenshot (?size=thumb: its thumbnail), to the reporter and the station's staff", Tag: "fraud", Auth: true, Response: "Binary", Status: 200, Errors: []int{401, 403, 404}},
 	{Method: http.MethodPost, Path: "/fraud-reports/:id/advice", Summary: "Staff record that the reporter who lost money called 110 and 96110; 409 without a loss or when recorded", Tag: "fraud", Auth: true, Response: "FraudReport", Status: 200, Errors: []int{401, 403, 404, 409}},
 }
 
@@ -348,7 +350,12 @@ var apiSchemas = map[string]any{
 		"value": str(), "raw_value": str(), "description": str(), "loss_yuan": integer(),
 		"status": enum("new", "reviewed", "confirmed", "dismissed"), "note": str(), "reviewed_by": str(), "reviewed_at": dateTime(),
 		"confirmed_at": dateTime(), "advised_by": str(), "advised_at": dateTime(), "created_at": dateTime(), "updated_at": dateTime(),
+		"screenshots": map[string]any{"type": "array", "items": ref("FraudScreenshot"), "description": "in GET /fraud-reports/{id} only"},
 	}, "id", "kind", "value", "status", "created_at"),
+	"FraudScreenshot": object(map[string]any{
+		"id": str(), "report_id": str(), "width": integer(), "height": integer(), "size": integer(), "created_at": dateTime(),
+		"url": str(), "thumb_url": str(),
+	}, "id", "report_id", "url", "thumb_url"),
 	"FraudReportList": listOf("FraudReport"),
 	"FraudTransition": object(map[string]any{"to": enum("reviewed", "confirmed", "dismissed"), "note": str()}, "to"),
 	"FraudLookup": object(map[string]any{

@@ -20,12 +20,15 @@ func (s *Server) fraudRoutes(api, page *echo.Group, signedIn, resident, staff, r
 	api.GET("/fraud-reports/:id", s.handleFraudGet, residentOrStaff)
 	api.POST("/fraud-reports/:id/transitions", s.handleFraudTransition, staff)
 	api.POST("/fraud-reports/:id/advice", s.handleFraudAdvice, staff)
+	api.POST("/fraud-reports/:id/screenshots", s.handleFraudScreenshotCreate, resident, verified, s.idempotent)
+	api.GET("/fraud-screenshots/:id", s.handleFraudScreenshotGet, residentOrStaff)
 	page.GET("/fraud", s.handleFraudPage, residentOrStaff)
 	page.POST("/fraud", s.handleFraudSubmit, resident, verified, s.idempotent)
 	page.GET("/fraud/check", s.handleFraudCheckPage, signedIn)
 	page.GET("/fraud/:id", s.handleFraudReportPage, residentOrStaff)
 	page.POST("/fraud/:id/move", s.handleFraudMoveForm, staff)
 	page.POST("/fraud/:id/advice", s.handleFraudAdviceForm, staff)
+	page.POST("/fraud/:id/screenshots", s.handleFraudScreenshotForm, resident, verified, s.idempotent)
 	page.GET("/fraud/:id/notice", s.handleFraudNoticePage, staff)
 }
 
@@ -95,7 +98,7 @@ func (s *Server) handleFraudSubmit(c echo.Context) error {
 // handleFraudReportPage: GET /fraud/:id.
 func (s *Server) handleFraudReportPage(c echo.Context) error {
 	flash := ""
-	if d := c.QueryParam("done"); d == "moved" || d == "advised" {
+	if d := c.QueryParam("done"); d == "moved" || d == "advised" || d == "screenshot" {
 		flash = t(c, "fraud_done."+d)
 	}
 	return s.renderFraudReport(c, http.StatusOK, flash, view.Errors{})
@@ -122,6 +125,16 @@ func (s *Server) renderFraudReport(c echo.Context, status int, flash string, err
 	if r.AdvisedAt != nil {
 		v.AdvisedLine = t(c, "fraud.advised_line", "Name", s.names(c.Request().Context()).of(r.AdvisedBy), "At", pageTime(*r.AdvisedAt, loc))
 	}
+	shots, err := s.store.ListFraudScreenshots(c.Request().Context(), r.ID)
+	if err != nil {
+		return err
+	}
+	for i := range shots {
+		j := screenshotJSON(&shots[i])
+		v.Screenshots = append(v.Screenshots, view.ScreenshotTile{URL: j.URL, ThumbURL: j.ThumbURL, Alt: t(c, "fraud.screenshot_alt", "N", i+1)})
+	}
+	v.CanAddScreenshot = !staffView && len(shots) < app.MaxFraudScreenshots
+	v.IdempotencyKey = newKey()
 	return s.render(c, status, t(c, "fraud.report_title", "ID", v.ID), pages.FraudReport(v))
 }
 
@@ -147,6 +160,25 @@ func (s *Server) handleFraudAdviceForm(c echo.Context) error {
 		return s.renderFraudReport(c, status, "", view.Errors{"": msg})
 	}
 	return c.Redirect(http.StatusSeeOther, "/fraud/"+c.Param("id")+"?done=advised")
+}
+
+// handleFraudScreenshotForm: POST /fraud/:id/screenshots, the reporter's
+// screenshot sent from the report's page (multipart field screenshot).
+func (s *Server) handleFraudScreenshotForm(c echo.Context) error {
+	_, err := s.saveFraudScreenshot(c)
+	switch app.ErrorCode(err) {
+	case "":
+		return c.Redirect(http.StatusSeeOther, "/fraud/"+c.Param("id")+"?done=screenshot")
+	case app.EUNSUPPORTED:
+		err = app.Errorf(app.EINVALID, "%s", t(c, "ph.err_type"))
+	case app.ETOOLARGE:
+		err = app.Errorf(app.EINVALID, "%s", t(c, "ph.err_size"))
+	}
+	msg, status, ferr := s.formError(c, err)
+	if ferr != nil {
+		return ferr
+	}
+	return s.renderFraudReport(c, status, "", view.Errors{"screenshot": msg})
 }
 
 // handleFraudNoticePage: GET /fraud/:id/notice (staff): the notice form,

@@ -26,7 +26,13 @@ type FraudReportPage struct {
 	Staff, NeedsAdvice, Advised, CanMove, Confirmed, Reviewed             bool
 	AdvisedLine                                                           string
 	Errors                                                                Errors
+	Screenshots                                                           []ScreenshotTile
+	CanAddScreenshot                                                      bool // the reporter, below the limit
+	IdempotencyKey                                                        string
 }
+
+// ScreenshotTile is one screenshot on a fraud report's page.
+type ScreenshotTile struct{ URL, ThumbURL, Alt string }
 
 // FraudCheckPage checks a value before paying or calling back.
 type FraudCheckPage struct {
