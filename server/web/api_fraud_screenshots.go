@@ -83,6 +83,14 @@ func (s *Server) saveFraudScreenshot(c echo.Context) (*app.FraudScreenshot, erro
 // handleFraudScreenshotGet: GET /fraud-screenshots/:id (?size=thumb), to
 // the reporter and the station's staff.
 func (s *Server) handleFraudScreenshotGet(c echo.Context) error {
+	thumb := false
+	switch c.QueryParam("size") {
+	case "thumb":
+		thumb = true
+	case "":
+	default:
+		return app.Errorf(app.EINVALID, "size: thumb, or leave it out for the screenshot")
+	}
 	id, err := parseID(c.Param("id"))
 	if err != nil {
 		return app.ErrNotFound
@@ -97,7 +105,7 @@ func (s *Server) handleFraudScreenshotGet(c echo.Context) error {
 		return err
 	}
 	key := sc.BlobKey
-	if c.QueryParam("size") == "thumb" {
+	if thumb {
 		key = sc.ThumbKey
 	}
 	rd, err := s.bucket.NewReader(ctx, key, nil)

@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"slices"
@@ -285,6 +286,10 @@ var matrix = []matrixCell{
 	{"GET /api/v1/fraud-reports/:id", "/api/v1/fraud-reports/{fraud}", "", ownRequest(200)},
 	{"POST /api/v1/fraud-reports/:id/transitions", "/api/v1/fraud-reports/{fraud}/transitions", `{"to":"reviewed","note":"matrix"}`, all(404, "anon", 401, residents, 403, "admin", 403, "officer", 200, "head", 409)},
 	{"POST /api/v1/fraud-reports/:id/advice", "/api/v1/fraud-reports/{fraud}/advice", "", all(404, "anon", 401, residents, 403, "admin", 403, "officer", 200, "head", 409)},
+	// {fraudshot} is a screenshot on {fraud}; only its reporter adds them.
+	{"POST /api/v1/fraud-reports/:id/screenshots", "/api/v1/fraud-reports/{fraud}/screenshots", "", all(403, "anon", 401, "resident", 400, "resident2", 404)},
+	{"GET /api/v1/fraud-screenshots/:id", "/api/v1/fraud-screenshots/{fraudshot}", "", ownRequest(200)},
+	{"POST /fraud/:id/screenshots", "/fraud/{fraud}/screenshots", "x=1", all(403, "anon", 401, "resident", 400, "resident2", 404)},
 	{"GET /fraud", "", "", all(200, "anon", 303, "admin", 403)},
 	{"POST /fraud", "", "kind=phone&value=", all(403, "anon", 401, residents, 400)},
 	{"GET /fraud/check", "/fraud/check?kind=phone&value=17012345678", "", all(200, "anon", 303)},
@@ -401,6 +406,10 @@ func newMatrixWorld(t *testing.T) *matrixWorld {
 		t.Fatalf("the matrix fraud report: %d", resp.StatusCode)
 	}
 	ts.api(t, "POST", "/api/v1/fraud-reports", tokens["resident"], map[string]any{"kind": "url", "value": "https://pay.example.com/x"}, &fraud2)
+	var fraudShot struct{ ID string }
+	if resp, body := ts.uploadScreenshot(t, fraud.ID, tokens["resident"], pngBytes(t)); resp.StatusCode != 201 || json.Unmarshal(body, &fraudShot) != nil {
+		t.Fatalf("the matrix screenshot: %d %s", resp.StatusCode, body)
+	}
 	if resp := ts.api(t, "POST", "/api/v1/fraud-reports/"+fraud2.ID+"/transitions", tokens["officer"], map[string]any{"to": "confirmed"}, nil); resp.StatusCode != 200 {
 		t.Fatalf("confirm the matrix fraud report: %d", resp.StatusCode)
 	}
@@ -408,7 +417,7 @@ func newMatrixWorld(t *testing.T) *matrixWorld {
 	w.others(t, admin.AccessToken, station2.ID, officer2)
 	fixed := []string{"{notice}", notices[0], "{notice2}", notices[1], "{notice3}", notices[2],
 		"{shift}", shift.ID, "{station}", demoStation.StationID, "{target}", target, "{request}", req.ID,
-		"{attachment}", attachment, "{booth}", booths.Items[0].ID, "{officer}", officerMe.ID, "{call}", call.ID, "{timer}", timer.ID, "{enrolment}", enrolment.ID, "{visit}", visit.ID, "{fraud}", fraud.ID, "{fraud2}", fraud2.ID}
+		"{attachment}", attachment, "{booth}", booths.Items[0].ID, "{officer}", officerMe.ID, "{call}", call.ID, "{timer}", timer.ID, "{enrolment}", enrolment.ID, "{visit}", visit.ID, "{fraud}", fraud.ID, "{fraud2}", fraud2.ID, "{fraudshot}", fraudShot.ID}
 	fixed = append(fixed, photoFixtures(t, ts, tokens["resident"], tokens["officer"])...)
 	// A booking slot a month ahead of the server's clock, whatever the date.
 	slot := ts.store.Now().AddDate(0, 1, 0).Truncate(time.Hour)
