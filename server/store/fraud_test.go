@@ -2,6 +2,8 @@ package store_test
 
 import (
 	"context"
+	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -81,5 +83,77 @@ func TestFraudReportsTriageLookupAndScopes(t *testing.T) {
 	}
 	if l := look("17012345678"); l.ConfirmedReports != 1 {
 		t.Fatalf("lookup after erasure: %+v", l)
+	}
+}
+
+// Screenshots: only the reporter adds them, five at most; the reporter
+// and the station see them; an erasure deletes those of the reports it
+// deletes, queueing their files, and keeps a confirmed report's as
+// evidence.
+func TestFraudScreenshotsScopesLimitAndErasure(t *testing.T) {
+	c := newCounter(t)
+	st, ctx := c.st, context.Background()
+	t0 := st.Now()
+	open, err := st.CreateFraudReport(ctx, app.NewFraudReport{ReporterID: c.resident.ID, Kind: "phone", Value: "17012345678"}, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	confirmed, err := st.CreateFraudReport(ctx, app.NewFraudReport{ReporterID: c.resident.ID, Kind: "url", Value: "https://pay.example.com/x"}, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.MoveFraudReport(ctx, confirmed.ID, c.station.ID, c.officer.ID, app.FraudConfirmed, "", t0); err != nil {
+		t.Fatal(err)
+	}
+	shot := func(reporter, report int64, n int) (*app.FraudScreenshot, error) {
+		sc := &app.FraudScreenshot{ReportID: report, BlobKey: fmt.Sprintf("fraud/%d/%d.jpg", report, n), ThumbKey: fmt.Sprintf("fraud/%d/%d-thumb.jpg", report, n), Width: 1, Height: 1, Size: 1}
+		return sc, st.AddFraudScreenshot(ctx, reporter, sc)
+	}
+	if _, err := shot(c.neighbour.ID, open.ID, 0); app.ErrorCode(err) != app.ENOTFOUND {
+		t.Errorf("a neighbour adds to the report: %v, want not found", err)
+	}
+	var first *app.FraudScreenshot
+	for i := range app.MaxFraudScreenshots {
+		sc, err := shot(c.resident.ID, open.ID, i)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if first == nil {
+			first = sc
+		}
+	}
+	if _, err := shot(c.resident.ID, open.ID, 9); app.ErrorCode(err) != app.ECONFLICT {
+		t.Errorf("a sixth screenshot: %v, want conflict", err)
+	}
+	kept, err := shot(c.resident.ID, confirmed.ID, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for who, scope := range map[string]store.FraudScope{"reporter": {ReporterID: c.resident.ID}, "station": {StationID: c.station.ID}} {
+		if _, err := st.FindFraudScreenshot(ctx, first.ID, scope); err != nil {
+			t.Errorf("%s: %v", who, err)
+		}
+	}
+	for who, scope := range map[string]store.FraudScope{"neighbour": {ReporterID: c.neighbour.ID}, "other station": {StationID: c.otherStation.ID}} {
+		if _, err := st.FindFraudScreenshot(ctx, first.ID, scope); app.ErrorCode(err) != app.ENOTFOUND {
+			t.Errorf("%s: %v, want not found", who, err)
+		}
+	}
+
+	if _, err := st.EraseResident(ctx, c.resident.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.FindFraudScreenshot(ctx, first.ID, store.FraudScope{StationID: c.station.ID}); app.ErrorCode(err) != app.ENOTFOUND {
+		t.Errorf("an erased report's screenshot: %v, want gone", err)
+	}
+	if _, err := st.FindFraudScreenshot(ctx, kept.ID, store.FraudScope{StationID: c.station.ID}); err != nil {
+		t.Errorf("the confirmed report's screenshot after erasure: %v, want kept", err)
+	}
+	keys, err := st.PendingBlobPurges(ctx, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(keys, first.BlobKey) || !slices.Contains(keys, first.ThumbKey) || slices.Contains(keys, kept.BlobKey) {
+		t.Errorf("files queued for removal: %v", keys)
 	}
 }
