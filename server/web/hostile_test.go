@@ -256,7 +256,8 @@ func withQuery(path, param, value string) string {
 }
 
 func isUploadRoute(route string) bool {
-	return strings.HasPrefix(route, "POST ") && (strings.HasSuffix(route, "/attachments") || strings.HasSuffix(route, "/photos"))
+	return strings.HasPrefix(route, "POST ") &&
+		(strings.HasSuffix(route, "/attachments") || strings.HasSuffix(route, "/photos") || strings.HasSuffix(route, "/screenshots"))
 }
 
 func withHeader(h map[string]string, k, v string) map[string]string {

@@ -139,14 +139,15 @@ func TestUploadsThatLieAreRefusedAndPhotosLoseTheirMetadata(t *testing.T) {
 	}
 }
 
-// multipartUpload sends data as the file of the fields "file" and "photo",
+// multipartUpload sends data as the file of the fields "file", "photo" and
+// "screenshot",
 // named for its claimed type, with that Content-Type on the part.
 func multipartUpload(t *testing.T, ts *testServer, path, token, ctype string, data []byte) (*http.Response, string) {
 	t.Helper()
 	var body bytes.Buffer
 	mw := multipart.NewWriter(&body)
 	name := map[string]string{"image/png": "scan.png", "image/jpeg": "scan.jpg"}[ctype]
-	for _, field := range []string{"file", "photo"} {
+	for _, field := range []string{"file", "photo", "screenshot"} {
 		h := textproto.MIMEHeader{}
 		h.Set("Content-Disposition", `form-data; name="`+field+`"; filename="`+name+`"`)
 		h.Set("Content-Type", ctype)
