@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -165,4 +166,27 @@ func (s *Store) AnswerFamilyInvitation(ctx context.Context, residentID, id int64
 		return nil, err
 	}
 	return &one[0], nil
+}
+
+// exportFamilyInvitations lists the offers the resident made and those
+// made to their number.
+func exportFamilyInvitations(tx *gorm.DB, u *app.User, _ *app.DataExport) (any, error) {
+	type offer struct {
+		app.FamilyInvitation
+		RequestID string `json:"request_id"`
+		Phone     string `json:"phone"`
+		Made      bool   `json:"made_by_me"`
+	}
+	var rows []app.FamilyInvitation
+	if err := tx.Where("invited_by = ? OR phone = ?", u.ID, u.Phone).Order("id").Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	if err := nameInviters(tx, rows); err != nil {
+		return nil, err
+	}
+	list := make([]offer, len(rows))
+	for i, r := range rows {
+		list[i] = offer{FamilyInvitation: r, RequestID: strconv.FormatInt(r.RequestID, 10), Phone: r.Phone, Made: r.InvitedBy == u.ID}
+	}
+	return list, nil
 }

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -201,6 +202,24 @@ func TestFamilyInvitationsAreOffers(t *testing.T) {
 	}
 	if offers, _ := st.ListFamilyInvitations(ctx, c.neighbour.ID); len(offers) != 0 {
 		t.Errorf("an answered offer is still open: %v", offers)
+	}
+
+	// Both ends of the offer find it in their data export.
+	for who, id := range map[string]int64{"filer": c.resident.ID, "invitee": c.neighbour.ID} {
+		export, err := st.ExportResident(ctx, id, st.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got string
+		for _, sec := range export.Sections {
+			if sec.Name == "family_invitations" {
+				b, _ := json.Marshal(sec.Records)
+				got = string(b)
+			}
+		}
+		if !strings.Contains(got, `"status":"accepted"`) || !strings.Contains(got, c.neighbour.Phone) {
+			t.Errorf("the %s's export of family invitations: %s", who, got)
+		}
 	}
 
 	// Three open or accepted offers at most, whoever holds the numbers.

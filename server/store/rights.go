@@ -55,6 +55,7 @@ var exportSections = []exportSection{
 	{"service_requests", exportRequests},
 	{"assistance_calls", exportCalls},
 	{"photos", exportPhotos},
+	{"family_invitations", exportFamilyInvitations},
 	{"notices", exportNoticeReceipts},
 	{"safety_profile", exportSafetyProfile},
 	{"safety_timers", exportSafetyTimers},

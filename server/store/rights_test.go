@@ -335,7 +335,7 @@ func TestExportHoldsOnlyTheResidentsRecords(t *testing.T) {
 	for _, s := range export.Sections {
 		names = append(names, s.Name)
 	}
-	want := []string{"account", "sessions", "devices", "service_requests", "assistance_calls", "photos", "notices", "safety_profile", "safety_timers", "care", "fraud_reports", "fraud_screenshots", "kept_after_deletion"}
+	want := []string{"account", "sessions", "devices", "service_requests", "assistance_calls", "photos", "family_invitations", "notices", "safety_profile", "safety_timers", "care", "fraud_reports", "fraud_screenshots", "kept_after_deletion"}
 	if !slices.Equal(names, want) {
 		t.Fatalf("sections %v, want %v", names, want)
 	}
