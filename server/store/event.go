@@ -16,26 +16,44 @@ import (
 const EventChannel = "policebooth_events"
 
 // appendEvent writes an event in the caller's transaction, so the event
-// exists exactly when the change it reports does. payload must hold ids,
-// statuses and names only, never personal data. On PostgreSQL it also
-// notifies the other instances; identical notifications of one transaction
-// are delivered once, at commit.
+// exists exactly when the change it reports does, with its entries in the
+// open shifts' logs (shiftLogInsert). payload must hold ids, statuses and
+// names only, never personal data. On PostgreSQL it also notifies the
+// other instances (identical notifications of one transaction are
+// delivered once, at commit), and all of it is one statement: one round
+// trip on every write path.
 func appendEvent(tx *gorm.DB, ev *app.Event, payload any) error {
 	b, err := json.Marshal(payload)
 	if err != nil {
 		return fmt.Errorf("store: encode event %s: %w", ev.Name, err)
 	}
 	ev.Payload = string(b)
-	if err := tx.Create(ev).Error; err != nil {
-		return fmt.Errorf("store: append event %s: %w", ev.Name, err)
+	if ev.CreatedAt.IsZero() {
+		ev.CreatedAt = tx.NowFunc()
 	}
-	if err := logOnShifts(tx, ev); err != nil {
-		return err
-	}
-	if tx.Dialector.Name() == "postgres" {
-		if err := tx.Exec("SELECT pg_notify(?, '')", EventChannel).Error; err != nil {
-			return fmt.Errorf("store: notify event %s: %w", ev.Name, err)
+	logSQL, logArgs, logged := shiftLogInsert(ev)
+	if tx.Dialector.Name() != "postgres" {
+		if err := tx.Create(ev).Error; err != nil {
+			return fmt.Errorf("store: append event %s: %w", ev.Name, err)
 		}
+		if logged {
+			if err := tx.Exec(logSQL, logArgs...).Error; err != nil {
+				return fmt.Errorf("store: log %s on shifts: %w", ev.Name, err)
+			}
+		}
+		return nil
+	}
+	q := `WITH ev AS (INSERT INTO events (station_id, owner_id, name, record_id, booth_id, payload, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id)`
+	args := []any{ev.StationID, ev.OwnerID, ev.Name, ev.RecordID, ev.BoothID, ev.Payload, dbTime(ev.CreatedAt)}
+	if logged {
+		q += `, logged AS (` + logSQL + `)`
+		args = append(args, logArgs...)
+	}
+	q += ` SELECT ev.id FROM ev, pg_notify(?, '') AS notified`
+	args = append(args, EventChannel)
+	if err := tx.Raw(q, args...).Scan(&ev.ID).Error; err != nil {
+		return fmt.Errorf("store: append event %s: %w", ev.Name, err)
 	}
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -48,6 +49,9 @@ type Store struct {
 	// afterMessage is called after a transaction that queued a text
 	// message commits (see OnMessage).
 	afterMessage func()
+
+	// locations caches time zones by name (see location).
+	locations sync.Map
 }
 
 // SetClock makes now the store's clock: main sets the real one, tests pin
