@@ -296,10 +296,11 @@ func (s *Store) FindRequest(ctx context.Context, id int64, scope app.RequestFilt
 }
 
 // ListRequests returns the requests in the filter's scope that match it,
-// newest first, with their services. EINVALID for a filter with neither a
-// resident nor a station, or an unknown status.
+// newest first (or most urgent first), with their services, in one query.
+// EINVALID for a filter with neither a resident nor a station, or an
+// unknown status.
 func (s *Store) ListRequests(ctx context.Context, f app.RequestFilter) ([]app.ServiceRequest, error) {
-	q, ok := inScope(s.db.WithContext(ctx).Model(&app.ServiceRequest{}), f)
+	q, ok := inScope(s.db.WithContext(ctx).Table("service_requests"), f)
 	if !ok {
 		return nil, app.Errorf(app.EINVALID, "a list of requests is a resident's or a station's")
 	}
@@ -329,11 +330,7 @@ func (s *Store) ListRequests(ctx context.Context, f app.RequestFilter) ([]app.Se
 	if f.Before != 0 {
 		q = q.Where("service_requests.id < ?", f.Before)
 	}
-	list := []app.ServiceRequest{}
-	if err := withServices(q).Order("service_requests.id DESC").Limit(listLimit(f.Limit)).Find(&list).Error; err != nil {
-		return nil, fmt.Errorf("store: list requests: %w", err)
-	}
-	return list, nil
+	return s.listPage(ctx, q, f)
 }
 
 // lockRequest loads a request in scope for a change; on PostgreSQL its row
