@@ -32,9 +32,10 @@ var messages embed.FS
 
 // Bundle holds every message in every supported language.
 type Bundle struct {
-	bundle  *goi18n.Bundle
-	matcher language.Matcher
-	ids     map[string][]string // language → message ids
+	bundle     *goi18n.Bundle
+	matcher    language.Matcher
+	ids        map[string][]string   // language → message ids
+	localizers map[string]*Localizer // one per supported language, made once
 }
 
 // New loads the embedded message files.
@@ -42,7 +43,8 @@ func New() (*Bundle, error) {
 	b := &Bundle{
 		bundle:  goi18n.NewBundle(language.MustParse(Chinese)),
 		matcher: language.NewMatcher([]language.Tag{language.MustParse(Chinese), language.English}),
-		ids:     map[string][]string{},
+		ids:        map[string][]string{},
+		localizers: map[string]*Localizer{},
 	}
 	b.bundle.RegisterUnmarshalFunc("json", json.Unmarshal)
 	for _, lang := range Supported {
@@ -51,6 +53,7 @@ func New() (*Bundle, error) {
 			return nil, fmt.Errorf("i18n: no message files for %s", lang)
 		}
 		seen := map[string]string{}
+		plain := map[string]bool{} // ids whose text has no placeholders
 		for _, file := range files {
 			raw, err := fs.ReadFile(messages, file)
 			if err != nil {
@@ -68,11 +71,21 @@ func New() (*Bundle, error) {
 				seen[id] = file
 				b.ids[lang] = append(b.ids[lang], id)
 				ms = append(ms, &goi18n.Message{ID: id, Other: other})
+				if !strings.Contains(other, "{{") {
+					plain[id] = true
+				}
 			}
 			if err := b.bundle.AddMessages(language.MustParse(lang), ms...); err != nil {
 				return nil, fmt.Errorf("i18n: %s: %w", file, err)
 			}
 		}
+		l := b.newLocalizer(lang)
+		for id := range plain {
+			if text, err := l.l.Localize(&goi18n.LocalizeConfig{MessageID: id}); err == nil {
+				l.plain[id] = text
+			}
+		}
+		b.localizers[lang] = l
 	}
 	return b, nil
 }
@@ -101,19 +114,30 @@ func (b *Bundle) Match(saved, acceptLanguage string) string {
 
 // Localizer translates into one language.
 type Localizer struct {
-	Lang string
-	l    *goi18n.Localizer
+	Lang  string
+	l     *goi18n.Localizer
+	plain map[string]string // the translations without placeholders, made once
 }
 
-// Localizer returns the localizer of lang.
+// Localizer returns the localizer of lang, shared by every request in it.
 func (b *Bundle) Localizer(lang string) *Localizer {
-	return &Localizer{Lang: lang, l: goi18n.NewLocalizer(b.bundle, lang)}
+	if l, ok := b.localizers[lang]; ok {
+		return l
+	}
+	return b.newLocalizer(lang)
+}
+
+func (b *Bundle) newLocalizer(lang string) *Localizer {
+	return &Localizer{Lang: lang, l: goi18n.NewLocalizer(b.bundle, lang), plain: map[string]string{}}
 }
 
 // T translates the message id, filling {{.Name}} placeholders from data
 // given as name, value pairs. A missing id shows the id itself, so a gap is
 // visible instead of blank (a test keeps the files complete).
 func (l *Localizer) T(id string, data ...any) string {
+	if text, ok := l.plain[id]; ok {
+		return text
+	}
 	var tmpl map[string]any
 	if len(data) > 0 {
 		tmpl = map[string]any{}
