@@ -41,8 +41,8 @@ type Bundle struct {
 // New loads the embedded message files.
 func New() (*Bundle, error) {
 	b := &Bundle{
-		bundle:  goi18n.NewBundle(language.MustParse(Chinese)),
-		matcher: language.NewMatcher([]language.Tag{language.MustParse(Chinese), language.English}),
+		bundle:     goi18n.NewBundle(language.MustParse(Chinese)),
+		matcher:    language.NewMatcher([]language.Tag{language.MustParse(Chinese), language.English}),
 		ids:        map[string][]string{},
 		localizers: map[string]*Localizer{},
 	}
