@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"path"
 	"strings"
+	"text/template"
 
 	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
 	"golang.org/x/text/language"
@@ -53,7 +54,7 @@ func New() (*Bundle, error) {
 			return nil, fmt.Errorf("i18n: no message files for %s", lang)
 		}
 		seen := map[string]string{}
-		plain := map[string]bool{} // ids whose text has no placeholders
+		texts := map[string]string{} // this language's messages by id
 		for _, file := range files {
 			raw, err := fs.ReadFile(messages, file)
 			if err != nil {
@@ -71,19 +72,23 @@ func New() (*Bundle, error) {
 				seen[id] = file
 				b.ids[lang] = append(b.ids[lang], id)
 				ms = append(ms, &goi18n.Message{ID: id, Other: other})
-				if !strings.Contains(other, "{{") {
-					plain[id] = true
-				}
+				texts[id] = other
 			}
 			if err := b.bundle.AddMessages(language.MustParse(lang), ms...); err != nil {
 				return nil, fmt.Errorf("i18n: %s: %w", file, err)
 			}
 		}
 		l := b.newLocalizer(lang)
-		for id := range plain {
-			if text, err := l.l.Localize(&goi18n.LocalizeConfig{MessageID: id}); err == nil {
+		for id, text := range texts {
+			if !strings.Contains(text, "{{") {
 				l.plain[id] = text
+				continue
 			}
+			tmpl, err := template.New(id).Parse(text)
+			if err != nil {
+				return nil, fmt.Errorf("i18n: %s %s: %w", lang, id, err)
+			}
+			l.templates[id] = tmpl
 		}
 		b.localizers[lang] = l
 	}
@@ -114,9 +119,10 @@ func (b *Bundle) Match(saved, acceptLanguage string) string {
 
 // Localizer translates into one language.
 type Localizer struct {
-	Lang  string
-	l     *goi18n.Localizer
-	plain map[string]string // the translations without placeholders, made once
+	Lang      string
+	l         *goi18n.Localizer
+	plain     map[string]string             // the translations without placeholders
+	templates map[string]*template.Template // the others, parsed once
 }
 
 // Localizer returns the localizer of lang, shared by every request in it.
@@ -128,7 +134,7 @@ func (b *Bundle) Localizer(lang string) *Localizer {
 }
 
 func (b *Bundle) newLocalizer(lang string) *Localizer {
-	return &Localizer{Lang: lang, l: goi18n.NewLocalizer(b.bundle, lang), plain: map[string]string{}}
+	return &Localizer{Lang: lang, l: goi18n.NewLocalizer(b.bundle, lang), plain: map[string]string{}, templates: map[string]*template.Template{}}
 }
 
 // T translates the message id, filling {{.Name}} placeholders from data
@@ -138,14 +144,20 @@ func (l *Localizer) T(id string, data ...any) string {
 	if text, ok := l.plain[id]; ok {
 		return text
 	}
-	var tmpl map[string]any
+	var values map[string]any
 	if len(data) > 0 {
-		tmpl = map[string]any{}
+		values = map[string]any{}
 		for i := 0; i+1 < len(data); i += 2 {
-			tmpl[fmt.Sprint(data[i])] = data[i+1]
+			values[fmt.Sprint(data[i])] = data[i+1]
 		}
 	}
-	s, err := l.l.Localize(&goi18n.LocalizeConfig{MessageID: id, TemplateData: tmpl})
+	if tmpl, ok := l.templates[id]; ok {
+		var b strings.Builder
+		if err := tmpl.Execute(&b, values); err == nil {
+			return b.String()
+		}
+	}
+	s, err := l.l.Localize(&goi18n.LocalizeConfig{MessageID: id, TemplateData: values})
 	if err != nil {
 		return id
 	}

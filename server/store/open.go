@@ -73,11 +73,11 @@ func Open(databaseURL, sqlitePath string, log *slog.Logger) (*Store, error) {
 	cfg := &gorm.Config{
 		TranslateError: true,
 		NowFunc:        s.Now,
-		Logger: logger.NewSlogLogger(log, logger.Config{
-			SlowThreshold:             500 * time.Millisecond,
+		Logger: quietLogger{Interface: logger.NewSlogLogger(log, logger.Config{
+			SlowThreshold:             slowStatement,
 			LogLevel:                  logger.Warn,
 			IgnoreRecordNotFoundError: true,
-		}),
+		})},
 	}
 	var (
 		dialector gorm.Dialector
@@ -195,4 +195,25 @@ func notFound(op string, err error) error {
 		return app.ErrNotFound
 	}
 	return fmt.Errorf("store: %s: %w", op, err)
+}
+
+// slowStatement is how long a statement runs before it is logged.
+const slowStatement = 500 * time.Millisecond
+
+// quietLogger hands GORM's trace of a statement to the log only when it
+// is logged (an error or a slow statement): GORM's slog logger formats
+// every statement's SQL with its values before deciding, on every query.
+type quietLogger struct{ logger.Interface }
+
+// LogMode keeps the wrapper around the logger at the new level.
+func (l quietLogger) LogMode(level logger.LogLevel) logger.Interface {
+	return quietLogger{l.Interface.LogMode(level)}
+}
+
+// Trace passes a failed or slow statement on.
+func (l quietLogger) Trace(ctx context.Context, begin time.Time, fc func() (string, int64), err error) {
+	if err == nil && time.Since(begin) <= slowStatement {
+		return
+	}
+	l.Interface.Trace(ctx, begin, fc, err)
 }
