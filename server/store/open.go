@@ -52,6 +52,12 @@ type Store struct {
 
 	// locations caches time zones by name (see location).
 	locations sync.Map
+
+	// wake is the NOTIFY that wakes the other instances (see wakeOthers).
+	wake struct {
+		sync.Mutex
+		sending, again bool
+	}
 }
 
 // SetClock makes now the store's clock: main sets the real one, tests pin
@@ -170,8 +176,9 @@ func (s *Store) Ready(ctx context.Context) error {
 // (WithIdempotencyClaim) the same transaction marks the key written, so
 // every write of an idempotent route is stored at most once.
 func (s *Store) tx(ctx context.Context, fn func(tx *gorm.DB) error) error {
-	queued := false
-	err := s.db.WithContext(context.WithValue(ctx, queuedKey{}, &queued)).Transaction(func(tx *gorm.DB) error {
+	queued, evented := false, false
+	ctx = context.WithValue(context.WithValue(ctx, queuedKey{}, &queued), eventedKey{}, &evented)
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := fn(tx); err != nil {
 			return err
 		}
@@ -182,6 +189,9 @@ func (s *Store) tx(ctx context.Context, fn func(tx *gorm.DB) error) error {
 	}
 	if s.afterCommit != nil {
 		s.afterCommit()
+	}
+	if evented && s.postgres {
+		s.wakeOthers()
 	}
 	if queued && s.afterMessage != nil {
 		s.afterMessage()
