@@ -40,12 +40,13 @@ func (s *Store) listPage(ctx context.Context, q *gorm.DB, f app.RequestFilter) (
 	if f.Brief {
 		columns = requestBriefColumns
 	}
-	order, args := "service_requests.id", []any{}
+	// Newest first reads the primary key backwards; ordering by the
+	// sort_key alias instead would sort every matching row.
+	key, order, args := "service_requests.id", "service_requests.id DESC", []any{}
 	if f.MostUrgent {
-		order, args = s.urgency(), []any{dbTime(s.Now())}
+		key, order, args = s.urgency(), "sort_key DESC, service_requests.id DESC", []any{dbTime(s.Now())}
 	}
-	page := q.Select(columns+", "+order+" AS sort_key", args...).
-		Order("sort_key DESC, service_requests.id DESC").Limit(listLimit(f.Limit))
+	page := q.Select(columns+", "+key+" AS sort_key", args...).Order(order).Limit(listLimit(f.Limit))
 	rows, err := s.db.WithContext(ctx).Raw(`SELECT r.*, rs.code, rs.fields FROM (?) AS r
 		LEFT JOIN request_services rs ON rs.request_id = r.id
 		ORDER BY r.sort_key DESC, r.id DESC, rs.code`, page).Rows()
