@@ -300,6 +300,8 @@ type RequestFilter struct {
 	From, To   time.Time // created in [From, To)
 	Before     int64     // cursor: ids below
 	Limit      int
+	MostUrgent bool // most urgent first (waited longest against the target, the queue's order), not newest first
+	Brief      bool // only what a list row shows: no note, checklist or newborn details
 }
 
 // RequestMove is a status change, an assignment, a note or a checklist tick.

@@ -191,6 +191,10 @@ type SessionService interface {
 	// SessionActive reports whether a session is still good for access
 	// tokens: not revoked and its user not disabled.
 	SessionActive(ctx context.Context, sessionID int64) (bool, error)
+	// SessionUser returns the account of an active session of userID's,
+	// read in one query. ENOTFOUND once the session has ended or the
+	// account is disabled.
+	SessionUser(ctx context.Context, sessionID, userID int64) (*User, error)
 }
 
 // PhoneCodeService issues and checks one-time codes sent to phones.

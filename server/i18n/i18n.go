@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"path"
 	"strings"
+	"text/template"
 
 	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
 	"golang.org/x/text/language"
@@ -32,17 +33,19 @@ var messages embed.FS
 
 // Bundle holds every message in every supported language.
 type Bundle struct {
-	bundle  *goi18n.Bundle
-	matcher language.Matcher
-	ids     map[string][]string // language → message ids
+	bundle     *goi18n.Bundle
+	matcher    language.Matcher
+	ids        map[string][]string   // language → message ids
+	localizers map[string]*Localizer // one per supported language, made once
 }
 
 // New loads the embedded message files.
 func New() (*Bundle, error) {
 	b := &Bundle{
-		bundle:  goi18n.NewBundle(language.MustParse(Chinese)),
-		matcher: language.NewMatcher([]language.Tag{language.MustParse(Chinese), language.English}),
-		ids:     map[string][]string{},
+		bundle:     goi18n.NewBundle(language.MustParse(Chinese)),
+		matcher:    language.NewMatcher([]language.Tag{language.MustParse(Chinese), language.English}),
+		ids:        map[string][]string{},
+		localizers: map[string]*Localizer{},
 	}
 	b.bundle.RegisterUnmarshalFunc("json", json.Unmarshal)
 	for _, lang := range Supported {
@@ -51,6 +54,7 @@ func New() (*Bundle, error) {
 			return nil, fmt.Errorf("i18n: no message files for %s", lang)
 		}
 		seen := map[string]string{}
+		texts := map[string]string{} // this language's messages by id
 		for _, file := range files {
 			raw, err := fs.ReadFile(messages, file)
 			if err != nil {
@@ -68,11 +72,25 @@ func New() (*Bundle, error) {
 				seen[id] = file
 				b.ids[lang] = append(b.ids[lang], id)
 				ms = append(ms, &goi18n.Message{ID: id, Other: other})
+				texts[id] = other
 			}
 			if err := b.bundle.AddMessages(language.MustParse(lang), ms...); err != nil {
 				return nil, fmt.Errorf("i18n: %s: %w", file, err)
 			}
 		}
+		l := b.newLocalizer(lang)
+		for id, text := range texts {
+			if !strings.Contains(text, "{{") {
+				l.plain[id] = text
+				continue
+			}
+			tmpl, err := template.New(id).Parse(text)
+			if err != nil {
+				return nil, fmt.Errorf("i18n: %s %s: %w", lang, id, err)
+			}
+			l.templates[id] = tmpl
+		}
+		b.localizers[lang] = l
 	}
 	return b, nil
 }
@@ -101,27 +119,45 @@ func (b *Bundle) Match(saved, acceptLanguage string) string {
 
 // Localizer translates into one language.
 type Localizer struct {
-	Lang string
-	l    *goi18n.Localizer
+	Lang      string
+	l         *goi18n.Localizer
+	plain     map[string]string             // the translations without placeholders
+	templates map[string]*template.Template // the others, parsed once
 }
 
-// Localizer returns the localizer of lang.
+// Localizer returns the localizer of lang, shared by every request in it.
 func (b *Bundle) Localizer(lang string) *Localizer {
-	return &Localizer{Lang: lang, l: goi18n.NewLocalizer(b.bundle, lang)}
+	if l, ok := b.localizers[lang]; ok {
+		return l
+	}
+	return b.newLocalizer(lang)
+}
+
+func (b *Bundle) newLocalizer(lang string) *Localizer {
+	return &Localizer{Lang: lang, l: goi18n.NewLocalizer(b.bundle, lang), plain: map[string]string{}, templates: map[string]*template.Template{}}
 }
 
 // T translates the message id, filling {{.Name}} placeholders from data
 // given as name, value pairs. A missing id shows the id itself, so a gap is
 // visible instead of blank (a test keeps the files complete).
 func (l *Localizer) T(id string, data ...any) string {
-	var tmpl map[string]any
+	if text, ok := l.plain[id]; ok {
+		return text
+	}
+	var values map[string]any
 	if len(data) > 0 {
-		tmpl = map[string]any{}
+		values = map[string]any{}
 		for i := 0; i+1 < len(data); i += 2 {
-			tmpl[fmt.Sprint(data[i])] = data[i+1]
+			values[fmt.Sprint(data[i])] = data[i+1]
 		}
 	}
-	s, err := l.l.Localize(&goi18n.LocalizeConfig{MessageID: id, TemplateData: tmpl})
+	if tmpl, ok := l.templates[id]; ok {
+		var b strings.Builder
+		if err := tmpl.Execute(&b, values); err == nil {
+			return b.String()
+		}
+	}
+	s, err := l.l.Localize(&goi18n.LocalizeConfig{MessageID: id, TemplateData: values})
 	if err != nil {
 		return id
 	}

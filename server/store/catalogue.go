@@ -98,22 +98,28 @@ func catalogue(db *gorm.DB, stationID int64) ([]app.ServiceType, error) {
 			t.Fields = []app.FieldSpec{}
 		}
 		if set, ok := settings[r.Code]; ok {
-			if set.Enabled != nil {
-				t.Enabled = *set.Enabled
-			}
-			if set.TargetMinutes != nil {
-				t.TargetMinutes = *set.TargetMinutes
-			}
-			if set.NoteZh != nil {
-				t.Note.Zh = *set.NoteZh
-			}
-			if set.NoteEn != nil {
-				t.Note.En = *set.NoteEn
-			}
+			set.applyTo(&t)
 		}
 		types[i] = t
 	}
 	return types, nil
+}
+
+// applyTo lays a station's setting over a default service type (enabled
+// unless the station says otherwise).
+func (set serviceSetting) applyTo(t *app.ServiceType) {
+	if set.Enabled != nil {
+		t.Enabled = *set.Enabled
+	}
+	if set.TargetMinutes != nil {
+		t.TargetMinutes = *set.TargetMinutes
+	}
+	if set.NoteZh != nil {
+		t.Note.Zh = *set.NoteZh
+	}
+	if set.NoteEn != nil {
+		t.Note.En = *set.NoteEn
+	}
 }
 
 // SetServiceSetting stores a station's change to a service type, replacing

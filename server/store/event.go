@@ -16,26 +16,51 @@ import (
 const EventChannel = "policebooth_events"
 
 // appendEvent writes an event in the caller's transaction, so the event
-// exists exactly when the change it reports does. payload must hold ids,
-// statuses and names only, never personal data. On PostgreSQL it also
-// notifies the other instances; identical notifications of one transaction
-// are delivered once, at commit.
+// exists exactly when the change it reports does, with its entries in the
+// open shifts' logs (shiftLogInsert). payload must hold ids, statuses and
+// names only, never personal data. On PostgreSQL it is one statement, and
+// the other instances are woken after the commit (wakeOthers): a
+// transaction that NOTIFYs takes a cluster-wide lock from its commit
+// record to its flush, which would make every writer of events wait for
+// every other's commit. A transaction not begun by Store.tx notifies in the
+// statement itself.
 func appendEvent(tx *gorm.DB, ev *app.Event, payload any) error {
 	b, err := json.Marshal(payload)
 	if err != nil {
 		return fmt.Errorf("store: encode event %s: %w", ev.Name, err)
 	}
 	ev.Payload = string(b)
-	if err := tx.Create(ev).Error; err != nil {
-		return fmt.Errorf("store: append event %s: %w", ev.Name, err)
+	if ev.CreatedAt.IsZero() {
+		ev.CreatedAt = tx.NowFunc()
 	}
-	if err := logOnShifts(tx, ev); err != nil {
-		return err
-	}
-	if tx.Dialector.Name() == "postgres" {
-		if err := tx.Exec("SELECT pg_notify(?, '')", EventChannel).Error; err != nil {
-			return fmt.Errorf("store: notify event %s: %w", ev.Name, err)
+	logSQL, logArgs, logged := shiftLogInsert(ev)
+	if tx.Dialector.Name() != "postgres" {
+		if err := tx.Create(ev).Error; err != nil {
+			return fmt.Errorf("store: append event %s: %w", ev.Name, err)
 		}
+		if logged {
+			if err := tx.Exec(logSQL, logArgs...).Error; err != nil {
+				return fmt.Errorf("store: log %s on shifts: %w", ev.Name, err)
+			}
+		}
+		return nil
+	}
+	q := `WITH ev AS (INSERT INTO events (station_id, owner_id, name, record_id, booth_id, payload, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id)`
+	args := []any{ev.StationID, ev.OwnerID, ev.Name, ev.RecordID, ev.BoothID, ev.Payload, dbTime(ev.CreatedAt)}
+	if logged {
+		q += `, logged AS (` + logSQL + `)`
+		args = append(args, logArgs...)
+	}
+	if evented, ok := tx.Statement.Context.Value(eventedKey{}).(*bool); ok {
+		*evented = true
+		q += ` SELECT ev.id FROM ev`
+	} else {
+		q += ` SELECT ev.id FROM ev, pg_notify(?, '') AS notified`
+		args = append(args, EventChannel)
+	}
+	if err := tx.Raw(q, args...).Scan(&ev.ID).Error; err != nil {
+		return fmt.Errorf("store: append event %s: %w", ev.Name, err)
 	}
 	return nil
 }
@@ -206,4 +231,39 @@ func (s *Store) ActiveSessions(ctx context.Context, ids []int64) (map[int64]bool
 		}
 	}
 	return active, nil
+}
+
+// eventedKey marks, in a Store.tx transaction's context, that it wrote an
+// event: the other instances are woken once it commits.
+type eventedKey struct{}
+
+// wakeOthers sends the NOTIFY that wakes every instance's event reader, on
+// its own after the commit that wrote the events, and coalesced: while one
+// is on its way, the commits meanwhile make exactly one more follow it, so
+// a burst of writes sends a few notifications, not one each. A NOTIFY lost
+// to a crash in between costs the other instances at most their reader's
+// poll interval.
+func (s *Store) wakeOthers() {
+	s.wake.Lock()
+	if s.wake.sending {
+		s.wake.again = true
+		s.wake.Unlock()
+		return
+	}
+	s.wake.sending = true
+	s.wake.Unlock()
+	go func() {
+		for {
+			// An error is logged by GORM's logger; the readers' poll covers it.
+			_ = s.db.Exec("SELECT pg_notify(?, '')", EventChannel).Error
+			s.wake.Lock()
+			if !s.wake.again {
+				s.wake.sending = false
+				s.wake.Unlock()
+				return
+			}
+			s.wake.again = false
+			s.wake.Unlock()
+		}
+	}()
 }

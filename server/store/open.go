@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -48,6 +49,15 @@ type Store struct {
 	// afterMessage is called after a transaction that queued a text
 	// message commits (see OnMessage).
 	afterMessage func()
+
+	// locations caches time zones by name (see location).
+	locations sync.Map
+
+	// wake is the NOTIFY that wakes the other instances (see wakeOthers).
+	wake struct {
+		sync.Mutex
+		sending, again bool
+	}
 }
 
 // SetClock makes now the store's clock: main sets the real one, tests pin
@@ -69,11 +79,11 @@ func Open(databaseURL, sqlitePath string, log *slog.Logger) (*Store, error) {
 	cfg := &gorm.Config{
 		TranslateError: true,
 		NowFunc:        s.Now,
-		Logger: logger.NewSlogLogger(log, logger.Config{
-			SlowThreshold:             500 * time.Millisecond,
+		Logger: quietLogger{Interface: logger.NewSlogLogger(log, logger.Config{
+			SlowThreshold:             slowStatement,
 			LogLevel:                  logger.Warn,
 			IgnoreRecordNotFoundError: true,
-		}),
+		})},
 	}
 	var (
 		dialector gorm.Dialector
@@ -166,8 +176,9 @@ func (s *Store) Ready(ctx context.Context) error {
 // (WithIdempotencyClaim) the same transaction marks the key written, so
 // every write of an idempotent route is stored at most once.
 func (s *Store) tx(ctx context.Context, fn func(tx *gorm.DB) error) error {
-	queued := false
-	err := s.db.WithContext(context.WithValue(ctx, queuedKey{}, &queued)).Transaction(func(tx *gorm.DB) error {
+	queued, evented := false, false
+	ctx = context.WithValue(context.WithValue(ctx, queuedKey{}, &queued), eventedKey{}, &evented)
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := fn(tx); err != nil {
 			return err
 		}
@@ -178,6 +189,9 @@ func (s *Store) tx(ctx context.Context, fn func(tx *gorm.DB) error) error {
 	}
 	if s.afterCommit != nil {
 		s.afterCommit()
+	}
+	if evented && s.postgres {
+		s.wakeOthers()
 	}
 	if queued && s.afterMessage != nil {
 		s.afterMessage()
@@ -191,4 +205,25 @@ func notFound(op string, err error) error {
 		return app.ErrNotFound
 	}
 	return fmt.Errorf("store: %s: %w", op, err)
+}
+
+// slowStatement is how long a statement runs before it is logged.
+const slowStatement = 500 * time.Millisecond
+
+// quietLogger hands GORM's trace of a statement to the log only when it
+// is logged (an error or a slow statement): GORM's slog logger formats
+// every statement's SQL with its values before deciding, on every query.
+type quietLogger struct{ logger.Interface }
+
+// LogMode keeps the wrapper around the logger at the new level.
+func (l quietLogger) LogMode(level logger.LogLevel) logger.Interface {
+	return quietLogger{l.Interface.LogMode(level)}
+}
+
+// Trace passes a failed or slow statement on.
+func (l quietLogger) Trace(ctx context.Context, begin time.Time, fc func() (string, int64), err error) {
+	if err == nil && time.Since(begin) <= slowStatement {
+		return
+	}
+	l.Interface.Trace(ctx, begin, fc, err)
 }

@@ -41,21 +41,14 @@ const (
 	kindAttachment = "attachment"
 )
 
-// ticketCounter is the last ticket number given out at a booth on a local
-// day.
-type ticketCounter struct {
-	BoothID   int64  `gorm:"primaryKey;autoIncrement:false"`
-	Day       string `gorm:"primaryKey"`
-	StationID int64
-	Last      int
-}
-
 // requestEvent is the payload of request.created and request.updated: ids,
 // the status, the ticket and what changed, never personal data.
+// request.created has no ticket: issueTicket numbers the request after its
+// event is written, as the creation's last statement.
 type requestEvent struct {
 	ID         string            `json:"id"`
 	Status     app.RequestStatus `json:"status"`
-	Ticket     string            `json:"ticket"`
+	Ticket     string            `json:"ticket,omitempty"`
 	BoothID    string            `json:"booth_id"`
 	AssigneeID string            `json:"assignee_id,omitempty"`
 	Changes    []string          `json:"changes,omitempty"` // timeline kinds of the update
@@ -100,56 +93,27 @@ func (s *Store) CreateRequest(ctx context.Context, nr app.NewRequest) (*app.Serv
 
 	var r *app.ServiceRequest
 	err = s.tx(ctx, func(tx *gorm.DB) error {
-		resident, err := loadResident(tx, nr.ResidentID)
+		f, err := readFiling(tx, nr, codes)
 		if err != nil {
 			return err
 		}
 		if nr.MaxOpen > 0 {
-			var open int64
-			err := tx.Model(&app.ServiceRequest{}).Where("resident_id = ? AND status IN ?", nr.ResidentID,
-				[]app.RequestStatus{app.RequestSubmitted, app.RequestAccepted, app.RequestInProgress, app.RequestOnHold}).Count(&open).Error
-			if err != nil {
-				return fmt.Errorf("store: create request: count open: %w", err)
-			}
-			if err := app.CheckOpenQuota(int(open), nr.MaxOpen); err != nil {
+			if err := app.CheckOpenQuota(f.open, nr.MaxOpen); err != nil {
 				return err
 			}
 		}
-		boothID := nr.BoothID
-		if boothID == 0 {
-			if resident.HomeBoothID == nil {
-				return app.Errorf(app.EINVALID, "booth_id: choose a booth; you have no home booth")
-			}
-			boothID = *resident.HomeBoothID
-		}
-		var booth app.Booth
-		if err := tx.First(&booth, boothID).Error; errors.Is(err, gorm.ErrRecordNotFound) {
-			return app.Errorf(app.EINVALID, "booth_id: booth %d does not exist", boothID)
-		} else if err != nil {
-			return fmt.Errorf("store: create request: load booth: %w", err)
-		}
-		var station app.Station
-		if err := tx.First(&station, booth.StationID).Error; err != nil {
-			return fmt.Errorf("store: create request: load station: %w", err)
-		}
-		loc, err := time.LoadLocation(station.TimeZone)
+		loc, err := s.location(f.timeZone)
 		if err != nil {
-			return fmt.Errorf("store: create request: station %d: %w", station.ID, err)
+			return fmt.Errorf("store: create request: station %d: %w", f.stationID, err)
 		}
 		now := s.Now()
-
-		types, err := catalogue(tx, station.ID)
-		if err != nil {
-			return err
-		}
 		services := make([]app.RequestService, len(codes))
 		target := 0
 		for i, code := range codes {
-			at := slices.IndexFunc(types, func(t app.ServiceType) bool { return t.Code == code })
-			if at < 0 {
+			t, ok := f.types[code]
+			if !ok {
 				return app.Errorf(app.EINVALID, "services: unknown service %q", code)
 			}
-			t := types[at]
 			if !t.Enabled {
 				return app.Errorf(app.EINVALID, "services: %s is not offered at this station", code)
 			}
@@ -157,7 +121,7 @@ func (s *Store) CreateRequest(ctx context.Context, nr app.NewRequest) (*app.Serv
 			if err != nil {
 				return err
 			}
-			services[i] = app.RequestService{StationID: station.ID, Code: code, Fields: values}
+			services[i] = app.RequestService{StationID: f.stationID, Code: code, Fields: values}
 			target += t.TargetMinutes
 		}
 		if hasNewborn {
@@ -166,38 +130,24 @@ func (s *Store) CreateRequest(ctx context.Context, nr app.NewRequest) (*app.Serv
 			}
 		}
 		if nr.SlotID != nil {
-			if err := s.bookSlot(tx, *nr.SlotID, booth.ID, now); err != nil {
+			if err := s.bookSlot(tx, *nr.SlotID, f.boothID, now); err != nil {
 				return err
 			}
 		}
 
-		day := now.In(loc).Format(time.DateOnly)
-		no, err := nextTicket(tx, booth.ID, station.ID, day)
-		if err != nil {
+		r = &app.ServiceRequest{
+			StationID: f.stationID, BoothID: f.boothID, ResidentID: &nr.ResidentID, TicketDay: now.In(loc).Format(time.DateOnly),
+			Status: app.RequestSubmitted, Note: note, SlotID: nr.SlotID, TargetMinutes: target,
+			Checked: []string{}, Newborn: nr.Newborn, CreatedAt: now, UpdatedAt: now, Services: services,
+			Timeline: []app.TimelineEntry{{StationID: f.stationID, At: now, ActorID: &nr.ResidentID, Kind: kindStatus, To: string(app.RequestSubmitted)}},
+		}
+		if err := s.writeRequest(tx, r); err != nil {
 			return err
 		}
-		r = &app.ServiceRequest{
-			StationID: station.ID, BoothID: booth.ID, ResidentID: &resident.ID,
-			Ticket: fmt.Sprintf("%s-%03d", booth.Name, no), TicketDay: day, TicketNo: no,
-			Status: app.RequestSubmitted, Note: note, SlotID: nr.SlotID, TargetMinutes: target,
-			Checked: []string{}, Newborn: nr.Newborn, CreatedAt: now, UpdatedAt: now,
+		if err := requestChanged(tx, "request.created", r, nil); err != nil {
+			return err
 		}
-		if err := tx.Omit(clause.Associations).Create(r).Error; err != nil {
-			return fmt.Errorf("store: create request: %w", err)
-		}
-		for i := range services {
-			services[i].RequestID = r.ID
-		}
-		if err := tx.Create(&services).Error; err != nil {
-			return fmt.Errorf("store: create request: services: %w", err)
-		}
-		first := app.TimelineEntry{RequestID: r.ID, StationID: r.StationID, At: now, ActorID: &resident.ID,
-			Kind: kindStatus, To: string(app.RequestSubmitted)}
-		if err := tx.Create(&first).Error; err != nil {
-			return fmt.Errorf("store: create request: timeline: %w", err)
-		}
-		r.Services, r.Timeline = services, []app.TimelineEntry{first}
-		return requestChanged(tx, "request.created", r, nil)
+		return s.issueTicket(tx, r, f.boothName)
 	})
 	if err != nil {
 		return nil, err
@@ -219,22 +169,6 @@ func requestedServices(list []string) ([]string, error) {
 		codes[i] = c
 	}
 	return codes, nil
-}
-
-// loadResident loads the resident filing a request.
-func loadResident(tx *gorm.DB, id int64) (*app.User, error) {
-	var u app.User
-	err := tx.First(&u, id).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) || (err == nil && u.Disabled) {
-		return nil, app.Errorf(app.EUNAUTHORIZED, "sign in again")
-	}
-	if err != nil {
-		return nil, fmt.Errorf("store: load resident: %w", err)
-	}
-	if u.Role != app.RoleResident {
-		return nil, app.Errorf(app.EFORBIDDEN, "only residents file service requests").WithMessage("not_resident")
-	}
-	return &u, nil
 }
 
 // checkFields validates the values given for one service against its
@@ -319,24 +253,6 @@ func (s *Store) bookSlot(tx *gorm.DB, slotID, boothID int64, now time.Time) erro
 	return nil
 }
 
-// nextTicket takes the next ticket number of a booth's day. The upsert
-// locks the counter's row until the transaction ends, so concurrent
-// requests get distinct numbers, and a request that fails gives its number
-// back.
-func nextTicket(tx *gorm.DB, boothID, stationID int64, day string) (int, error) {
-	var no int
-	err := tx.Raw(`INSERT INTO ticket_counters (booth_id, day, station_id, last) VALUES (?, ?, ?, 1)
-		ON CONFLICT (booth_id, day) DO UPDATE SET last = ticket_counters.last + 1
-		RETURNING last`, boothID, day, stationID).Scan(&no).Error
-	if err != nil {
-		return 0, fmt.Errorf("store: next ticket: %w", err)
-	}
-	if no == 0 {
-		return 0, fmt.Errorf("store: next ticket: the counter returned no number")
-	}
-	return no, nil
-}
-
 // inScope narrows a query of requests to what scope may see: a resident's
 // own, a station's, or both. ok is false for a scope of neither.
 func inScope(q *gorm.DB, scope app.RequestFilter) (_ *gorm.DB, ok bool) {
@@ -380,10 +296,11 @@ func (s *Store) FindRequest(ctx context.Context, id int64, scope app.RequestFilt
 }
 
 // ListRequests returns the requests in the filter's scope that match it,
-// newest first, with their services. EINVALID for a filter with neither a
-// resident nor a station, or an unknown status.
+// newest first (or most urgent first), with their services, in one query.
+// EINVALID for a filter with neither a resident nor a station, or an
+// unknown status.
 func (s *Store) ListRequests(ctx context.Context, f app.RequestFilter) ([]app.ServiceRequest, error) {
-	q, ok := inScope(s.db.WithContext(ctx).Model(&app.ServiceRequest{}), f)
+	q, ok := inScope(s.db.WithContext(ctx).Table("service_requests"), f)
 	if !ok {
 		return nil, app.Errorf(app.EINVALID, "a list of requests is a resident's or a station's")
 	}
@@ -413,11 +330,7 @@ func (s *Store) ListRequests(ctx context.Context, f app.RequestFilter) ([]app.Se
 	if f.Before != 0 {
 		q = q.Where("service_requests.id < ?", f.Before)
 	}
-	list := []app.ServiceRequest{}
-	if err := withServices(q).Order("service_requests.id DESC").Limit(listLimit(f.Limit)).Find(&list).Error; err != nil {
-		return nil, fmt.Errorf("store: list requests: %w", err)
-	}
-	return list, nil
+	return s.listPage(ctx, q, f)
 }
 
 // lockRequest loads a request in scope for a change; on PostgreSQL its row

@@ -237,3 +237,18 @@ func (s *Store) SessionActive(ctx context.Context, sessionID int64) (bool, error
 	}
 	return n > 0, nil
 }
+
+// SessionUser returns the account of an active session in one query: the
+// session unrevoked and userID's, the account enabled. ENOTFOUND once the
+// session has ended.
+func (s *Store) SessionUser(ctx context.Context, sessionID, userID int64) (*app.User, error) {
+	var u app.User
+	err := s.db.WithContext(ctx).
+		Where("users.id = ? AND users.disabled = ? AND EXISTS (SELECT 1 FROM sessions "+
+			"WHERE sessions.id = ? AND sessions.user_id = users.id AND sessions.revoked_at IS NULL)", userID, false, sessionID).
+		Take(&u).Error
+	if err != nil {
+		return nil, notFound("session user", err)
+	}
+	return &u, nil
+}

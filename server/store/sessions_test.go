@@ -234,3 +234,38 @@ func TestRevokeSession(t *testing.T) {
 	}
 	mustActive(t, st, 424242, false)
 }
+
+// An access token's session is checked with its account in one query: the
+// account while the session is open, nothing once it is revoked, for
+// another account, or once the account is disabled.
+func TestSessionUserEndsWithTheSession(t *testing.T) {
+	st := open(t)
+	ctx := context.Background()
+	u := resident(t, st)
+	other := createUser(t, st, app.User{Role: app.RoleResident, Phone: "13900000002", Name: "刘德福"})
+	g, err := st.CreateSession(ctx, u.ID, clockOf(t).Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := st.SessionUser(ctx, g.Session.ID, u.ID); err != nil || got.ID != u.ID || got.Name != u.Name {
+		t.Fatalf("SessionUser of an open session = %+v, %v; want %s", got, err, u.Name)
+	}
+	if _, err := st.SessionUser(ctx, g.Session.ID, other.ID); app.ErrorCode(err) != app.ENOTFOUND {
+		t.Fatalf("another account's session: %v, want not found", err)
+	}
+	if err := st.DB().Exec("UPDATE users SET disabled = ? WHERE id = ?", true, u.ID).Error; err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.SessionUser(ctx, g.Session.ID, u.ID); app.ErrorCode(err) != app.ENOTFOUND {
+		t.Fatalf("a disabled account's session: %v, want not found", err)
+	}
+	if err := st.DB().Exec("UPDATE users SET disabled = ? WHERE id = ?", false, u.ID).Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := st.RevokeSession(ctx, u.ID, g.Session.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.SessionUser(ctx, g.Session.ID, u.ID); app.ErrorCode(err) != app.ENOTFOUND {
+		t.Fatalf("a revoked session: %v, want not found", err)
+	}
+}

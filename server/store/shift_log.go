@@ -2,11 +2,8 @@ package store
 
 import (
 	"encoding/json"
-	"fmt"
 	"slices"
 	"strings"
-
-	"gorm.io/gorm"
 
 	"policebooth/server/app"
 )
@@ -20,15 +17,16 @@ var recordEntryKinds = map[string]string{
 	"notice":     app.EntryNotice,
 }
 
-// logOnShifts writes a system entry about ev into the log of every shift
-// open at the event's booth, in the event's transaction: what happened at
-// a booth is in the log of whoever was on duty there, with a link to the
-// record.
-func logOnShifts(tx *gorm.DB, ev *app.Event) error {
+// shiftLogInsert is the statement that writes a system entry about ev
+// into the log of every shift open at the event's booth, run in the
+// event's transaction (appendEvent): what happened at a booth is in the log
+// of whoever was on duty there, with a link to the record. ok is false for
+// an event no shift log records.
+func shiftLogInsert(ev *app.Event) (query string, args []any, ok bool) {
 	record, _, _ := strings.Cut(ev.Name, ".")
 	kind, ok := recordEntryKinds[record]
 	if !ok || (ev.BoothID == nil && kind != app.EntryNotice) {
-		return nil
+		return "", nil, false
 	}
 	var p struct {
 		Status          string   `json:"status"`
@@ -41,12 +39,12 @@ func logOnShifts(tx *gorm.DB, ev *app.Event) error {
 	switch {
 	case record == "assistance" && (p.LocationUpdated || p.Messages > 0):
 		// A caller's position or a message is no step of the call.
-		return nil
+		return "", nil, false
 	case record == "request" && slices.Contains(p.Changes, kindPhoto):
 		kind, name = app.EntryPhoto, "request.photo" // the family photo of a registration
 	case name == "request.updated" && !slices.Contains(p.Changes, kindStatus):
 		// Notes, assignments, ticked documents: not a step of the request.
-		return nil
+		return "", nil, false
 	}
 	// A notice is for the station's area: every booth on duty logs it.
 	where, at := "station_id = ?", ev.StationID
@@ -56,13 +54,9 @@ func logOnShifts(tx *gorm.DB, ev *app.Event) error {
 	// One automatic entry per step: a record reaching a status the shift
 	// has already logged for it (an escalation re-alerting, an event
 	// repeated) adds nothing.
-	err := tx.Exec(`INSERT INTO shift_entries (shift_id, station_id, kind, text, event_name, record_id, created_at)
-		SELECT s.id, s.station_id, ?, ?, ?, ?, ? FROM shifts s WHERE s.`+where+` AND s.ended_at IS NULL
+	return `INSERT INTO shift_entries (shift_id, station_id, kind, text, event_name, record_id, created_at)
+		SELECT s.id, s.station_id, ?, ?, ?, ?, ? FROM shifts s WHERE s.` + where + ` AND s.ended_at IS NULL
 		AND NOT EXISTS (SELECT 1 FROM shift_entries e WHERE e.shift_id = s.id AND e.author_id IS NULL
 			AND e.kind = ? AND e.record_id = ? AND e.event_name = ? AND e.text = ?)`,
-		kind, p.Status, name, ev.RecordID, dbTime(ev.CreatedAt), at, kind, ev.RecordID, name, p.Status).Error
-	if err != nil {
-		return fmt.Errorf("store: log %s on shifts: %w", ev.Name, err)
-	}
-	return nil
+		[]any{kind, p.Status, name, ev.RecordID, dbTime(ev.CreatedAt), at, kind, ev.RecordID, name, p.Status}, true
 }

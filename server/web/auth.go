@@ -97,13 +97,14 @@ func (s *Server) principalFromToken(ctx context.Context, token string) *principa
 	if err != nil {
 		return nil
 	}
-	// The user of an active session, nil for a session that has ended.
+	// The user of an active session, nil for a session that has ended. The
+	// load outlives a caller that hangs up: others may be waiting for it.
 	user, err := s.sessions.get(claims.SessionID, func() (*app.User, error) {
-		active, err := s.store.SessionActive(ctx, claims.SessionID)
-		if err != nil || !active {
-			return nil, err
+		u, err := s.store.SessionUser(context.WithoutCancel(ctx), claims.SessionID, claims.UserID)
+		if app.ErrorCode(err) == app.ENOTFOUND {
+			return nil, nil
 		}
-		return s.store.FindUser(ctx, claims.UserID)
+		return u, err
 	})
 	if err != nil {
 		s.log.Warn("session check failed", "err", err)

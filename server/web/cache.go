@@ -2,8 +2,11 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"time"
+
+	"golang.org/x/sync/singleflight"
 
 	"policebooth/server/app"
 )
@@ -14,6 +17,7 @@ type ttlCache[K comparable, V any] struct {
 	ttl     time.Duration
 	mu      sync.Mutex
 	entries map[K]ttlEntry[V]
+	loads   singleflight.Group // one load of a key at a time: the requests that miss together wait for it
 }
 
 type ttlEntry[V any] struct {
@@ -34,17 +38,21 @@ func (c *ttlCache[K, V]) get(k K, load func() (V, error)) (V, error) {
 	if ok && now.Before(e.until) {
 		return e.value, nil
 	}
-	v, err := load()
-	if err != nil {
-		return v, err
-	}
-	c.mu.Lock()
-	if len(c.entries) >= maxCacheEntries { // a bound, not an LRU: entries live seconds
-		clear(c.entries)
-	}
-	c.entries[k] = ttlEntry[V]{value: v, until: now.Add(c.ttl)}
-	c.mu.Unlock()
-	return v, nil
+	v, err, _ := c.loads.Do(fmt.Sprint(k), func() (any, error) {
+		v, err := load()
+		if err != nil {
+			return v, err
+		}
+		c.mu.Lock()
+		if len(c.entries) >= maxCacheEntries { // a bound, not an LRU: entries live seconds
+			clear(c.entries)
+		}
+		c.entries[k] = ttlEntry[V]{value: v, until: now.Add(c.ttl)}
+		c.mu.Unlock()
+		return v, nil
+	})
+	value, _ := v.(V)
+	return value, err
 }
 
 // maxCacheEntries bounds each cache's memory.

@@ -171,7 +171,7 @@ func (s *Server) handleTabletHome(c echo.Context) error {
 	if v.Board.Calls, err = s.boardCalls(c, station); err != nil {
 		return err
 	}
-	reqs, err := s.store.ListRequests(ctx, app.RequestFilter{StationID: station, Statuses: app.QueueWaiting, Limit: 200})
+	reqs, err := s.store.ListRequests(ctx, app.RequestFilter{StationID: station, Statuses: app.QueueWaiting, Limit: 200, Brief: true})
 	if err != nil {
 		return err
 	}

@@ -39,6 +39,7 @@ func (s *Server) handleRequestsPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	f.Brief = true
 	reqs, err := s.store.ListRequests(c.Request().Context(), f)
 	if err != nil {
 		return err
@@ -59,7 +60,7 @@ func (s *Server) handleRequestsPage(c echo.Context) error {
 // requestRows shows requests as list rows.
 func (s *Server) requestRows(c echo.Context, reqs []app.ServiceRequest) ([]view.RequestRow, error) {
 	lang := i18n.Lang(c.Request().Context())
-	now := time.Now()
+	now := s.now()
 	cats := map[int64]map[string]app.ServiceType{}
 	people := s.names(c.Request().Context())
 	rows := make([]view.RequestRow, 0, len(reqs))
@@ -102,28 +103,17 @@ func (s *Server) handleQueuePage(c echo.Context) error {
 	if len(f.Statuses) == 0 {
 		f.Statuses = []app.RequestStatus{app.RequestSubmitted, app.RequestAccepted, app.RequestInProgress, app.RequestOnHold}
 	}
-	f.Limit = 200
+	f.MostUrgent, f.Brief, f.Limit = true, true, 200
+	all := c.QueryParam("all") != ""
+	if !all {
+		f.Limit = queuePage + 1 // one more tells whether there are more
+	}
 	reqs, err := s.store.ListRequests(c.Request().Context(), f)
 	if err != nil {
 		return err
 	}
-	now := time.Now()
-	urgency := func(r *app.ServiceRequest) float64 {
-		target := max(r.TargetMinutes, 1)
-		return waited(r, now).Minutes() / float64(target)
-	}
-	slices.SortStableFunc(reqs, func(a, b app.ServiceRequest) int {
-		ua, ub := urgency(&a), urgency(&b)
-		switch {
-		case ua > ub:
-			return -1
-		case ua < ub:
-			return 1
-		}
-		return 0
-	})
 	v := view.RequestList{Staff: true, LiveURL: c.Request().URL.RequestURI()}
-	if len(reqs) > queuePage && c.QueryParam("all") == "" {
+	if len(reqs) > queuePage && !all {
 		reqs = reqs[:queuePage] // the most urgent first; the rest a tap away
 		q := c.QueryParams()
 		q.Set("all", "1")

@@ -61,11 +61,13 @@ func (s *Server) render(c echo.Context, status int, title string, content templ.
 	if s.beforeRender != nil {
 		s.beforeRender()
 	}
-	var buf bytes.Buffer
+	buf := s.pageBuffers.Get().(*bytes.Buffer)
+	defer s.pageBuffers.Put(buf)
+	buf.Reset()
 	var err error
 	c.Response().Header().Add(echo.HeaderVary, hxRequest)
 	if isFragmentRequest(c) {
-		err = content.Render(ctx, &buf)
+		err = content.Render(ctx, buf)
 	} else {
 		page := s.pageView(ctx, c.Request().URL.Path, title)
 		if p := caller(c); p != nil {
@@ -92,7 +94,7 @@ func (s *Server) render(c echo.Context, status int, title string, content templ.
 			}
 		}
 		page.RenderedAt = time.Now().UTC().Format(time.RFC3339)
-		err = layouts.Base(page).Render(templ.WithChildren(ctx, content), &buf)
+		err = layouts.Base(page).Render(templ.WithChildren(ctx, content), buf)
 	}
 	if err != nil {
 		return err

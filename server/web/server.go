@@ -3,6 +3,7 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -56,6 +57,8 @@ type Server struct {
 
 	serviceWorker []byte // built once: its version hashes what it precaches
 
+	pageBuffers sync.Pool // of *bytes.Buffer: a page is written into one before it is sent
+
 	beforeRender func()           // tests: runs between a handler's reads and its page
 	now          func() time.Time // the clock of the pages and API that read it through s.now
 }
@@ -63,6 +66,7 @@ type Server struct {
 // New builds the server with every route and middleware in place.
 func New(cfg config.Config, st *store.Store, log *slog.Logger) (*Server, error) {
 	s := &Server{cfg: cfg, store: st, log: log, echo: echo.New(), now: st.Now}
+	s.pageBuffers.New = func() any { return new(bytes.Buffer) }
 	s.echo.HideBanner = true
 	s.echo.HidePort = true
 	s.echo.IPExtractor = ipExtractor(cfg.TrustedProxies)
