@@ -43,4 +43,8 @@ var models = []any{
 	&app.CareEnrolment{},
 	&app.CareVisit{},
 	&app.FraudReport{},
+	&openingRange{},
+	&closedDate{},
+	&app.DisplayKey{},
+	&app.Rating{},
 }

@@ -58,6 +58,7 @@ type requestEvent struct {
 	Ticket     string            `json:"ticket"`
 	BoothID    string            `json:"booth_id"`
 	AssigneeID string            `json:"assignee_id,omitempty"`
+	Window     int               `json:"window,omitempty"`  // the window a called request goes to
 	Changes    []string          `json:"changes,omitempty"` // timeline kinds of the update
 }
 
@@ -67,6 +68,9 @@ func requestChanged(tx *gorm.DB, name string, r *app.ServiceRequest, changes []s
 		BoothID: strconv.FormatInt(r.BoothID, 10), Changes: changes}
 	if r.AssigneeID != nil {
 		p.AssigneeID = strconv.FormatInt(*r.AssigneeID, 10)
+	}
+	if r.WindowNo != nil {
+		p.Window = *r.WindowNo
 	}
 	return appendEvent(tx, &app.Event{StationID: r.StationID, OwnerID: r.ResidentID, Name: name, RecordID: r.ID, BoothID: &r.BoothID}, p)
 }
@@ -98,13 +102,22 @@ func (s *Store) CreateRequest(ctx context.Context, nr app.NewRequest) (*app.Serv
 		return nil, app.Errorf(app.EINVALID, "note: at most %d characters", maxRequestNoteLen)
 	}
 
+	if nr.WalkIn != nil {
+		if err := nr.WalkIn.Validate(); err != nil {
+			return nil, err
+		}
+		if nr.SlotID != nil {
+			return nil, app.Errorf(app.EINVALID, "slot_id: a walk-in is at the counter now and books no time")
+		}
+	}
+
 	var r *app.ServiceRequest
 	err = s.tx(ctx, func(tx *gorm.DB) error {
-		resident, err := loadResident(tx, nr.ResidentID)
+		resident, err := loadFiler(tx, nr)
 		if err != nil {
 			return err
 		}
-		if nr.MaxOpen > 0 {
+		if nr.MaxOpen > 0 && nr.WalkIn == nil {
 			var open int64
 			err := tx.Model(&app.ServiceRequest{}).Where("resident_id = ? AND status IN ?", nr.ResidentID,
 				[]app.RequestStatus{app.RequestSubmitted, app.RequestAccepted, app.RequestInProgress, app.RequestOnHold}).Count(&open).Error
@@ -127,6 +140,9 @@ func (s *Store) CreateRequest(ctx context.Context, nr app.NewRequest) (*app.Serv
 			return app.Errorf(app.EINVALID, "booth_id: booth %d does not exist", boothID)
 		} else if err != nil {
 			return fmt.Errorf("store: create request: load booth: %w", err)
+		}
+		if nr.WalkIn != nil && (resident.StationID == nil || *resident.StationID != booth.StationID) {
+			return app.Errorf(app.EINVALID, "booth_id: a booth of your station")
 		}
 		var station app.Station
 		if err := tx.First(&station, booth.StationID).Error; err != nil {
@@ -171,16 +187,13 @@ func (s *Store) CreateRequest(ctx context.Context, nr app.NewRequest) (*app.Serv
 			}
 		}
 
-		day := now.In(loc).Format(time.DateOnly)
-		no, err := nextTicket(tx, booth.ID, station.ID, day)
-		if err != nil {
-			return err
-		}
 		r = &app.ServiceRequest{
 			StationID: station.ID, BoothID: booth.ID, ResidentID: &resident.ID,
-			Ticket: fmt.Sprintf("%s-%03d", booth.Name, no), TicketDay: day, TicketNo: no,
 			Status: app.RequestSubmitted, Note: note, SlotID: nr.SlotID, TargetMinutes: target,
 			Checked: []string{}, Newborn: nr.Newborn, CreatedAt: now, UpdatedAt: now,
+		}
+		if nr.WalkIn != nil {
+			r.ResidentID, r.WalkInName, r.WalkInPhone, r.ArrivedAt = nil, nr.WalkIn.Name, nr.WalkIn.Phone, &now
 		}
 		if err := tx.Omit(clause.Associations).Create(r).Error; err != nil {
 			return fmt.Errorf("store: create request: %w", err)
@@ -197,7 +210,13 @@ func (s *Store) CreateRequest(ctx context.Context, nr app.NewRequest) (*app.Serv
 			return fmt.Errorf("store: create request: timeline: %w", err)
 		}
 		r.Services, r.Timeline = services, []app.TimelineEntry{first}
-		return requestChanged(tx, "request.created", r, nil)
+		if err := requestChanged(tx, "request.created", r, nil); err != nil {
+			return err
+		}
+		if nr.WalkIn != nil {
+			return s.issueTicket(tx, r, &booth, loc)
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, err
@@ -219,6 +238,26 @@ func requestedServices(list []string) ([]string, error) {
 		codes[i] = c
 	}
 	return codes, nil
+}
+
+// loadFiler loads who files a request: the resident, or for a walk-in the
+// officer or head at the counter.
+func loadFiler(tx *gorm.DB, nr app.NewRequest) (*app.User, error) {
+	if nr.WalkIn == nil {
+		return loadResident(tx, nr.ResidentID)
+	}
+	var u app.User
+	err := tx.First(&u, nr.StaffID).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) || (err == nil && u.Disabled) {
+		return nil, app.Errorf(app.EUNAUTHORIZED, "sign in again")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: load staff: %w", err)
+	}
+	if !u.Role.Staff() || u.StationID == nil {
+		return nil, app.Errorf(app.EFORBIDDEN, "only station staff file a walk-in").WithMessage("walk_in_staff_only")
+	}
+	return &u, nil
 }
 
 // loadResident loads the resident filing a request.
@@ -317,24 +356,6 @@ func (s *Store) bookSlot(tx *gorm.DB, slotID, boothID int64, now time.Time) erro
 		return app.Errorf(app.ECONFLICT, "that time is fully booked").WithMessage("slot_full")
 	}
 	return nil
-}
-
-// nextTicket takes the next ticket number of a booth's day. The upsert
-// locks the counter's row until the transaction ends, so concurrent
-// requests get distinct numbers, and a request that fails gives its number
-// back.
-func nextTicket(tx *gorm.DB, boothID, stationID int64, day string) (int, error) {
-	var no int
-	err := tx.Raw(`INSERT INTO ticket_counters (booth_id, day, station_id, last) VALUES (?, ?, ?, 1)
-		ON CONFLICT (booth_id, day) DO UPDATE SET last = ticket_counters.last + 1
-		RETURNING last`, boothID, day, stationID).Scan(&no).Error
-	if err != nil {
-		return 0, fmt.Errorf("store: next ticket: %w", err)
-	}
-	if no == 0 {
-		return 0, fmt.Errorf("store: next ticket: the counter returned no number")
-	}
-	return no, nil
 }
 
 // inScope narrows a query of requests to what scope may see: a resident's
