@@ -240,12 +240,12 @@ func Median(xs []float64) float64 {
 
 // WaitMinutes is the expected wait of someone behind requests expected to
 // take ahead minutes in all, served at windows windows at once (at least
-// one), rounded up to whole minutes.
+// one), to the nearest minute: an estimate, said as "about".
 func WaitMinutes(ahead float64, windows int) int {
 	if windows < 1 {
 		windows = 1
 	}
-	return int(math.Ceil(ahead/float64(windows) - 1e-9))
+	return int(math.Round(ahead / float64(windows)))
 }
 
 // Arrival is a request's owner or an officer saying the visitor is at the

@@ -48,6 +48,9 @@ func boothZone(tx *gorm.DB, boothID int64) (*app.Booth, *app.Station, *time.Loca
 // the station need not. ECONFLICT when it arrived already or is past
 // arriving.
 func (s *Store) Arrive(ctx context.Context, id int64, scope app.RequestFilter, a app.Arrival) (*app.ServiceRequest, error) {
+	if scope.ResidentID != 0 {
+		a.ByStaff = false // a resident's own arrival is proved, whatever the caller says
+	}
 	var fresh app.ServiceRequest
 	err := s.tx(ctx, func(tx *gorm.DB) error {
 		r, err := s.lockRequest(tx, id, scope)
