@@ -83,6 +83,9 @@ func (s *Store) Arrive(ctx context.Context, id int64, scope app.RequestFilter, a
 		if err := requestChanged(tx, "request.updated", r, []string{kindArrival}); err != nil {
 			return err
 		}
+		if err := queueMoved(tx, r.StationID, r.BoothID); err != nil {
+			return err
+		}
 		if err := s.issueTicket(tx, r, booth, loc); err != nil {
 			return err
 		}
@@ -137,6 +140,13 @@ func (s *Store) issueTicket(tx *gorm.DB, r *app.ServiceRequest, booth *app.Booth
 	}
 	r.TicketNo, r.TicketDay, r.Ticket = &no, day, ticketLabel(booth.Name, no)
 	return nil
+}
+
+// queueMoved appends a booth's queue.moved event: the line changed, so
+// every waiting resident's place and wait may have. Ids only.
+func queueMoved(tx *gorm.DB, stationID, boothID int64) error {
+	return appendEvent(tx, &app.Event{StationID: stationID, Name: app.QueueEventPrefix + "moved", RecordID: boothID, BoothID: &boothID},
+		map[string]string{"id": strconv.FormatInt(boothID, 10), "booth_id": strconv.FormatInt(boothID, 10), "status": "moved"})
 }
 
 // ticketLabel is a ticket as people read it: the booth's name and the
@@ -320,7 +330,10 @@ func (s *Store) CallNext(ctx context.Context, boothID int64, officer app.Actor) 
 			if err := withEverything(tx).First(&fresh, r.ID).Error; err != nil {
 				return fmt.Errorf("store: call next: reload: %w", err)
 			}
-			return requestChanged(tx, "request.updated", &fresh, []string{kindCall})
+			if err := queueMoved(tx, r.StationID, r.BoothID); err != nil {
+				return err
+			}
+			return requestChanged(tx, "request.updated", &fresh, []string{kindStatus, kindCall})
 		}
 		return app.Errorf(app.ECONFLICT, "nobody is waiting").WithMessage("queue_empty")
 	})
@@ -357,11 +370,11 @@ func (s *Store) calledMove(ctx context.Context, id int64, scope app.RequestFilte
 		}
 		now := dbTime(s.Now())
 		entry := app.TimelineEntry{RequestID: r.ID, StationID: r.StationID, At: now, ActorID: &officer.ID, Kind: kindCall, Note: "recall"}
-		change := "recall"
+		change, changes := "recall", []string{"recall"}
 		if skip {
 			entry = app.TimelineEntry{RequestID: r.ID, StationID: r.StationID, At: now, ActorID: &officer.ID, Kind: kindStatus,
 				From: string(app.RequestCalled), To: string(app.RequestAccepted), Note: "skipped"}
-			change = "skip"
+			change, changes = "skip", []string{kindStatus, "skip"}
 			err := tx.Model(&app.ServiceRequest{}).Where("id = ?", r.ID).Updates(map[string]any{"status": app.RequestAccepted,
 				"called_at": nil, "window_no": nil, "skipped_at": now, "updated_at": now}).Error
 			if err != nil {
@@ -376,7 +389,10 @@ func (s *Store) calledMove(ctx context.Context, id int64, scope app.RequestFilte
 		if err := withEverything(tx).First(&fresh, r.ID).Error; err != nil {
 			return fmt.Errorf("store: %s: reload: %w", change, err)
 		}
-		return requestChanged(tx, "request.updated", &fresh, []string{change})
+		if err := queueMoved(tx, r.StationID, r.BoothID); err != nil {
+			return err
+		}
+		return requestChanged(tx, "request.updated", &fresh, changes)
 	})
 	if err != nil {
 		return nil, err

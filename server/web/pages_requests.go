@@ -100,7 +100,7 @@ func (s *Server) handleQueuePage(c echo.Context) error {
 		return err
 	}
 	if len(f.Statuses) == 0 {
-		f.Statuses = []app.RequestStatus{app.RequestSubmitted, app.RequestAccepted, app.RequestInProgress, app.RequestOnHold}
+		f.Statuses = []app.RequestStatus{app.RequestSubmitted, app.RequestAccepted, app.RequestCalled, app.RequestInProgress, app.RequestOnHold}
 	}
 	f.Limit = 200
 	reqs, err := s.store.ListRequests(c.Request().Context(), f)
@@ -135,6 +135,10 @@ func (s *Server) handleQueuePage(c echo.Context) error {
 	if v.Filters, err = s.queueFilters(c, f); err != nil {
 		return err
 	}
+	if v.Desk, err = s.queueDesk(c); err != nil {
+		return err
+	}
+	v.Flash = queueRefusal(c)
 	return s.render(c, http.StatusOK, t(c, "queue.title"), pages.Requests(v))
 }
 
@@ -401,6 +405,12 @@ func (s *Server) requestPage(c echo.Context, r *app.ServiceRequest) (view.Reques
 		Staff: p.Role.Staff(), Open: r.Status.Open(), CanAttach: r.Status.Open(),
 		CanCancel: p.Role == app.RoleResident && app.CheckRequestMove(r.Status, app.RequestCancelled, true, "") == nil,
 	}
+	if v.Ticket == "" {
+		v.Ticket = t(c, "queue.no_ticket")
+	}
+	if v.Queue, err = s.requestQueueView(c, r); err != nil {
+		return v, err
+	}
 	if b, err := s.booth(ctx, r.BoothID); err == nil {
 		v.Booth = s.describeBooth(ctx, b).BoothName
 	}
@@ -479,7 +489,7 @@ func (s *Server) renderRequest(c echo.Context, status int, r *app.ServiceRequest
 		return err
 	}
 	v.Flash, v.Error = flash, errMsg
-	return s.render(c, status, t(c, "req.ticket", "Ticket", r.Ticket), pages.Request(v))
+	return s.render(c, status, t(c, "req.ticket", "Ticket", v.Ticket), pages.Request(v))
 }
 
 // handleRequestPage: GET /requests/:id.
@@ -498,8 +508,12 @@ func (s *Server) handleRequestPage(c echo.Context) error {
 	}
 	flash := ""
 	switch {
+	case c.QueryParam("created") != "" && r.Ticket == "":
+		flash = t(c, "queue.filed")
 	case c.QueryParam("created") != "":
 		flash = t(c, "req.created", "Ticket", r.Ticket)
+	case c.QueryParam("arrived") != "":
+		flash = t(c, "queue.arrived", "Ticket", r.Ticket)
 	case c.QueryParam("done") != "":
 		flash = t(c, "req.saved")
 	case c.QueryParam("taken") != "":
