@@ -218,7 +218,7 @@ func TestCallingTheNextNumber(t *testing.T) {
 	}
 	clockOf(t).Advance(10 * time.Minute)
 	third := arrive(t, st, create(t, st, otherAt(c.homeless.ID, c.boothA.ID)), c.officer.ID)
-	booked = arrive(t, st, booked, c.officer.ID)                               // A-003, its slot at 09:00 not yet started
+	booked = arrive(t, st, booked, c.officer.ID)                                             // A-003, its slot at 09:00 not yet started
 
 	if _, err := st.CallNext(ctx, c.boothA.ID, app.Actor{ID: c.officer.ID}); app.ErrorCode(err) != app.EFORBIDDEN {
 		t.Fatalf("calling without clocking in: %v, want forbidden", err)
