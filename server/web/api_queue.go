@@ -279,8 +279,12 @@ func (s *Server) handleRatingList(c echo.Context) error {
 		}
 		before = id
 	}
+	unanswered := c.QueryParam("unanswered")
+	if unanswered != "" && unanswered != "0" && unanswered != "1" {
+		return app.Errorf(app.EINVALID, "unanswered: 1 for the bad ratings awaiting an answer, 0 or nothing for all")
+	}
 	const limit = 50
-	items, err := s.store.ListRatings(c.Request().Context(), station, c.QueryParam("unanswered") == "1", before, limit)
+	items, err := s.store.ListRatings(c.Request().Context(), station, unanswered == "1", before, limit)
 	if err != nil {
 		return err
 	}
