@@ -131,15 +131,19 @@ func (s *Server) handleDisplayEvents(c echo.Context) error {
 			if !ok {
 				return nil // the client reconnects and reads the line again
 			}
-			if ev.BoothID == nil || *ev.BoothID != b.ID || !strings.HasPrefix(ev.Name, "request.") {
+			if !strings.HasPrefix(ev.Name, "request.") {
 				continue
 			}
 			var p struct {
+				BoothID string   `json:"booth_id"`
 				Ticket  string   `json:"ticket"`
 				Window  int      `json:"window"`
 				Changes []string `json:"changes"`
 			}
-			_ = json.Unmarshal([]byte(ev.Payload), &p) // written by the store; an odd one still says "read again"
+			// The log keeps the booth in the payload (written by the store).
+			if err := json.Unmarshal([]byte(ev.Payload), &p); err != nil || p.BoothID != itoa64(b.ID) {
+				continue
+			}
 			d := displayEvent{Ticket: p.Ticket, Window: p.Window,
 				Call: slices.Contains(p.Changes, "call") || slices.Contains(p.Changes, "recall")}
 			data, _ := json.Marshal(d)
