@@ -12,8 +12,8 @@ type queueRequestOut struct {
 	Ticket        string
 	ArrivedAt     *time.Time `json:"arrived_at"`
 	Window        int
-	QueuePosition *int `json:"queue_position"`
-	ETAMinutes    *int `json:"eta_minutes"`
+	QueuePosition *int   `json:"queue_position"`
+	ETAMinutes    *int   `json:"eta_minutes"`
 	SlotID        string `json:"slot_id"`
 	Rating        *struct {
 		Score    int
