@@ -184,6 +184,13 @@ func TestCounterQueueOverTheAPI(t *testing.T) {
 		t.Errorf("figures %+v", figures)
 	}
 
+	_, csv := ts.do(t, "GET", "/api/v1/shifts.csv", "", map[string]string{"Authorization": "Bearer " + head})
+	for _, want := range []string{"窗口统计,满意率（满意和非常满意）,0%", "窗口统计,不满意,1", "窗口统计,预约未到,0"} {
+		if !strings.Contains(csv, want) {
+			t.Errorf("the CSV lacks %q:\n%s", want, csv)
+		}
+	}
+
 	// A revoked key closes the screen.
 	if resp := ts.api(t, "DELETE", "/api/v1/booths/"+booth+"/display-keys/"+key.ID, head, nil, nil); resp.StatusCode != 204 {
 		t.Fatalf("revoke: %d", resp.StatusCode)
