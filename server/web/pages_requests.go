@@ -83,6 +83,9 @@ func (s *Server) requestRows(c echo.Context, reqs []app.ServiceRequest) ([]view.
 		if r.Status.Open() {
 			row.Waited = waitedText(c, r, now)
 		}
+		if row.Ticket == "" {
+			row.Ticket = t(c, "queue.no_ticket")
+		}
 		row.Assignee = people.of(r.AssigneeID)
 		rows = append(rows, row)
 	}
