@@ -71,7 +71,7 @@ func TestCounterQueueInTheBrowser(t *testing.T) {
 
 	// The display on the booth's TV, opened with a key the head made.
 	var key struct{ URL string }
-	apiCall(t, srv.URL, "POST", "/api/v1/booths/"+booth+"/display-keys", "13800000000", nil, &key)
+	apiCall(t, srv.URL, "POST", "/api/v1/booths/"+booth+"/display-keys", "13800000000", map[string]any{}, &key)
 	display := NewBrowser(t).Page(t, Tablet, "zh-CN")
 	display.Open(key.URL)
 	display.Axe()
