@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"crypto/subtle"
 	"math"
 	"slices"
 	"strings"
@@ -267,21 +268,13 @@ func CheckArrival(a Arrival, b *Booth) error {
 	if (a.Lat == nil) != (a.Lng == nil) {
 		return Errorf(EINVALID, "give lat and lng together")
 	}
-	if a.Code != "" && b.ArrivalCode != "" && len(a.Code) == len(b.ArrivalCode) && constantTimeEqual(a.Code, b.ArrivalCode) {
+	if a.Code != "" && b.ArrivalCode != "" && subtle.ConstantTimeCompare([]byte(a.Code), []byte(b.ArrivalCode)) == 1 {
 		return nil
 	}
 	if a.Lat != nil && DistanceM(b.Lat, b.Lng, *a.Lat, *a.Lng) <= ArrivalRadiusM {
 		return nil
 	}
 	return Errorf(EFORBIDDEN, "you are not at the booth yet: come within %d m or scan the QR code at the counter", ArrivalRadiusM).WithMessage("arrival_far")
-}
-
-func constantTimeEqual(a, b string) bool {
-	var diff byte
-	for i := range len(a) {
-		diff |= a[i] ^ b[i]
-	}
-	return diff == 0
 }
 
 // WalkIn is a visitor without the app, filed by an officer at the counter.
