@@ -154,4 +154,14 @@ func TestCounterQueueInTheBrowser(t *testing.T) {
 	}
 	resident.Screenshot("answer")
 	resident.Axe()
+
+	// In elder mode the queue card, the rating and the arrival page keep
+	// MIIT's sizes.
+	resident.Open(srv.URL + "/")
+	resident.Submit(`.elder-switch button[value="1"]`)
+	resident.Open(srv.URL + "/requests/" + second.ID)
+	checkElderSizes(t, resident, "/requests/{id} with its rating")
+	resident.Open(qr.URL)
+	checkElderSizes(t, resident, "/arrive/{booth}")
+	resident.Axe()
 }
