@@ -437,6 +437,8 @@ type QueueService interface {
 	ListDisplayKeys(ctx context.Context, boothID int64) ([]DisplayKey, error)
 	// ArrivalCode returns the code of a booth's printed arrival QR code.
 	ArrivalCode(ctx context.Context, actor Actor, boothID int64) (string, error)
+	// SetVisitTarget sets a station's visit target, arrival to completion.
+	SetVisitTarget(ctx context.Context, actor Actor, stationID int64, minutes int) error
 	// CheckDisplayKey returns ENOTFOUND unless key opens the booth's display.
 	CheckDisplayKey(ctx context.Context, boothID int64, key string) error
 }

@@ -128,3 +128,23 @@ func (s *Store) ArrivalCode(ctx context.Context, actor app.Actor, boothID int64)
 	})
 	return code, err
 }
+
+// SetVisitTarget sets the minutes a counter visit should take from arrival
+// to completion at a station (5 to 240), audited. The actor must be its
+// head or the admin.
+func (s *Store) SetVisitTarget(ctx context.Context, actor app.Actor, stationID int64, minutes int) error {
+	if minutes < 5 || minutes > 240 {
+		return app.Errorf(app.EINVALID, "visit_target_minutes: 5 to 240").WithMessage("visit_target")
+	}
+	return s.tx(ctx, func(tx *gorm.DB) error {
+		a, err := stationHead(tx, actor, stationID)
+		if err != nil {
+			return err
+		}
+		if err := tx.Model(&app.Station{}).Where("id = ?", stationID).Update("visit_target_minutes", minutes).Error; err != nil {
+			return fmt.Errorf("store: set visit target: %w", err)
+		}
+		return audit(tx, &app.AuditEntry{StationID: &stationID, ActorID: &a.ID, IP: actor.IP, Action: "station.visit_target",
+			Target: fmt.Sprintf("station/%d", stationID), Detail: fmt.Sprintf("%d minutes", minutes)})
+	})
+}

@@ -586,4 +586,14 @@ func TestRatingsAndTheHeadsAnswer(t *testing.T) {
 	if f.Visits.Visits != 1 || f.Visits.MedianVisitMinutes == nil || *f.Visits.MedianVisitMinutes != 12 || f.Visits.WithinTargetShare == nil || *f.Visits.WithinTargetShare != 1 {
 		t.Errorf("visit figures %+v: want one visit of 12 minutes, within the 20-minute target", f.Visits)
 	}
+	if err := st.SetVisitTarget(ctx, app.Actor{ID: c.officer.ID}, c.station.ID, 10); app.ErrorCode(err) != app.EFORBIDDEN {
+		t.Errorf("an officer setting the visit target: %v, want forbidden", err)
+	}
+	if err := st.SetVisitTarget(ctx, app.Actor{ID: c.head.ID}, c.station.ID, 10); err != nil {
+		t.Fatal(err)
+	}
+	f, _ = st.Figures(ctx, app.FigureQuery{StationID: c.station.ID, From: clockOf(t).Now().Add(-time.Hour), To: clockOf(t).Now().Add(time.Hour)})
+	if f.Visits.TargetMinutes != 10 || f.Visits.WithinTargetShare == nil || *f.Visits.WithinTargetShare != 0 {
+		t.Errorf("with a 10-minute target: %+v, want none of the one 12-minute visit within it", f.Visits)
+	}
 }

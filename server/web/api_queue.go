@@ -29,6 +29,7 @@ func (s *Server) queueRoutes(e *echo.Echo, api, page *echo.Group, signedIn, resi
 	api.POST("/service-requests/:id/skip", s.handleSkip, officer)
 	api.POST("/service-requests/:id/rating", s.handleRatingCreate, resident, verified, s.idempotent)
 	api.GET("/ratings", s.handleRatingList, head)
+	api.PUT("/stations/:id/visit-target", s.handleVisitTargetPut, head)
 	api.POST("/ratings/:id/response", s.handleRatingAnswer, head)
 	s.queuePages(e, page, resident, staff, officer, head, residentOrStaff, verified)
 }
@@ -399,4 +400,25 @@ func slotDay(v string, loc *time.Location) (time.Time, time.Time, error) {
 		return time.Time{}, time.Time{}, app.Errorf(app.EINVALID, "date must be a date like 2026-11-30")
 	}
 	return d, d.AddDate(0, 0, 1), nil
+}
+
+type visitTargetJSON struct {
+	Minutes int `json:"visit_target_minutes"`
+}
+
+// handleVisitTargetPut: PUT /stations/:id/visit-target (head): the minutes
+// a counter visit should take, arrival to completion.
+func (s *Server) handleVisitTargetPut(c echo.Context) error {
+	id, err := idParam(c)
+	if err != nil {
+		return err
+	}
+	var r visitTargetJSON
+	if err := bind(c, &r); err != nil {
+		return err
+	}
+	if err := s.store.SetVisitTarget(c.Request().Context(), actorOf(c), id, r.Minutes); err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, r)
 }

@@ -67,6 +67,7 @@ var matrixQueue = []matrixCell{
 	{"POST /api/v1/service-requests/:id/rating", "/api/v1/service-requests/{qreq}/rating", `{"score":5}`, all(403, "anon", 401, "resident", 409, "resident2", 404)},
 	{"POST /requests/:id/rating", "/requests/{qreq}/rating", "score=5", all(403, "anon", 401, "resident", 409, "resident2", 404)},
 	{"GET /api/v1/ratings", "/api/v1/ratings?unanswered=1", "", all(403, "anon", 401, heads, 200)},
+	{"PUT /api/v1/stations/:id/visit-target", "/api/v1/stations/{station}/visit-target", `{"visit_target_minutes":25}`, all(403, "anon", 401, "head", 200, "head2", 404)},
 	{"POST /api/v1/ratings/:id/response", "/api/v1/ratings/{rating}/response", `{"text":"抱歉，已回访"}`, all(403, "anon", 401, "head", 201, "head2", 404)},
 	{"POST /ratings/:id/response", "/ratings/{rating}/response", "text=again", all(403, "anon", 401, "head", 409, "head2", 404)},
 	{"POST /queue/next", "", "", all(403, "anon", 401, "officer", 303, "officer2", 303)},
@@ -79,6 +80,7 @@ var matrixQueue = []matrixCell{
 	// until the key is revoked: TestDisplay…).
 	{"GET /display/:booth_id/events", "/display/{booth}/events?key=wrong", "", all(404)},
 	{"GET /counter", "", "", all(403, "anon", 303, heads, 200)},
+	{"POST /counter/visit-target", "", "minutes=20", all(403, "anon", 401, heads, 303)},
 	{"POST /counter/:id/hours", "/counter/{booth}/hours", "opens_1=09:00&closes_1=12:00&slot_1=15&capacity_1=2", all(403, "anon", 401, "head", 303, "head2", 404)},
 	{"POST /counter/:id/display-keys", "/counter/{booth}/display-keys", "x=1", all(403, "anon", 401, "head", 200, "head2", 404)},
 	{"POST /counter/:id/display-keys/:key_id/revoke", "/counter/{booth}/display-keys/{display_key}/revoke", "x=1", all(403, "anon", 401, "head", 303, "head2", 404)},

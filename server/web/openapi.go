@@ -149,6 +149,7 @@ var apiOperations = []apiOperation{
 	{Method: http.MethodPost, Path: "/service-requests/:id/recall", Summary: "Call a called request's number again (the officer on duty at its booth)", Tag: "queue", Auth: true, Response: "Request", Status: 200, Errors: []int{401, 403, 404, 409}},
 	{Method: http.MethodPost, Path: "/service-requests/:id/skip", Summary: "Pass over a called request whose visitor did not come: back to the end of the line", Tag: "queue", Auth: true, Response: "Request", Status: 200, Errors: []int{401, 403, 404, 409}},
 	{Method: http.MethodPost, Path: "/service-requests/:id/rating", Summary: "Rate a completed visit once (好差评): 5 非常满意 … 1 非常不满意; a comment is required for 1 and 2, which reach the head. 409 for a second rating. Idempotency-Key honoured", Tag: "queue", Auth: true, Request: "NewRating", Response: "Rating", Status: 201, Errors: []int{400, 401, 403, 404, 409}},
+	{Method: http.MethodPut, Path: "/stations/:id/visit-target", Summary: "A head sets the minutes a counter visit should take from arrival to completion (5 to 240; default 20), the review's target", Tag: "queue", Auth: true, Request: "VisitTarget", Response: "VisitTarget", Status: 200, Errors: []int{400, 401, 403, 404}},
 	{Method: http.MethodGet, Path: "/ratings", Summary: "The station's ratings, newest first, without who gave them (head; ?unanswered=1 for bad ones awaiting an answer; ?cursor=)", Tag: "queue", Auth: true, Response: "RatingList", Status: 200, Errors: []int{400, 401, 403}},
 	{Method: http.MethodPost, Path: "/ratings/:id/response", Summary: "The head's answer to a rating, once; it reaches the resident by text and stays on the request", Tag: "queue", Auth: true, Request: "RatingAnswer", Response: "Rating", Status: 201, Errors: []int{400, 401, 403, 404, 409}},
 }
@@ -436,8 +437,9 @@ var apiSchemas = map[string]any{
 	"RatingAnswer":   object(map[string]any{"text": str()}, "text"),
 	"Rating": object(map[string]any{"id": str(), "request_id": str(), "booth_id": str(), "score": integer(), "comment": str(), "created_at": dateTime(),
 		"response": str(), "responder_id": str(), "responded_at": dateTime()}, "id", "request_id", "score", "created_at"),
-	"RatingList": listOf("Rating"),
-	"AtomFeed":   map[string]any{"type": "string", "description": "an Atom feed (RFC 4287)"},
+	"RatingList":  listOf("Rating"),
+	"VisitTarget": object(map[string]any{"visit_target_minutes": integer()}, "visit_target_minutes"),
+	"AtomFeed":    map[string]any{"type": "string", "description": "an Atom feed (RFC 4287)"},
 }
 
 // retentionDays adds the three retention periods, with their limits, to props.

@@ -32,6 +32,7 @@ func (s *Server) queuePages(e *echo.Echo, page *echo.Group, resident, staff, off
 	page.POST("/queue/next", s.handleQueueNextForm, officer)
 	page.POST("/queue/walk-in", s.handleWalkInForm, staff)
 	page.GET("/counter", s.handleCounterPage, head)
+	page.POST("/counter/visit-target", s.handleVisitTargetForm, head)
 	page.POST("/counter/:id/hours", s.handleHoursForm, head)
 	page.POST("/counter/:id/display-keys", s.handleDisplayKeyForm, head)
 	page.POST("/counter/:id/display-keys/:key_id/revoke", s.handleDisplayKeyRevokeForm, head)
@@ -381,6 +382,11 @@ func (s *Server) renderCounterKey(c echo.Context, flash string, failed error, ne
 		v.Error, status = msg, st
 	}
 	loc := s.stationLocation(c, station)
+	st, err := s.store.FindStation(ctx, station)
+	if err != nil {
+		return err
+	}
+	v.VisitTarget = st.VisitTargetMinutes
 	booths, err := s.booths(ctx)
 	if err != nil {
 		return err
@@ -501,4 +507,14 @@ func (s *Server) handleArrivalQR(c echo.Context) error {
 	}
 	c.Response().Header().Set(echo.HeaderCacheControl, "no-store")
 	return c.Blob(http.StatusOK, "image/png", png)
+}
+
+// handleVisitTargetForm: POST /counter/visit-target (minutes).
+func (s *Server) handleVisitTargetForm(c echo.Context) error {
+	station, _ := caller(c).stationOf()
+	minutes, _ := strconv.Atoi(c.FormValue("minutes"))
+	if err := s.store.SetVisitTarget(c.Request().Context(), actorOf(c), station, minutes); err != nil {
+		return s.renderCounter(c, "", err)
+	}
+	return c.Redirect(http.StatusSeeOther, "/counter?saved=1")
 }

@@ -82,6 +82,7 @@ type CounterPage struct {
 	Unanswered   []UnansweredRating
 	Flash, Error string
 	NewKeyURL    string // shown once after a display key is made
+	VisitTarget  int    // minutes from arrival to completion
 }
 
 // CounterBooth is one booth's counter settings.
