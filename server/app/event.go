@@ -131,6 +131,17 @@ func (f EventFilter) None() bool {
 // which every resident of the station may see.
 const NoticeEventPrefix = "notice."
 
+// QueueEventPrefix starts the names of the events about a booth's waiting
+// line (ids only), which every resident of the station may see: their
+// place in line moves when someone else's does.
+const QueueEventPrefix = "queue."
+
+// StationWide reports whether an event without an owner goes to every
+// resident of its station: notices and the queue's moves.
+func StationWide(name string) bool {
+	return strings.HasPrefix(name, NoticeEventPrefix) || strings.HasPrefix(name, QueueEventPrefix)
+}
+
 // Match reports whether the filter lets ev through.
 func (f EventFilter) Match(ev *Event) bool {
 	switch {
@@ -138,7 +149,7 @@ func (f EventFilter) Match(ev *Event) bool {
 		return true
 	case f.OwnerID != 0:
 		if ev.OwnerID == nil {
-			return f.NoticeStationID != 0 && ev.StationID == f.NoticeStationID && strings.HasPrefix(ev.Name, NoticeEventPrefix)
+			return f.NoticeStationID != 0 && ev.StationID == f.NoticeStationID && StationWide(ev.Name)
 		}
 		return *ev.OwnerID == f.OwnerID
 	case f.StationID != 0:

@@ -104,12 +104,13 @@ var requestFlow = map[RequestStatus][]RequestStatus{
 	RequestAccepted:   {RequestInProgress, RequestOnHold, RequestRejected},
 	RequestInProgress: {RequestCompleted, RequestOnHold},
 	RequestOnHold:     {RequestAccepted, RequestInProgress},
+	RequestCalled:     {RequestInProgress, RequestOnHold, RequestRejected},
 }
 
 // Valid reports whether s is a known status.
 func (s RequestStatus) Valid() bool {
 	switch s {
-	case RequestSubmitted, RequestAccepted, RequestInProgress, RequestOnHold, RequestCompleted, RequestRejected, RequestCancelled:
+	case RequestSubmitted, RequestAccepted, RequestCalled, RequestInProgress, RequestOnHold, RequestCompleted, RequestRejected, RequestCancelled, RequestNoShow:
 		return true
 	}
 	return false
@@ -117,7 +118,7 @@ func (s RequestStatus) Valid() bool {
 
 // Open reports whether work on the request may still go on.
 func (s RequestStatus) Open() bool {
-	return s != RequestCompleted && s != RequestRejected && s != RequestCancelled
+	return s != RequestCompleted && s != RequestRejected && s != RequestCancelled && s != RequestNoShow
 }
 
 // CheckRequestMove says whether a request may move from one status to
@@ -157,9 +158,9 @@ type ServiceRequest struct {
 	StationID     int64            `json:"station_id,string"`
 	BoothID       int64            `json:"booth_id,string"`
 	ResidentID    *int64           `json:"resident_id,string,omitempty"` // nil once the resident deleted their account
-	Ticket        string           `json:"ticket"`                       // e.g. A-017: the booth's name, a number per local day
-	TicketDay     string           `json:"ticket_day"`                   // YYYY-MM-DD in the station's time zone
-	TicketNo      int              `json:"-"`                            // the number in Ticket
+	Ticket        string           `json:"ticket"`                       // e.g. A-017: the booth's name, a number per local day; empty before arrival
+	TicketDay     string           `json:"ticket_day"`                   // YYYY-MM-DD in the station's time zone, the day of arrival
+	TicketNo      *int             `json:"-"`                            // the number in Ticket; nil before arrival
 	Status        RequestStatus    `json:"status"`
 	Note          string           `json:"note"`
 	SlotID        *int64           `json:"slot_id,string,omitempty"`
@@ -173,6 +174,14 @@ type ServiceRequest struct {
 	UpdatedAt     time.Time        `json:"updated_at"`
 	ClosedAt      *time.Time       `json:"closed_at,omitempty"` // completed, rejected or cancelled
 	Newborn       *Newborn         `json:"newborn,omitempty" gorm:"serializer:json;type:text"`
+	ArrivedAt     *time.Time       `json:"arrived_at,omitempty"` // at the booth: the ticket is issued, the wait counts from here
+	CalledAt      *time.Time       `json:"called_at,omitempty"`
+	SkippedAt     *time.Time       `json:"skipped_at,omitempty"` // passed over when called: back of the line from then
+	WindowNo      *int             `json:"window,omitempty"`     // the window it was called to
+	WalkInName    string           `json:"walk_in_name,omitempty"`
+	WalkInPhone   string           `json:"walk_in_phone,omitempty"`
+	RemindedEve   bool             `json:"-"`
+	RemindedSoon  bool             `json:"-"`
 }
 
 // RequestService is one service of a request with the values of its fields.
@@ -223,6 +232,8 @@ type NewRequest struct {
 	Note       string
 	Newborn    *Newborn // with newborn_registration only
 	MaxOpen    int      // the resident's unfinished requests allowed before this one (CheckOpenQuota); 0: no bound
+	WalkIn     *WalkIn  // filed by StaffID for a visitor without the app: no resident, arrived at once
+	StaffID    int64
 }
 
 // Newborn is what a newborn registration records about the baby.
@@ -328,8 +339,9 @@ type ServiceRequestService interface {
 	CreateSlot(ctx context.Context, actor Actor, s *Slot) error
 	// ListSlots returns a booth's slots from a time on, with their bookings.
 	ListSlots(ctx context.Context, boothID int64, from time.Time, limit int) ([]Slot, error)
-	// CreateRequest validates and stores a request with its ticket, first
-	// timeline entry and request.created event in one transaction.
+	// CreateRequest validates and stores a request with its first timeline
+	// entry and request.created event in one transaction; a walk-in also
+	// arrives and gets its ticket in it.
 	// EINVALID for unknown or disabled services, bad fields or a missing
 	// booth; ECONFLICT for a full slot.
 	CreateRequest(ctx context.Context, r NewRequest) (*ServiceRequest, error)

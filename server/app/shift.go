@@ -28,6 +28,7 @@ type Shift struct {
 	SignedOffBy   *int64       `json:"signed_off_by,string,omitempty"`
 	SignedOffAt   *time.Time   `json:"signed_off_at,omitempty"` // set: the log is sealed
 	SignOffNote   string       `json:"sign_off_comment,omitempty"`
+	WindowNo      int          `json:"window" gorm:"default:1"` // the counter window the officer serves at
 	CreatedAt     time.Time    `json:"created_at"`
 	UpdatedAt     time.Time    `json:"updated_at"`
 	Entries       []ShiftEntry `json:"entries,omitempty" gorm:"foreignKey:ShiftID"`
@@ -114,6 +115,7 @@ type ClockIn struct {
 	OfficerID int64
 	BoothID   int64
 	Lat, Lng  *float64
+	Window    int // the counter window; 0: DefaultWindow
 }
 
 // CoverageGap is a spell in which nobody was clocked in at a booth for
@@ -221,6 +223,8 @@ type Figures struct {
 	Handoffs           map[string]int `json:"handoffs"` // calls handed to 110, 120, 119, by number
 	ByHour             []Bucket       `json:"by_hour"`  // 24, local hours
 	ByDay              []Bucket       `json:"by_day"`   // each local day of the period
+	Visits             CounterFigures `json:"visits"`   // the counter's visits
+	Ratings            RatingFigures  `json:"ratings"`  // 好差评
 }
 
 // Bucket is one bar of a chart: calls in an hour or day and their median

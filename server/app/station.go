@@ -20,6 +20,7 @@ type Station struct {
 	LocationRetentionDays   int       `json:"location_retention_days" gorm:"default:30"`
 	PhotoRetentionDays      int       `json:"photo_retention_days" gorm:"default:90"`
 	AttachmentRetentionDays int       `json:"attachment_retention_days" gorm:"default:365"`
+	VisitTargetMinutes      int       `json:"visit_target_minutes" gorm:"default:20"` // a counter visit, arrival to completion
 	CreatedAt               time.Time `json:"created_at"`
 	UpdatedAt               time.Time `json:"updated_at"`
 }
@@ -36,6 +37,7 @@ type Booth struct {
 	AckLimitSeconds      int        `json:"ack_limit_seconds" gorm:"default:30"`      // how long a call may wait for an acknowledgement before it escalates
 	DarkSince            *time.Time `json:"dark_since,omitempty"`                     // on duty but no live tablet stream since then
 	CoverageGraceMinutes int        `json:"coverage_grace_minutes" gorm:"default:10"` // nobody clocked in for longer: a coverage gap
+	ArrivalCode          string     `json:"-"`                                        // in the booth's printed QR code: arriving by scanning it
 	CreatedAt            time.Time  `json:"created_at"`
 	UpdatedAt            time.Time  `json:"updated_at"`
 }

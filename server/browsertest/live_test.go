@@ -56,6 +56,9 @@ func TestPagesUpdateLive(t *testing.T) {
 	apiCall(t, srv.URL, "POST", "/api/v1/service-requests", "13900000001",
 		map[string]any{"services": []string{"other"}, "fields": map[string]any{"other": map[string]string{"subject": "开证明"}}}, &r)
 	officer.Do(chromedp.WaitVisible(chromedp.CSS(".request-row .ticket")))
+	// Its ticket comes when the resident arrives; the row shows it live.
+	apiCall(t, srv.URL, "POST", "/api/v1/service-requests/"+r.ID+"/arrival", "13800000001", map[string]any{}, &r)
+	officer.WaitFor(`document.querySelector("main").innerText.includes("` + r.Ticket + `")`)
 	if !strings.Contains(officer.text(), r.Ticket) {
 		t.Fatalf("the queue does not show %s:\n%s", r.Ticket, officer.text())
 	}

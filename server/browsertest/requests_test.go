@@ -54,7 +54,7 @@ func TestReferenceVisitEndToEnd(t *testing.T) {
 	resident.Axe()
 	resident.fill(map[string]string{"f-f.passport_renewal.id_card": "11010519491231002X"}, `form[method="post"] button.primary`)
 	text = resident.text()
-	if !strings.Contains(text, "已提交，排队号 A-001。") || !strings.Contains(text, "已提交") {
+	if !strings.Contains(text, "已提交。到达警务亭后取号。") || !strings.Contains(text, "已提交") {
 		t.Fatalf("after submitting:\n%s", text)
 	}
 	if strings.Contains(text, "11010519491231002X") {
@@ -70,12 +70,18 @@ func TestReferenceVisitEndToEnd(t *testing.T) {
 	officer := NewBrowser(t).Page(t, Tablet, "zh-CN")
 	officer.signIn(srv.URL, "13800000001")
 	officer.Open(srv.URL + "/queue")
-	if !strings.Contains(officer.text(), "A-001") {
-		t.Fatalf("the queue lacks A-001:\n%s", officer.text())
+	if !strings.Contains(officer.text(), "到达后取号") {
+		t.Fatalf("the queue lacks the request waiting for its visitor:\n%s", officer.text())
 	}
 	officer.Screenshot("queue")
 	officer.Axe()
 	officer.Submit(".request-row a")
+	// The resident comes to the counter: the officer marks the arrival and
+	// the ticket is issued.
+	officer.Submit(`form[action$="/arrival"] button`)
+	if !strings.Contains(officer.text(), "A-001") {
+		t.Fatalf("after the arrival:\n%s", officer.text())
+	}
 	for _, step := range []string{"accepted", "in_progress", "completed"} {
 		officer.Submit(`button[name="to"][value="` + step + `"]`)
 		if !strings.Contains(officer.text(), "已保存。") {

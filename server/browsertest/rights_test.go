@@ -27,6 +27,9 @@ func completedRequest(t *testing.T, srv *Server, phone string) *app.ServiceReque
 	if err != nil {
 		t.Fatal(err)
 	}
+	if r, err = srv.Store.Arrive(ctx, r.ID, app.RequestFilter{StationID: r.StationID}, app.Arrival{ActorID: officer.ID, ByStaff: true}); err != nil {
+		t.Fatal(err)
+	}
 	for _, to := range []app.RequestStatus{app.RequestAccepted, app.RequestInProgress, app.RequestCompleted} {
 		if r, err = srv.Store.MoveRequest(ctx, r.ID, app.RequestFilter{StationID: r.StationID}, app.RequestMove{ActorID: officer.ID, To: to}); err != nil {
 			t.Fatal(err)

@@ -26,6 +26,9 @@ const (
 	PurgeIdempotency  = "purge_idempotency"
 	PruneEvents       = "prune_events"
 	PurgeSessions     = "purge_sessions"
+	MarkNoShows       = "mark_no_shows"
+	RemindBookings    = "remind_bookings"
+	OpenSlots         = "open_slots"
 )
 
 // Start builds the server's jobs and runs them until ctx ends; the
@@ -41,6 +44,7 @@ func Start(ctx context.Context, cfg config.Config, st *store.Store, srv *web.Ser
 		return nil, err
 	}
 	h := housekeeping{st: st, log: log, replay: cfg.EventReplayWindow}
+	k := counter{st: st, log: log}
 	list := []Job{
 		{Name: Escalate, Every: time.Second, Everywhere: true, Run: srv.Escalate},                 // each step claimed by row
 		{Name: FireSafetyTimers, Every: time.Second, Everywhere: true, Run: srv.FireSafetyTimers}, // each timer claimed by row
@@ -55,6 +59,9 @@ func Start(ctx context.Context, cfg config.Config, st *store.Store, srv *web.Ser
 		{Name: PurgeIdempotency, Every: 10 * time.Minute, Run: h.purgeIdempotency},
 		{Name: PruneEvents, Every: 10 * time.Minute, Run: h.pruneEvents},
 		{Name: PurgeSessions, Every: 10 * time.Minute, Run: h.purgeSessions},
+		{Name: MarkNoShows, Every: 30 * time.Second, Run: k.markNoShows},
+		{Name: RemindBookings, Every: time.Minute, Run: k.remindBookings},
+		{Name: OpenSlots, Every: 30 * time.Minute, Run: k.openSlots},
 	}
 	r, err := New(st, now, log, srv.Metrics(), list)
 	if err != nil {

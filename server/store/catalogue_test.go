@@ -26,7 +26,12 @@ type counter struct {
 
 func newCounter(t testing.TB) *counter {
 	t.Helper()
-	st := open(t)
+	return counterOn(t, open(t))
+}
+
+// counterOn builds the counter's fixtures in st.
+func counterOn(t testing.TB, st *store.Store) *counter {
+	t.Helper()
 	ctx := context.Background()
 	c := &counter{st: st}
 	c.station, c.boothA = stationWithBooth(t, st, "海淀派出所", 39.9593, 116.2981)

@@ -60,6 +60,7 @@ func TestStoreReadsTimeFromItsClock(t *testing.T) {
 	if d := r.CreatedAt.Sub(at); d < 0 || d > time.Minute {
 		t.Errorf("request created at %v, want the store's clock %v", r.CreatedAt, at)
 	}
+	r = arrive(t, st, r, c.officer.ID)
 	if r.TicketDay != "2031-06-16" {
 		t.Errorf("ticket day %s, want 2031-06-16 (the clock's day in Asia/Shanghai)", r.TicketDay)
 	}

@@ -70,8 +70,14 @@ func (s *Store) LoadDemoAt(ctx context.Context, log *slog.Logger, now time.Time)
 		if err != nil {
 			return err
 		}
-		if _, err := demoBooth(tx, st.ID, app.Booth{Name: "B", NameEn: "B", Phone: "010-62550112", Lat: 39.9836, Lng: 116.3164}); err != nil {
+		boothB, err := demoBooth(tx, st.ID, app.Booth{Name: "B", NameEn: "B", Phone: "010-62550112", Lat: 39.9836, Lng: 116.3164})
+		if err != nil {
 			return err
+		}
+		for _, b := range []*app.Booth{boothA, boothB} {
+			if err := s.demoHours(tx, st, b, now); err != nil {
+				return err
+			}
 		}
 		created, err := demoUsers(tx, st.ID, boothA.ID)
 		if err != nil {
@@ -130,6 +136,41 @@ func demoBooth(tx *gorm.DB, stationID int64, b app.Booth) (*app.Booth, error) {
 		return nil, fmt.Errorf("store: demo booth %s: %w", b.Name, err)
 	}
 	return &b, nil
+}
+
+// demoOpeningHours are the demo counters' hours: weekdays 09:00–12:00 and
+// 13:30–17:30, Saturday mornings, in 15-minute slots of two visits.
+var demoOpeningHours = func() []app.OpeningRange {
+	var w []app.OpeningRange
+	for d := 1; d <= 5; d++ {
+		w = append(w, app.OpeningRange{Weekday: d, Opens: "09:00", Closes: "12:00", SlotMinutes: 15, Capacity: 2},
+			app.OpeningRange{Weekday: d, Opens: "13:30", Closes: "17:30", SlotMinutes: 15, Capacity: 2})
+	}
+	return append(w, app.OpeningRange{Weekday: 6, Opens: "09:00", Closes: "12:00", SlotMinutes: 15, Capacity: 2})
+}()
+
+// demoHours gives a demo booth its opening hours, unless it has some, and
+// opens their slots.
+func (s *Store) demoHours(tx *gorm.DB, st *app.Station, b *app.Booth, now time.Time) error {
+	h, err := openingHours(tx, b.ID)
+	if err != nil {
+		return err
+	}
+	if len(h.Weekly) == 0 {
+		for _, r := range demoOpeningHours {
+			row := openingRange{BoothID: b.ID, StationID: st.ID, Weekday: r.Weekday, Opens: r.Opens, Closes: r.Closes, SlotMinutes: r.SlotMinutes, Capacity: r.Capacity}
+			if err := tx.Create(&row).Error; err != nil {
+				return fmt.Errorf("store: demo hours: %w", err)
+			}
+		}
+		h.Weekly = demoOpeningHours
+	}
+	loc, err := time.LoadLocation(st.TimeZone)
+	if err != nil {
+		return fmt.Errorf("store: demo hours: %w", err)
+	}
+	_, err = s.openBoothSlots(tx, b, *h, loc, dbTime(now))
+	return err
 }
 
 // demoUsers creates the missing demo accounts. Every one gets the same

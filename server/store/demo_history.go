@@ -611,9 +611,10 @@ func (h *demoHistory) writeRequests(tx *gorm.DB) error {
 			localDay := created.In(h.zone).Format(time.DateOnly)
 			k := [2]string{strconv.FormatInt(booth.ID, 10), localDay}
 			tickets[k]++
+			arrived := dbTime(created) // the history's visitors filed at the counter
 			r := app.ServiceRequest{StationID: h.station.ID, BoothID: booth.ID, ResidentID: ref(resident),
-				Ticket: fmt.Sprintf("%s-%03d", booth.Name, tickets[k]), TicketDay: localDay, TicketNo: tickets[k],
-				Checked: []string{}, CreatedAt: dbTime(created)}
+				Ticket: ticketLabel(booth.Name, tickets[k]), TicketDay: localDay, TicketNo: ref(tickets[k]),
+				Checked: []string{}, CreatedAt: arrived, ArrivedAt: &arrived}
 			for _, c := range v.services {
 				r.TargetMinutes += target[c]
 			}
@@ -674,6 +675,7 @@ func (h *demoHistory) writeRequests(tx *gorm.DB) error {
 				officer = ref(h.teams[0][0])
 			}
 			r.Status, r.ClosedAt, r.AssigneeID = app.RequestCompleted, &done, officer
+			r.CalledAt, r.WindowNo = &accepted, ref(app.DefaultWindow)
 			tl = append(tl,
 				app.TimelineEntry{At: accepted, ActorID: officer, Kind: "status", From: string(app.RequestSubmitted), To: string(app.RequestAccepted)},
 				app.TimelineEntry{At: accepted, ActorID: officer, Kind: "assignment", To: strconv.FormatInt(*officer, 10)},

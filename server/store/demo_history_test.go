@@ -186,6 +186,10 @@ func TestDemoHistory(t *testing.T) {
 	if err != nil {
 		t.Fatalf("a request after the history: %v", err)
 	}
+	r, err = st.Arrive(ctx, r.ID, app.RequestFilter{StationID: r.StationID}, app.Arrival{ActorID: chen.ID, ByStaff: true})
+	if err != nil {
+		t.Fatalf("arriving after the history: %v", err)
+	}
 	if strings.HasSuffix(r.Ticket, "-001") && countRows(t, st, "service_requests", "ticket = ? AND ticket_day = ?", r.Ticket, r.TicketDay) > 1 {
 		t.Errorf("ticket %s collides with the history's", r.Ticket)
 	}

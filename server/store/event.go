@@ -108,8 +108,8 @@ func (s *Store) readEvents(ctx context.Context, after app.EventCursor, f app.Eve
 	switch {
 	case f.All:
 	case f.OwnerID != 0 && f.NoticeStationID != 0:
-		q = q.Where("(owner_id = ? OR (owner_id IS NULL AND station_id = ? AND name LIKE ?))",
-			f.OwnerID, f.NoticeStationID, app.NoticeEventPrefix+"%")
+		q = q.Where("(owner_id = ? OR (owner_id IS NULL AND station_id = ? AND (name LIKE ? OR name LIKE ?)))",
+			f.OwnerID, f.NoticeStationID, app.NoticeEventPrefix+"%", app.QueueEventPrefix+"%")
 	case f.OwnerID != 0:
 		q = q.Where("owner_id = ?", f.OwnerID)
 	case f.StationID != 0:

@@ -45,4 +45,8 @@ var models = []any{
 	&app.CareVisit{},
 	&app.FraudReport{},
 	&app.FraudScreenshot{},
+	&openingRange{},
+	&closedDate{},
+	&app.DisplayKey{},
+	&app.Rating{},
 }

@@ -16,6 +16,7 @@ import (
 // resident, the booth and its station, the resident's unfinished requests
 // and the requested services as the station offers them.
 type filing struct {
+	filerID            int64 // the resident, or for a walk-in the member of staff at the counter
 	boothID, stationID int64
 	boothName          string
 	timeZone           string
@@ -29,9 +30,11 @@ var openStatuses = []app.RequestStatus{app.RequestSubmitted, app.RequestAccepted
 // readFiling reads a filing in one statement: one row per requested
 // service the catalogue knows (or one row with none), each carrying the
 // resident, booth and station. The resident's unfinished requests are
-// counted only when a quota applies, and only up to it. EUNAUTHORIZED when
-// the resident's account is gone or disabled, EFORBIDDEN for an account
-// that is not a resident's, EINVALID for a missing or unknown booth.
+// counted only when a quota applies, and only up to it. For a walk-in the
+// filer is the member of staff at the counter, at a booth of their
+// station. EUNAUTHORIZED when the filer's account is gone or disabled,
+// EFORBIDDEN for an account that may not file, EINVALID for a missing or
+// unknown booth.
 func readFiling(tx *gorm.DB, nr app.NewRequest, codes []string) (*filing, error) {
 	open, openArgs := "0", []any{}
 	if nr.MaxOpen > 0 {
@@ -43,8 +46,12 @@ func readFiling(tx *gorm.DB, nr app.NewRequest, codes []string) (*filing, error)
 	if nr.BoothID != 0 {
 		booth = &nr.BoothID
 	}
-	args := append(openArgs, booth, codes, nr.ResidentID)
-	rows, err := tx.Raw(`SELECT u.role, u.disabled, u.home_booth_id, b.id, b.name, b.station_id, st.time_zone, `+open+`,
+	f := filing{filerID: nr.ResidentID, types: map[string]app.ServiceType{}}
+	if nr.WalkIn != nil {
+		f.filerID = nr.StaffID
+	}
+	args := append(openArgs, booth, codes, f.filerID)
+	rows, err := tx.Raw(`SELECT u.role, u.disabled, u.home_booth_id, u.station_id, b.id, b.name, b.station_id, st.time_zone, `+open+`,
 			t.code, t.fields, t.target_minutes, ss.enabled, ss.target_minutes
 		FROM users u
 		LEFT JOIN booths b ON b.id = COALESCE(?, u.home_booth_id)
@@ -57,11 +64,11 @@ func readFiling(tx *gorm.DB, nr app.NewRequest, codes []string) (*filing, error)
 	}
 	defer func() { _ = rows.Close() }()
 	var (
-		f     = filing{types: map[string]app.ServiceType{}}
-		found bool
-		role  app.Role
-		off   bool
-		home  *int64
+		found   bool
+		role    app.Role
+		off     bool
+		home    *int64
+		station *int64 // a member of staff's station
 	)
 	for rows.Next() {
 		var (
@@ -71,7 +78,7 @@ func readFiling(tx *gorm.DB, nr app.NewRequest, codes []string) (*filing, error)
 			target, setTarget  *int
 			enabled            *bool
 		)
-		if err := rows.Scan(&role, &off, &home, &boothID, &boothName, &stationID, &tz, &f.open,
+		if err := rows.Scan(&role, &off, &home, &station, &boothID, &boothName, &stationID, &tz, &f.open,
 			&code, &fields, &target, &enabled, &setTarget); err != nil {
 			return nil, fmt.Errorf("store: create request: read: %w", err)
 		}
@@ -95,24 +102,25 @@ func readFiling(tx *gorm.DB, nr app.NewRequest, codes []string) (*filing, error)
 	switch {
 	case !found || off:
 		return nil, app.Errorf(app.EUNAUTHORIZED, "sign in again")
-	case role != app.RoleResident:
+	case nr.WalkIn != nil && (!role.Staff() || station == nil):
+		return nil, app.Errorf(app.EFORBIDDEN, "only station staff file a walk-in").WithMessage("walk_in_staff_only")
+	case nr.WalkIn != nil && f.boothID != 0 && *station != f.stationID:
+		return nil, app.Errorf(app.EINVALID, "booth_id: a booth of your station")
+	case nr.WalkIn == nil && role != app.RoleResident:
 		return nil, app.Errorf(app.EFORBIDDEN, "only residents file service requests").WithMessage("not_resident")
 	case f.boothID == 0 && nr.BoothID != 0:
 		return nil, app.Errorf(app.EINVALID, "booth_id: booth %d does not exist", nr.BoothID)
 	case f.boothID == 0 && home == nil:
 		return nil, app.Errorf(app.EINVALID, "booth_id: choose a booth; you have no home booth")
 	case f.boothID == 0:
-		return nil, fmt.Errorf("store: create request: home booth %d of resident %d is gone", *home, nr.ResidentID)
+		return nil, fmt.Errorf("store: create request: home booth %d of user %d is gone", *home, f.filerID)
 	}
 	return &f, nil
 }
 
 // writeRequest stores a new request with its services and first timeline
-// entry (r.Timeline[0]), and sets their ids. Until issueTicket gives it a
-// number the request holds one no ticket has: on PostgreSQL minus its id,
-// so requests filed together at a booth never wait on each other's
-// placeholder, and all of it is one statement; on SQLite, where one writer
-// runs at a time, 0.
+// entry (r.Timeline[0]), and sets their ids; on PostgreSQL in one
+// statement. A request has no ticket until it arrives (issueTicket).
 func (s *Store) writeRequest(tx *gorm.DB, r *app.ServiceRequest) error {
 	first := &r.Timeline[0]
 	if !s.postgres {
@@ -140,8 +148,8 @@ func (s *Store) writeRequest(tx *gorm.DB, r *app.ServiceRequest) error {
 		nb := string(b)
 		newborn = &nb
 	}
-	args := []any{r.StationID, r.BoothID, r.ResidentID, r.TicketDay, r.Status, r.Note, r.SlotID, r.TargetMinutes, newborn, r.CreatedAt, r.UpdatedAt,
-		r.StationID}
+	args := []any{r.StationID, r.BoothID, r.ResidentID, r.Status, r.Note, r.SlotID, r.TargetMinutes, newborn, r.CreatedAt, r.UpdatedAt,
+		r.WalkInName, r.WalkInPhone, r.ArrivedAt, r.StationID}
 	services := make([]string, len(r.Services))
 	for i, svc := range r.Services {
 		b, err := json.Marshal(svc.Fields)
@@ -154,11 +162,10 @@ func (s *Store) writeRequest(tx *gorm.DB, r *app.ServiceRequest) error {
 	args = append(args, first.StationID, first.At, first.ActorID, first.Kind, first.To)
 	var ids struct{ RequestID, EntryID int64 }
 	err := tx.Raw(`WITH req AS (
-			INSERT INTO service_requests (id, station_id, booth_id, resident_id, ticket, ticket_day, ticket_no, status, note,
-				slot_id, target_minutes, checked, newborn, created_at, updated_at)
-			SELECT n.id, ?::bigint, ?::bigint, ?::bigint, '', ?::text, -n.id, ?::text, ?::text, ?::bigint, ?::int, '[]', ?::text,
-				?::timestamptz, ?::timestamptz
-			FROM (SELECT nextval(pg_get_serial_sequence('service_requests', 'id')) AS id) AS n
+			INSERT INTO service_requests (station_id, booth_id, resident_id, status, note,
+				slot_id, target_minutes, checked, newborn, created_at, updated_at, walk_in_name, walk_in_phone, arrived_at)
+			VALUES (?::bigint, ?::bigint, ?::bigint, ?::text, ?::text, ?::bigint, ?::int, '[]', ?::text,
+				?::timestamptz, ?::timestamptz, ?::text, ?::text, ?::timestamptz)
 			RETURNING id),
 		svc AS (
 			INSERT INTO request_services (request_id, station_id, code, fields)

@@ -51,6 +51,7 @@ type requestEvent struct {
 	Ticket     string            `json:"ticket,omitempty"`
 	BoothID    string            `json:"booth_id"`
 	AssigneeID string            `json:"assignee_id,omitempty"`
+	Window     int               `json:"window,omitempty"`  // the window a called request goes to
 	Changes    []string          `json:"changes,omitempty"` // timeline kinds of the update
 }
 
@@ -60,6 +61,9 @@ func requestChanged(tx *gorm.DB, name string, r *app.ServiceRequest, changes []s
 		BoothID: strconv.FormatInt(r.BoothID, 10), Changes: changes}
 	if r.AssigneeID != nil {
 		p.AssigneeID = strconv.FormatInt(*r.AssigneeID, 10)
+	}
+	if r.WindowNo != nil {
+		p.Window = *r.WindowNo
 	}
 	return appendEvent(tx, &app.Event{StationID: r.StationID, OwnerID: r.ResidentID, Name: name, RecordID: r.ID, BoothID: &r.BoothID}, p)
 }
@@ -91,13 +95,22 @@ func (s *Store) CreateRequest(ctx context.Context, nr app.NewRequest) (*app.Serv
 		return nil, app.Errorf(app.EINVALID, "note: at most %d characters", maxRequestNoteLen)
 	}
 
+	if nr.WalkIn != nil {
+		if err := nr.WalkIn.Validate(); err != nil {
+			return nil, err
+		}
+		if nr.SlotID != nil {
+			return nil, app.Errorf(app.EINVALID, "slot_id: a walk-in is at the counter now and books no time")
+		}
+	}
+
 	var r *app.ServiceRequest
 	err = s.tx(ctx, func(tx *gorm.DB) error {
 		f, err := readFiling(tx, nr, codes)
 		if err != nil {
 			return err
 		}
-		if nr.MaxOpen > 0 {
+		if nr.MaxOpen > 0 && nr.WalkIn == nil {
 			if err := app.CheckOpenQuota(f.open, nr.MaxOpen); err != nil {
 				return err
 			}
@@ -136,10 +149,13 @@ func (s *Store) CreateRequest(ctx context.Context, nr app.NewRequest) (*app.Serv
 		}
 
 		r = &app.ServiceRequest{
-			StationID: f.stationID, BoothID: f.boothID, ResidentID: &nr.ResidentID, TicketDay: now.In(loc).Format(time.DateOnly),
+			StationID: f.stationID, BoothID: f.boothID, ResidentID: &nr.ResidentID,
 			Status: app.RequestSubmitted, Note: note, SlotID: nr.SlotID, TargetMinutes: target,
 			Checked: []string{}, Newborn: nr.Newborn, CreatedAt: now, UpdatedAt: now, Services: services,
-			Timeline: []app.TimelineEntry{{StationID: f.stationID, At: now, ActorID: &nr.ResidentID, Kind: kindStatus, To: string(app.RequestSubmitted)}},
+			Timeline: []app.TimelineEntry{{StationID: f.stationID, At: now, ActorID: &f.filerID, Kind: kindStatus, To: string(app.RequestSubmitted)}},
+		}
+		if nr.WalkIn != nil {
+			r.ResidentID, r.WalkInName, r.WalkInPhone, r.ArrivedAt = nil, nr.WalkIn.Name, nr.WalkIn.Phone, &now
 		}
 		if err := s.writeRequest(tx, r); err != nil {
 			return err
@@ -147,7 +163,10 @@ func (s *Store) CreateRequest(ctx context.Context, nr app.NewRequest) (*app.Serv
 		if err := requestChanged(tx, "request.created", r, nil); err != nil {
 			return err
 		}
-		return s.issueTicket(tx, r, f.boothName)
+		if nr.WalkIn != nil {
+			return s.issueTicket(tx, r, &app.Booth{ID: f.boothID, StationID: f.stationID, Name: f.boothName}, loc)
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, err

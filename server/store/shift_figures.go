@@ -50,6 +50,9 @@ func (s *Store) Figures(ctx context.Context, q app.FigureQuery) (*app.Figures, e
 	if err := s.handoffFigures(db, q, from, to, f); err != nil {
 		return nil, err
 	}
+	if err := s.counterFigures(db, q, from, to, f); err != nil {
+		return nil, err
+	}
 	var all []int
 	hours := make([][]int, 24)
 	hourCalls := make([]int, 24)

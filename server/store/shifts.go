@@ -76,6 +76,12 @@ func (s *Store) StartShift(ctx context.Context, in app.ClockIn, now time.Time) (
 	if err := checkLocation(in.Lat, in.Lng, nil); err != nil {
 		return nil, err
 	}
+	if in.Window == 0 {
+		in.Window = app.DefaultWindow
+	}
+	if in.Window < 1 || in.Window > app.MaxWindow {
+		return nil, app.Errorf(app.EINVALID, "window: 1 to %d", app.MaxWindow)
+	}
 	now = dbTime(now)
 	var sh *app.Shift
 	err := s.tx(ctx, func(tx *gorm.DB) error {
@@ -98,7 +104,7 @@ func (s *Store) StartShift(ctx context.Context, in app.ClockIn, now time.Time) (
 			return app.Errorf(app.ECONFLICT, "you are already clocked in; clock out first").WithMessage("already_clocked_in")
 		}
 		sh = &app.Shift{StationID: b.StationID, BoothID: b.ID, OfficerID: u.ID, StartedAt: now, Lat: in.Lat, Lng: in.Lng,
-			CreatedAt: now, UpdatedAt: now}
+			WindowNo: in.Window, CreatedAt: now, UpdatedAt: now}
 		if in.Lat != nil {
 			d := int(math.Round(app.DistanceM(b.Lat, b.Lng, *in.Lat, *in.Lng)))
 			sh.DistanceM, sh.Far = &d, d > app.FarFromBoothM

@@ -14,7 +14,7 @@ import (
 const maxSlotCapacity = 100
 
 // unbooking are the statuses of requests that no longer hold their slot.
-var unbooking = []app.RequestStatus{app.RequestCancelled, app.RequestRejected}
+var unbooking = []app.RequestStatus{app.RequestCancelled, app.RequestRejected, app.RequestNoShow}
 
 // CreateSlot stores a bookable time at a booth. The actor must be a head of
 // the booth's station or the admin; a booth of another station is

@@ -11,20 +11,21 @@ import (
 	"policebooth/server/store/storetest"
 )
 
-// Sixty-four residents' requests filed at once at one booth, through two
+// Sixty-four walk-ins filed at once at one booth's counter (they arrive
+// as they are filed, so filing issues their tickets), through two
 // instances (two stores, two connection pools on one database), get the
 // tickets once each: the booth-day counter, bumped by the
-// creation's last statement, gives numbers without gaps or repeats under
+// filing's last statement, gives numbers without gaps or repeats under
 // any interleaving, and every request holds the number it was answered
-// with.
-func TestTicketsStayGaplessAndUniqueAcrossInstances(t *testing.T) {
+// with. Arrivals of booked requests are proven alike in queue_test.go.
+func TestWalkInTicketsStayGaplessAndUniqueAcrossInstances(t *testing.T) {
 	dsn, path := storetest.DSN(t)
 	one := openAt(t, dsn, path)
 	two := openAt(t, dsn, path)
 	_, booth := stationWithBooth(t, one, "海淀派出所", 39.9593, 116.2981)
-	residents := []*app.User{
-		createUser(t, one, app.User{Role: app.RoleResident, Phone: "13900000001", Name: "陈秀英", HomeBoothID: &booth.ID}),
-		createUser(t, one, app.User{Role: app.RoleResident, Phone: "13900000002", Name: "刘德福", HomeBoothID: &booth.ID}),
+	officers := []*app.User{
+		createUser(t, one, app.User{Role: app.RoleOfficer, Phone: "13800000001", Name: "李明", BadgeNo: "110101", StationID: &booth.StationID}),
+		createUser(t, one, app.User{Role: app.RoleOfficer, Phone: "13800000002", Name: "王芳", BadgeNo: "110102", StationID: &booth.StationID}),
 	}
 	const n = 64
 	tickets := make([]string, n)
@@ -39,8 +40,9 @@ func TestTicketsStayGaplessAndUniqueAcrossInstances(t *testing.T) {
 				st = two
 			}
 			<-start
-			r, err := st.CreateRequest(context.Background(), app.NewRequest{ResidentID: residents[i/2%2].ID, Services: []string{"other"},
-				Fields: map[string]map[string]string{"other": {"subject": fmt.Sprintf("事项 %d", i)}}})
+			r, err := st.CreateRequest(context.Background(), app.NewRequest{StaffID: officers[i/2%2].ID, BoothID: booth.ID, Services: []string{"other"},
+				Fields: map[string]map[string]string{"other": {"subject": fmt.Sprintf("事项 %d", i)}},
+				WalkIn: &app.WalkIn{Name: fmt.Sprintf("来访者 %d", i), Phone: fmt.Sprintf("139%08d", 1000+i)}})
 			errs[i] = err
 			if err == nil {
 				tickets[i], ids[i] = r.Ticket, r.ID
@@ -64,11 +66,11 @@ func TestTicketsStayGaplessAndUniqueAcrossInstances(t *testing.T) {
 		t.Fatalf("tickets %v, want A-001 to A-%03d once each", got, n)
 	}
 	for i, id := range ids {
-		r, err := two.FindRequest(context.Background(), id, app.RequestFilter{ResidentID: residents[i/2%2].ID})
+		r, err := two.FindRequest(context.Background(), id, app.RequestFilter{StationID: booth.StationID})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if r.Ticket != tickets[i] || r.Ticket != fmt.Sprintf("A-%03d", r.TicketNo) {
+		if r.Ticket != tickets[i] || r.TicketNo == nil || r.Ticket != fmt.Sprintf("A-%03d", *r.TicketNo) {
 			t.Errorf("request %d holds ticket %s (number %d), answered %s", id, r.Ticket, r.TicketNo, tickets[i])
 		}
 	}

@@ -19,8 +19,15 @@ type requestJSON struct {
 	StationID     int64               `json:"station_id,string"`
 	BoothID       int64               `json:"booth_id,string"`
 	ResidentID    *int64              `json:"resident_id,string,omitempty"`
-	Ticket        string              `json:"ticket"`
+	Ticket        string              `json:"ticket,omitempty"` // issued at arrival
 	Status        app.RequestStatus   `json:"status"`
+	ArrivedAt     *time.Time          `json:"arrived_at,omitempty"`
+	CalledAt      *time.Time          `json:"called_at,omitempty"`
+	Window        *int                `json:"window,omitempty"`
+	QueuePosition *int                `json:"queue_position,omitempty"` // while waiting: 1 = next
+	ETAMinutes    *int                `json:"eta_minutes,omitempty"`    // while waiting
+	WalkIn        *app.WalkIn         `json:"walk_in,omitempty"`
+	Rating        *app.Rating         `json:"rating,omitempty"`
 	Services      []requestServiceOut `json:"services"`
 	Note          string              `json:"note,omitempty"`
 	SlotID        *int64              `json:"slot_id,string,omitempty"`
@@ -61,13 +68,17 @@ type attachmentJSON struct {
 	CreatedAt   time.Time `json:"created_at"`
 }
 
-// waited is how long a request has waited, until now or until it closed.
+// waited is how long a request has waited since its visitor arrived, until
+// now or until it closed; nothing before arrival.
 func waited(r *app.ServiceRequest, now time.Time) time.Duration {
+	if r.ArrivedAt == nil {
+		return 0
+	}
 	end := now
 	if r.ClosedAt != nil {
 		end = *r.ClosedAt
 	}
-	return end.Sub(r.CreatedAt)
+	return end.Sub(*r.ArrivedAt)
 }
 
 // overdue reports whether an open request has waited past its target.
@@ -82,6 +93,10 @@ func toRequestJSON(r *app.ServiceRequest, types map[string]app.ServiceType, lang
 		Note: r.Note, SlotID: r.SlotID, AssigneeID: r.AssigneeID, TargetMinutes: r.TargetMinutes,
 		WaitedMinutes: int(waited(r, now).Minutes()), Overdue: overdue(r, now), Checked: r.Checked, Newborn: r.Newborn,
 		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, ClosedAt: r.ClosedAt,
+		ArrivedAt: r.ArrivedAt, CalledAt: r.CalledAt, Window: r.WindowNo,
+	}
+	if r.WalkInName != "" {
+		out.WalkIn = &app.WalkIn{Name: r.WalkInName, Phone: r.WalkInPhone}
 	}
 	if out.Checked == nil {
 		out.Checked = []string{}
@@ -249,11 +264,20 @@ type newRequestJSON struct {
 	Note     string                       `json:"note"`
 	BoothID  string                       `json:"booth_id"`
 	Newborn  *app.Newborn                 `json:"newborn"`
+	WalkIn   *app.WalkIn                  `json:"walk_in"` // staff only, with booth_id
 }
 
 // toNewRequest checks the ids of a submitted request.
 func toNewRequest(c echo.Context, r newRequestJSON) (app.NewRequest, error) {
 	nr := app.NewRequest{ResidentID: caller(c).UserID, Services: r.Services, Fields: r.Fields, Note: strings.TrimSpace(r.Note), Newborn: r.Newborn}
+	switch staff := caller(c).Role.Staff(); {
+	case staff && (r.WalkIn == nil || r.BoothID == ""):
+		return nr, app.Errorf(app.EINVALID, "staff file a walk-in: give walk_in {name, phone} and booth_id").WithMessage("walk_in_required")
+	case staff:
+		nr.ResidentID, nr.StaffID, nr.WalkIn = 0, caller(c).UserID, r.WalkIn
+	case r.WalkIn != nil:
+		return nr, app.Errorf(app.EFORBIDDEN, "only station staff file a walk-in").WithMessage("walk_in_staff_only")
+	}
 	if r.BoothID != "" {
 		id, err := parseID(r.BoothID)
 		if err != nil {
@@ -289,13 +313,18 @@ func (s *Server) handleRequestCreate(c echo.Context) error {
 	return s.requestAnswer(c, http.StatusCreated, req)
 }
 
-// requestAnswer writes one request as JSON.
+// requestAnswer writes one request as JSON, with its place in line while
+// it waits and its rating once rated.
 func (s *Server) requestAnswer(c echo.Context, status int, r *app.ServiceRequest) error {
 	types, _, err := s.catalogue(c, r.StationID)
 	if err != nil {
 		return err
 	}
-	return c.JSON(status, toRequestJSON(r, types, i18n.Lang(c.Request().Context()), s.now()))
+	out := toRequestJSON(r, types, i18n.Lang(c.Request().Context()), s.now())
+	if err := s.queueFacts(c, r, &out); err != nil {
+		return err
+	}
+	return c.JSON(status, out)
 }
 
 // requestFilter reads the list filters from the query, scoped to the caller.

@@ -15,6 +15,7 @@ type clockInJSON struct {
 	BoothID string   `json:"booth_id"`
 	Lat     *float64 `json:"lat"`
 	Lng     *float64 `json:"lng"`
+	Window  int      `json:"window"` // the counter window; default 1
 }
 
 // handleClockIn: POST /shifts/clock-in (officer).
@@ -27,7 +28,7 @@ func (s *Server) handleClockIn(c echo.Context) error {
 	if err != nil {
 		return app.Errorf(app.EINVALID, "booth_id is not a booth id")
 	}
-	sh, err := s.clockIn(c, app.ClockIn{OfficerID: caller(c).UserID, BoothID: booth, Lat: r.Lat, Lng: r.Lng})
+	sh, err := s.clockIn(c, app.ClockIn{OfficerID: caller(c).UserID, BoothID: booth, Lat: r.Lat, Lng: r.Lng, Window: r.Window})
 	if err != nil {
 		return err
 	}

@@ -10,19 +10,22 @@ import (
 )
 
 type slotJSON struct {
-	ID       int64     `json:"id,string"`
-	BoothID  int64     `json:"booth_id,string"`
-	StartsAt time.Time `json:"starts_at"`
-	EndsAt   time.Time `json:"ends_at"`
-	Capacity int       `json:"capacity"`
-	Booked   int       `json:"booked"`
+	ID        int64     `json:"id,string"`
+	BoothID   int64     `json:"booth_id,string"`
+	StartsAt  time.Time `json:"starts_at"`
+	EndsAt    time.Time `json:"ends_at"`
+	Capacity  int       `json:"capacity"`
+	Booked    int       `json:"booked"`
+	Remaining int       `json:"remaining"`
 }
 
 func toSlotJSON(sl app.Slot, loc *time.Location) slotJSON {
-	return slotJSON{ID: sl.ID, BoothID: sl.BoothID, StartsAt: sl.StartsAt.In(loc), EndsAt: sl.EndsAt.In(loc), Capacity: sl.Capacity, Booked: sl.Booked}
+	return slotJSON{ID: sl.ID, BoothID: sl.BoothID, StartsAt: sl.StartsAt.In(loc), EndsAt: sl.EndsAt.In(loc), Capacity: sl.Capacity, Booked: sl.Booked,
+		Remaining: max(0, sl.Capacity-sl.Booked)}
 }
 
-// handleSlotsList: GET /slots?booth_id= lists a booth's coming slots.
+// handleSlotsList: GET /slots?booth_id=&date= lists a booth's slots not
+// yet started: of one local day of the station when date is given.
 func (s *Server) handleSlotsList(c echo.Context) error {
 	id, err := parseID(c.QueryParam("booth_id"))
 	if err != nil {
@@ -33,13 +36,27 @@ func (s *Server) handleSlotsList(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	slots, err := s.store.ListSlots(ctx, id, time.Now(), 100)
+	loc := s.stationLocation(c, b.StationID)
+	from, to := s.now(), time.Time{}
+	if v := c.QueryParam("date"); v != "" {
+		start, end, err := slotDay(v, loc)
+		if err != nil {
+			return err
+		}
+		if start.After(from) {
+			from = start
+		}
+		to = end
+	}
+	slots, err := s.store.ListSlots(ctx, id, from, 200)
 	if err != nil {
 		return err
 	}
-	loc := s.stationLocation(c, b.StationID)
 	out := list[slotJSON]{Items: make([]slotJSON, 0, len(slots))}
 	for _, sl := range slots {
+		if !to.IsZero() && !sl.StartsAt.Before(to) {
+			break
+		}
 		out.Items = append(out.Items, toSlotJSON(sl, loc))
 	}
 	return c.JSON(http.StatusOK, out)

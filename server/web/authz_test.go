@@ -118,7 +118,8 @@ var matrix = []matrixCell{
 	{"PATCH /api/v1/service-types/:code", "/api/v1/service-types/other", `{"target_minutes":20}`, all(403, "anon", 401, heads, 200)},
 	{"GET /api/v1/slots", "/api/v1/slots?booth_id={booth}", "", all(200, "anon", 401)},
 	{"POST /api/v1/slots", "", `{"booth_id":"{booth}","starts_at":"{slot_start}","ends_at":"{slot_end}","capacity":2}`, all(403, "anon", 401, "head", 201, "head2", 404)},
-	{"POST /api/v1/service-requests", "", `{"services":["other"],"fields":{"other":{"subject":"matrix %d"}}}`, all(403, "anon", 401, residents, 201)},
+	// Staff file walk-ins only (matrixQueue): a resident's request without walk_in is refused.
+	{"POST /api/v1/service-requests", "", `{"services":["other"],"fields":{"other":{"subject":"matrix %d"}}}`, all(400, "anon", 401, "admin", 403, residents, 201)},
 	{"GET /api/v1/service-requests", "", "", all(200, "anon", 401, "admin", 403)},
 	{"GET /api/v1/service-requests/:id", "/api/v1/service-requests/{request}", "", ownRequest(200)},
 	{"POST /api/v1/service-requests/:id/transitions", "/api/v1/service-requests/{request}/transitions", `{"to":"in_progress"}`, all(404, "anon", 401, "admin", 403, "resident", 403, "officer", 409, "head", 409)},
@@ -310,6 +311,7 @@ type matrixWorld struct {
 	tokens            map[string]string
 	placeholders      *strings.Replacer
 	otherPlaceholders []string
+	queuePlaceholders []string
 	dataDir           string // holds the blob store
 }
 
@@ -422,7 +424,8 @@ func newMatrixWorld(t *testing.T) *matrixWorld {
 	// A booking slot a month ahead of the server's clock, whatever the date.
 	slot := ts.store.Now().AddDate(0, 1, 0).Truncate(time.Hour)
 	fixed = append(fixed, "{slot_start}", slot.Format(time.RFC3339), "{slot_end}", slot.Add(30*time.Minute).Format(time.RFC3339))
-	w.placeholders = strings.NewReplacer(append(fixed, w.otherPlaceholders...)...)
+	w.queue(t, booths.Items[0].ID)
+	w.placeholders = strings.NewReplacer(slices.Concat(fixed, w.otherPlaceholders, w.queuePlaceholders)...)
 	return w
 
 }
@@ -432,7 +435,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 	ts, tokens, placeholders := w.ts, w.tokens, w.placeholders
 	covered := map[string]bool{}
 	var n atomic.Int64
-	cells := append(slices.Clone(matrixOthers), matrix...)
+	cells := slices.Concat(matrixOthers, matrixQueue, matrix)
 	t.Logf("authorisation matrix: %d routes, %d rows, %d cells", len(ts.routes), len(cells), len(cells)*len(callers))
 	for _, cell := range cells {
 		covered[cell.route] = true

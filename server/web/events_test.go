@@ -29,9 +29,17 @@ type stream struct {
 
 func (ts *testServer) stream(t *testing.T, token, lastID string) *stream {
 	t.Helper()
+	return ts.streamAt(t, "/api/v1/events", token, lastID)
+}
+
+// streamAt opens the event stream at path (a display's needs no token).
+func (ts *testServer) streamAt(t *testing.T, path, token, lastID string) *stream {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	req, _ := http.NewRequestWithContext(ctx, "GET", ts.URL+"/api/v1/events", nil)
-	req.Header.Set("Authorization", "Bearer "+token)
+	req, _ := http.NewRequestWithContext(ctx, "GET", ts.URL+path, nil)
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
 	req.Header.Set("Accept", "text/event-stream")
 	if lastID != "" {
 		req.Header.Set("Last-Event-ID", lastID)

@@ -61,7 +61,7 @@ var (
 func TestHostileInputIsRefusedAndChangesNothing(t *testing.T) {
 	w := newMatrixWorld(t)
 	ts := w.ts
-	cells := append(slices.Clone(matrixOthers), matrix...)
+	cells := slices.Concat(matrixOthers, matrixQueue, matrix)
 	cases := 0
 	for _, route := range ts.routes {
 		cell, who, ok := usableCell(cells, route)

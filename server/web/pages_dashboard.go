@@ -138,6 +138,7 @@ func (s *Server) handleHeadDashboard(c echo.Context) error {
 		{"/shifts", "home.review", "home.review_text"},
 		{"/notices", "notices.title", "home.notices_staff_text"},
 		{"/catalogue", "cat.title", "home.catalogue_text"},
+		{"/counter", "counter.title", "counter.tile_text"},
 		{"/staff", "staff.title", "home.staff_text"},
 		{"/audit", "audit.title", "home.audit_text"},
 		{"/retention", "retention.title", "retention.tile_text"},

@@ -84,6 +84,9 @@ func (s *Server) requestRows(c echo.Context, reqs []app.ServiceRequest) ([]view.
 		if r.Status.Open() {
 			row.Waited = waitedText(c, r, now)
 		}
+		if row.Ticket == "" {
+			row.Ticket = t(c, "queue.no_ticket")
+		}
 		row.Assignee = people.of(r.AssigneeID)
 		rows = append(rows, row)
 	}
@@ -101,7 +104,7 @@ func (s *Server) handleQueuePage(c echo.Context) error {
 		return err
 	}
 	if len(f.Statuses) == 0 {
-		f.Statuses = []app.RequestStatus{app.RequestSubmitted, app.RequestAccepted, app.RequestInProgress, app.RequestOnHold}
+		f.Statuses = []app.RequestStatus{app.RequestSubmitted, app.RequestAccepted, app.RequestCalled, app.RequestInProgress, app.RequestOnHold}
 	}
 	f.MostUrgent, f.Brief, f.Limit = true, true, 200
 	all := c.QueryParam("all") != ""
@@ -125,6 +128,10 @@ func (s *Server) handleQueuePage(c echo.Context) error {
 	if v.Filters, err = s.queueFilters(c, f); err != nil {
 		return err
 	}
+	if v.Desk, err = s.queueDesk(c); err != nil {
+		return err
+	}
+	v.Flash = queueRefusal(c)
 	return s.render(c, http.StatusOK, t(c, "queue.title"), pages.Requests(v))
 }
 
@@ -391,6 +398,12 @@ func (s *Server) requestPage(c echo.Context, r *app.ServiceRequest) (view.Reques
 		Staff: p.Role.Staff(), Open: r.Status.Open(), CanAttach: r.Status.Open(),
 		CanCancel: p.Role == app.RoleResident && app.CheckRequestMove(r.Status, app.RequestCancelled, true, "") == nil,
 	}
+	if v.Ticket == "" {
+		v.Ticket = t(c, "queue.no_ticket")
+	}
+	if v.Queue, err = s.requestQueueView(c, r); err != nil {
+		return v, err
+	}
 	if b, err := s.booth(ctx, r.BoothID); err == nil {
 		v.Booth = s.describeBooth(ctx, b).BoothName
 	}
@@ -469,7 +482,7 @@ func (s *Server) renderRequest(c echo.Context, status int, r *app.ServiceRequest
 		return err
 	}
 	v.Flash, v.Error = flash, errMsg
-	return s.render(c, status, t(c, "req.ticket", "Ticket", r.Ticket), pages.Request(v))
+	return s.render(c, status, t(c, "req.ticket", "Ticket", v.Ticket), pages.Request(v))
 }
 
 // handleRequestPage: GET /requests/:id.
@@ -488,8 +501,12 @@ func (s *Server) handleRequestPage(c echo.Context) error {
 	}
 	flash := ""
 	switch {
+	case c.QueryParam("created") != "" && r.Ticket == "":
+		flash = t(c, "queue.filed")
 	case c.QueryParam("created") != "":
 		flash = t(c, "req.created", "Ticket", r.Ticket)
+	case c.QueryParam("arrived") != "":
+		flash = t(c, "queue.arrived", "Ticket", r.Ticket)
 	case c.QueryParam("done") != "":
 		flash = t(c, "req.saved")
 	case c.QueryParam("taken") != "":

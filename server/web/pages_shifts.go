@@ -357,7 +357,7 @@ func (s *Server) renderShiftDetail(c echo.Context, status int, errs view.Errors,
 	if v.Errors == nil {
 		v.Errors = view.Errors{}
 	}
-	v.Figures = figureRows(c, sj.Figures)
+	v.Figures = append(figureRows(c, sj.Figures), s.counterFigureRows(c, sj.Figures)...)
 	return s.render(c, status, t(c, "review.shift_title", "Name", v.Shift.Officer, "Booth", v.Shift.Booth), pages.ShiftDetail(v))
 }
 
@@ -451,7 +451,7 @@ func (s *Server) handleReviewPage(c echo.Context) error {
 	}
 	loc := s.stationLocation(c, f.StationID)
 	v := view.ShiftReview{From: f.From.In(loc).Format(time.DateOnly), To: f.To.In(loc).AddDate(0, 0, -1).Format(time.DateOnly),
-		Figures: figureRows(c, figures), Charts: charts(c, figures)}
+		Figures: append(figureRows(c, figures), s.counterFigureRows(c, figures)...), Charts: charts(c, figures)}
 	if v.Booths, err = s.stationBooths(c, f.StationID, f.BoothID, t(c, "review.all_booths")); err != nil {
 		return err
 	}

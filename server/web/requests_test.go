@@ -3,6 +3,7 @@ package web_test
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 	"sync"
@@ -59,7 +60,7 @@ func TestServiceRequestAPI(t *testing.T) {
 
 	var r requestOut
 	resp := ts.apiKey(t, "POST", "/api/v1/service-requests", resident, "visit-1", migrationAndPassport, &r)
-	if resp.StatusCode != 201 || r.Status != "submitted" || r.Ticket != "A-001" || r.Target != 35 || len(r.Services) != 2 {
+	if resp.StatusCode != 201 || r.Status != "submitted" || r.Ticket != "" || r.Target != 35 || len(r.Services) != 2 {
 		t.Fatalf("create: %d %+v", resp.StatusCode, r)
 	}
 	if got := r.Services[1].Fields["id_card"]; got != "110105********002X" {
@@ -84,11 +85,18 @@ func TestServiceRequestAPI(t *testing.T) {
 	if len(mine.Items) != 1 {
 		t.Fatalf("the resident has %d requests, want 1", len(mine.Items))
 	}
-	// A new key is a new visit with the next ticket.
+	// A new key is a new visit; tickets come at arrival, in arrival order.
 	var second requestOut
 	ts.apiKey(t, "POST", "/api/v1/service-requests", resident, "visit-2", map[string]any{"services": []string{"other"}, "fields": map[string]any{"other": map[string]string{"subject": "咨询"}}}, &second)
-	if second.Ticket != "A-002" {
-		t.Errorf("second ticket %q, want A-002", second.Ticket)
+	if second.ID == r.ID || second.Ticket != "" {
+		t.Errorf("second request %+v, want a new one without a ticket", second)
+	}
+	for i, id := range []string{second.ID, r.ID} {
+		var arrived requestOut
+		ts.api(t, "POST", "/api/v1/service-requests/"+id+"/arrival", officer, map[string]any{}, &arrived)
+		if want := fmt.Sprintf("A-%03d", i+1); arrived.Ticket != want {
+			t.Errorf("arrival %d: ticket %q, want %s", i+1, arrived.Ticket, want)
+		}
 	}
 
 	// Bad input is refused with a clear error and nothing is stored.

@@ -134,7 +134,7 @@ func (s *Server) routes() {
 	api.PATCH("/service-types/:code", s.handleServiceTypeUpdate, head)
 	api.GET("/slots", s.handleSlotsList, signedIn)
 	api.POST("/slots", s.handleSlotCreate, head, s.idempotent)
-	api.POST("/service-requests", s.handleRequestCreate, resident, verified, s.idempotent)
+	api.POST("/service-requests", s.handleRequestCreate, residentOrStaff, verified, s.idempotent)
 	api.GET("/service-requests", s.handleRequestList, residentOrStaff)
 	api.GET("/service-requests/:id", s.handleRequestGet, residentOrStaff)
 	api.POST("/service-requests/:id/transitions", s.handleRequestTransition, residentOrStaff)
@@ -200,4 +200,5 @@ func (s *Server) routes() {
 	s.noticePages(page, resident, staff, residentOrStaff)
 	s.careRoutes(api, page, resident, staff, officer, head, residentOrStaff, verified)
 	s.fraudRoutes(api, page, signedIn, resident, staff, residentOrStaff, verified)
+	s.queueRoutes(e, api, page, signedIn, resident, staff, officer, head, residentOrStaff, verified)
 }

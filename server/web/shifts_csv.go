@@ -68,6 +68,18 @@ func (s *Server) handleShiftsCSV(c echo.Context) error {
 			}
 		}
 	}
+	// The period's counter figures follow the log, one per row.
+	figures, err := s.periodFigures(c, f, shifts, s.now())
+	if err != nil {
+		return err
+	}
+	for _, fig := range s.counterFigureRows(c, figures) {
+		row := make([]string, len(header))
+		row[0], row[1], row[2] = t(c, "csv.counter_figure"), fig.Label, fig.Value
+		if err := w.Write(row); err != nil {
+			return err
+		}
+	}
 	w.Flush()
 	return w.Error()
 }

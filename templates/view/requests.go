@@ -71,6 +71,7 @@ type RequestList struct {
 	Staff   bool
 	Filters QueueFilters
 	LiveURL string // what to fetch again when a request changes
+	Desk    *QueueDesk
 }
 
 // QueueFilters are the officer's queue filters.
@@ -104,6 +105,7 @@ type RequestPage struct {
 	Flash       string
 	Error       string
 	Photos      *PhotoZone // newborn registrations only
+	Queue       *RequestQueue
 }
 
 // RequestServiceView is one service of a request with its fields and the

@@ -1,0 +1,401 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"gorm.io/gorm"
+
+	"policebooth/server/app"
+)
+
+var _ app.QueueService = (*Store)(nil)
+
+// Timeline entry kinds of the queue.
+const (
+	kindArrival = "arrival"
+	kindCall    = "call"
+	kindBooking = "booking"
+	kindRating  = "rating"
+)
+
+// waitingStatuses are the statuses of a request in line once it arrived.
+var waitingStatuses = []app.RequestStatus{app.RequestSubmitted, app.RequestAccepted}
+
+// boothZone loads a booth with its station's time zone.
+func boothZone(tx *gorm.DB, boothID int64) (*app.Booth, *app.Station, *time.Location, error) {
+	var b app.Booth
+	if err := tx.First(&b, boothID).Error; err != nil {
+		return nil, nil, nil, notFound("load booth", err)
+	}
+	var st app.Station
+	if err := tx.First(&st, b.StationID).Error; err != nil {
+		return nil, nil, nil, fmt.Errorf("store: load station: %w", err)
+	}
+	loc, err := time.LoadLocation(st.TimeZone)
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("store: station %d: %w", st.ID, err)
+	}
+	return &b, &st, loc, nil
+}
+
+// Arrive records that a request's visitor is at its booth: arrived_at,
+// a timeline entry and a request.updated event, then the ticket, without
+// changing the status. The owner proves it (app.CheckArrival); staff of
+// the station need not. ECONFLICT when it arrived already or is past
+// arriving.
+func (s *Store) Arrive(ctx context.Context, id int64, scope app.RequestFilter, a app.Arrival) (*app.ServiceRequest, error) {
+	if scope.ResidentID != 0 {
+		a.ByStaff = false // a resident's own arrival is proved, whatever the caller says
+	}
+	var fresh app.ServiceRequest
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		r, err := s.lockRequest(tx, id, scope)
+		if err != nil {
+			return err
+		}
+		if r.ArrivedAt != nil {
+			return app.Errorf(app.ECONFLICT, "you have arrived already; your ticket is %s", r.Ticket).WithMessage("already_arrived", "Ticket", r.Ticket)
+		}
+		if r.Status != app.RequestSubmitted && r.Status != app.RequestAccepted {
+			return app.Errorf(app.ECONFLICT, "the request is %s; it takes no arrival", r.Status).WithMessage("request_finished")
+		}
+		booth, _, loc, err := boothZone(tx, r.BoothID)
+		if err != nil {
+			return err
+		}
+		if err := app.CheckArrival(a, booth); err != nil {
+			return err
+		}
+		now := dbTime(s.Now())
+		if err := tx.Model(&app.ServiceRequest{}).Where("id = ?", r.ID).
+			Updates(map[string]any{"arrived_at": now, "updated_at": now}).Error; err != nil {
+			return fmt.Errorf("store: arrive: %w", err)
+		}
+		entry := app.TimelineEntry{RequestID: r.ID, StationID: r.StationID, At: now, ActorID: &a.ActorID, Kind: kindArrival}
+		if err := tx.Create(&entry).Error; err != nil {
+			return fmt.Errorf("store: arrive: timeline: %w", err)
+		}
+		r.ArrivedAt = &now
+		if err := requestChanged(tx, "request.updated", r, []string{kindArrival}); err != nil {
+			return err
+		}
+		if err := queueMoved(tx, r.StationID, r.BoothID); err != nil {
+			return err
+		}
+		if err := s.issueTicket(tx, r, booth, loc); err != nil {
+			return err
+		}
+		return withEverything(tx).First(&fresh, r.ID).Error
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &fresh, nil
+}
+
+// issueTicket gives an arrived request the next number of its booth's
+// local day (A-001, A-002, …). It is the last write of the arrival's
+// transaction and, on PostgreSQL, one statement: the counter's upsert
+// chained to the request's update, so the counter's row is locked only
+// from here to the commit. Numbers stay gapless: a transaction that fails
+// takes its number back with it. SQLite holds one write lock for the whole
+// transaction anyway, so there the upsert and the update are two
+// statements.
+func (s *Store) issueTicket(tx *gorm.DB, r *app.ServiceRequest, booth *app.Booth, loc *time.Location) error {
+	day := r.ArrivedAt.In(loc).Format(time.DateOnly)
+	var no int
+	if s.postgres {
+		err := tx.Raw(`WITH n AS (
+				INSERT INTO ticket_counters AS c (booth_id, day, station_id, last) VALUES (?, ?, ?, 1)
+				ON CONFLICT (booth_id, day) DO UPDATE SET last = c.last + 1
+				RETURNING last)
+			UPDATE service_requests SET ticket_no = n.last, ticket_day = ?,
+				ticket = ? || CASE WHEN n.last < 10 THEN '00' WHEN n.last < 100 THEN '0' ELSE '' END || n.last::text
+			FROM n WHERE service_requests.id = ? RETURNING n.last`,
+			booth.ID, day, booth.StationID, day, booth.Name+"-", r.ID).Scan(&no).Error
+		if err != nil {
+			return fmt.Errorf("store: issue ticket: %w", err)
+		}
+	} else {
+		err := tx.Raw(`INSERT INTO ticket_counters (booth_id, day, station_id, last) VALUES (?, ?, ?, 1)
+			ON CONFLICT (booth_id, day) DO UPDATE SET last = ticket_counters.last + 1 RETURNING last`,
+			booth.ID, day, booth.StationID).Scan(&no).Error
+		if err != nil {
+			return fmt.Errorf("store: issue ticket: %w", err)
+		}
+		if no > 0 {
+			err = tx.Model(&app.ServiceRequest{}).Where("id = ?", r.ID).
+				Updates(map[string]any{"ticket_no": no, "ticket_day": day, "ticket": ticketLabel(booth.Name, no)}).Error
+			if err != nil {
+				return fmt.Errorf("store: issue ticket: %w", err)
+			}
+		}
+	}
+	if no == 0 {
+		return fmt.Errorf("store: issue ticket: the counter returned no number")
+	}
+	r.TicketNo, r.TicketDay, r.Ticket = &no, day, ticketLabel(booth.Name, no)
+	return nil
+}
+
+// queueMoved appends a booth's queue.moved event: the line changed, so
+// every waiting resident's place and wait may have. Ids only.
+func queueMoved(tx *gorm.DB, stationID, boothID int64) error {
+	return appendEvent(tx, &app.Event{StationID: stationID, Name: app.QueueEventPrefix + "moved", RecordID: boothID, BoothID: &boothID},
+		map[string]string{"id": strconv.FormatInt(boothID, 10), "booth_id": strconv.FormatInt(boothID, 10), "status": "moved"})
+}
+
+// ticketLabel is a ticket as people read it: the booth's name and the
+// number, three digits at least.
+func ticketLabel(booth string, no int) string { return fmt.Sprintf("%s-%03d", booth, no) }
+
+// waitingLine loads a booth's waiting requests in calling order.
+func (s *Store) waitingLine(db *gorm.DB, boothID int64, now time.Time) ([]app.QueueEntry, error) {
+	var rows []struct {
+		ID           int64
+		Ticket       string
+		ArrivedAt    time.Time
+		SkippedAt    *time.Time
+		SlotStartsAt *time.Time
+	}
+	err := db.Table("service_requests r").
+		Select("r.id, r.ticket, r.arrived_at, r.skipped_at, sl.starts_at AS slot_starts_at").
+		Joins("LEFT JOIN slots sl ON sl.id = r.slot_id").
+		Where("r.booth_id = ? AND r.arrived_at IS NOT NULL AND r.status IN ?", boothID, waitingStatuses).
+		Order("r.id").Limit(1000).Scan(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("store: waiting line: %w", err)
+	}
+	line := make([]app.QueueEntry, len(rows))
+	ids := make([]int64, len(rows))
+	at := make(map[int64]int, len(rows))
+	for i, r := range rows {
+		line[i] = app.QueueEntry{RequestID: r.ID, Ticket: r.Ticket, ArrivedAt: r.ArrivedAt, SkippedAt: r.SkippedAt, SlotStartsAt: r.SlotStartsAt}
+		ids[i], at[r.ID] = r.ID, i
+	}
+	if len(ids) > 0 {
+		var codes []struct {
+			RequestID int64
+			Code      string
+		}
+		if err := db.Model(&app.RequestService{}).Select("request_id, code").Where("request_id IN ?", ids).Scan(&codes).Error; err != nil {
+			return nil, fmt.Errorf("store: waiting line: services: %w", err)
+		}
+		for _, c := range codes {
+			line[at[c.RequestID]].Services = append(line[at[c.RequestID]].Services, c.Code)
+		}
+	}
+	app.OrderQueue(line, now)
+	return line, nil
+}
+
+// serviceTimes are a booth's recent real service times, call to
+// completion, by service; a visit of several services counts for each an
+// equal share.
+func (s *Store) serviceTimes(db *gorm.DB, boothID int64, now time.Time) (map[string][]float64, error) {
+	var rows []struct {
+		ID       int64
+		CalledAt time.Time
+		ClosedAt time.Time
+		Code     string
+		N        int
+	}
+	err := db.Table("service_requests r").
+		Select("r.id, r.called_at, r.closed_at, rs.code, (SELECT COUNT(*) FROM request_services x WHERE x.request_id = r.id) AS n").
+		Joins("JOIN request_services rs ON rs.request_id = r.id").
+		Where("r.booth_id = ? AND r.status = ? AND r.called_at IS NOT NULL AND r.closed_at IS NOT NULL", boothID, app.RequestCompleted).
+		Where(s.timeCompare("r.closed_at", ">="), dbTime(now.Add(-30*24*time.Hour))).
+		Order("r.id DESC").Limit(2000).Scan(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("store: service times: %w", err)
+	}
+	out := map[string][]float64{}
+	for _, r := range rows {
+		if r.N < 1 {
+			continue
+		}
+		out[r.Code] = append(out[r.Code], r.ClosedAt.Sub(r.CalledAt).Minutes()/float64(r.N))
+	}
+	return out, nil
+}
+
+// Queue returns a booth's line: the tickets being served at a window
+// (latest call first) and the waiting ones in calling order, each with its
+// expected wait: the expected service times of those ahead (a rolling
+// median per service, app.ServiceMinutes) shared by the windows open now.
+func (s *Store) Queue(ctx context.Context, boothID int64) (*app.QueueState, error) {
+	db := s.db.WithContext(ctx)
+	now := s.Now()
+	booth, _, loc, err := boothZone(db, boothID)
+	if err != nil {
+		return nil, err
+	}
+	q := &app.QueueState{BoothID: boothID, Serving: []app.QueueTicket{}, Waiting: []app.QueueTicket{}}
+	var serving []app.ServiceRequest
+	err = db.Select("id, ticket, window_no").
+		Where("booth_id = ? AND status IN ? AND window_no IS NOT NULL AND ticket_day = ?", boothID,
+			[]app.RequestStatus{app.RequestCalled, app.RequestInProgress}, now.In(loc).Format(time.DateOnly)).
+		Order(s.timeSort("called_at") + " DESC, id DESC").Limit(app.DisplayNext).Find(&serving).Error
+	if err != nil {
+		return nil, fmt.Errorf("store: queue: serving: %w", err)
+	}
+	for _, r := range serving {
+		q.Serving = append(q.Serving, app.QueueTicket{RequestID: r.ID, Ticket: r.Ticket, Window: *r.WindowNo})
+	}
+	line, err := s.waitingLine(db, boothID, now)
+	if err != nil || len(line) == 0 {
+		return q, err
+	}
+	times, err := s.serviceTimes(db, boothID, now)
+	if err != nil {
+		return nil, err
+	}
+	types, err := catalogue(db, booth.StationID)
+	if err != nil {
+		return nil, err
+	}
+	target := map[string]int{}
+	for _, t := range types {
+		target[t.Code] = t.TargetMinutes
+	}
+	var windows int64
+	if err := db.Model(&app.Shift{}).Where("booth_id = ? AND ended_at IS NULL", boothID).Count(&windows).Error; err != nil {
+		return nil, fmt.Errorf("store: queue: windows: %w", err)
+	}
+	ahead := 0.0
+	for _, e := range line {
+		q.Waiting = append(q.Waiting, app.QueueTicket{RequestID: e.RequestID, Ticket: e.Ticket, ETAMinutes: app.WaitMinutes(ahead, int(windows))})
+		for _, code := range e.Services {
+			ahead += app.ServiceMinutes(times[code], target[code])
+		}
+	}
+	return q, nil
+}
+
+// onDutyAt returns the officer's open shift at a booth; EFORBIDDEN
+// (not_on_duty_here) when they are not clocked in there.
+func onDutyAt(tx *gorm.DB, officerID, boothID int64) (*app.Shift, error) {
+	var sh app.Shift
+	err := tx.Where("officer_id = ? AND booth_id = ? AND ended_at IS NULL", officerID, boothID).First(&sh).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, app.Errorf(app.EFORBIDDEN, "clock in at this booth to call its queue").WithMessage("not_on_duty_here")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: on duty: %w", err)
+	}
+	return &sh, nil
+}
+
+// CallNext calls the booth's next waiting request (app.OrderQueue) to the
+// window of the officer clocked in there: it becomes called, assigned to
+// the officer, with a timeline entry and a request.updated event carrying
+// the ticket and window. Two officers calling at once get two requests:
+// each takes a request only if it is still waiting. ECONFLICT (queue_empty)
+// when nobody waits; EFORBIDDEN when the officer is not on duty there.
+func (s *Store) CallNext(ctx context.Context, boothID int64, officer app.Actor) (*app.ServiceRequest, error) {
+	var fresh app.ServiceRequest
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		sh, err := onDutyAt(tx, officer.ID, boothID)
+		if err != nil {
+			return err
+		}
+		now := dbTime(s.Now())
+		line, err := s.waitingLine(tx, boothID, now)
+		if err != nil {
+			return err
+		}
+		for _, e := range line {
+			var r app.ServiceRequest
+			if err := tx.First(&r, e.RequestID).Error; err != nil {
+				return fmt.Errorf("store: call next: %w", err)
+			}
+			res := tx.Model(&app.ServiceRequest{}).Where("id = ? AND arrived_at IS NOT NULL AND status IN ?", e.RequestID, waitingStatuses).
+				Updates(map[string]any{"status": app.RequestCalled, "called_at": now, "window_no": sh.WindowNo, "assignee_id": officer.ID,
+					"skipped_at": nil, "updated_at": now})
+			if res.Error != nil {
+				return fmt.Errorf("store: call next: %w", res.Error)
+			}
+			if res.RowsAffected == 0 {
+				continue // another window called it first
+			}
+			entry := app.TimelineEntry{RequestID: r.ID, StationID: r.StationID, At: now, ActorID: &officer.ID, Kind: kindStatus,
+				From: string(r.Status), To: string(app.RequestCalled), Note: "window " + strconv.Itoa(sh.WindowNo)}
+			if err := tx.Create(&entry).Error; err != nil {
+				return fmt.Errorf("store: call next: timeline: %w", err)
+			}
+			if err := withEverything(tx).First(&fresh, r.ID).Error; err != nil {
+				return fmt.Errorf("store: call next: reload: %w", err)
+			}
+			if err := queueMoved(tx, r.StationID, r.BoothID); err != nil {
+				return err
+			}
+			return requestChanged(tx, "request.updated", &fresh, []string{kindStatus, kindCall})
+		}
+		return app.Errorf(app.ECONFLICT, "nobody is waiting").WithMessage("queue_empty")
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &fresh, nil
+}
+
+// Recall announces a called request again (the display calls it once
+// more); Skip passes over a called request whose visitor did not come to
+// the window: it goes back to the line as if it arrived now.
+func (s *Store) Recall(ctx context.Context, id int64, scope app.RequestFilter, officer app.Actor) (*app.ServiceRequest, error) {
+	return s.calledMove(ctx, id, scope, officer, false)
+}
+
+// Skip: see Recall.
+func (s *Store) Skip(ctx context.Context, id int64, scope app.RequestFilter, officer app.Actor) (*app.ServiceRequest, error) {
+	return s.calledMove(ctx, id, scope, officer, true)
+}
+
+func (s *Store) calledMove(ctx context.Context, id int64, scope app.RequestFilter, officer app.Actor, skip bool) (*app.ServiceRequest, error) {
+	var fresh app.ServiceRequest
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		r, err := s.lockRequest(tx, id, scope)
+		if err != nil {
+			return err
+		}
+		if r.Status != app.RequestCalled {
+			return app.Errorf(app.ECONFLICT, "the request is %s, not called", r.Status).WithMessage("request_not_called")
+		}
+		if _, err := onDutyAt(tx, officer.ID, r.BoothID); err != nil {
+			return err
+		}
+		now := dbTime(s.Now())
+		entry := app.TimelineEntry{RequestID: r.ID, StationID: r.StationID, At: now, ActorID: &officer.ID, Kind: kindCall, Note: "recall"}
+		change, changes := "recall", []string{"recall"}
+		if skip {
+			entry = app.TimelineEntry{RequestID: r.ID, StationID: r.StationID, At: now, ActorID: &officer.ID, Kind: kindStatus,
+				From: string(app.RequestCalled), To: string(app.RequestAccepted), Note: "skipped"}
+			change, changes = "skip", []string{kindStatus, "skip"}
+			err := tx.Model(&app.ServiceRequest{}).Where("id = ?", r.ID).Updates(map[string]any{"status": app.RequestAccepted,
+				"called_at": nil, "window_no": nil, "skipped_at": now, "updated_at": now}).Error
+			if err != nil {
+				return fmt.Errorf("store: skip: %w", err)
+			}
+		} else if err := tx.Model(&app.ServiceRequest{}).Where("id = ?", r.ID).Updates(map[string]any{"called_at": now, "updated_at": now}).Error; err != nil {
+			return fmt.Errorf("store: recall: %w", err)
+		}
+		if err := tx.Create(&entry).Error; err != nil {
+			return fmt.Errorf("store: %s: timeline: %w", change, err)
+		}
+		if err := withEverything(tx).First(&fresh, r.ID).Error; err != nil {
+			return fmt.Errorf("store: %s: reload: %w", change, err)
+		}
+		if err := queueMoved(tx, r.StationID, r.BoothID); err != nil {
+			return err
+		}
+		return requestChanged(tx, "request.updated", &fresh, changes)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &fresh, nil
+}
