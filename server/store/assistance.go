@@ -70,6 +70,7 @@ type callUpdatedEvent struct {
 	AcknowledgedBy  string         `json:"acknowledged_by,omitempty"`
 	LocationUpdated bool           `json:"location_updated,omitempty"`
 	Messages        int            `json:"messages,omitempty"` // how many the call has now
+	Photos          int            `json:"photos,omitempty"`   // how many photos the call has now
 }
 
 // callEvent appends an event about a call in the caller's transaction; the

@@ -169,6 +169,32 @@ func (s *Server) savePhoto(c echo.Context) (*app.Photo, error) {
 	if !inForce {
 		return nil, app.Errorf(app.EINVALID, "no photo without consent: record a guardian's consent first")
 	}
+	res, err := s.processUploadedPhoto(c)
+	if err != nil {
+		return nil, err
+	}
+	suffix := make([]byte, 12)
+	_, _ = rand.Read(suffix)
+	base := path.Join("photos", itoa64(r.StationID), itoa64(r.ID), hex.EncodeToString(suffix))
+	p := &app.Photo{RequestID: r.ID, FullKey: base + ".jpg", DisplayKey: base + "-display.jpg", ThumbKey: base + "-thumb.jpg",
+		Width: res.Width, Height: res.Height, Size: int64(len(res.Full))}
+	for key, b := range map[string][]byte{p.FullKey: res.Full, p.DisplayKey: res.Display, p.ThumbKey: res.Thumb} {
+		if err := s.bucket.WriteAll(ctx, key, b, nil); err != nil {
+			s.removeBlobs(context.WithoutCancel(ctx), p.BlobKeys())
+			return nil, err
+		}
+	}
+	if err := s.store.AddPhoto(ctx, actorOf(c), station, p); err != nil {
+		s.removeBlobs(context.WithoutCancel(ctx), p.BlobKeys()) // nothing refers to them
+		return nil, err
+	}
+	return p, nil
+}
+
+// processUploadedPhoto reads the multipart field "photo" and runs it
+// through the photo pipeline: type from the bytes, size and pixel bounds
+// before decoding, orientation applied, metadata stripped.
+func (s *Server) processUploadedPhoto(c echo.Context) (*photo.Result, error) {
 	fh, err := c.FormFile("photo")
 	if err != nil {
 		var tooLarge *http.MaxBytesError
@@ -189,26 +215,7 @@ func (s *Server) savePhoto(c echo.Context) (*app.Photo, error) {
 	if err != nil {
 		return nil, err
 	}
-	res, err := s.photos.Process(ctx, data)
-	if err != nil {
-		return nil, err
-	}
-	suffix := make([]byte, 12)
-	_, _ = rand.Read(suffix)
-	base := path.Join("photos", itoa64(r.StationID), itoa64(r.ID), hex.EncodeToString(suffix))
-	p := &app.Photo{RequestID: r.ID, FullKey: base + ".jpg", DisplayKey: base + "-display.jpg", ThumbKey: base + "-thumb.jpg",
-		Width: res.Width, Height: res.Height, Size: int64(len(res.Full))}
-	for key, b := range map[string][]byte{p.FullKey: res.Full, p.DisplayKey: res.Display, p.ThumbKey: res.Thumb} {
-		if err := s.bucket.WriteAll(ctx, key, b, nil); err != nil {
-			s.removeBlobs(context.WithoutCancel(ctx), p.BlobKeys())
-			return nil, err
-		}
-	}
-	if err := s.store.AddPhoto(ctx, actorOf(c), station, p); err != nil {
-		s.removeBlobs(context.WithoutCancel(ctx), p.BlobKeys()) // nothing refers to them
-		return nil, err
-	}
-	return p, nil
+	return s.photos.Process(c.Request().Context(), data)
 }
 
 // removeBlobs deletes blobs, a missing one counting as deleted, and returns
@@ -342,6 +349,11 @@ func (s *Server) sendPhotoCopy(c echo.Context, p *app.Photo, copyName string) er
 	case "thumb":
 		key = p.ThumbKey
 	}
+	return s.streamJPEG(c, key)
+}
+
+// streamJPEG streams a stored JPEG copy of a photo, never cached.
+func (s *Server) streamJPEG(c echo.Context, key string) error {
 	rd, err := s.bucket.NewReader(c.Request().Context(), key, nil)
 	if err != nil {
 		if gcerrors.Code(err) == gcerrors.NotFound {

@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"slices"
@@ -157,6 +158,13 @@ var matrix = []matrixCell{
 	{"GET /board", "", "", all(403, "anon", 303, officers, 200, heads, 200)},
 	{"POST /api/v1/assistance-calls/:id/handoffs", "/api/v1/assistance-calls/{call}/handoffs", `{"to":"120"}`, all(404, "anon", 401, "admin", 403, residents, 403, "officer", 201, "head", 201)},
 	{"POST /calls/:id/handoffs", "/calls/{call}/handoffs", "to=119", all(404, "anon", 401, "admin", 403, residents, 403, "officer", 303, "head", 303)},
+	// Photos of {call}: {callphoto} is the caller's. An officer who has not
+	// taken the call adds none.
+	{"POST /api/v1/assistance-calls/:id/photos", "/api/v1/assistance-calls/{call}/photos", `{}`, ownRequest(400, "officer", 403, "head", 403)},
+	{"GET /api/v1/assistance-calls/:id/photos", "/api/v1/assistance-calls/{call}/photos", "", ownRequest(200)},
+	{"GET /api/v1/assistance-calls/:id/photos/:photo_id", "/api/v1/assistance-calls/{call}/photos/{callphoto}", "", ownRequest(200)},
+	{"GET /api/v1/assistance-calls/:id/photos/:photo_id/thumb", "/api/v1/assistance-calls/{call}/photos/{callphoto}/thumb", "", ownRequest(200)},
+	{"POST /calls/:id/photos", "/calls/{call}/photos", "x=1", ownRequest(400, "anon", 401, "officer", 403, "head", 403)},
 	// Safety profiles: each resident's own.
 	{"GET /api/v1/me/safety-profile", "", "", all(403, "anon", 401, residents, 200)},
 	{"PUT /api/v1/me/safety-profile", "", `{"lives_alone":true,"needs":["hearing"]}`, all(403, "anon", 401, residents, 200)},
@@ -362,6 +370,10 @@ func newMatrixWorld(t *testing.T) *matrixWorld {
 	if resp := ts.api(t, "POST", "/api/v1/assistance-calls", tokens["resident"], map[string]string{"category": "medical"}, &call); resp.StatusCode != 201 {
 		t.Fatalf("create the matrix call: %d", resp.StatusCode)
 	}
+	var callPhoto struct{ ID string }
+	if resp, body := ts.postPhoto(t, "/api/v1/assistance-calls/"+call.ID+"/photos", tokens["resident"], pngBytes(t)); resp.StatusCode != 201 || json.Unmarshal(body, &callPhoto) != nil {
+		t.Fatalf("the matrix call's photo: %d %s", resp.StatusCode, body)
+	}
 	var timer struct{ ID string }
 	if resp := ts.api(t, "POST", "/api/v1/safety-timers", tokens["resident"], map[string]any{"minutes": 240}, &timer); resp.StatusCode != 201 {
 		t.Fatalf("start the matrix safety timer: %d", resp.StatusCode)
@@ -400,7 +412,7 @@ func newMatrixWorld(t *testing.T) *matrixWorld {
 	w.others(t, admin.AccessToken, station2.ID, officer2)
 	fixed := []string{"{notice}", notices[0], "{notice2}", notices[1], "{notice3}", notices[2],
 		"{shift}", shift.ID, "{station}", demoStation.StationID, "{target}", target, "{request}", req.ID,
-		"{attachment}", attachment, "{booth}", booths.Items[0].ID, "{officer}", officerMe.ID, "{call}", call.ID, "{timer}", timer.ID, "{enrolment}", enrolment.ID, "{visit}", visit.ID, "{fraud}", fraud.ID, "{fraud2}", fraud2.ID}
+		"{attachment}", attachment, "{booth}", booths.Items[0].ID, "{officer}", officerMe.ID, "{call}", call.ID, "{callphoto}", callPhoto.ID, "{timer}", timer.ID, "{enrolment}", enrolment.ID, "{visit}", visit.ID, "{fraud}", fraud.ID, "{fraud2}", fraud2.ID}
 	fixed = append(fixed, photoFixtures(t, ts, tokens["resident"], tokens["officer"])...)
 	// A booking slot a month ahead of the server's clock, whatever the date.
 	slot := ts.store.Now().AddDate(0, 1, 0).Truncate(time.Hour)
