@@ -141,7 +141,9 @@ func TestCallPhotosFromTheCallerAndTheResponder(t *testing.T) {
 		}
 	}
 	// A staff member opening a photo is audited.
-	var audit struct{ Items []struct{ Action, Target string } }
+	var audit struct {
+		Items []struct{ Action, Target string }
+	}
 	ts.api(t, "GET", "/api/v1/audit?action=call_photo.view", head, nil, &audit)
 	if len(audit.Items) == 0 || !strings.HasPrefix(audit.Items[0].Target, "call/"+call.ID+"/photo/") {
 		t.Errorf("audit of staff views: %+v", audit.Items)

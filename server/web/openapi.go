@@ -202,17 +202,17 @@ var apiSchemas = map[string]any{
 		"size": map[string]any{"type": "integer"}, "keep": boolean(), "created_at": dateTime(), "delete_after": dateTime(),
 		"url": str(), "full_url": str(), "thumb_url": str(),
 	}, "id", "request_id", "keep", "created_at", "url"),
-	"PhotoList":    listOf("Photo"),
+	"PhotoList": listOf("Photo"),
 	"CallPhoto": object(map[string]any{
 		"id": str(), "call_id": str(), "added_by": str(), "width": map[string]any{"type": "integer"}, "height": map[string]any{"type": "integer"},
 		"size": map[string]any{"type": "integer"}, "created_at": dateTime(), "url": str(), "full_url": str(), "thumb_url": str(),
 	}, "id", "call_id", "created_at", "url", "thumb_url"),
 	"CallPhotoList": listOf("CallPhoto"),
-	"PhotoKeep":    object(map[string]any{"keep": boolean()}, "keep"),
-	"NewShareLink": object(map[string]any{"days": map[string]any{"type": "integer", "minimum": 1, "maximum": 30}}),
-	"ShareLink":    object(map[string]any{"id": str(), "photo_id": str(), "url": str(), "created_at": dateTime(), "expires_at": dateTime()}, "id", "photo_id", "expires_at"),
-	"FamilyInvite": object(map[string]any{"phone": str()}, "phone"),
-	"EventStream":  map[string]any{"type": "string", "description": "text/event-stream"},
+	"PhotoKeep":     object(map[string]any{"keep": boolean()}, "keep"),
+	"NewShareLink":  object(map[string]any{"days": map[string]any{"type": "integer", "minimum": 1, "maximum": 30}}),
+	"ShareLink":     object(map[string]any{"id": str(), "photo_id": str(), "url": str(), "created_at": dateTime(), "expires_at": dateTime()}, "id", "photo_id", "expires_at"),
+	"FamilyInvite":  object(map[string]any{"phone": str()}, "phone"),
+	"EventStream":   map[string]any{"type": "string", "description": "text/event-stream"},
 	"ServiceType": object(map[string]any{
 		"code": str(), "name": str(), "description": str(), "documents": map[string]any{"type": "array", "items": str()},
 		"fields": map[string]any{"type": "array", "items": object(map[string]any{
