@@ -87,7 +87,8 @@ func callUpdated(c *app.AssistanceCall) callUpdatedEvent {
 // for, else the caller's home booth, else the booth nearest to the
 // location, else the first booth. When no officer is on duty at that booth
 // the call escalates in the same transaction; otherwise it escalates once
-// the booth's acknowledgement limit passes (see EscalateDue). Besides the
+// the booth's acknowledgement limit passes (see EscalateDue). The caller's
+// emergency contacts' texts are queued in the same transaction. Besides the
 // interface's errors: EFORBIDDEN when the caller is no enabled resident,
 // EINVALID for a booth that does not exist.
 func (s *Store) CreateCall(ctx context.Context, nc app.NewCall, now time.Time) (*app.AssistanceCall, error) {
@@ -164,6 +165,9 @@ func (s *Store) CreateCall(ctx context.Context, nc app.NewCall, now time.Time) (
 		err = callEvent(tx, "assistance.created", c, callCreatedEvent{ID: strconv.FormatInt(c.ID, 10), Status: c.Status,
 			BoothID: strconv.FormatInt(c.BoothID, 10), Category: c.Category, Silent: c.Silent, EscalationLevel: c.EscalationLevel})
 		if err != nil {
+			return err
+		}
+		if err := tellContacts(tx, c); err != nil {
 			return err
 		}
 		if onDuty > 0 {
@@ -537,7 +541,10 @@ func (s *Store) MoveCall(ctx context.Context, id int64, scope app.CallScope, act
 		}
 		p := callUpdated(&fresh)
 		p.AcknowledgedBy = idString(fresh.AcknowledgedBy)
-		return callEvent(tx, "assistance.updated", &fresh, p)
+		if err := callEvent(tx, "assistance.updated", &fresh, p); err != nil {
+			return err
+		}
+		return tellContacts(tx, &fresh)
 	})
 	if err != nil {
 		return nil, err

@@ -165,3 +165,73 @@ func TestCallerViewsTrailAndHandoff(t *testing.T) {
 		t.Fatalf("trail after the retention period: %+v", trail)
 	}
 }
+
+// The contacts' texts are queued in the call's own transaction: a call
+// that is refused queues none, and each text is in the outbox the moment
+// the change commits, with no step of the web server's.
+func TestEmergencyContactsAreTextedInTheCallsTransaction(t *testing.T) {
+	c := newCounter(t)
+	st, ctx := c.st, context.Background()
+	p := app.SafetyProfile{EmergencyContacts: []app.EmergencyContact{{Name: "王强", Phone: "13900000099", Relation: "儿子"}}, NotifyContacts: true}
+	if err := st.SaveSafetyProfile(ctx, c.resident.ID, &p); err != nil {
+		t.Fatal(err)
+	}
+	// The neighbour keeps contacts but did not ask for them to be told.
+	quiet := app.SafetyProfile{EmergencyContacts: []app.EmergencyContact{{Name: "刘芳", Phone: "13900000098"}}}
+	if err := st.SaveSafetyProfile(ctx, c.neighbour.ID, &quiet); err != nil {
+		t.Fatal(err)
+	}
+	texts := func(phone string) []string {
+		t.Helper()
+		msgs, err := st.ClaimMessages(ctx, st.Now(), time.Minute, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var kinds []string
+		for _, m := range msgs {
+			if m.Phone == phone {
+				kinds = append(kinds, m.Kind+" "+m.Params)
+			}
+		}
+		return kinds
+	}
+	call, err := st.CreateCall(ctx, app.NewCall{CallerID: c.resident.ID, Category: "medical"}, st.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := texts("13900000099")
+	if len(got) != 1 || !strings.HasPrefix(got[0], "contacts.raised ") || !strings.Contains(got[0], "陈秀英") || !strings.Contains(got[0], "海淀派出所 A") {
+		t.Fatalf("after the call: %q, want one contacts.raised naming the caller and the booth", got)
+	}
+	if strings.Contains(got[0], "39.") || strings.Contains(got[0], "116.") {
+		t.Errorf("the contact's text carries a position: %q", got[0])
+	}
+	if _, err := st.CreateCall(ctx, app.NewCall{CallerID: c.resident.ID, Category: "other"}, st.Now()); app.ErrorCode(err) != app.ECONFLICT {
+		t.Fatalf("second open call: %v, want conflict", err)
+	}
+	if got := texts("13900000099"); len(got) != 0 {
+		t.Errorf("a refused call queued %q", got)
+	}
+	if _, err := st.MoveCall(ctx, call.ID, app.CallScope{StationID: c.station.ID}, c.officer.ID, app.CallAcknowledged, "", st.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if got := texts("13900000099"); len(got) != 0 {
+		t.Errorf("an acknowledgement told the contacts: %q", got)
+	}
+	if _, err := st.MoveCall(ctx, call.ID, app.CallScope{StationID: c.station.ID}, c.officer.ID, app.CallResolved, "已送医", st.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if got := texts("13900000099"); len(got) != 1 || !strings.HasPrefix(got[0], "contacts.resolved ") {
+		t.Errorf("after resolving: %q, want one contacts.resolved", got)
+	}
+	other, err := st.CreateCall(ctx, app.NewCall{CallerID: c.neighbour.ID, Category: "other"}, st.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.MoveCall(ctx, other.ID, app.CallScope{CallerID: c.neighbour.ID}, 0, app.CallCancelled, "", st.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if got := texts("13900000098"); len(got) != 0 {
+		t.Errorf("contacts told without notify_contacts: %q", got)
+	}
+}
