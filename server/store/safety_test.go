@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -233,5 +234,60 @@ func TestEmergencyContactsAreTextedInTheCallsTransaction(t *testing.T) {
 	}
 	if got := texts("13900000098"); len(got) != 0 {
 		t.Errorf("contacts told without notify_contacts: %q", got)
+	}
+}
+
+// The board reads the callers of its open calls on every render; the
+// audit log gets one entry per officer, call and way of viewing, not one
+// per render, and a view that shows more (the safety profile) is its own.
+func TestCallerViewsAreAuditedOncePerOfficerAndCall(t *testing.T) {
+	c := newCounter(t)
+	st, ctx := c.st, context.Background()
+	cl := call(t, st, app.NewCall{CallerID: c.resident.ID, Category: "other"}, t0)
+	other := call(t, st, app.NewCall{CallerID: c.neighbour.ID, Category: "other"}, t0)
+	count := func() map[string]int {
+		t.Helper()
+		audits, err := st.ListAudit(ctx, app.AuditFilter{StationID: c.station.ID, Action: "call.caller_view", Limit: 200})
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := map[string]int{}
+		for _, a := range audits {
+			n[fmt.Sprintf("%d %s %s", *a.ActorID, a.Target, a.Detail)]++
+		}
+		return n
+	}
+	both := []int64{cl.ID, other.ID}
+	for range 5 {
+		if _, err := st.CallerViews(ctx, c.station.ID, c.officer.ID, both, "10.0.0.1", "board"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := count()
+	if len(got) != 2 || got[fmt.Sprintf("%d call/%d board", c.officer.ID, cl.ID)] != 1 || got[fmt.Sprintf("%d call/%d board", c.officer.ID, other.ID)] != 1 {
+		t.Fatalf("after five board renders: %v, want one entry per call", got)
+	}
+	// Another officer, another way of viewing, and a view that now shows
+	// the safety profile are each audited once.
+	st.CallerViews(ctx, c.station.ID, c.officer2.ID, both, "", "board")
+	st.CallerViews(ctx, c.station.ID, c.officer.ID, []int64{cl.ID}, "", "api")
+	st.CallerViews(ctx, c.station.ID, c.officer.ID, []int64{cl.ID}, "", "api")
+	if err := st.SaveSafetyProfile(ctx, c.resident.ID, &app.SafetyProfile{LivesAlone: true}); err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		st.CallerViews(ctx, c.station.ID, c.officer.ID, both, "", "board")
+	}
+	got = count()
+	want := map[string]int{
+		fmt.Sprintf("%d call/%d board", c.officer.ID, cl.ID):                      1,
+		fmt.Sprintf("%d call/%d board", c.officer.ID, other.ID):                   1,
+		fmt.Sprintf("%d call/%d board", c.officer2.ID, cl.ID):                     1,
+		fmt.Sprintf("%d call/%d board", c.officer2.ID, other.ID):                  1,
+		fmt.Sprintf("%d call/%d api", c.officer.ID, cl.ID):                        1,
+		fmt.Sprintf("%d call/%d board, with safety profile", c.officer.ID, cl.ID): 1,
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("audited views %v, want %v", got, want)
 	}
 }
