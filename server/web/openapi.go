@@ -294,7 +294,7 @@ var apiSchemas = map[string]any{
 	"ClockIn":          object(map[string]any{"booth_id": str(), "lat": number(), "lng": number()}, "booth_id"),
 	"ClockOut":         object(map[string]any{"handover_note": str()}, "handover_note"),
 	"Shift":            object(map[string]any{"id": str(), "station_id": str(), "booth_id": str(), "officer_id": str(), "started_at": str(), "ended_at": str(), "distance_m": number(), "far": boolean(), "handover_note": str(), "handover_ack_by": str(), "handover_ack_at": str(), "signed_off_by": str(), "signed_off_at": str(), "sign_off_comment": str(), "entries": map[string]any{"type": "array", "items": ref("ShiftEntry")}}, "id", "booth_id", "officer_id", "started_at"),
-	"ShiftEntry":       object(map[string]any{"id": str(), "shift_id": str(), "author_id": str(), "kind": str(), "text": str(), "event": str(), "record_id": str(), "corrects": str(), "written_at": str(), "created_at": str()}, "id", "kind", "created_at"),
+	"ShiftEntry":       object(map[string]any{"id": str(), "shift_id": str(), "author_id": str(), "kind": str(), "text": str(), "event": str(), "done_by": str(), "record_id": str(), "corrects": str(), "written_at": str(), "created_at": str()}, "id", "kind", "created_at"),
 	"ShiftList":        listOf("Shift"),
 	"CurrentShift":     object(map[string]any{"id": str(), "booth_id": str(), "started_at": str(), "entries": map[string]any{"type": "array", "items": ref("ShiftEntry")}, "open_handover": ref("Shift")}, "id"),
 	"ShiftDetail":      object(map[string]any{"id": str(), "booth_id": str(), "officer_id": str(), "entries": map[string]any{"type": "array", "items": ref("ShiftEntry")}, "figures": ref("Figures")}, "id", "figures"),
