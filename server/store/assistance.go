@@ -461,7 +461,13 @@ func (s *Store) AddCallMessage(ctx context.Context, id int64, scope app.CallScop
 		}
 		p := callUpdated(c)
 		p.Messages = int(n)
-		return callEvent(tx, "assistance.updated", c, p)
+		if err := callEvent(tx, "assistance.updated", c, p); err != nil {
+			return err
+		}
+		if scope.CallerID == 0 {
+			return s.tellClosedPage(tx, c, authorID, app.TextCallMessage)
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, err
@@ -543,6 +549,11 @@ func (s *Store) MoveCall(ctx context.Context, id int64, scope app.CallScope, act
 		p.AcknowledgedBy = idString(fresh.AcknowledgedBy)
 		if err := callEvent(tx, "assistance.updated", &fresh, p); err != nil {
 			return err
+		}
+		if to == app.CallAcknowledged && !byCaller {
+			if err := s.tellClosedPage(tx, &fresh, actorID, app.TextCallAcknowledged); err != nil {
+				return err
+			}
 		}
 		return tellContacts(tx, &fresh)
 	})

@@ -291,3 +291,91 @@ func TestCallerViewsAreAuditedOncePerOfficerAndCall(t *testing.T) {
 		t.Errorf("audited views %v, want %v", got, want)
 	}
 }
+
+// A resident whose page is closed is texted, in the transaction of the
+// officer's step, when an officer takes or writes on their call; with a
+// page open they see it live and get no text.
+func TestClosedPageIsTextedWhenAnOfficerActs(t *testing.T) {
+	c := newCounter(t)
+	st, ctx := c.st, context.Background()
+	texts := func() []string {
+		t.Helper()
+		msgs, err := st.ClaimMessages(ctx, st.Now(), 24*time.Hour, 100) // each is read once
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, m := range msgs {
+			if m.Phone == c.resident.Phone {
+				out = append(out, m.Kind+" "+m.Params)
+			}
+		}
+		return out
+	}
+	station := app.CallScope{StationID: c.station.ID}
+	x, err := st.CreateCall(ctx, app.NewCall{CallerID: c.resident.ID, Category: "other"}, st.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.MoveCall(ctx, x.ID, station, c.officer.ID, app.CallAcknowledged, "", st.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if got := texts(); len(got) != 1 || !strings.HasPrefix(got[0], app.TextCallAcknowledged+" ") || !strings.Contains(got[0], c.officer.Name) || !strings.Contains(got[0], c.officer.BadgeNo) {
+		t.Fatalf("after the acknowledgement with the page closed: %q, want one text naming the officer and badge", got)
+	}
+	for _, text := range []string{"我五分钟到", "请在门口等"} {
+		if _, err := st.AddCallMessage(ctx, x.ID, station, c.officer.ID, text, st.Now()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := texts(); len(got) != 1 || !strings.HasPrefix(got[0], app.TextCallMessage+" ") || strings.Contains(got[0], "五分钟") {
+		t.Fatalf("after two messages: %q, want one text that quotes nothing", got)
+	}
+	if _, err := st.AddCallMessage(ctx, x.ID, app.CallScope{CallerID: c.resident.ID}, 0, "好的", st.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if got := texts(); len(got) != 0 {
+		t.Fatalf("the caller's own message texted them: %q", got)
+	}
+	moveCall(t, st, x.ID, station, c.officer.ID, app.CallResolved, st.Now())
+
+	// With the page open: nothing; once it closes, the next step texts.
+	y, err := st.CreateCall(ctx, app.NewCall{CallerID: c.resident.ID, Category: "other"}, st.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.PageOpened(ctx, c.resident.ID, st.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.MoveCall(ctx, y.ID, station, c.officer2.ID, app.CallAcknowledged, "", st.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.AddCallMessage(ctx, y.ID, station, c.officer2.ID, "收到", st.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if got := texts(); len(got) != 0 {
+		t.Fatalf("texts with the page open: %q", got)
+	}
+	if err := st.PageClosed(ctx, c.resident.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.MoveCall(ctx, y.ID, station, c.officer2.ID, app.CallEnRoute, "", st.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if got := texts(); len(got) != 0 {
+		t.Fatalf("an officer on the way texted: %q (only taking the call and writing do)", got)
+	}
+	if _, err := st.AddCallMessage(ctx, y.ID, station, c.officer2.ID, "还有两分钟", st.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if got := texts(); len(got) != 0 {
+		t.Fatalf("a message within five minutes of the last text: %q, want none", got)
+	}
+	clockOf(t).Advance(6 * time.Minute)
+	if _, err := st.AddCallMessage(ctx, y.ID, station, c.officer2.ID, "到了", st.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if got := texts(); len(got) != 1 || !strings.HasPrefix(got[0], app.TextCallMessage+" ") {
+		t.Fatalf("a message once the page closed, past the quiet time: %q, want one text", got)
+	}
+}

@@ -185,7 +185,14 @@ func (s *Server) addCallMessage(c echo.Context, text string) (*app.CallMessage, 
 	if err != nil {
 		return nil, err
 	}
-	return s.store.AddCallMessage(c.Request().Context(), id, scope, caller(c).UserID, text, time.Now())
+	ctx := c.Request().Context()
+	m, err := s.store.AddCallMessage(ctx, id, scope, caller(c).UserID, text, time.Now())
+	if err == nil && scope.StationID != 0 {
+		if call, ferr := s.store.FindCall(ctx, id, scope); ferr == nil {
+			s.pushClosedPage(ctx, call, app.TextCallMessage)
+		}
+	}
+	return m, err
 }
 
 // handleCallTransition: POST /assistance-calls/:id/transitions.
@@ -211,8 +218,9 @@ func (s *Server) moveCall(c echo.Context, to app.CallStatus, note string) (*app.
 		return nil, err
 	}
 	call, err := s.store.MoveCall(c.Request().Context(), id, scope, caller(c).UserID, to, strings.TrimSpace(note), time.Now())
-	if err == nil && to == app.CallAcknowledged {
+	if err == nil && to == app.CallAcknowledged && scope.StationID != 0 {
 		s.ops.acknowledged(call)
+		s.pushClosedPage(c.Request().Context(), call, app.TextCallAcknowledged)
 	}
 	return call, err
 }
