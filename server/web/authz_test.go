@@ -201,7 +201,7 @@ var matrix = []matrixCell{
 	{"GET /shifts/:id", "/shifts/{shift}", "", all(403, "anon", 303, "officer", 200, "head", 200, "officer2", 404, "head2", 404)},
 	{"POST /shifts/:id/entries", "/shifts/{shift}/entries", "kind=note&text=hello", all(403, "anon", 401, "officer", 303, "officer2", 404, "head", 400, "head2", 404)},
 	{"POST /api/v1/shifts/:id/sign-off", "/api/v1/shifts/{shift}/sign-off", `{"comment":"ok"}`, all(403, "anon", 401, "head", 200, "head2", 404)},
-	{"POST /shifts/:id/sign-off", "/shifts/{shift}/sign-off", "comment=ok", all(403, "anon", 401, "head", 409, "head2", 404)},
+	{"POST /shifts/:id/sign-off", "/shifts/{shift}/sign-off", "comment=ok&confirm=1", all(403, "anon", 401, "head", 409, "head2", 404)},
 	// Data rights: residents export and delete their own account (here
 	// with a wrong password, so the accounts stay); heads set their own
 	// station's retention.

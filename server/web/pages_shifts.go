@@ -368,6 +368,11 @@ func (s *Server) renderShiftDetail(c echo.Context, status int, errs view.Errors,
 
 // handleSignOffForm: POST /shifts/:id/sign-off.
 func (s *Server) handleSignOffForm(c echo.Context) error {
+	ask := confirmSignOff
+	ask.back = "/shifts/" + c.Param("id")
+	if ok, err := s.confirmed(c, ask); !ok {
+		return err
+	}
 	if _, err := s.signOff(c, c.FormValue("comment")); err != nil {
 		msg, status, err := s.formError(c, err)
 		if err != nil {
