@@ -236,7 +236,7 @@ var matrix = []matrixCell{
 	{"POST /requests/:id/family", "/requests/{newborn}/family", "phone=13700000000", all(403, "anon", 401, "resident", 303, "resident2", 404)},
 	{"GET /photos", "", "", all(403, "anon", 303, residents, 200)},
 	{"POST /photos/:id/keep", "/photos/{photo}/keep", "keep=0", all(403, "anon", 401, "resident", 303, "resident2", 404)},
-	{"POST /photos/:id/share", "/photos/{photo}/share", "days=7", all(403, "anon", 401, "resident", 201, "resident2", 404)},
+	{"POST /photos/:id/share", "/photos/{photo}/share", "days=7", all(403, "anon", 401, "resident", 303, "resident2", 404)},
 	{"POST /share-links/:id/revoke", "/share-links/{sharelink}/revoke", "", all(403, "anon", 401, "resident", 303, "resident2", 404)},
 	{"POST /photo-consents/:id/withdraw", "/photo-consents/{consent2}/withdraw", "", all(403, "anon", 401, "resident", 303, "resident2", 404)},
 	{"POST /photos/:id/delete", "/photos/{photo2}/delete", "x=1", all(403, "anon", 401, "resident", 400, "resident2", 404)},

@@ -136,7 +136,15 @@ func (s *Server) handlePhotosPage(c echo.Context) error {
 	case "invite":
 		flash = t(c, "ph.invited_done")
 	}
-	return s.renderPhotos(c, http.StatusOK, flash, "", "")
+	shared := ""
+	if ck, err := c.Cookie(shareLinkCookie); err == nil && c.QueryParam("done") == "share" {
+		shared = ck.Value
+		gone := s.cookie(shareLinkCookie, "", -1)
+		gone.Path = "/photos"
+		c.SetCookie(gone)
+		c.Response().Header().Set(offlineHeader, "no") // the link is not kept offline
+	}
+	return s.renderPhotos(c, http.StatusOK, flash, "", shared)
 }
 
 // renderPhotos shows the family's photos page with a message.
@@ -254,8 +262,8 @@ func (s *Server) handlePhotoPageDelete(c echo.Context) error {
 	return s.afterPhotoForm(c, "delete", err)
 }
 
-// handlePhotoPageShare: POST /photos/:id/share (form days): the page shows
-// the new link once.
+// handlePhotoPageShare: POST /photos/:id/share (form days): the photos
+// page shows the new link once, with copy and share buttons.
 func (s *Server) handlePhotoPageShare(c echo.Context) error {
 	id, err := idParam(c)
 	if err != nil {
@@ -272,8 +280,17 @@ func (s *Server) handlePhotoPageShare(c echo.Context) error {
 	if err != nil {
 		return s.afterPhotoForm(c, "", err)
 	}
-	return s.renderPhotos(c, http.StatusCreated, "", "", url)
+	// Post/redirect/get: the link, shown once, rides a short cookie to the
+	// page, so refreshing it neither posts again nor shows the link again.
+	flash := s.cookie(shareLinkCookie, url, 120)
+	flash.Path, flash.SameSite = "/photos", http.SameSiteStrictMode
+	c.SetCookie(flash)
+	return c.Redirect(http.StatusSeeOther, "/photos?done=share")
 }
+
+// shareLinkCookie carries a new share link from its form to the page that
+// shows it once.
+const shareLinkCookie = "pb_share_link"
 
 // handleShareLinkPageRevoke: POST /share-links/:id/revoke.
 func (s *Server) handleShareLinkPageRevoke(c echo.Context) error {
