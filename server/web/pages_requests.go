@@ -505,6 +505,9 @@ func (s *Server) requestPage(c echo.Context, r *app.ServiceRequest) (view.Reques
 		if err != nil {
 			return v, err
 		}
+		// Nobody is picked unless the request has an assignee: a default
+		// (the first of the list is the head) would hand it on by mistake.
+		v.Officers = []view.Option{{Value: "", Label: t(c, "req.assign_pick"), Selected: r.AssigneeID == nil}}
 		for _, u := range staff {
 			if !u.Disabled {
 				v.Officers = append(v.Officers, view.Option{Value: itoa64(u.ID), Label: u.Name, Selected: r.AssigneeID != nil && *r.AssigneeID == u.ID})
@@ -611,7 +614,7 @@ func (s *Server) handleRequestPageAssign(c echo.Context) error {
 	}
 	assignee, err := parseID(c.FormValue("assignee_id"))
 	if err != nil {
-		return s.afterMove(c, id, app.Errorf(app.EINVALID, "choose an officer"))
+		return s.afterMove(c, id, app.Errorf(app.EINVALID, "%s", t(c, "req.assign_pick_error")))
 	}
 	_, err = s.moveRequest(c, app.RequestMove{AssigneeID: &assignee})
 	return s.afterMove(c, id, err)

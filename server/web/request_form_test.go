@@ -69,3 +69,43 @@ func TestVisitFormKeepsThePersonAtTheFormWithLinkedErrors(t *testing.T) {
 		t.Errorf("summary entry %q does not name the field", texts[0])
 	}
 }
+
+// 转交给 picks nobody by default (the head comes first in the list), and
+// sending it without a choice says so in the page's language.
+func TestAssignPicksNobodyByDefault(t *testing.T) {
+	ts := newTestServer(t, nil)
+	ts.demo(t)
+	resident := ts.login(t, "13900000001").AccessToken
+	officer := ts.login(t, "13800000001").AccessToken
+	var r struct{ ID string }
+	ts.api(t, "POST", "/api/v1/service-requests", resident, map[string]any{"services": []string{"other"}, "fields": map[string]any{"other": map[string]string{"subject": "咨询"}}}, &r)
+	selected := func() string {
+		_, page := ts.do(t, "GET", "/requests/"+r.ID, "", map[string]string{"Authorization": "Bearer " + officer})
+		i := strings.Index(page, `name="assignee_id"`)
+		if i < 0 {
+			t.Fatal("no 转交给 on the request page")
+		}
+		box := page[i : i+strings.Index(page[i:], "</select>")]
+		m := regexp.MustCompile(`<option value="([^"]*)" selected>`).FindStringSubmatch(box)
+		if m == nil {
+			return "none selected"
+		}
+		return m[1]
+	}
+	if got := selected(); got != "" {
+		t.Errorf("转交给 preselects %q, want the empty choice", got)
+	}
+	form := map[string]string{"Authorization": "Bearer " + officer, "Content-Type": "application/x-www-form-urlencoded"}
+	resp, page := ts.do(t, "POST", "/requests/"+r.ID+"/assign", "assignee_id=", form)
+	if resp.StatusCode != 400 || !strings.Contains(page, "请选择接手的民警") {
+		t.Errorf("转交 without a choice: %d, want 400 saying to choose", resp.StatusCode)
+	}
+	var me struct{ ID string }
+	ts.api(t, "GET", "/api/v1/me", ts.login(t, "13800000002").AccessToken, nil, &me)
+	if resp, _ := ts.doNoRedirect(t, "POST", "/requests/"+r.ID+"/assign", "assignee_id="+me.ID, form); resp.StatusCode != 303 {
+		t.Fatalf("转交: %d", resp.StatusCode)
+	}
+	if got := selected(); got != me.ID {
+		t.Errorf("after 转交 the choice is %q, want the assignee %s", got, me.ID)
+	}
+}
