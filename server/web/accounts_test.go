@@ -1,10 +1,10 @@
 package web_test
 
 import (
-	"fmt"
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"regexp"
 	"strings"
