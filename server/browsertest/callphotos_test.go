@@ -9,7 +9,8 @@ import (
 
 // A resident adds a photo to her open call from her phone (in English);
 // it appears on her call page and, live, on the officer's open call page
-// (in Chinese); the officer who takes the call adds one too.
+// (in Chinese); the officer who takes the call adds one too. Cancelling
+// the call then takes a confirmation step.
 func TestCallerAndOfficerAddPhotosToACall(t *testing.T) {
 	srv := startDemo(t, nil)
 	resident := NewBrowser(t).Page(t, Phone, "en")
@@ -45,4 +46,11 @@ func TestCallerAndOfficerAddPhotosToACall(t *testing.T) {
 	officer.Screenshot("call-photo-officer")
 	officer.Axe()
 	resident.WaitFor(`document.querySelectorAll(".call-photos img").length === 2`)
+
+	// Cancelling asks once more; confirming ends the call.
+	resident.Submit(`form[action$="/move"] button[type=submit]`)
+	resident.WaitFor(`document.querySelector(".confirm-step") !== null`)
+	resident.Axe()
+	resident.Submit(`.confirm-step button[name="confirm"][value="1"]`)
+	resident.WaitFor(`document.querySelector(".call-cancelled") !== null && document.getElementById("f-call-photo") === null`)
 }

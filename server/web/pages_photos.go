@@ -139,9 +139,7 @@ func (s *Server) handlePhotosPage(c echo.Context) error {
 	shared := ""
 	if ck, err := c.Cookie(shareLinkCookie); err == nil && c.QueryParam("done") == "share" {
 		shared = ck.Value
-		gone := s.cookie(shareLinkCookie, "", -1)
-		gone.Path = "/photos"
-		c.SetCookie(gone)
+		c.SetCookie(s.cookie(shareLinkCookie, "", -1))
 		c.Response().Header().Set(offlineHeader, "no") // the link is not kept offline
 	}
 	return s.renderPhotos(c, http.StatusOK, flash, "", shared)
@@ -282,9 +280,7 @@ func (s *Server) handlePhotoPageShare(c echo.Context) error {
 	}
 	// Post/redirect/get: the link, shown once, rides a short cookie to the
 	// page, so refreshing it neither posts again nor shows the link again.
-	flash := s.cookie(shareLinkCookie, url, 120)
-	flash.Path, flash.SameSite = "/photos", http.SameSiteStrictMode
-	c.SetCookie(flash)
+	c.SetCookie(s.cookie(shareLinkCookie, url, 120))
 	return c.Redirect(http.StatusSeeOther, "/photos?done=share")
 }
 
