@@ -136,7 +136,9 @@ self.addEventListener("sync", (event) => {
 });
 
 // Web Push (best effort): a call for help or its escalation, shown until
-// someone opens it. The payload holds ids only, never the caller's words.
+// someone opens it; to a caller whose page is closed, that an officer took
+// or wrote on their call. The payload holds ids and a title only, never
+// anyone's words.
 self.addEventListener("push", (event) => {
   let data = {};
   try { data = event.data ? event.data.json() : {}; } catch (e) { /* keep {} */ }
@@ -144,6 +146,13 @@ self.addEventListener("push", (event) => {
     event.waitUntil(self.registration.showNotification(data.title || "紧急通告 / Urgent notice", {
       body: "紧急通告 / Urgent notice", lang: data.lang || "", tag: "notice-" + data.id, renotify: true,
       data: { url: data.url || "/notices" },
+    }));
+    return;
+  }
+  if (data.type === "assistance.caller_update") {
+    event.waitUntil(self.registration.showNotification(data.title || "求助进展 / Your call", {
+      body: "#" + (data.id || ""), tag: "mycall-" + data.id, renotify: true,
+      data: { url: data.url || "/" },
     }));
     return;
   }

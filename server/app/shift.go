@@ -71,7 +71,8 @@ type ShiftEntry struct {
 	AuthorID   *int64     `json:"author_id,string,omitempty"` // nil: written by the system
 	Kind       string     `json:"kind"`
 	Text       string     `json:"text,omitempty"`
-	EventName  string     `json:"event,omitempty"` // system entries: the event that made it
+	EventName  string     `json:"event,omitempty"`          // system entries: the event that made it
+	DoneBy     *int64     `json:"done_by,string,omitempty"` // system entries: the member of staff who took the step
 	RecordID   *int64     `json:"record_id,string,omitempty"`
 	CorrectsID *int64     `json:"corrects,string,omitempty"`
 	WrittenAt  *time.Time `json:"written_at,omitempty"` // the device's clock, for an entry written offline

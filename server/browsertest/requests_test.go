@@ -30,7 +30,9 @@ func TestReferenceVisitEndToEnd(t *testing.T) {
 	resident.Open(srv.URL + "/requests/new")
 	resident.Axe()
 	resident.Do(chromedp.Click(chromedp.ID("svc-household_migration")), chromedp.Click(chromedp.ID("svc-passport_renewal")))
-	resident.Submit(`form[action="/requests/new"][method="get"] button[type=submit]`)
+	resident.Submit(`form[action="/requests/new#details"][method="get"] button[type=submit]`)
+	// 下一步 leaves the person at the details form, not the top of the page.
+	resident.WaitFor(`(() => { const r = document.getElementById("details").getBoundingClientRect(); return r.top > -2 && r.top < innerHeight / 2; })()`)
 	text := resident.text()
 	for _, want := range []string{"需要带的材料", "居民户口簿", "预计一共需要 35 分钟。"} {
 		if !strings.Contains(text, want) {

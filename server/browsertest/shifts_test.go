@@ -120,6 +120,9 @@ func TestShiftHandoverSwitchAndSignOff(t *testing.T) {
 	}
 	head.Axe()
 	head.fill(map[string]string{"f-comment": "记录完整"}, `form[action$="/sign-off"] button`)
+	head.WaitFor(`document.querySelector(".confirm-step") !== null`)
+	head.Axe()
+	head.Submit(`.confirm-step button[name="confirm"][value="1"]`)
 	if !strings.Contains(head.text(), "已审核，日志已封存。") {
 		t.Fatalf("sign-off:\n%s", head.text())
 	}

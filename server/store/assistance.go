@@ -70,6 +70,7 @@ type callUpdatedEvent struct {
 	AcknowledgedBy  string         `json:"acknowledged_by,omitempty"`
 	LocationUpdated bool           `json:"location_updated,omitempty"`
 	Messages        int            `json:"messages,omitempty"` // how many the call has now
+	Photos          int            `json:"photos,omitempty"`   // how many photos the call has now
 }
 
 // callEvent appends an event about a call in the caller's transaction; the
@@ -86,7 +87,8 @@ func callUpdated(c *app.AssistanceCall) callUpdatedEvent {
 // for, else the caller's home booth, else the booth nearest to the
 // location, else the first booth. When no officer is on duty at that booth
 // the call escalates in the same transaction; otherwise it escalates once
-// the booth's acknowledgement limit passes (see EscalateDue). Besides the
+// the booth's acknowledgement limit passes (see EscalateDue). The caller's
+// emergency contacts' texts are queued in the same transaction. Besides the
 // interface's errors: EFORBIDDEN when the caller is no enabled resident,
 // EINVALID for a booth that does not exist.
 func (s *Store) CreateCall(ctx context.Context, nc app.NewCall, now time.Time) (*app.AssistanceCall, error) {
@@ -163,6 +165,9 @@ func (s *Store) CreateCall(ctx context.Context, nc app.NewCall, now time.Time) (
 		err = callEvent(tx, "assistance.created", c, callCreatedEvent{ID: strconv.FormatInt(c.ID, 10), Status: c.Status,
 			BoothID: strconv.FormatInt(c.BoothID, 10), Category: c.Category, Silent: c.Silent, EscalationLevel: c.EscalationLevel})
 		if err != nil {
+			return err
+		}
+		if err := tellContacts(tx, c); err != nil {
 			return err
 		}
 		if onDuty > 0 {
@@ -456,7 +461,13 @@ func (s *Store) AddCallMessage(ctx context.Context, id int64, scope app.CallScop
 		}
 		p := callUpdated(c)
 		p.Messages = int(n)
-		return callEvent(tx, "assistance.updated", c, p)
+		if err := callEvent(tx, "assistance.updated", c, p); err != nil {
+			return err
+		}
+		if scope.CallerID == 0 {
+			return s.tellClosedPage(tx, c, authorID, app.TextCallMessage)
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, err
@@ -536,7 +547,15 @@ func (s *Store) MoveCall(ctx context.Context, id int64, scope app.CallScope, act
 		}
 		p := callUpdated(&fresh)
 		p.AcknowledgedBy = idString(fresh.AcknowledgedBy)
-		return callEvent(tx, "assistance.updated", &fresh, p)
+		if err := callEvent(tx, "assistance.updated", &fresh, p); err != nil {
+			return err
+		}
+		if to == app.CallAcknowledged && !byCaller {
+			if err := s.tellClosedPage(tx, &fresh, actorID, app.TextCallAcknowledged); err != nil {
+				return err
+			}
+		}
+		return tellContacts(tx, &fresh)
 	})
 	if err != nil {
 		return nil, err

@@ -27,6 +27,7 @@ var models = []any{
 	&app.AssistanceCall{},
 	&app.CallEntry{},
 	&app.CallMessage{},
+	&app.CallPhoto{},
 	&app.PushSubscription{},
 	&app.Shift{},
 	&app.ShiftEntry{},

@@ -250,6 +250,14 @@ func exportRequests(tx *gorm.DB, u *app.User, out *app.DataExport) (any, error) 
 		}
 		records = append(records, rec)
 	}
+	var photos []app.CallPhoto
+	if err := tx.Where("added_by = ?", u.ID).Order("id").Find(&photos).Error; err != nil {
+		return nil, err
+	}
+	for _, p := range photos {
+		out.Files = append(out.Files, app.ExportFile{Path: fmt.Sprintf("files/calls/%d/%d.jpg", p.CallID, p.ID),
+			BlobKey: p.FullKey, ContentType: "image/jpeg"})
+	}
 	return records, nil
 }
 
@@ -273,6 +281,14 @@ func exportCalls(tx *gorm.DB, u *app.User, out *app.DataExport) (any, error) {
 				Status: string(c.Status), At: closedAt(c.ClosedAt, c.UpdatedAt), Reason: keptCallReason})
 		}
 		records = append(records, rec)
+	}
+	var photos []app.CallPhoto
+	if err := tx.Where("added_by = ?", u.ID).Order("id").Find(&photos).Error; err != nil {
+		return nil, err
+	}
+	for _, p := range photos {
+		out.Files = append(out.Files, app.ExportFile{Path: fmt.Sprintf("files/calls/%d/%d.jpg", p.CallID, p.ID),
+			BlobKey: p.FullKey, ContentType: "image/jpeg"})
 	}
 	return records, nil
 }
@@ -309,6 +325,13 @@ func eraseCalls(tx *gorm.DB, u *app.User, e *erasing) error {
 		}
 	}
 	if len(drop) > 0 {
+		var photos []app.CallPhoto
+		if err := tx.Where("call_id IN ?", drop).Find(&photos).Error; err != nil {
+			return fmt.Errorf("store: erase calls: photos: %w", err)
+		}
+		if _, err := deleteCallPhotos(tx, photos); err != nil {
+			return err
+		}
 		// Entries and messages go with their call (ON DELETE CASCADE).
 		if err := tx.Where("id IN ?", drop).Delete(&app.AssistanceCall{}).Error; err != nil {
 			return fmt.Errorf("store: erase calls: %w", err)
@@ -317,6 +340,9 @@ func eraseCalls(tx *gorm.DB, u *app.User, e *erasing) error {
 	}
 	if err := tx.Model(&app.AssistanceCall{}).Where("caller_id = ?", u.ID).Update("caller_id", nil).Error; err != nil {
 		return fmt.Errorf("store: detach calls: %w", err)
+	}
+	if err := tx.Model(&app.CallPhoto{}).Where("added_by = ?", u.ID).Update("added_by", nil).Error; err != nil {
+		return fmt.Errorf("store: detach call photos: %w", err)
 	}
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -70,7 +71,11 @@ func (s *Store) SaveSafetyProfile(ctx context.Context, userID int64, p *app.Safe
 }
 
 // CallerViews returns what the staff of a station see of the callers of
-// the given calls, and audits each view as "call.caller_view".
+// the given calls, and audits the views as "call.caller_view": one entry
+// per viewer, call, way of viewing (via) and what was seen (the safety
+// profile or not). A view already audited so is not written again, so
+// the board, which renders on every event, writes nothing on most renders
+// while the log still says who saw which caller, how and when first.
 func (s *Store) CallerViews(ctx context.Context, stationID, viewerID int64, ids []int64, ip, via string) (map[int64]app.CallerView, error) {
 	out := map[int64]app.CallerView{}
 	if len(ids) == 0 || stationID == 0 {
@@ -85,7 +90,8 @@ func (s *Store) CallerViews(ctx context.Context, stationID, viewerID int64, ids 
 		ElderMode *bool
 	}
 	var rows []row
-	err := s.db.WithContext(ctx).Table("assistance_calls c").
+	db := s.db.WithContext(ctx)
+	err := db.Table("assistance_calls c").
 		Select("c.id AS call_id, c.status, u.id AS caller_id, u.name, u.phone, u.elder_mode").
 		Joins("JOIN users u ON u.id = c.caller_id").
 		Where("c.station_id = ? AND c.id IN ?", stationID, ids).Order("c.id").Scan(&rows).Error
@@ -95,24 +101,42 @@ func (s *Store) CallerViews(ctx context.Context, stationID, viewerID int64, ids 
 	if len(rows) == 0 {
 		return out, nil
 	}
-	err = s.tx(ctx, func(tx *gorm.DB) error {
-		for _, r := range rows {
-			v := app.CallerView{Caller: &app.CallerIdentity{Name: r.Name, Phone: r.Phone, ElderMode: r.ElderMode != nil && *r.ElderMode}}
-			detail := via
-			if r.Status.Open() {
-				p, err := safetyProfile(tx, r.CallerID)
-				if err != nil {
-					return err
-				}
-				if !p.Empty() {
-					v.Profile = p
-					detail += ", with safety profile"
-				}
-			}
-			out[r.CallID] = v
-			err := audit(tx, &app.AuditEntry{StationID: &stationID, ActorID: &viewerID, Action: "call.caller_view",
-				Target: "call/" + strconv.FormatInt(r.CallID, 10), Detail: detail, IP: ip})
+	views := make([]app.AuditEntry, 0, len(rows))
+	targets := make([]string, 0, len(rows))
+	for _, r := range rows {
+		v := app.CallerView{Caller: &app.CallerIdentity{Name: r.Name, Phone: r.Phone, ElderMode: r.ElderMode != nil && *r.ElderMode}}
+		detail := via
+		if r.Status.Open() {
+			p, err := safetyProfile(db, r.CallerID)
 			if err != nil {
+				return nil, err
+			}
+			if !p.Empty() {
+				v.Profile = p
+				detail += ", with safety profile"
+			}
+		}
+		out[r.CallID] = v
+		target := "call/" + strconv.FormatInt(r.CallID, 10)
+		targets = append(targets, target)
+		views = append(views, app.AuditEntry{StationID: &stationID, ActorID: &viewerID, Action: callerViewAction, Target: target, Detail: detail, IP: ip})
+	}
+	type seenView struct{ Target, Detail string }
+	var seen []seenView
+	err = db.Model(&app.AuditEntry{}).Select("target, detail").
+		Where("actor_id = ? AND action = ? AND target IN ?", viewerID, callerViewAction, targets).Scan(&seen).Error
+	if err != nil {
+		return nil, fmt.Errorf("store: caller views: audited: %w", err)
+	}
+	views = slices.DeleteFunc(views, func(e app.AuditEntry) bool {
+		return slices.Contains(seen, seenView{e.Target, e.Detail})
+	})
+	if len(views) == 0 {
+		return out, nil
+	}
+	err = s.tx(ctx, func(tx *gorm.DB) error {
+		for i := range views {
+			if err := audit(tx, &views[i]); err != nil {
 				return err
 			}
 		}
@@ -123,6 +147,9 @@ func (s *Store) CallerViews(ctx context.Context, stationID, viewerID int64, ids 
 	}
 	return out, nil
 }
+
+// callerViewAction is the audit action of a staff view of a caller.
+const callerViewAction = "call.caller_view"
 
 // CallTrail returns a call's last positions, newest first.
 func (s *Store) CallTrail(ctx context.Context, callID int64, limit int) ([]app.CallPosition, error) {

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -163,5 +164,218 @@ func TestCallerViewsTrailAndHandoff(t *testing.T) {
 	}
 	if trail, _ := st.CallTrail(ctx, cl.ID, 0); len(trail) != 0 {
 		t.Fatalf("trail after the retention period: %+v", trail)
+	}
+}
+
+// The contacts' texts are queued in the call's own transaction: a call
+// that is refused queues none, and each text is in the outbox the moment
+// the change commits, with no step of the web server's.
+func TestEmergencyContactsAreTextedInTheCallsTransaction(t *testing.T) {
+	c := newCounter(t)
+	st, ctx := c.st, context.Background()
+	p := app.SafetyProfile{EmergencyContacts: []app.EmergencyContact{{Name: "王强", Phone: "13900000099", Relation: "儿子"}}, NotifyContacts: true}
+	if err := st.SaveSafetyProfile(ctx, c.resident.ID, &p); err != nil {
+		t.Fatal(err)
+	}
+	// The neighbour keeps contacts but did not ask for them to be told.
+	quiet := app.SafetyProfile{EmergencyContacts: []app.EmergencyContact{{Name: "刘芳", Phone: "13900000098"}}}
+	if err := st.SaveSafetyProfile(ctx, c.neighbour.ID, &quiet); err != nil {
+		t.Fatal(err)
+	}
+	texts := func(phone string) []string {
+		t.Helper()
+		msgs, err := st.ClaimMessages(ctx, st.Now(), time.Minute, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var kinds []string
+		for _, m := range msgs {
+			if m.Phone == phone {
+				kinds = append(kinds, m.Kind+" "+m.Params)
+			}
+		}
+		return kinds
+	}
+	call, err := st.CreateCall(ctx, app.NewCall{CallerID: c.resident.ID, Category: "medical"}, st.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := texts("13900000099")
+	if len(got) != 1 || !strings.HasPrefix(got[0], "contacts.raised ") || !strings.Contains(got[0], "陈秀英") || !strings.Contains(got[0], "海淀派出所 A") {
+		t.Fatalf("after the call: %q, want one contacts.raised naming the caller and the booth", got)
+	}
+	if strings.Contains(got[0], "39.") || strings.Contains(got[0], "116.") {
+		t.Errorf("the contact's text carries a position: %q", got[0])
+	}
+	if _, err := st.CreateCall(ctx, app.NewCall{CallerID: c.resident.ID, Category: "other"}, st.Now()); app.ErrorCode(err) != app.ECONFLICT {
+		t.Fatalf("second open call: %v, want conflict", err)
+	}
+	if got := texts("13900000099"); len(got) != 0 {
+		t.Errorf("a refused call queued %q", got)
+	}
+	if _, err := st.MoveCall(ctx, call.ID, app.CallScope{StationID: c.station.ID}, c.officer.ID, app.CallAcknowledged, "", st.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if got := texts("13900000099"); len(got) != 0 {
+		t.Errorf("an acknowledgement told the contacts: %q", got)
+	}
+	if _, err := st.MoveCall(ctx, call.ID, app.CallScope{StationID: c.station.ID}, c.officer.ID, app.CallResolved, "已送医", st.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if got := texts("13900000099"); len(got) != 1 || !strings.HasPrefix(got[0], "contacts.resolved ") {
+		t.Errorf("after resolving: %q, want one contacts.resolved", got)
+	}
+	other, err := st.CreateCall(ctx, app.NewCall{CallerID: c.neighbour.ID, Category: "other"}, st.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.MoveCall(ctx, other.ID, app.CallScope{CallerID: c.neighbour.ID}, 0, app.CallCancelled, "", st.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if got := texts("13900000098"); len(got) != 0 {
+		t.Errorf("contacts told without notify_contacts: %q", got)
+	}
+}
+
+// The board reads the callers of its open calls on every render; the
+// audit log gets one entry per officer, call and way of viewing, not one
+// per render, and a view that shows more (the safety profile) is its own.
+func TestCallerViewsAreAuditedOncePerOfficerAndCall(t *testing.T) {
+	c := newCounter(t)
+	st, ctx := c.st, context.Background()
+	cl := call(t, st, app.NewCall{CallerID: c.resident.ID, Category: "other"}, t0)
+	other := call(t, st, app.NewCall{CallerID: c.neighbour.ID, Category: "other"}, t0)
+	count := func() map[string]int {
+		t.Helper()
+		audits, err := st.ListAudit(ctx, app.AuditFilter{StationID: c.station.ID, Action: "call.caller_view", Limit: 200})
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := map[string]int{}
+		for _, a := range audits {
+			n[fmt.Sprintf("%d %s %s", *a.ActorID, a.Target, a.Detail)]++
+		}
+		return n
+	}
+	both := []int64{cl.ID, other.ID}
+	for range 5 {
+		if _, err := st.CallerViews(ctx, c.station.ID, c.officer.ID, both, "10.0.0.1", "board"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := count()
+	if len(got) != 2 || got[fmt.Sprintf("%d call/%d board", c.officer.ID, cl.ID)] != 1 || got[fmt.Sprintf("%d call/%d board", c.officer.ID, other.ID)] != 1 {
+		t.Fatalf("after five board renders: %v, want one entry per call", got)
+	}
+	// Another officer, another way of viewing, and a view that now shows
+	// the safety profile are each audited once.
+	st.CallerViews(ctx, c.station.ID, c.officer2.ID, both, "", "board")
+	st.CallerViews(ctx, c.station.ID, c.officer.ID, []int64{cl.ID}, "", "api")
+	st.CallerViews(ctx, c.station.ID, c.officer.ID, []int64{cl.ID}, "", "api")
+	if err := st.SaveSafetyProfile(ctx, c.resident.ID, &app.SafetyProfile{LivesAlone: true}); err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		st.CallerViews(ctx, c.station.ID, c.officer.ID, both, "", "board")
+	}
+	got = count()
+	want := map[string]int{
+		fmt.Sprintf("%d call/%d board", c.officer.ID, cl.ID):                      1,
+		fmt.Sprintf("%d call/%d board", c.officer.ID, other.ID):                   1,
+		fmt.Sprintf("%d call/%d board", c.officer2.ID, cl.ID):                     1,
+		fmt.Sprintf("%d call/%d board", c.officer2.ID, other.ID):                  1,
+		fmt.Sprintf("%d call/%d api", c.officer.ID, cl.ID):                        1,
+		fmt.Sprintf("%d call/%d board, with safety profile", c.officer.ID, cl.ID): 1,
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("audited views %v, want %v", got, want)
+	}
+}
+
+// A resident whose page is closed is texted, in the transaction of the
+// officer's step, when an officer takes or writes on their call; with a
+// page open they see it live and get no text.
+func TestClosedPageIsTextedWhenAnOfficerActs(t *testing.T) {
+	c := newCounter(t)
+	st, ctx := c.st, context.Background()
+	texts := func() []string {
+		t.Helper()
+		msgs, err := st.ClaimMessages(ctx, st.Now(), 24*time.Hour, 100) // each is read once
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, m := range msgs {
+			if m.Phone == c.resident.Phone {
+				out = append(out, m.Kind+" "+m.Params)
+			}
+		}
+		return out
+	}
+	station := app.CallScope{StationID: c.station.ID}
+	x, err := st.CreateCall(ctx, app.NewCall{CallerID: c.resident.ID, Category: "other"}, st.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.MoveCall(ctx, x.ID, station, c.officer.ID, app.CallAcknowledged, "", st.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if got := texts(); len(got) != 1 || !strings.HasPrefix(got[0], app.TextCallAcknowledged+" ") || !strings.Contains(got[0], c.officer.Name) || !strings.Contains(got[0], c.officer.BadgeNo) {
+		t.Fatalf("after the acknowledgement with the page closed: %q, want one text naming the officer and badge", got)
+	}
+	for _, text := range []string{"我五分钟到", "请在门口等"} {
+		if _, err := st.AddCallMessage(ctx, x.ID, station, c.officer.ID, text, st.Now()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := texts(); len(got) != 1 || !strings.HasPrefix(got[0], app.TextCallMessage+" ") || strings.Contains(got[0], "五分钟") {
+		t.Fatalf("after two messages: %q, want one text that quotes nothing", got)
+	}
+	if _, err := st.AddCallMessage(ctx, x.ID, app.CallScope{CallerID: c.resident.ID}, 0, "好的", st.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if got := texts(); len(got) != 0 {
+		t.Fatalf("the caller's own message texted them: %q", got)
+	}
+	moveCall(t, st, x.ID, station, c.officer.ID, app.CallResolved, st.Now())
+
+	// With the page open: nothing; once it closes, the next step texts.
+	y, err := st.CreateCall(ctx, app.NewCall{CallerID: c.resident.ID, Category: "other"}, st.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.PageOpened(ctx, c.resident.ID, st.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.MoveCall(ctx, y.ID, station, c.officer2.ID, app.CallAcknowledged, "", st.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.AddCallMessage(ctx, y.ID, station, c.officer2.ID, "收到", st.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if got := texts(); len(got) != 0 {
+		t.Fatalf("texts with the page open: %q", got)
+	}
+	if err := st.PageClosed(ctx, c.resident.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.MoveCall(ctx, y.ID, station, c.officer2.ID, app.CallEnRoute, "", st.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if got := texts(); len(got) != 0 {
+		t.Fatalf("an officer on the way texted: %q (only taking the call and writing do)", got)
+	}
+	if _, err := st.AddCallMessage(ctx, y.ID, station, c.officer2.ID, "还有两分钟", st.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if got := texts(); len(got) != 0 {
+		t.Fatalf("a message within five minutes of the last text: %q, want none", got)
+	}
+	clockOf(t).Advance(6 * time.Minute)
+	if _, err := st.AddCallMessage(ctx, y.ID, station, c.officer2.ID, "到了", st.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if got := texts(); len(got) != 1 || !strings.HasPrefix(got[0], app.TextCallMessage+" ") {
+		t.Fatalf("a message once the page closed, past the quiet time: %q, want one text", got)
 	}
 }

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -9,7 +10,8 @@ import (
 )
 
 // TestShiftLogHasOneAutomaticEntryPerStep: a call that goes through every
-// step, with escalations re-alerting, location updates and messages, and a
+// step, with escalations re-alerting, location updates, messages and a
+// photo, and a
 // request with notes and an assignment, leave one entry per step in the
 // log of the shift on duty, so the review counts each step once.
 func TestShiftLogHasOneAutomaticEntryPerStep(t *testing.T) {
@@ -33,6 +35,10 @@ func TestShiftLogHasOneAutomaticEntryPerStep(t *testing.T) {
 		if _, err := st.AddCallMessage(ctx, x.ID, station, c.officer.ID, text, t0.Add(33*time.Minute)); err != nil {
 			t.Fatal(err)
 		}
+	}
+	photo := &app.CallPhoto{FullKey: "calls/x.jpg", DisplayKey: "calls/x-display.jpg", ThumbKey: "calls/x-thumb.jpg", Width: 4, Height: 3, Size: 100}
+	if err := st.AddCallPhoto(ctx, x.ID, app.CallScope{CallerID: c.resident.ID}, 0, photo); err != nil {
+		t.Fatal(err)
 	}
 	for _, to := range []app.CallStatus{app.CallEnRoute, app.CallOnScene, app.CallResolved} {
 		moveCall(t, st, x.ID, station, c.officer.ID, to, t0.Add(40*time.Minute))
@@ -62,10 +68,24 @@ func TestShiftLogHasOneAutomaticEntryPerStep(t *testing.T) {
 		t.Fatal(err)
 	}
 	steps := map[string]int{}
+	by := map[string]int64{}
 	for _, e := range log.Entries {
 		if e.AuthorID == nil {
 			steps[e.Kind+" "+e.EventName+" "+e.Text]++
+			if e.DoneBy != nil {
+				by[e.EventName+" "+e.Text] = *e.DoneBy
+			}
 		}
+	}
+	// Each entry names the member of staff who took the step; the
+	// resident's own steps and the system's name nobody.
+	wantBy := map[string]int64{
+		"assistance.updated acknowledged": c.officer.ID, "assistance.updated en_route": c.officer.ID,
+		"assistance.updated on_scene": c.officer.ID, "assistance.updated resolved": c.officer.ID,
+		"request.updated accepted": c.officer.ID, "request.updated in_progress": c.officer.ID, "request.updated completed": c.officer.ID,
+	}
+	if fmt.Sprint(by) != fmt.Sprint(wantBy) {
+		t.Errorf("entries named %v, want %v", by, wantBy)
 	}
 	want := map[string]int{
 		"call assistance.created open": 1, "call assistance.escalated open": 1, "call assistance.updated acknowledged": 1,

@@ -77,6 +77,18 @@ func (s *Store) Throttle(ctx context.Context, bucket string, limit int, window t
 	return 0, nil
 }
 
+// RefundThrottle takes one attempt back from a bucket: an attempt counted
+// before its outcome was known that turned out not to count (a sign-in
+// that succeeded). A bucket without attempts stays as it is.
+func (s *Store) RefundThrottle(ctx context.Context, bucket string) error {
+	err := s.db.WithContext(ctx).Model(&throttle{}).Where("bucket = ? AND hits > 0", bucket).
+		Update("hits", gorm.Expr("hits - 1")).Error
+	if err != nil {
+		return fmt.Errorf("store: refund throttle: %w", err)
+	}
+	return nil
+}
+
 // ClearThrottle forgets a bucket's attempts.
 func (s *Store) ClearThrottle(ctx context.Context, bucket string) error {
 	if err := s.db.WithContext(ctx).Where("bucket = ?", bucket).Delete(&throttle{}).Error; err != nil {

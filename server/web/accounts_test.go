@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"regexp"
 	"strings"
@@ -401,5 +402,31 @@ func TestSignInThrottleHoldsAcrossInstances(t *testing.T) {
 	resp := b.api(t, "POST", "/api/v1/auth/login", "", map[string]string{"phone": "13900000001", "password": store.DemoPassword}, nil)
 	if resp.StatusCode != 429 || resp.Header.Get("Retry-After") == "" {
 		t.Fatalf("sixth attempt on the other instance, right password: %d Retry-After %q, want 429", resp.StatusCode, resp.Header.Get("Retry-After"))
+	}
+}
+
+// Successful sign-ins do not use up an address's limit (a booth's Wi-Fi, a
+// carrier's NAT): more than the limit of them from one address all go
+// through, and wrong tries from it are still refused past the limit.
+func TestSignInThrottleCountsOnlyWrongTries(t *testing.T) {
+	ts := newTestServer(t, nil)
+	ts.demo(t)
+	phones := []string{"13900000001", "13900000002", "13800000001", "13800000002", "13800000000"}
+	for i := range 35 {
+		resp := ts.api(t, "POST", "/api/v1/auth/login", "", map[string]string{"phone": phones[i%len(phones)], "password": store.DemoPassword}, nil)
+		if resp.StatusCode != 200 {
+			t.Fatalf("successful sign-in %d from one address: %d, want 200", i+1, resp.StatusCode)
+		}
+	}
+	refused := 0
+	for i := range 31 {
+		// A different unknown phone each time: only the address's limit applies.
+		resp := ts.api(t, "POST", "/api/v1/auth/login", "", map[string]string{"phone": fmt.Sprintf("1370009%04d", i), "password": "wrong-password"}, nil)
+		if resp.StatusCode == 429 {
+			refused++
+		}
+	}
+	if refused != 1 {
+		t.Errorf("31 wrong tries from one address: %d refused, want the 31st", refused)
 	}
 }

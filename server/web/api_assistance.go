@@ -64,9 +64,9 @@ func (s *Server) handleCallCreate(c echo.Context) error {
 }
 
 // createCall stores a call; one raised while nobody is on duty has
-// escalated at once, and the texts to the station's heads are queued with
-// it (send_messages delivers them: the caller's answer never waits on the
-// SMS gateway).
+// escalated at once, and the texts to the station's heads and the caller's
+// emergency contacts are queued with it (send_messages delivers them: the
+// caller's answer never waits on the SMS gateway).
 func (s *Server) createCall(c echo.Context, nc app.NewCall) (*app.AssistanceCall, error) {
 	now := time.Now()
 	if nc.WrittenAt != nil {
@@ -79,7 +79,6 @@ func (s *Server) createCall(c echo.Context, nc app.NewCall) (*app.AssistanceCall
 		return nil, err
 	}
 	s.push.NotifyStation(c.Request().Context(), call.StationID, push.CallAlert(push.CallCreated, call))
-	s.tellContacts(c.Request().Context(), call, contactsRaised)
 	if call.EscalationLevel > 0 {
 		s.ops.escalations.Inc()
 		s.log.Warn("assistance call raised with nobody on duty", "call_id", call.ID, "booth_id", call.BoothID)
@@ -186,7 +185,14 @@ func (s *Server) addCallMessage(c echo.Context, text string) (*app.CallMessage, 
 	if err != nil {
 		return nil, err
 	}
-	return s.store.AddCallMessage(c.Request().Context(), id, scope, caller(c).UserID, text, time.Now())
+	ctx := c.Request().Context()
+	m, err := s.store.AddCallMessage(ctx, id, scope, caller(c).UserID, text, time.Now())
+	if err == nil && scope.StationID != 0 {
+		if call, ferr := s.store.FindCall(ctx, id, scope); ferr == nil {
+			s.pushClosedPage(ctx, call, app.TextCallMessage)
+		}
+	}
+	return m, err
 }
 
 // handleCallTransition: POST /assistance-calls/:id/transitions.
@@ -212,11 +218,9 @@ func (s *Server) moveCall(c echo.Context, to app.CallStatus, note string) (*app.
 		return nil, err
 	}
 	call, err := s.store.MoveCall(c.Request().Context(), id, scope, caller(c).UserID, to, strings.TrimSpace(note), time.Now())
-	if err == nil && to == app.CallAcknowledged {
+	if err == nil && to == app.CallAcknowledged && scope.StationID != 0 {
 		s.ops.acknowledged(call)
-	}
-	if err == nil && (to == app.CallResolved || to == app.CallCancelled) {
-		s.tellContacts(c.Request().Context(), call, map[app.CallStatus]string{app.CallResolved: contactsResolved, app.CallCancelled: contactsCancelled}[to])
+		s.pushClosedPage(c.Request().Context(), call, app.TextCallAcknowledged)
 	}
 	return call, err
 }

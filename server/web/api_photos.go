@@ -349,6 +349,11 @@ func (s *Server) sendPhotoCopy(c echo.Context, p *app.Photo, copyName string) er
 	case "thumb":
 		key = p.ThumbKey
 	}
+	return s.streamJPEG(c, key)
+}
+
+// streamJPEG streams a stored JPEG copy of a photo, never cached.
+func (s *Server) streamJPEG(c echo.Context, key string) error {
 	rd, err := s.bucket.NewReader(c.Request().Context(), key, nil)
 	if err != nil {
 		if gcerrors.Code(err) == gcerrors.NotFound {

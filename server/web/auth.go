@@ -263,10 +263,13 @@ const dummyHash = "$argon2id$v=19$m=65536,t=1,p=2$z4gG/1TV+qFbXD3uwNDmWA$TB43OI6
 
 var errBadCredentials = app.Errorf(app.EUNAUTHORIZED, "wrong phone number or password")
 
-// Sign-in limits. Wrong tries are counted per phone and address, so an
-// attacker elsewhere cannot lock a person out; the per-phone backstop only
-// slows tries down (signInBackstopDelay each) once many addresses have
-// tried one number, and never refuses the right password.
+// Sign-in limits. Tries are counted before the password is checked (so
+// parallel guesses cannot slip past) and a successful one is given back:
+// only wrong tries use the limits up. They are counted per phone and
+// address, so an attacker elsewhere cannot lock a person out; the
+// per-phone backstop only slows tries down (signInBackstopDelay each) once
+// many addresses have tried one number, and never refuses the right
+// password.
 const (
 	signInsPerPhoneAddress = 5  // tries of one phone from one address, 15 minutes
 	signInsPerAddress      = 30 // tries from one address, 15 minutes
@@ -347,7 +350,12 @@ func (s *Server) signIn(c echo.Context, phone, password string) (*app.SessionGra
 	if user.Disabled {
 		return nil, app.Errorf(app.EUNAUTHORIZED, "this account is disabled")
 	}
+	// A successful sign-in is no try against the limits: behind a booth's
+	// Wi-Fi or a carrier's NAT many people sign in from one address.
 	_ = s.store.ClearThrottle(ctx, pair)
+	if err := s.store.RefundThrottle(ctx, "login:ip:"+addr); err != nil {
+		s.log.Warn("sign-in attempt not given back", "err", err)
+	}
 	return s.store.CreateSession(ctx, user.ID, time.Now())
 }
 

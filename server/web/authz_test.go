@@ -159,6 +159,13 @@ var matrix = []matrixCell{
 	{"GET /board", "", "", all(403, "anon", 303, officers, 200, heads, 200)},
 	{"POST /api/v1/assistance-calls/:id/handoffs", "/api/v1/assistance-calls/{call}/handoffs", `{"to":"120"}`, all(404, "anon", 401, "admin", 403, residents, 403, "officer", 201, "head", 201)},
 	{"POST /calls/:id/handoffs", "/calls/{call}/handoffs", "to=119", all(404, "anon", 401, "admin", 403, residents, 403, "officer", 303, "head", 303)},
+	// Photos of {call}: {callphoto} is the caller's. An officer who has not
+	// taken the call adds none.
+	{"POST /api/v1/assistance-calls/:id/photos", "/api/v1/assistance-calls/{call}/photos", `{}`, ownRequest(400, "officer", 403, "head", 403)},
+	{"GET /api/v1/assistance-calls/:id/photos", "/api/v1/assistance-calls/{call}/photos", "", ownRequest(200)},
+	{"GET /api/v1/assistance-calls/:id/photos/:photo_id", "/api/v1/assistance-calls/{call}/photos/{callphoto}", "", ownRequest(200)},
+	{"GET /api/v1/assistance-calls/:id/photos/:photo_id/thumb", "/api/v1/assistance-calls/{call}/photos/{callphoto}/thumb", "", ownRequest(200)},
+	{"POST /calls/:id/photos", "/calls/{call}/photos", "x=1", ownRequest(400, "anon", 401, "officer", 403, "head", 403)},
 	// Safety profiles: each resident's own.
 	{"GET /api/v1/me/safety-profile", "", "", all(403, "anon", 401, residents, 200)},
 	{"PUT /api/v1/me/safety-profile", "", `{"lives_alone":true,"needs":["hearing"]}`, all(403, "anon", 401, residents, 200)},
@@ -195,7 +202,7 @@ var matrix = []matrixCell{
 	{"GET /shifts/:id", "/shifts/{shift}", "", all(403, "anon", 303, "officer", 200, "head", 200, "officer2", 404, "head2", 404)},
 	{"POST /shifts/:id/entries", "/shifts/{shift}/entries", "kind=note&text=hello", all(403, "anon", 401, "officer", 303, "officer2", 404, "head", 400, "head2", 404)},
 	{"POST /api/v1/shifts/:id/sign-off", "/api/v1/shifts/{shift}/sign-off", `{"comment":"ok"}`, all(403, "anon", 401, "head", 200, "head2", 404)},
-	{"POST /shifts/:id/sign-off", "/shifts/{shift}/sign-off", "comment=ok", all(403, "anon", 401, "head", 409, "head2", 404)},
+	{"POST /shifts/:id/sign-off", "/shifts/{shift}/sign-off", "comment=ok&confirm=1", all(403, "anon", 401, "head", 409, "head2", 404)},
 	// Data rights: residents export and delete their own account (here
 	// with a wrong password, so the accounts stay); heads set their own
 	// station's retention.
@@ -230,7 +237,7 @@ var matrix = []matrixCell{
 	{"POST /requests/:id/family", "/requests/{newborn}/family", "phone=13700000000", all(403, "anon", 401, "resident", 303, "resident2", 404)},
 	{"GET /photos", "", "", all(403, "anon", 303, residents, 200)},
 	{"POST /photos/:id/keep", "/photos/{photo}/keep", "keep=0", all(403, "anon", 401, "resident", 303, "resident2", 404)},
-	{"POST /photos/:id/share", "/photos/{photo}/share", "days=7", all(403, "anon", 401, "resident", 201, "resident2", 404)},
+	{"POST /photos/:id/share", "/photos/{photo}/share", "days=7", all(403, "anon", 401, "resident", 303, "resident2", 404)},
 	{"POST /share-links/:id/revoke", "/share-links/{sharelink}/revoke", "", all(403, "anon", 401, "resident", 303, "resident2", 404)},
 	{"POST /photo-consents/:id/withdraw", "/photo-consents/{consent2}/withdraw", "", all(403, "anon", 401, "resident", 303, "resident2", 404)},
 	{"POST /photos/:id/delete", "/photos/{photo2}/delete", "x=1", all(403, "anon", 401, "resident", 400, "resident2", 404)},
@@ -377,6 +384,10 @@ func newMatrixWorld(t *testing.T) *matrixWorld {
 	if resp := ts.api(t, "POST", "/api/v1/assistance-calls", tokens["resident"], map[string]string{"category": "medical"}, &call); resp.StatusCode != 201 {
 		t.Fatalf("create the matrix call: %d", resp.StatusCode)
 	}
+	var callPhoto struct{ ID string }
+	if resp, body := ts.postPhoto(t, "/api/v1/assistance-calls/"+call.ID+"/photos", tokens["resident"], pngBytes(t)); resp.StatusCode != 201 || json.Unmarshal(body, &callPhoto) != nil {
+		t.Fatalf("the matrix call's photo: %d %s", resp.StatusCode, body)
+	}
 	var timer struct{ ID string }
 	if resp := ts.api(t, "POST", "/api/v1/safety-timers", tokens["resident"], map[string]any{"minutes": 240}, &timer); resp.StatusCode != 201 {
 		t.Fatalf("start the matrix safety timer: %d", resp.StatusCode)
@@ -419,7 +430,7 @@ func newMatrixWorld(t *testing.T) *matrixWorld {
 	w.others(t, admin.AccessToken, station2.ID, officer2)
 	fixed := []string{"{notice}", notices[0], "{notice2}", notices[1], "{notice3}", notices[2],
 		"{shift}", shift.ID, "{station}", demoStation.StationID, "{target}", target, "{request}", req.ID,
-		"{attachment}", attachment, "{booth}", booths.Items[0].ID, "{officer}", officerMe.ID, "{call}", call.ID, "{timer}", timer.ID, "{enrolment}", enrolment.ID, "{visit}", visit.ID, "{fraud}", fraud.ID, "{fraud2}", fraud2.ID, "{fraudshot}", fraudShot.ID}
+		"{attachment}", attachment, "{booth}", booths.Items[0].ID, "{officer}", officerMe.ID, "{call}", call.ID, "{timer}", timer.ID, "{enrolment}", enrolment.ID, "{visit}", visit.ID, "{fraud}", fraud.ID, "{fraud2}", fraud2.ID, "{fraudshot}", fraudShot.ID, "{callphoto}", callPhoto.ID}
 	fixed = append(fixed, photoFixtures(t, ts, tokens["resident"], tokens["officer"])...)
 	// A booking slot a month ahead of the server's clock, whatever the date.
 	slot := ts.store.Now().AddDate(0, 1, 0).Truncate(time.Hour)

@@ -221,13 +221,29 @@ func needsOptions(c echo.Context, p *app.SafetyProfile) []view.Option {
 	return out
 }
 
-// addCallInfo puts what a call page shows beyond the call's facts into v.
+// addCallInfo puts what a call page shows beyond the call's facts into v,
+// its photos included.
 func (s *Server) addCallInfo(c echo.Context, call *app.AssistanceCall, v *view.CallPage) error {
 	infos, err := s.callInfos(c, []*app.AssistanceCall{call}, "call page")
 	if err != nil {
 		return err
 	}
 	v.Info = infos[call.ID]
+	scope, err := callScope(c)
+	if err != nil {
+		return err
+	}
+	photos, err := s.store.ListCallPhotos(c.Request().Context(), call.ID, scope)
+	if err != nil {
+		return err
+	}
+	for i := range photos {
+		p := &photos[i]
+		v.Photos = append(v.Photos, view.CallPhotoRow{URL: callPhotoURL(p), ThumbURL: callPhotoURL(p) + "/thumb",
+			Alt: t(c, "callphoto.alt", "N", i+1)})
+	}
+	v.CanAddPhoto = app.CheckCallPhoto(call, caller(c).UserID, scope.CallerID != 0) == nil
+	v.PhotoKey = newKey()
 	return nil
 }
 

@@ -41,7 +41,11 @@ func (s *Server) handleEvents(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	defer remove()
+	s.pageOpened(ctx, p)
+	defer func() {
+		remove()
+		s.pageClosed(ctx, p)
+	}()
 	filter := eventFilter(p)
 	filter.NoticeStationID = s.homeStation(ctx, p.User)
 	sub, safe, ahead, err := s.hub.Subscribe(ctx, filter)

@@ -73,6 +73,10 @@ var apiOperations = []apiOperation{
 	{Method: http.MethodPost, Path: "/assistance-calls/:id/location", Summary: "The caller's newer position", Tag: "assistance", Auth: true, Request: "Location", Response: "Status", Status: 200, Errors: []int{400, 401, 403, 404, 409}},
 	{Method: http.MethodPost, Path: "/assistance-calls/:id/messages", Summary: "A short message between the caller and the officers", Tag: "assistance", Auth: true, Request: "Note", Response: "CallMessage", Status: 201, Errors: []int{400, 401, 403, 404, 409}},
 	{Method: http.MethodPost, Path: "/assistance-calls/:id/handoffs", Summary: "A station officer or head records that the call was handed to 110, 120 or 119 (acknowledged or not): a timeline step the caller sees. Idempotency-Key honoured", Tag: "assistance", Auth: true, Request: "Handoff", Response: "Call", Status: 201, Errors: []int{400, 401, 403, 404}},
+	{Method: http.MethodPost, Path: "/assistance-calls/:id/photos", Summary: "The caller, or the officer who took the call, adds a photo to the open call (multipart field photo, at most 12 MB): metadata stripped, decompression bombs refused; kept like the call's location. Idempotency-Key honoured", Tag: "assistance", Auth: true, Response: "CallPhoto", Status: 201, Errors: []int{400, 401, 403, 404, 409, 413, 415}},
+	{Method: http.MethodGet, Path: "/assistance-calls/:id/photos", Summary: "A call's photos, oldest first, to the caller and the staff of its station", Tag: "assistance", Auth: true, Response: "CallPhotoList", Status: 200, Errors: []int{401, 403, 404}},
+	{Method: http.MethodGet, Path: "/assistance-calls/:id/photos/:photo_id", Summary: "A call photo's display copy (?size=full: the full-size copy as a download), to the caller and the staff of its station; staff views are audited", Tag: "assistance", Auth: true, Response: "Binary", Status: 200, Errors: []int{400, 401, 403, 404}},
+	{Method: http.MethodGet, Path: "/assistance-calls/:id/photos/:photo_id/thumb", Summary: "A call photo's thumbnail, to the caller and the staff of its station", Tag: "assistance", Auth: true, Response: "Binary", Status: 200, Errors: []int{401, 403, 404}},
 	{Method: http.MethodPost, Path: "/safety-timers", Summary: "Start the calling resident's safety timer (安全守护), 1–240 minutes, one at a time (409 while one runs); the phone's position is raised with the call. Without a check-in, the phone alerts for 30 s after the time runs out, then an assistance call is raised by itself, once. Idempotency-Key honoured", Tag: "assistance", Auth: true, Request: "NewSafetyTimer", Response: "SafetyTimer", Status: 201, Errors: []int{400, 401, 403, 409}},
 	{Method: http.MethodPost, Path: "/safety-timers/:id/check-in", Summary: "\"I'm safe\": end the resident's running timer; 409 once it has ended or raised its call", Tag: "assistance", Auth: true, Response: "SafetyTimer", Status: 200, Errors: []int{400, 401, 403, 404, 409}},
 	{Method: http.MethodGet, Path: "/me/safety-profile", Summary: "The calling resident's safety profile (empty when none is kept)", Tag: "accounts", Auth: true, Response: "SafetyProfile", Status: 200, Errors: []int{401, 403}},
@@ -229,6 +233,11 @@ var apiSchemas = map[string]any{
 		"created_at": dateTime(), "answered_at": dateTime(), "request_id": str()}, "id", "from", "status", "created_at"),
 	"FamilyInvitationList": listOf("FamilyInvitation"),
 	"EventStream":          map[string]any{"type": "string", "description": "text/event-stream"},
+	"CallPhoto": object(map[string]any{
+		"id": str(), "call_id": str(), "added_by": str(), "width": map[string]any{"type": "integer"}, "height": map[string]any{"type": "integer"},
+		"size": map[string]any{"type": "integer"}, "created_at": dateTime(), "url": str(), "full_url": str(), "thumb_url": str(),
+	}, "id", "call_id", "created_at", "url", "thumb_url"),
+	"CallPhotoList": listOf("CallPhoto"),
 	"ServiceType": object(map[string]any{
 		"code": str(), "name": str(), "description": str(), "documents": map[string]any{"type": "array", "items": str()},
 		"fields": map[string]any{"type": "array", "items": object(map[string]any{
@@ -314,7 +323,7 @@ var apiSchemas = map[string]any{
 	"ClockIn":          object(map[string]any{"booth_id": str(), "lat": number(), "lng": number(), "window": integer()}, "booth_id"),
 	"ClockOut":         object(map[string]any{"handover_note": str()}, "handover_note"),
 	"Shift":            object(map[string]any{"id": str(), "station_id": str(), "booth_id": str(), "officer_id": str(), "started_at": str(), "ended_at": str(), "distance_m": number(), "far": boolean(), "handover_note": str(), "handover_ack_by": str(), "handover_ack_at": str(), "signed_off_by": str(), "signed_off_at": str(), "sign_off_comment": str(), "entries": map[string]any{"type": "array", "items": ref("ShiftEntry")}}, "id", "booth_id", "officer_id", "started_at"),
-	"ShiftEntry":       object(map[string]any{"id": str(), "shift_id": str(), "author_id": str(), "kind": str(), "text": str(), "event": str(), "record_id": str(), "corrects": str(), "written_at": str(), "created_at": str()}, "id", "kind", "created_at"),
+	"ShiftEntry":       object(map[string]any{"id": str(), "shift_id": str(), "author_id": str(), "kind": str(), "text": str(), "event": str(), "done_by": str(), "record_id": str(), "corrects": str(), "written_at": str(), "created_at": str()}, "id", "kind", "created_at"),
 	"ShiftList":        listOf("Shift"),
 	"CurrentShift":     object(map[string]any{"id": str(), "booth_id": str(), "started_at": str(), "entries": map[string]any{"type": "array", "items": ref("ShiftEntry")}, "open_handover": ref("Shift")}, "id"),
 	"ShiftDetail":      object(map[string]any{"id": str(), "booth_id": str(), "officer_id": str(), "entries": map[string]any{"type": "array", "items": ref("ShiftEntry")}, "figures": ref("Figures")}, "id", "figures"),

@@ -209,6 +209,13 @@ func (s *Server) afterCall(c echo.Context, err error) error {
 
 // handleCallPageMove: POST /calls/:id/move.
 func (s *Server) handleCallPageMove(c echo.Context) error {
+	if to := app.CallStatus(c.FormValue("to")); to == app.CallCancelled {
+		ask := confirmCancelCall
+		ask.back = "/calls/" + c.Param("id")
+		if ok, err := s.confirmed(c, ask); !ok {
+			return err
+		}
+	}
 	_, err := s.moveCall(c, app.CallStatus(c.FormValue("to")), c.FormValue("note"))
 	return s.afterCall(c, err)
 }

@@ -357,10 +357,17 @@ func (s *Server) noticeFormError(c echo.Context, saveErr error, errs view.Errors
 	return nil
 }
 
-// handleNoticeNewSubmit: POST /notices/new publishes a notice.
+// handleNoticeNewSubmit: POST /notices/new publishes a notice; an urgent
+// one after a confirmation step (it rings every resident's phone).
 func (s *Server) handleNoticeNewSubmit(c echo.Context) error {
 	d, shown, errs := s.formDraft(c)
-	if len(errs) == 0 {
+	back := c.FormValue("confirm") == "back"
+	if len(errs) == 0 && !back {
+		if *d.Urgent {
+			if ok, err := s.confirmed(c, confirmUrgent); !ok {
+				return err
+			}
+		}
 		n, err := s.publishNotice(c, d)
 		if err == nil {
 			return c.Redirect(http.StatusSeeOther, "/notices/"+itoa64(n.ID))
@@ -368,7 +375,7 @@ func (s *Server) handleNoticeNewSubmit(c echo.Context) error {
 		if err := s.noticeFormError(c, err, errs); err != nil {
 			return err
 		}
-	} else {
+	} else if !back {
 		errs[""] = t(c, "notices.fix_errors")
 	}
 	v, err := s.noticeForm(c, shown, errs)
@@ -376,7 +383,11 @@ func (s *Server) handleNoticeNewSubmit(c echo.Context) error {
 		return err
 	}
 	v.Action, v.IdempotencyKey = "/notices/new", newKey()
-	return s.render(c, http.StatusBadRequest, t(c, "notices.new"), pages.NoticeForm(v))
+	status := http.StatusBadRequest
+	if back && len(errs) == 0 {
+		status = http.StatusOK // back from the confirmation, as filled in
+	}
+	return s.render(c, status, t(c, "notices.new"), pages.NoticeForm(v))
 }
 
 // handleNoticeEditPage: GET /notices/:id/edit.

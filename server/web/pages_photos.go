@@ -140,7 +140,13 @@ func (s *Server) handlePhotosPage(c echo.Context) error {
 	case "declined":
 		flash = t(c, "fam.declined_done")
 	}
-	return s.renderPhotos(c, http.StatusOK, flash, "", "")
+	shared := ""
+	if ck, err := c.Cookie(shareLinkCookie); err == nil && c.QueryParam("done") == "share" {
+		shared = ck.Value
+		c.SetCookie(s.cookie(shareLinkCookie, "", -1))
+		c.Response().Header().Set(offlineHeader, "no") // the link is not kept offline
+	}
+	return s.renderPhotos(c, http.StatusOK, flash, "", shared)
 }
 
 // renderPhotos shows the family's photos page with a message.
@@ -266,8 +272,8 @@ func (s *Server) handlePhotoPageDelete(c echo.Context) error {
 	return s.afterPhotoForm(c, "delete", err)
 }
 
-// handlePhotoPageShare: POST /photos/:id/share (form days): the page shows
-// the new link once.
+// handlePhotoPageShare: POST /photos/:id/share (form days): the photos
+// page shows the new link once, with copy and share buttons.
 func (s *Server) handlePhotoPageShare(c echo.Context) error {
 	id, err := idParam(c)
 	if err != nil {
@@ -284,8 +290,15 @@ func (s *Server) handlePhotoPageShare(c echo.Context) error {
 	if err != nil {
 		return s.afterPhotoForm(c, "", err)
 	}
-	return s.renderPhotos(c, http.StatusCreated, "", "", url)
+	// Post/redirect/get: the link, shown once, rides a short cookie to the
+	// page, so refreshing it neither posts again nor shows the link again.
+	c.SetCookie(s.cookie(shareLinkCookie, url, 120))
+	return c.Redirect(http.StatusSeeOther, "/photos?done=share")
 }
+
+// shareLinkCookie carries a new share link from its form to the page that
+// shows it once.
+const shareLinkCookie = "pb_share_link"
 
 // handleShareLinkPageRevoke: POST /share-links/:id/revoke.
 func (s *Server) handleShareLinkPageRevoke(c echo.Context) error {

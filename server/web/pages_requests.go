@@ -236,6 +236,7 @@ func (s *Server) newRequestPage(c echo.Context, picked []string, values map[stri
 	if v.Booths, err = s.boothOptions(c, home); err != nil {
 		return v, err
 	}
+	v.Summary = requestErrorLinks(c, &v, errs)
 	v.Slots = []view.Option{{Value: "", Label: t(c, "req.any_time")}}
 	if id, err := parseID(home); err == nil {
 		slots, err := s.store.ListSlots(ctx, id, time.Now(), 50)
@@ -253,13 +254,54 @@ func (s *Server) newRequestPage(c echo.Context, picked []string, values map[stri
 	return v, nil
 }
 
-// handleNewRequestPage: GET /requests/new?service=…, the visit form.
+// handleNewRequestPage: GET /requests/new?service=…, the visit form; with
+// next=1 (下一步) and no service picked, the form says so.
 func (s *Server) handleNewRequestPage(c echo.Context) error {
-	v, err := s.newRequestPage(c, c.QueryParams()["service"], map[string]string{}, view.Errors{})
+	picked, errs, status := c.QueryParams()["service"], view.Errors{}, http.StatusOK
+	if c.QueryParam("next") != "" && len(picked) == 0 {
+		errs["services"], errs[""], status = t(c, "req.err_pick"), t(c, "form.fix_below"), http.StatusBadRequest
+	}
+	v, err := s.newRequestPage(c, picked, map[string]string{}, errs)
 	if err != nil {
 		return err
 	}
-	return s.render(c, http.StatusOK, t(c, "req.new_title"), pages.NewRequest(v))
+	return s.render(c, status, t(c, "req.new_title"), pages.NewRequest(v))
+}
+
+// requestErrorLinks lists the visit form's field errors in the form's
+// order, each linking to its field (ids "f-"+name; the services to the
+// first choice).
+func requestErrorLinks(c echo.Context, v *view.NewRequestPage, errs view.Errors) []view.ErrorLink {
+	var out []view.ErrorLink
+	add := func(name, label, href string) {
+		if msg := errs[name]; msg != "" {
+			if href == "" {
+				href = "#f-" + name
+			}
+			out = append(out, view.ErrorLink{Text: t(c, "form.error_link", "Label", label, "Error", msg), Href: href})
+		}
+	}
+	if len(v.Services) > 0 {
+		add("services", t(c, "req.pick_services"), "#svc-"+v.Services[0].Code)
+	}
+	for _, sf := range v.Picked {
+		for _, f := range sf.Fields {
+			add(f.Name, f.Label, "")
+		}
+		for _, sel := range sf.Selects {
+			add(sel.Name, sel.Label, "")
+		}
+	}
+	for _, k := range []string{"nb_baby_name", "nb_birth_date", "nb_birth_place", "nb_certificate", "nb_guardian_name", "nb_guardian_phone"} {
+		label := "nb." + strings.TrimPrefix(k, "nb_")
+		if k == "nb_guardian_phone" {
+			label = "form.phone"
+		}
+		add(k, t(c, label), "")
+	}
+	add("booth_id", t(c, "req.booth"), "")
+	add("slot_id", t(c, "req.slot"), "")
+	return out
 }
 
 // handleNewRequestSubmit: POST /requests/new submits the visit.
@@ -466,6 +508,9 @@ func (s *Server) requestPage(c echo.Context, r *app.ServiceRequest) (view.Reques
 		if err != nil {
 			return v, err
 		}
+		// Nobody is picked unless the request has an assignee: a default
+		// (the first of the list is the head) would hand it on by mistake.
+		v.Officers = []view.Option{{Value: "", Label: t(c, "req.assign_pick"), Selected: r.AssigneeID == nil}}
 		for _, u := range staff {
 			if !u.Disabled {
 				v.Officers = append(v.Officers, view.Option{Value: itoa64(u.ID), Label: u.Name, Selected: r.AssigneeID != nil && *r.AssigneeID == u.ID})
@@ -576,7 +621,7 @@ func (s *Server) handleRequestPageAssign(c echo.Context) error {
 	}
 	assignee, err := parseID(c.FormValue("assignee_id"))
 	if err != nil {
-		return s.afterMove(c, id, app.Errorf(app.EINVALID, "choose an officer"))
+		return s.afterMove(c, id, app.Errorf(app.EINVALID, "%s", t(c, "req.assign_pick_error")))
 	}
 	_, err = s.moveRequest(c, app.RequestMove{AssigneeID: &assignee})
 	return s.afterMove(c, id, err)

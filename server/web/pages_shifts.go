@@ -91,7 +91,7 @@ func (s *Server) entryRows(c echo.Context, entries []app.ShiftEntry, loc *time.L
 			row.WrittenAt = pageTime(*e.WrittenAt, loc)
 		}
 		if row.System && e.RecordID != nil {
-			row.Text, row.Link = s.systemEntry(c, e)
+			row.Text, row.Link = s.systemEntry(c, e, people)
 		}
 		if e.EventName == "visit.recorded" && e.RecordID != nil {
 			row.Text = visits[*e.RecordID]
@@ -113,8 +113,9 @@ func (s *Server) entryRows(c echo.Context, entries []app.ShiftEntry, loc *time.L
 	return rows
 }
 
-// systemEntry says what a system entry records, and where that record is.
-func (s *Server) systemEntry(c echo.Context, e app.ShiftEntry) (text, link string) {
+// systemEntry says what a system entry records and who took the step, and
+// where that record is.
+func (s *Server) systemEntry(c echo.Context, e app.ShiftEntry, people *names) (text, link string) {
 	id := itoa64(*e.RecordID)
 	status := e.Text
 	switch e.Kind {
@@ -133,7 +134,11 @@ func (s *Server) systemEntry(c echo.Context, e app.ShiftEntry) (text, link strin
 	case app.EntryNotice:
 		link = "/notices/" + id
 	}
-	return t(c, "shift_event."+strings.ReplaceAll(e.EventName, ".", "_"), "ID", id, "Status", status), link
+	text = t(c, "shift_event."+strings.ReplaceAll(e.EventName, ".", "_"), "ID", id, "Status", status)
+	if by := people.of(e.DoneBy); by != "" {
+		text = t(c, "shift_event.by", "Text", text, "Name", by)
+	}
+	return text, link
 }
 
 // shiftHead describes a shift for a page.
@@ -363,6 +368,11 @@ func (s *Server) renderShiftDetail(c echo.Context, status int, errs view.Errors,
 
 // handleSignOffForm: POST /shifts/:id/sign-off.
 func (s *Server) handleSignOffForm(c echo.Context) error {
+	ask := confirmSignOff
+	ask.back = "/shifts/" + c.Param("id")
+	if ok, err := s.confirmed(c, ask); !ok {
+		return err
+	}
 	if _, err := s.signOff(c, c.FormValue("comment")); err != nil {
 		msg, status, err := s.formError(c, err)
 		if err != nil {

@@ -82,7 +82,9 @@ func (s *Server) render(c echo.Context, status int, title string, content templ.
 			if err := s.residentBanners(c, &page); err != nil {
 				return err
 			}
-			if p.Role == app.RoleOfficer {
+			if p.Role.Staff() {
+				// Who is operating the (often shared) staff tablet, on
+				// every staff page.
 				page.Operator = p.User.Name
 			}
 		} else {

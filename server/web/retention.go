@@ -18,13 +18,16 @@ func (s *Server) ApplyRetention(ctx context.Context, now time.Time) {
 
 // RetainLocations is one run of the retain_locations job: it clears the
 // coordinates of closed calls past their station's location period (each
-// call once across instances).
+// call once across instances) and deletes their photos.
 func (s *Server) RetainLocations(ctx context.Context, now time.Time) error {
 	n, err := s.store.PurgeCallLocations(ctx, now)
 	if n > 0 {
 		s.log.Info("retention: call locations cleared", "calls", n)
 	}
-	return err
+	if err != nil {
+		return err
+	}
+	return s.retainCallPhotos(ctx, now)
 }
 
 // RetainAttachments is one run of the retain_attachments job: it deletes

@@ -128,8 +128,8 @@ func (s *Server) timerFormError(c echo.Context, err error) error {
 
 // FireSafetyTimers is one pass of the fire_safety_timers job: each
 // overdue timer's call is raised once across instances (the store claims
-// each timer), then announced like any call (push, contacts told; the
-// store has queued the heads' texts when nobody is on duty).
+// each timer), then announced like any call by push; the store has
+// queued the contacts' texts, and the heads' when nobody is on duty.
 func (s *Server) FireSafetyTimers(ctx context.Context, now time.Time) error {
 	fired, err := s.store.FireSafetyTimers(ctx, now)
 	for _, f := range fired {
@@ -141,7 +141,6 @@ func (s *Server) FireSafetyTimers(ctx context.Context, now time.Time) error {
 		if f.Call.EscalationLevel > 0 {
 			s.ops.escalations.Inc()
 		}
-		s.tellContacts(ctx, f.Call, contactsRaised)
 	}
 	return err
 }

@@ -59,7 +59,7 @@ func (s *Server) handleShiftsCSV(c echo.Context) error {
 		for _, e := range sh.Entries {
 			text := e.Text
 			if e.AuthorID == nil && e.RecordID != nil {
-				text, _ = s.systemEntry(c, e)
+				text, _ = s.systemEntry(c, e, people)
 			}
 			row := append(append([]string{}, base...), itoa64(e.ID), at(&e.CreatedAt), at(e.WrittenAt),
 				t(c, "entry_kind."+e.Kind), people.of(e.AuthorID), text, idText(e.RecordID), idText(e.CorrectsID))

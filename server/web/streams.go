@@ -141,6 +141,13 @@ func (o *openStreams) end(session int64) {
 	delete(o.users, session)
 }
 
+// open reports whether a user has a stream open here.
+func (o *openStreams) open(user int64) bool {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return len(o.byUser[user]) > 0
+}
+
 // userIDs lists the users with a stream open here.
 func (o *openStreams) userIDs() []int64 {
 	o.mu.Lock()

@@ -38,6 +38,15 @@ type CallPage struct {
 	Error       string
 	MessageKey  string    // Idempotency-Key of the message form
 	Info        *CallInfo // caller, profile, place and hand-offs (callinfo.go)
+	Photos      []CallPhotoRow
+	CanAddPhoto bool   // the caller, or the officer who took it, while it is open
+	PhotoKey    string // Idempotency-Key of the photo form
+}
+
+// CallPhotoRow is one photo of a call: its thumbnail links to the display
+// copy.
+type CallPhotoRow struct {
+	URL, ThumbURL, Alt string
 }
 
 // CallStep is one step of a call's progress.

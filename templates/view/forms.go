@@ -23,3 +23,7 @@ type Option struct {
 
 // Errors maps field names to translated messages; "" is the whole form's.
 type Errors map[string]string
+
+// ErrorLink is one entry of a form's error summary: the field's label and
+// error, linking to the field.
+type ErrorLink struct{ Text, Href string }

@@ -39,6 +39,7 @@ type NewRequestPage struct {
 	Newborn      bool // newborn_registration is picked: show its fields
 	NewbornForm  NewbornForm
 	Errors       Errors
+	Summary      []ErrorLink // each field's error, linking to the field, in the form's order
 	// IdempotencyKey makes a double-tapped submit create one request.
 	IdempotencyKey string
 }

@@ -118,3 +118,31 @@ document.addEventListener("click", function (event) {
     button.addEventListener("click", function () { e.prompt(); box.hidden = true; }, { once: true });
   });
 })();
+
+// A share link's copy and system-share buttons (the photos page): copy
+// puts the link on the clipboard and says so; share offers the phone's own
+// share sheet where the browser has one.
+document.addEventListener("click", function (event) {
+  var copy = event.target.closest("[data-copy]");
+  if (copy) {
+    var field = document.getElementById(copy.getAttribute("data-copy"));
+    var status = copy.closest(".share-made").querySelector("[data-copy-status]");
+    var done = function () { if (status) status.textContent = copy.getAttribute("data-copied"); };
+    if (navigator.clipboard && navigator.clipboard.writeText) {
+      navigator.clipboard.writeText(field.value).then(done, function () { field.select(); document.execCommand("copy"); done(); });
+    } else {
+      field.select();
+      document.execCommand("copy");
+      done();
+    }
+    return;
+  }
+  var share = event.target.closest("[data-share]");
+  if (share && navigator.share) {
+    navigator.share({ title: share.getAttribute("data-share-title"), url: document.getElementById(share.getAttribute("data-share")).value }).catch(function () {});
+  }
+});
+document.addEventListener("DOMContentLoaded", function () {
+  if (!navigator.share) return;
+  document.querySelectorAll("[data-share]").forEach(function (b) { b.hidden = false; });
+});
