@@ -297,7 +297,6 @@ var demoScaleSteps = []demoScaleStep{
 	{"notice revisions", `INSERT INTO notice_revisions (id, notice_id, station_id, version, msg_type, actor_id, at)
 		SELECT p.revision_base + row_number() OVER (ORDER BY nt.id), nt.id, nt.station_id, 1, 'Alert', nt.author_id, nt.created_at
 		FROM notices nt, gen_params p WHERE nt.id > p.notice_base`},
-
 }
 
 // demoScaleSequences are the tables whose ids the generator chose.
