@@ -81,18 +81,27 @@ func (s *Store) Figures(ctx context.Context, q app.FigureQuery) (*app.Figures, e
 		f.ByDay = append(f.ByDay, app.Bucket{Label: day, Calls: dayCalls[day], AckMedianS: median(days[day])})
 	}
 
-	var requests []struct {
+	type figureRequest struct {
 		Status        app.RequestStatus
 		TargetMinutes int
 		CreatedAt     time.Time
 		ClosedAt      *time.Time
 	}
+	var requests, open []figureRequest
+	// Two reads, each an index range of the period's own rows: requests
+	// closed in it, and requests still open; never the station's year.
 	err = scoped("service_requests").Select("status, target_minutes, created_at, closed_at").
-		Where(s.timeCompare("created_at", "<"), to).
-		Where("(closed_at IS NULL OR "+s.timeCompare("closed_at", ">=")+")", from).Find(&requests).Error
+		Where("closed_at IS NOT NULL").Where(s.timeCompare("closed_at", ">="), from).
+		Where(s.timeCompare("created_at", "<"), to).Find(&requests).Error
 	if err != nil {
 		return nil, fmt.Errorf("store: figures: requests: %w", err)
 	}
+	err = scoped("service_requests").Select("status, target_minutes, created_at, closed_at").
+		Where("closed_at IS NULL").Where(s.timeCompare("created_at", "<"), to).Find(&open).Error
+	if err != nil {
+		return nil, fmt.Errorf("store: figures: open requests: %w", err)
+	}
+	requests = append(requests, open...)
 	end := q.To
 	if q.Now.IsZero() {
 		q.Now = s.Now()
