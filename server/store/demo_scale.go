@@ -137,8 +137,10 @@ func (s *Store) LoadDemoScale(ctx context.Context, log *slog.Logger, sc DemoScal
 		return err
 	}
 	// Fresh statistics, as autovacuum would have gathered over the year.
-	if err := db.Exec("ANALYZE").Error; err != nil {
-		return fmt.Errorf("store: demo scale: analyze: %w", err)
+	for _, table := range slices.Concat(demoScaleSequences, []string{"request_services", "ticket_counters", "idempotent_responses"}) {
+		if err := db.Exec("ANALYZE " + table).Error; err != nil {
+			return fmt.Errorf("store: demo scale: analyze: %w", err)
+		}
 	}
 	log.Info("demo scale loaded", "scale", sc.Name, "took", time.Since(started).Round(time.Second).String())
 	return nil
