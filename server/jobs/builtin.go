@@ -26,6 +26,7 @@ const (
 	PurgeIdempotency  = "purge_idempotency"
 	PruneEvents       = "prune_events"
 	PurgeSessions     = "purge_sessions"
+	SummarizeDays     = "summarize_days"
 )
 
 // Start builds the server's jobs and runs them until ctx ends; the
@@ -55,6 +56,7 @@ func Start(ctx context.Context, cfg config.Config, st *store.Store, srv *web.Ser
 		{Name: PurgeIdempotency, Every: 10 * time.Minute, Run: h.purgeIdempotency},
 		{Name: PruneEvents, Every: 10 * time.Minute, Run: h.pruneEvents},
 		{Name: PurgeSessions, Every: 10 * time.Minute, Run: h.purgeSessions},
+		{Name: SummarizeDays, Every: 10 * time.Minute, Run: h.summarizeDays},
 	}
 	r, err := New(st, now, log, srv.Metrics(), list)
 	if err != nil {
