@@ -17,9 +17,9 @@ const summarizeDaysPerRun = 31
 
 // requestDay is one station's, booth's and local day's completed requests.
 type requestDay struct {
-	StationID     int64 `gorm:"primaryKey"`
+	StationID     int64  `gorm:"primaryKey"`
 	Day           string `gorm:"primaryKey"`
-	BoothID       int64 `gorm:"primaryKey"`
+	BoothID       int64  `gorm:"primaryKey"`
 	Completed     int
 	CompletedLate int
 }
