@@ -66,8 +66,9 @@ func DemoScaleResidentPhone(i int) string { return fmt.Sprintf("153%08d", i) }
 // replay window. Daily and weekly rhythms come from the shift's hour and
 // weekday. The history is what the jobs would have left: events only
 // inside the replay window, call locations cleared past the station's
-// retention, notices announced, no stored answer older than a day, so a
-// first start has no catch-up work. The demo's own accounts stay clean in
+// retention, notices announced, no stored answer older than a day, every
+// day before today summarized for the head's figures, so a first start
+// has no catch-up work. The demo's own accounts stay clean in
 // the present; officers of the generated booths are on duty now.
 //
 // Everything is set-based (INSERT … SELECT over generate_series) with

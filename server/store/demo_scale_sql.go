@@ -232,6 +232,17 @@ var demoScaleSteps = []demoScaleStep{
 		SELECT p.timeline_base + row_number() OVER (ORDER BY s.at, s.request_id, s.step), s.request_id, s.station_id, s.at, s.actor_id,
 			'status', s.from_status, s.to_status, s.note
 		FROM gen_request_steps s, gen_params p`},
+	{"days summarized", `INSERT INTO request_day_figures (station_id, booth_id, day, completed, completed_late)
+		SELECT r.station_id, r.booth_id, to_char(r.closed_at AT TIME ZONE st.time_zone, 'YYYY-MM-DD'), count(*),
+			count(*) FILTER (WHERE r.closed_at - r.created_at > make_interval(mins => r.target_minutes))
+		FROM service_requests r JOIN stations st ON st.id = r.station_id CROSS JOIN gen_params p
+		WHERE r.status = 'completed' AND r.closed_at IS NOT NULL
+			AND r.closed_at < (date_trunc('day', p.now AT TIME ZONE st.time_zone) AT TIME ZONE st.time_zone)
+		GROUP BY 1, 2, 3`},
+	{"days summarized through", `INSERT INTO request_figures_through (station_id, day)
+		SELECT st.id, to_char(date_trunc('day', p.now AT TIME ZONE st.time_zone) - interval '1 day', 'YYYY-MM-DD')
+		FROM stations st, gen_params p
+		ON CONFLICT (station_id) DO UPDATE SET day = EXCLUDED.day`},
 	{"stored answers of the last day", `INSERT INTO idempotent_responses (user_id, key, method, path, status, content_type, body, created_at)
 		SELECT r.resident_id, 'scale-' || r.id, 'POST', '/api/v1/service-requests', 201, 'application/json',
 			convert_to(format('{"id":"%s"}', r.id), 'UTF8'), r.created_at

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"policebooth/server/app"
 	"policebooth/server/store"
 	"policebooth/server/store/storetest"
 )
@@ -103,6 +104,31 @@ func TestDemoScaleIsADistrictTheJobsHaveNothingToCatchUpOn(t *testing.T) {
 	}
 	if n := countRows(t, st, "notices", "announced_at IS NULL"); n != 0 {
 		t.Errorf("%d notices not announced", n)
+	}
+	if n, err := st.SummarizeRequestDays(ctx, now); err != nil || n != 0 {
+		t.Errorf("summarize days: %d, %v; want nothing to do", n, err)
+	}
+	// The days written by the generator equal a full recount through the
+	// figures, which read them (the summary) or every request (live).
+	var stationIDs []int64
+	st.DB().Table("stations").Order("id").Pluck("id", &stationIDs)
+	zone, _ := time.LoadLocation("Asia/Shanghai")
+	today := time.Date(now.In(zone).Year(), now.In(zone).Month(), now.In(zone).Day(), 0, 0, 0, 0, zone)
+	for _, id := range stationIDs {
+		q := app.FigureQuery{StationID: id, From: today.AddDate(0, 0, -20), To: today.AddDate(0, 0, 1), Zone: zone, Now: now}
+		summarized, err := st.Figures(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		q.Zone = time.FixedZone("CST", 8*3600) // the same days, but not the station's zone by name: read live
+		counted, err := st.Figures(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if summarized.RequestsCompleted != counted.RequestsCompleted || summarized.RequestsPastTarget != counted.RequestsPastTarget || counted.RequestsCompleted == 0 {
+			t.Errorf("station %d: summarized %d completed, %d late; counted %d, %d", id, summarized.RequestsCompleted,
+				summarized.RequestsPastTarget, counted.RequestsCompleted, counted.RequestsPastTarget)
+		}
 	}
 	gaps, err := st.FindGaps(ctx, now)
 	if err != nil {
