@@ -3,7 +3,8 @@
 // table in turn (a no-op UPDATE, which any table lock stronger than a
 // concurrent index build's blocks) every -every until it is told to stop
 // (SIGINT or SIGTERM), then prints per table the longest and the median
-// write in milliseconds and how many writes it made.
+// write in milliseconds after the baseline, how many writes it made then,
+// and the longest write of the baseline (before the migrations began).
 package main
 
 import (
@@ -24,6 +25,7 @@ import (
 func main() {
 	tables := flag.String("tables", "events,service_requests,timeline_entries,assistance_calls,call_entries,shifts,audit_entries", "tables to write to, comma-separated")
 	every := flag.Duration("every", 20*time.Millisecond, "pause between rounds of writes")
+	baseline := flag.Duration("baseline", 2*time.Second, "the first writes, before the migrations start: the machine's own noise")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -34,6 +36,7 @@ func main() {
 	defer pool.Close()
 	names := strings.Split(*tables, ",")
 	took := map[string][]time.Duration{}
+	quiet := map[string]time.Duration{} // the longest write of the baseline
 	ids := map[string]int64{}
 	for _, t := range names {
 		var id int64
@@ -43,6 +46,7 @@ func main() {
 		ids[t] = id
 	}
 	fmt.Fprintln(os.Stderr, "migrationlocks: writing")
+	began := time.Now()
 	for ctx.Err() == nil {
 		for _, t := range names {
 			start := time.Now()
@@ -52,7 +56,11 @@ func main() {
 			if err != nil {
 				log.Fatalf("migrationlocks: %s: %v", t, err)
 			}
-			took[t] = append(took[t], time.Since(start))
+			if d := time.Since(start); start.Sub(began) < *baseline {
+				quiet[t] = max(quiet[t], d)
+			} else {
+				took[t] = append(took[t], d)
+			}
 		}
 		select {
 		case <-ctx.Done():
@@ -61,8 +69,11 @@ func main() {
 	}
 	for _, t := range names {
 		d := took[t]
+		if len(d) == 0 {
+			log.Fatalf("migrationlocks: no write to %s after the baseline", t)
+		}
 		slices.Sort(d)
-		fmt.Printf("%-18s %9.1f %9.1f %6d\n", t, ms(d[len(d)-1]), ms(d[len(d)/2]), len(d))
+		fmt.Printf("%-18s %9.1f %9.1f %6d %12.1f\n", t, ms(d[len(d)-1]), ms(d[len(d)/2]), len(d), ms(quiet[t]))
 	}
 }
 
