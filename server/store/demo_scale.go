@@ -148,11 +148,12 @@ func (s *Store) LoadDemoScale(ctx context.Context, log *slog.Logger, sc DemoScal
 	return nil
 }
 
-// DemoScaleLoaded reports whether a generated district is there: its
-// staff's phones start with 152, which no demo account has.
+// DemoScaleLoaded reports whether a generated district is there: the
+// head of its second station, 15200000200, at 海淀第02派出所.
 func (s *Store) DemoScaleLoaded(ctx context.Context) (bool, error) {
 	var n int64
-	err := s.db.WithContext(ctx).Model(&app.User{}).Where("phone LIKE '152%' AND role IN ('head', 'officer')").Limit(1).Count(&n).Error
+	err := s.db.WithContext(ctx).Model(&app.User{}).Joins("JOIN stations ON stations.id = users.station_id").
+		Where("users.phone = '15200000200' AND users.role = 'head' AND stations.name = '海淀第02派出所'").Count(&n).Error
 	if err != nil {
 		return false, fmt.Errorf("store: demo scale loaded: %w", err)
 	}

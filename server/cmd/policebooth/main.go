@@ -173,6 +173,11 @@ func demo(ctx context.Context, cfg config.Config, args []string, log *slog.Logge
 				return errors.New("demo --scale needs PostgreSQL: set DATABASE_URL=postgres://…")
 			}
 		}
+		if *scale == "" {
+			return loadDemo(ctx, cfg, st, log)
+		}
+		// The demo's loads refuse a database with other accounts, and a
+		// generated district has them: a second run stops here.
 		if generated, err := st.DemoScaleLoaded(ctx); err != nil || generated {
 			if generated {
 				log.Info("a generated district is already there: nothing to load")
@@ -181,9 +186,6 @@ func demo(ctx context.Context, cfg config.Config, args []string, log *slog.Logge
 		}
 		if err := loadDemo(ctx, cfg, st, log); err != nil {
 			return err
-		}
-		if *scale == "" {
-			return nil
 		}
 		return st.LoadDemoScale(ctx, log, sc, st.Now(), cfg.EventReplayWindow)
 	})
