@@ -171,7 +171,7 @@ type AssistanceService interface {
 	FindCall(ctx context.Context, id int64, scope CallScope) (*AssistanceCall, error)
 	// ListCalls returns calls in scope, newest first; open ones only when
 	// openOnly.
-	ListCalls(ctx context.Context, scope CallScope, openOnly bool, limit int) ([]AssistanceCall, error)
+	ListCalls(ctx context.Context, scope CallScope, openOnly bool, before int64, limit int) ([]AssistanceCall, error)
 	// UpdateLocation records the caller's newer position with an
 	// assistance.updated event that carries no coordinates (locations are
 	// personal). ENOTFOUND, ECONFLICT when closed, EINVALID for a bad

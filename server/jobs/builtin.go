@@ -29,6 +29,7 @@ const (
 	MarkNoShows       = "mark_no_shows"
 	RemindBookings    = "remind_bookings"
 	OpenSlots         = "open_slots"
+	SummarizeDays     = "summarize_days"
 )
 
 // Start builds the server's jobs and runs them until ctx ends; the
@@ -62,6 +63,7 @@ func Start(ctx context.Context, cfg config.Config, st *store.Store, srv *web.Ser
 		{Name: MarkNoShows, Every: 30 * time.Second, Run: k.markNoShows},
 		{Name: RemindBookings, Every: time.Minute, Run: k.remindBookings},
 		{Name: OpenSlots, Every: 30 * time.Minute, Run: k.openSlots},
+		{Name: SummarizeDays, Every: 10 * time.Minute, Run: h.summarizeDays},
 	}
 	r, err := New(st, now, log, srv.Metrics(), list)
 	if err != nil {

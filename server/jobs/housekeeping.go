@@ -46,3 +46,13 @@ func (h housekeeping) purgeSessions(ctx context.Context, now time.Time) error {
 	}
 	return err
 }
+
+// summarizeDays writes the requests completed per station, booth and day
+// for the days that are over, for the head's figures over long periods.
+func (h housekeeping) summarizeDays(ctx context.Context, now time.Time) error {
+	n, err := h.st.SummarizeRequestDays(ctx, now)
+	if n > 0 {
+		h.log.Info("housekeeping: days of requests summarized", "station_days", n)
+	}
+	return err
+}

@@ -343,13 +343,16 @@ func (s *Store) FindCall(ctx context.Context, id int64, scope app.CallScope) (*a
 
 // ListCalls returns calls in scope, newest first, with their timelines and
 // messages. EINVALID for a scope with neither a caller nor a station.
-func (s *Store) ListCalls(ctx context.Context, scope app.CallScope, openOnly bool, limit int) ([]app.AssistanceCall, error) {
+func (s *Store) ListCalls(ctx context.Context, scope app.CallScope, openOnly bool, before int64, limit int) ([]app.AssistanceCall, error) {
 	q, ok := callsInScope(s.db.WithContext(ctx).Model(&app.AssistanceCall{}), scope)
 	if !ok {
 		return nil, app.Errorf(app.EINVALID, "a list of calls is a caller's or a station's")
 	}
 	if openOnly {
 		q = q.Where("assistance_calls.status IN ?", openCallStatuses)
+	}
+	if before != 0 { // keyset: the page after the one that ended at before
+		q = q.Where("assistance_calls.id < ?", before)
 	}
 	list := []app.AssistanceCall{}
 	if err := withCallDetails(q).Order("assistance_calls.id DESC").Limit(listLimit(limit)).Find(&list).Error; err != nil {

@@ -589,7 +589,7 @@ func TestOneOpenCallAndRepeatedCallsMarked(t *testing.T) {
 			t.Errorf("concurrent call: %v", err)
 		}
 	}
-	if open, _ := st.ListCalls(ctx, callerScope(c.homeless), true, 0); ok != 1 || len(open) != 1 {
+	if open, _ := st.ListCalls(ctx, callerScope(c.homeless), true, 0, 0); ok != 1 || len(open) != 1 {
 		t.Fatalf("%d of 4 concurrent calls succeeded, %d open: want exactly one", ok, len(open))
 	}
 }
@@ -809,14 +809,21 @@ func TestListCallsInScope(t *testing.T) {
 		"the other station's":      {app.CallScope{StationID: c.otherStation.ID}, false, []int64{away.ID}},
 		"a resident without calls": {app.CallScope{CallerID: c.officer.ID}, false, nil},
 	} {
-		if got := ids(st.ListCalls(ctx, tc.scope, tc.openOnly, 0)); !slices.Equal(got, tc.want) {
+		if got := ids(st.ListCalls(ctx, tc.scope, tc.openOnly, 0, 0)); !slices.Equal(got, tc.want) {
 			t.Errorf("%s: %v, want %v", name, got, tc.want)
 		}
 	}
-	if got := ids(st.ListCalls(ctx, app.CallScope{StationID: c.station.ID}, false, 1)); !slices.Equal(got, []int64{theirs.ID}) {
+	if got := ids(st.ListCalls(ctx, app.CallScope{StationID: c.station.ID}, false, 0, 1)); !slices.Equal(got, []int64{theirs.ID}) {
 		t.Errorf("limit 1: %v", got)
 	}
-	if _, err := st.ListCalls(ctx, app.CallScope{}, false, 0); app.ErrorCode(err) != app.EINVALID {
+	// Keyset pages: the page after theirs.ID, then after mine2.ID.
+	if got := ids(st.ListCalls(ctx, app.CallScope{StationID: c.station.ID}, false, theirs.ID, 1)); !slices.Equal(got, []int64{mine2.ID}) {
+		t.Errorf("the page after %d: %v, want [%d]", theirs.ID, got, mine2.ID)
+	}
+	if got := ids(st.ListCalls(ctx, app.CallScope{StationID: c.station.ID}, false, mine2.ID, 0)); !slices.Equal(got, []int64{mine.ID}) {
+		t.Errorf("the page after %d: %v, want [%d]", mine2.ID, got, mine.ID)
+	}
+	if _, err := st.ListCalls(ctx, app.CallScope{}, false, 0, 0); app.ErrorCode(err) != app.EINVALID {
 		t.Errorf("list without a scope: %v, want invalid", err)
 	}
 	if _, err := st.FindCall(ctx, mine.ID, app.CallScope{}); app.ErrorCode(err) != app.ENOTFOUND {

@@ -70,7 +70,9 @@ func (s *Store) Dashboard(ctx context.Context, stationID int64, now time.Time) (
 	}
 
 	var calls []app.AssistanceCall
-	err = db.Where("station_id = ? AND status NOT IN ?", stationID, []app.CallStatus{app.CallResolved, app.CallCancelled}).
+	// The open statuses by name, so the station's index reads only them,
+	// not a year of resolved calls.
+	err = db.Where("station_id = ? AND status IN ?", stationID, openCallStatuses).
 		Order("id").Limit(200).Find(&calls).Error
 	if err != nil {
 		return nil, fmt.Errorf("store: dashboard: calls: %w", err)

@@ -142,9 +142,9 @@ func (s *Store) AbandonIdempotent(ctx context.Context, userID int64, key string)
 // PurgeIdempotent deletes answers older than their lifetime (see
 // idempotentLifetime).
 func (s *Store) PurgeIdempotent(ctx context.Context, now time.Time) (int64, error) {
-	res := s.db.WithContext(ctx).Where(s.timeBefore("created_at"), dbTime(now.Add(-idempotentLifetime))).Delete(&app.IdempotentResponse{})
-	if res.Error != nil {
-		return 0, fmt.Errorf("store: purge idempotency keys: %w", res.Error)
+	n, err := s.deleteInBatches(ctx, "idempotent_responses", s.timeBefore("created_at"), dbTime(now.Add(-idempotentLifetime)))
+	if err != nil {
+		return n, fmt.Errorf("store: purge idempotency keys: %w", err)
 	}
-	return res.RowsAffected, nil
+	return n, nil
 }

@@ -150,7 +150,7 @@ func (s *Store) fireTimer(ctx context.Context, t *app.SafetyTimer, now time.Time
 	case app.ECONFLICT:
 		// The resident already has an open call (perhaps this timer's,
 		// raised before a lost claim): that call is the one.
-		calls, lerr := s.ListCalls(ctx, app.CallScope{CallerID: t.UserID}, true, 1)
+		calls, lerr := s.ListCalls(ctx, app.CallScope{CallerID: t.UserID}, true, 0, 1)
 		if lerr != nil {
 			return nil, lerr
 		}

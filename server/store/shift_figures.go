@@ -84,18 +84,46 @@ func (s *Store) Figures(ctx context.Context, q app.FigureQuery) (*app.Figures, e
 		f.ByDay = append(f.ByDay, app.Bucket{Label: day, Calls: dayCalls[day], AckMedianS: median(days[day])})
 	}
 
-	var requests []struct {
+	type figureRequest struct {
 		Status        app.RequestStatus
 		TargetMinutes int
 		CreatedAt     time.Time
 		ClosedAt      *time.Time
 	}
-	err = scoped("service_requests").Select("status, target_minutes, created_at, closed_at").
-		Where(s.timeCompare("created_at", "<"), to).
-		Where("(closed_at IS NULL OR "+s.timeCompare("closed_at", ">=")+")", from).Find(&requests).Error
+	var requests, open []figureRequest
+	// The whole days already summarized come from request_day_figures;
+	// the rest of the period is read live, each read an index range of
+	// the period's own rows: requests closed in it, and requests still
+	// open; never the station's year.
+	covFrom, covTo, err := s.summarizedRequests(db, q, f)
 	if err != nil {
-		return nil, fmt.Errorf("store: figures: requests: %w", err)
+		return nil, err
 	}
+	for _, part := range [][2]time.Time{{from, dbTime(covFrom)}, {dbTime(covTo), to}} {
+		if covFrom.Equal(covTo) && part[0].Equal(from) {
+			part[1] = to // nothing summarized: the whole period live
+		}
+		if !part[0].Before(part[1]) {
+			continue
+		}
+		var closed []figureRequest
+		err = scoped("service_requests").Select("status, target_minutes, created_at, closed_at").
+			Where("closed_at IS NOT NULL").Where(s.timeCompare("closed_at", ">="), part[0]).
+			Where(s.timeCompare("closed_at", "<"), part[1]).Where(s.timeCompare("created_at", "<"), to).Find(&closed).Error
+		if err != nil {
+			return nil, fmt.Errorf("store: figures: requests: %w", err)
+		}
+		requests = append(requests, closed...)
+		if covFrom.Equal(covTo) {
+			break
+		}
+	}
+	err = scoped("service_requests").Select("status, target_minutes, created_at, closed_at").
+		Where("closed_at IS NULL").Where(s.timeCompare("created_at", "<"), to).Find(&open).Error
+	if err != nil {
+		return nil, fmt.Errorf("store: figures: open requests: %w", err)
+	}
+	requests = append(requests, open...)
 	end := q.To
 	if q.Now.IsZero() {
 		q.Now = s.Now()

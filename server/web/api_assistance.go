@@ -98,13 +98,28 @@ func (s *Server) handleCallList(c echo.Context) error {
 			return app.Errorf(app.EINVALID, "open must be true or false")
 		}
 	}
-	calls, err := s.store.ListCalls(c.Request().Context(), scope, open, 100)
+	var before int64
+	if v := c.QueryParam("cursor"); v != "" {
+		if before, err = parseID(v); err != nil {
+			return app.Errorf(app.EINVALID, "cursor is not valid")
+		}
+	}
+	limit := 100
+	if v := c.QueryParam("limit"); v != "" {
+		if limit, err = strconv.Atoi(v); err != nil || limit < 1 || limit > 100 {
+			return app.Errorf(app.EINVALID, "limit must be 1 to 100")
+		}
+	}
+	calls, err := s.store.ListCalls(c.Request().Context(), scope, open, before, limit)
 	if err != nil {
 		return err
 	}
 	out := list[callJSON]{Items: make([]callJSON, 0, len(calls))}
 	for i := range calls {
 		out.Items = append(out.Items, callJSON{&calls[i]})
+	}
+	if len(calls) == limit {
+		out.NextCursor = strconv.FormatInt(calls[len(calls)-1].ID, 10)
 	}
 	return c.JSON(http.StatusOK, out)
 }

@@ -155,7 +155,7 @@ func TestMetricsShowEveryJobFromTheStart(t *testing.T) {
 	ts := newTestServer(t, nil)
 	names := []string{jobs.Escalate, jobs.CheckStreams, jobs.CoverageGaps, jobs.AnnounceNotices, jobs.RetainLocations,
 		jobs.RetainAttachments, jobs.RetainPhotos, jobs.PurgeBlobs, jobs.SendMessages, jobs.PurgeIdempotency,
-		jobs.PruneEvents, jobs.PurgeSessions, jobs.MarkNoShows, jobs.RemindBookings, jobs.OpenSlots}
+		jobs.PruneEvents, jobs.PurgeSessions, jobs.MarkNoShows, jobs.RemindBookings, jobs.OpenSlots, jobs.SummarizeDays}
 	var body string
 	for range 50 {
 		_, body = ts.do(t, "GET", "/metrics", "", nil)

@@ -17,7 +17,7 @@ import (
 
 // openCall returns the resident's open call, if any.
 func (s *Server) openCall(c echo.Context) (*app.AssistanceCall, error) {
-	calls, err := s.store.ListCalls(c.Request().Context(), app.CallScope{CallerID: caller(c).UserID}, true, 1)
+	calls, err := s.store.ListCalls(c.Request().Context(), app.CallScope{CallerID: caller(c).UserID}, true, 0, 1)
 	if err != nil || len(calls) == 0 {
 		return nil, err
 	}
@@ -252,7 +252,7 @@ func (s *Server) handleBoardPage(c echo.Context) error {
 // boardCalls are a station's open calls as the board shows them.
 func (s *Server) boardCalls(c echo.Context, station int64) ([]view.CallRow, error) {
 	ctx := c.Request().Context()
-	calls, err := s.store.ListCalls(ctx, app.CallScope{StationID: station}, true, 100)
+	calls, err := s.store.ListCalls(ctx, app.CallScope{StationID: station}, true, 0, 100)
 	if err != nil {
 		return nil, err
 	}

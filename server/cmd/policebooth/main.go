@@ -28,7 +28,8 @@ const usage = `Police Booth: the server and PWA of a neighbourhood police booth.
 Usage:
   policebooth [serve] [--demo]   run the server (--demo loads the demo data first)
   policebooth migrate            apply database migrations and exit
-  policebooth demo               load the demo data and exit
+  policebooth demo [--scale S]   load the demo data and exit; --scale small|district (PostgreSQL)
+                                 also writes a generated district's year behind it
   policebooth admin ...          manage stations and booths (policebooth admin help)
   policebooth healthcheck        probe /healthz of the local server (for containers)
   policebooth backup FILE        write a consistent copy of the SQLite database to FILE
@@ -62,7 +63,7 @@ func run(ctx context.Context, args []string, out io.Writer, log *slog.Logger) er
 	case "migrate":
 		return withStore(ctx, cfg, log, func(*store.Store) error { return nil })
 	case "demo":
-		return withStore(ctx, cfg, log, func(st *store.Store) error { return loadDemo(ctx, cfg, st, log) })
+		return demo(ctx, cfg, args, log)
 	case "admin":
 		return withStore(ctx, cfg, log, func(st *store.Store) error { return admin(ctx, st, args, out) })
 	case "healthcheck":
@@ -150,6 +151,43 @@ func loadDemo(ctx context.Context, cfg config.Config, st *store.Store, log *slog
 	defer func() { _ = bucket.Close() }() // written blobs are flushed by WriteAll
 	return st.LoadDemoHistory(ctx, log, now, func(ctx context.Context, key string, data []byte) error {
 		return bucket.WriteAll(ctx, key, data, nil)
+	})
+}
+
+// demo loads the demo data and, with --scale, a generated district behind
+// it (at the same now, so the demo's month and the district's year meet).
+func demo(ctx context.Context, cfg config.Config, args []string, log *slog.Logger) error {
+	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
+	scale := fs.String("scale", "", "also generate a district: small (a tenth), district, or tiny (the benchmarks' small mode)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	return withStore(ctx, cfg, log, func(st *store.Store) error {
+		var sc store.DemoScale
+		if *scale != "" {
+			var err error
+			if sc, err = store.FindDemoScale(*scale); err != nil {
+				return err
+			}
+			if !st.Postgres() {
+				return errors.New("demo --scale needs PostgreSQL: set DATABASE_URL=postgres://…")
+			}
+		}
+		if *scale == "" {
+			return loadDemo(ctx, cfg, st, log)
+		}
+		// The demo's loads refuse a database with other accounts, and a
+		// generated district has them: a second run stops here.
+		if generated, err := st.DemoScaleLoaded(ctx); err != nil || generated {
+			if generated {
+				log.Info("a generated district is already there: nothing to load")
+			}
+			return err
+		}
+		if err := loadDemo(ctx, cfg, st, log); err != nil {
+			return err
+		}
+		return st.LoadDemoScale(ctx, log, sc, st.Now(), cfg.EventReplayWindow)
 	})
 }
 
