@@ -81,7 +81,7 @@ func StartServer(t testing.TB, env map[string]string) *Server {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	stopped, err := jobs.Start(ctx, cfg, st, srv, st.Now, storetest.Logger(t))
+	stopped, err := jobs.Start(ctx, cfg, st, srv, jobs.NewDelivery(ctx, cfg, st, nil, storetest.Logger(t)), st.Now, storetest.Logger(t))
 	if err != nil {
 		cancel()
 		t.Fatal(err)

@@ -165,6 +165,9 @@ func (s *Store) CreateCall(ctx context.Context, nc app.NewCall, now time.Time) (
 		if err != nil {
 			return err
 		}
+		if err := queueStationAlert(tx, c.StationID, app.CallAlert(app.CallCreatedAlert, c)); err != nil {
+			return err
+		}
 		if onDuty > 0 {
 			return nil
 		}
@@ -598,6 +601,9 @@ func (s *Store) EscalateDue(ctx context.Context, now time.Time) ([]app.Escalatio
 			}
 			for i := range calls {
 				if _, err := escalate(tx, &calls[i], now, reasonNotAcknowledged); err != nil {
+					return err
+				}
+				if err := queueStationAlert(tx, calls[i].StationID, app.CallAlert(app.CallEscalatedAlert, &calls[i])); err != nil {
 					return err
 				}
 				batch = append(batch, app.Escalation{Call: calls[i], Level: calls[i].EscalationLevel})

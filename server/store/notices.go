@@ -139,7 +139,13 @@ func (s *Store) CreateNotice(ctx context.Context, actor app.Actor, d app.NoticeD
 		if err := saveNoticeBooths(tx, n); err != nil {
 			return err
 		}
-		return noticeChanged(tx, n, u, actor, app.MsgAlert, "", now)
+		if err := noticeChanged(tx, n, u, actor, app.MsgAlert, "", now); err != nil {
+			return err
+		}
+		if n.PushesOnSave(false) {
+			return queueNoticeAlert(tx, n)
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, err
@@ -180,6 +186,7 @@ func (s *Store) UpdateNotice(ctx context.Context, actor app.Actor, id int64, d a
 		if n, u, err = s.lockNotice(tx, actor, id); err != nil {
 			return err
 		}
+		wasUrgent := n.Urgent && n.AnnouncedAt != nil
 		if err := d.Apply(n, now); err != nil {
 			return err
 		}
@@ -202,7 +209,13 @@ func (s *Store) UpdateNotice(ctx context.Context, actor app.Actor, id int64, d a
 				return err
 			}
 		}
-		return noticeChanged(tx, n, u, actor, app.MsgUpdate, "", now)
+		if err := noticeChanged(tx, n, u, actor, app.MsgUpdate, "", now); err != nil {
+			return err
+		}
+		if n.PushesOnSave(wasUrgent) {
+			return queueNoticeAlert(tx, n)
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, err
@@ -524,6 +537,11 @@ func (s *Store) AnnounceDue(ctx context.Context, now time.Time) ([]app.Notice, e
 			if err := loadNoticeDetail(tx, n); err != nil {
 				return err
 			}
+			if n.Urgent {
+				if err := queueNoticeAlert(tx, n); err != nil {
+					return err
+				}
+			}
 		}
 		return nil
 	})
@@ -560,7 +578,13 @@ func (s *Store) ResidentNoticeReceipts(ctx context.Context, residentID int64) ([
 // NoticePushSubscriptions returns the push subscriptions of the enabled
 // residents of a notice's area, for an urgent notice.
 func (s *Store) NoticePushSubscriptions(ctx context.Context, n *app.Notice) ([]app.PushSubscription, error) {
-	q := s.db.WithContext(ctx).Select("push_subscriptions.*").
+	return noticePushSubscriptions(s.db.WithContext(ctx), n)
+}
+
+// noticePushSubscriptions is NoticePushSubscriptions on db, which may be a
+// transaction.
+func noticePushSubscriptions(db *gorm.DB, n *app.Notice) ([]app.PushSubscription, error) {
+	q := db.Select("push_subscriptions.*").
 		Joins("JOIN users ON users.id = push_subscriptions.user_id").
 		Where("users.role = ? AND users.disabled = ?", app.RoleResident, false)
 	if len(n.BoothIDs) > 0 {

@@ -9,7 +9,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"policebooth/server/app"
-	"policebooth/server/push"
 )
 
 // callJSON is an assistance call as the API shows it.
@@ -78,7 +77,6 @@ func (s *Server) createCall(c echo.Context, nc app.NewCall) (*app.AssistanceCall
 	if err != nil {
 		return nil, err
 	}
-	s.push.NotifyStation(c.Request().Context(), call.StationID, push.CallAlert(push.CallCreated, call))
 	s.tellContacts(c.Request().Context(), call, contactsRaised)
 	if call.EscalationLevel > 0 {
 		s.ops.escalations.Inc()

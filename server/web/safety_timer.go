@@ -9,7 +9,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"policebooth/server/app"
-	"policebooth/server/push"
 	"policebooth/templates/pages"
 	"policebooth/templates/view"
 )
@@ -128,8 +127,8 @@ func (s *Server) timerFormError(c echo.Context, err error) error {
 
 // FireSafetyTimers is one pass of the fire_safety_timers job: each
 // overdue timer's call is raised once across instances (the store claims
-// each timer), then announced like any call (push, contacts told; the
-// store has queued the heads' texts when nobody is on duty).
+// each timer and queues the call's pushes, and the heads' texts when
+// nobody is on duty), then its caller's contacts are told.
 func (s *Server) FireSafetyTimers(ctx context.Context, now time.Time) error {
 	fired, err := s.store.FireSafetyTimers(ctx, now)
 	for _, f := range fired {
@@ -137,7 +136,6 @@ func (s *Server) FireSafetyTimers(ctx context.Context, now time.Time) error {
 		if f.Call == nil || f.Call.Status != app.CallOpen || len(f.Call.Timeline) == 0 {
 			continue
 		}
-		s.push.NotifyStation(ctx, f.Call.StationID, push.CallAlert(push.CallCreated, f.Call))
 		if f.Call.EscalationLevel > 0 {
 			s.ops.escalations.Inc()
 		}

@@ -45,7 +45,6 @@ type Server struct {
 	cache     caches
 	bucket    *blob.Bucket // photos and documents
 	vapid     *push.VAPID  // nil when Web Push could not start: it is best effort
-	push      *push.Sender
 	tokens    *auth.Tokens
 	sessions  *ttlCache[int64, *app.User] // session → its user while active; nil once ended
 	lastTouch time.Time                   // when CheckStreams last recorded the live streams
@@ -88,8 +87,6 @@ func New(cfg config.Config, st *store.Store, log *slog.Logger) (*Server, error) 
 	st.OnCommit(s.hub.Wake)
 	if s.vapid, err = push.LoadVAPID(context.Background(), st); err != nil {
 		log.Warn("Web Push disabled", "err", err)
-	} else {
-		s.push = push.NewSender(st, s.vapid, push.Options{Contact: cfg.BaseURL.String(), Log: log})
 	}
 	if s.bucket, err = media.OpenBucket(context.Background(), cfg.BlobURL); err != nil {
 		return nil, err
@@ -180,7 +177,6 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		return fmt.Errorf("web: serve: %w", err)
 	}
 	s.background.Wait() // the hub and the listener
-	s.push.Wait()       // alerts already on their way are not cut off
 	s.log.Info("stopped")
 	return nil
 }

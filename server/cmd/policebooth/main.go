@@ -125,7 +125,7 @@ func serve(ctx context.Context, cfg config.Config, args []string, log *slog.Logg
 		// The jobs stop with the server; the jobs' clock is the real one.
 		jobsCtx, stopJobs := context.WithCancel(ctx)
 		defer stopJobs()
-		stopped, err := jobs.Start(jobsCtx, cfg, st, srv, st.Now, log)
+		stopped, err := jobs.Start(jobsCtx, cfg, st, srv, jobs.NewDelivery(ctx, cfg, st, nil, log), st.Now, log)
 		if err != nil {
 			return err
 		}
