@@ -88,6 +88,20 @@ func (b *Booth) Validate() error {
 	return nil
 }
 
+// NearestBooth returns the booth of booths closest to a point by
+// great-circle distance, the first of equals; nil when booths is empty. A
+// city has few enough booths to measure every one.
+func NearestBooth(booths []Booth, lat, lng float64) *Booth {
+	var nearest *Booth
+	best := math.Inf(1)
+	for i := range booths {
+		if d := DistanceM(lat, lng, booths[i].Lat, booths[i].Lng); d < best {
+			best, nearest = d, &booths[i]
+		}
+	}
+	return nearest
+}
+
 // DistanceM is the great-circle distance in metres between two points.
 func DistanceM(lat1, lng1, lat2, lng2 float64) float64 {
 	const r = 6371000

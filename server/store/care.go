@@ -67,17 +67,17 @@ func (s *Store) Enrol(ctx context.Context, n app.NewEnrolment, station int64, no
 			boothID = *u.HomeBoothID
 		}
 		if boothID == 0 {
-			return app.Errorf(app.EINVALID, "booth_id: choose the booth whose officers visit (the resident has no home booth)")
+			return app.Errorf(app.EINVALID, "booth_id: choose the booth whose officers visit (the resident has no home booth)").WithField("booth_id")
 		}
 		var b app.Booth
 		if err := tx.First(&b, boothID).Error; err != nil {
 			if errors.Is(err, gorm.ErrRecordNotFound) {
-				return app.Errorf(app.EINVALID, "booth_id: no such booth")
+				return app.Errorf(app.EINVALID, "booth_id: no such booth").WithField("booth_id")
 			}
 			return fmt.Errorf("store: enrol: %w", err)
 		}
 		if station != 0 && b.StationID != station {
-			return app.Errorf(app.EINVALID, "booth_id: a booth of your station")
+			return app.Errorf(app.EINVALID, "booth_id: a booth of your station").WithField("booth_id")
 		}
 		var n2 int64
 		if err := tx.Model(&app.CareEnrolment{}).Where("resident_id = ?", u.ID).Count(&n2).Error; err != nil {
@@ -242,7 +242,7 @@ func (s *Store) RecordVisit(ctx context.Context, nv app.NewVisit, station int64,
 		var e app.CareEnrolment
 		if err := tx.Where("station_id = ?", station).First(&e, nv.EnrolmentID).Error; err != nil {
 			if errors.Is(err, gorm.ErrRecordNotFound) {
-				return app.Errorf(app.EINVALID, "enrolment_id: no such enrolment at your station")
+				return app.Errorf(app.EINVALID, "enrolment_id: no such enrolment at your station").WithField("enrolment_id")
 			}
 			return fmt.Errorf("store: record visit: %w", err)
 		}

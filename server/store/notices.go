@@ -64,7 +64,7 @@ func checkNoticeBooths(tx *gorm.DB, stationID int64, ids []int64) error {
 		return fmt.Errorf("store: notice booths: %w", err)
 	}
 	if int(n) != len(ids) {
-		return app.Errorf(app.EINVALID, "booth_ids: booths of your station only")
+		return app.Errorf(app.EINVALID, "booth_ids: booths of your station only").WithField("booth_ids")
 	}
 	return nil
 }

@@ -92,10 +92,10 @@ func photoTimeline(tx *gorm.DB, r *app.ServiceRequest, actor int64, kind, to, no
 func (s *Store) RecordPhotoConsent(ctx context.Context, actor app.Actor, stationID int64, c *app.PhotoConsent) error {
 	c.GuardianName = strings.TrimSpace(c.GuardianName)
 	if c.GuardianName == "" {
-		return app.Errorf(app.EINVALID, "guardian: name the guardian who consents")
+		return app.Errorf(app.EINVALID, "guardian: name the guardian who consents").WithField("guardian")
 	}
 	if !c.KeepInAccount {
-		return app.Errorf(app.EINVALID, "keep_in_account: the photo is kept in the family's account; without that consent no photo is taken")
+		return app.Errorf(app.EINVALID, "keep_in_account: the photo is kept in the family's account; without that consent no photo is taken").WithField("keep_in_account")
 	}
 	return s.tx(ctx, func(tx *gorm.DB) error {
 		r, err := s.newbornRequest(tx, c.RequestID, stationID)
@@ -104,7 +104,7 @@ func (s *Store) RecordPhotoConsent(ctx context.Context, actor app.Actor, station
 		}
 		at := slices.IndexFunc(r.Newborn.Guardians, func(g app.Guardian) bool { return g.Name == c.GuardianName })
 		if at < 0 {
-			return app.Errorf(app.EINVALID, "guardian: %s is not a guardian named on the registration", c.GuardianName)
+			return app.Errorf(app.EINVALID, "guardian: %s is not a guardian named on the registration", c.GuardianName).WithField("guardian")
 		}
 		now := s.Now()
 		c.ID, c.StationID, c.RecordedBy, c.CreatedAt, c.WithdrawnAt, c.WithdrawnBy = 0, r.StationID, actor.ID, now, nil, nil
@@ -378,7 +378,7 @@ func (s *Store) InviteFamily(ctx context.Context, residentID, requestID int64, p
 			return fmt.Errorf("store: invite family: %w", err)
 		}
 		if filer.Phone == phone {
-			return app.Errorf(app.EINVALID, "phone: that is your own number")
+			return app.Errorf(app.EINVALID, "phone: that is your own number").WithField("phone")
 		}
 		var n int64
 		if err := tx.Model(&app.PhotoFamilyMember{}).Where("request_id = ?", r.ID).Count(&n).Error; err != nil {

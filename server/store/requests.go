@@ -118,13 +118,13 @@ func (s *Store) CreateRequest(ctx context.Context, nr app.NewRequest) (*app.Serv
 		boothID := nr.BoothID
 		if boothID == 0 {
 			if resident.HomeBoothID == nil {
-				return app.Errorf(app.EINVALID, "booth_id: choose a booth; you have no home booth")
+				return app.Errorf(app.EINVALID, "booth_id: choose a booth; you have no home booth").WithField("booth_id")
 			}
 			boothID = *resident.HomeBoothID
 		}
 		var booth app.Booth
 		if err := tx.First(&booth, boothID).Error; errors.Is(err, gorm.ErrRecordNotFound) {
-			return app.Errorf(app.EINVALID, "booth_id: booth %d does not exist", boothID)
+			return app.Errorf(app.EINVALID, "booth_id: booth %d does not exist", boothID).WithField("booth_id")
 		} else if err != nil {
 			return fmt.Errorf("store: create request: load booth: %w", err)
 		}
@@ -147,11 +147,11 @@ func (s *Store) CreateRequest(ctx context.Context, nr app.NewRequest) (*app.Serv
 		for i, code := range codes {
 			at := slices.IndexFunc(types, func(t app.ServiceType) bool { return t.Code == code })
 			if at < 0 {
-				return app.Errorf(app.EINVALID, "services: unknown service %q", code)
+				return app.Errorf(app.EINVALID, "services: unknown service %q", code).WithField("services")
 			}
 			t := types[at]
 			if !t.Enabled {
-				return app.Errorf(app.EINVALID, "services: %s is not offered at this station", code)
+				return app.Errorf(app.EINVALID, "services: %s is not offered at this station", code).WithField("services")
 			}
 			values, err := checkFields(code, t.Fields, nr.Fields[code])
 			if err != nil {
@@ -299,15 +299,15 @@ func (s *Store) bookSlot(tx *gorm.DB, slotID, boothID int64, now time.Time) erro
 	}
 	var sl app.Slot
 	if err := q.First(&sl, slotID).Error; errors.Is(err, gorm.ErrRecordNotFound) {
-		return app.Errorf(app.EINVALID, "slot_id: that time does not exist")
+		return app.Errorf(app.EINVALID, "slot_id: that time does not exist").WithField("slot_id")
 	} else if err != nil {
 		return fmt.Errorf("store: book slot: %w", err)
 	}
 	if sl.BoothID != boothID {
-		return app.Errorf(app.EINVALID, "slot_id: that time is at another booth")
+		return app.Errorf(app.EINVALID, "slot_id: that time is at another booth").WithField("slot_id")
 	}
 	if !sl.StartsAt.After(now) {
-		return app.Errorf(app.EINVALID, "slot_id: that time has passed")
+		return app.Errorf(app.EINVALID, "slot_id: that time has passed").WithField("slot_id")
 	}
 	booked, err := bookings(tx, []int64{sl.ID})
 	if err != nil {
@@ -574,7 +574,7 @@ func checkAssignee(tx *gorm.DB, userID, stationID int64) error {
 		return fmt.Errorf("store: load assignee: %w", err)
 	}
 	if err != nil || !u.Role.Staff() || u.StationID == nil || *u.StationID != stationID || u.Disabled {
-		return app.Errorf(app.EINVALID, "assignee: only an active officer or head of this station can take the request")
+		return app.Errorf(app.EINVALID, "assignee: only an active officer or head of this station can take the request").WithField("assignee")
 	}
 	return nil
 }
@@ -620,7 +620,7 @@ func (s *Store) AddAttachment(ctx context.Context, scope app.RequestFilter, a *a
 	case a.BlobKey == "" || a.ContentType == "" || a.Size <= 0 || a.UploaderID == 0:
 		return app.Errorf(app.EINVALID, "an attachment needs its stored file, type, size and uploader")
 	case utf8.RuneCountInString(a.Name) > maxAttachmentName:
-		return app.Errorf(app.EINVALID, "name: at most %d characters", maxAttachmentName)
+		return app.Errorf(app.EINVALID, "name: at most %d characters", maxAttachmentName).WithField("name")
 	}
 	return s.tx(ctx, func(tx *gorm.DB) error {
 		r, err := s.lockRequest(tx, a.RequestID, scope)

@@ -67,7 +67,7 @@ func (s *Server) handleCallCreate(c echo.Context) error {
 // it (send_messages delivers them: the caller's answer never waits on the
 // SMS gateway).
 func (s *Server) createCall(c echo.Context, nc app.NewCall) (*app.AssistanceCall, error) {
-	now := time.Now()
+	now := s.now()
 	if nc.WrittenAt != nil {
 		if err := app.CheckDeviceTime("written_at", *nc.WrittenAt, caller(c).User.CreatedAt, now); err != nil {
 			return nil, err
@@ -156,7 +156,7 @@ func (s *Server) handleCallLocation(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := s.store.UpdateLocation(c.Request().Context(), id, caller(c).UserID, *r.Lat, *r.Lng, *r.AccuracyM, time.Now()); err != nil {
+	if err := s.store.UpdateLocation(c.Request().Context(), id, caller(c).UserID, *r.Lat, *r.Lng, *r.AccuracyM, s.now()); err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, map[string]string{"status": "recorded"})
@@ -184,7 +184,7 @@ func (s *Server) addCallMessage(c echo.Context, text string) (*app.CallMessage, 
 	if err != nil {
 		return nil, err
 	}
-	return s.store.AddCallMessage(c.Request().Context(), id, scope, caller(c).UserID, text, time.Now())
+	return s.store.AddCallMessage(c.Request().Context(), id, scope, caller(c).UserID, text, s.now())
 }
 
 // handleCallTransition: POST /assistance-calls/:id/transitions.
@@ -209,7 +209,7 @@ func (s *Server) moveCall(c echo.Context, to app.CallStatus, note string) (*app.
 	if err != nil {
 		return nil, err
 	}
-	call, err := s.store.MoveCall(c.Request().Context(), id, scope, caller(c).UserID, to, strings.TrimSpace(note), time.Now())
+	call, err := s.store.MoveCall(c.Request().Context(), id, scope, caller(c).UserID, to, strings.TrimSpace(note), s.now())
 	if err == nil && to == app.CallAcknowledged {
 		s.ops.acknowledged(call)
 	}

@@ -80,7 +80,7 @@ func (s *Server) enrol(c echo.Context, r newEnrolmentJSON) (*app.CareEnrolment, 
 	} else if r.Phone != "" || r.BoothID != "" || r.ConsentBy != "" || r.ConsentName != "" {
 		return nil, app.Errorf(app.EINVALID, "phone, booth_id and consent are for staff enrolling a resident")
 	}
-	return s.store.Enrol(ctx, n, station, s.store.Now())
+	return s.store.Enrol(ctx, n, station, s.now())
 }
 
 // handleCareEnrolmentList: GET /care-enrolments (resident: own; staff:
@@ -141,7 +141,7 @@ func (s *Server) handleVisitsDue(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	items, err := s.store.DueVisits(c.Request().Context(), station, booth, s.store.Now(), s.stationLocation(c, station))
+	items, err := s.store.DueVisits(c.Request().Context(), station, booth, s.now(), s.stationLocation(c, station))
 	if err != nil {
 		return err
 	}
@@ -181,7 +181,7 @@ func (s *Server) recordVisit(c echo.Context, r newVisitJSON) (*app.CareVisit, er
 	}
 	nv := app.NewVisit{EnrolmentID: id, OfficerID: caller(c).UserID, Outcome: r.Outcome, Wellbeing: r.Wellbeing,
 		FraudWarningGiven: r.FraudWarningGiven, Note: r.Note, WrittenAt: r.WrittenAt}
-	return s.store.RecordVisit(c.Request().Context(), nv, station, s.store.Now())
+	return s.store.RecordVisit(c.Request().Context(), nv, station, s.now())
 }
 
 // handleVisitList: GET /visits (resident: the visits made to them; staff:
@@ -225,7 +225,7 @@ func (s *Server) handleVisitFigures(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	f, err := s.store.VisitFigures(c.Request().Context(), station, from, to, s.store.Now(), s.stationLocation(c, station))
+	f, err := s.store.VisitFigures(c.Request().Context(), station, from, to, s.now(), s.stationLocation(c, station))
 	if err != nil {
 		return err
 	}

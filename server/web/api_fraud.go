@@ -50,7 +50,7 @@ func (s *Server) handleFraudCreate(c echo.Context) error {
 func (s *Server) reportFraud(c echo.Context, r newFraudJSON) (*app.FraudReport, error) {
 	p := caller(c)
 	rep, err := s.store.CreateFraudReport(c.Request().Context(), app.NewFraudReport{ReporterID: p.UserID, Kind: r.Kind, Value: r.Value,
-		Description: r.Description, LossYuan: r.LossYuan}, s.store.Now())
+		Description: r.Description, LossYuan: r.LossYuan}, s.now())
 	if err != nil {
 		return nil, err
 	}
@@ -119,7 +119,7 @@ func (s *Server) moveFraud(c echo.Context, r fraudMoveJSON) (*app.FraudReport, e
 	if err != nil {
 		return nil, err
 	}
-	return s.store.MoveFraudReport(c.Request().Context(), id, station, caller(c).UserID, app.FraudStatus(r.To), r.Note, s.store.Now())
+	return s.store.MoveFraudReport(c.Request().Context(), id, station, caller(c).UserID, app.FraudStatus(r.To), r.Note, s.now())
 }
 
 // handleFraudAdvice: POST /fraud-reports/:id/advice (staff): the reporter
@@ -137,7 +137,7 @@ func (s *Server) recordFraudAdvice(c echo.Context) (*app.FraudReport, error) {
 	if err != nil {
 		return nil, err
 	}
-	return s.store.RecordFraudAdvice(c.Request().Context(), id, station, caller(c).UserID, s.store.Now())
+	return s.store.RecordFraudAdvice(c.Request().Context(), id, station, caller(c).UserID, s.now())
 }
 
 // handleFraudLookup: GET /fraud-reports/lookup?kind=&value= (anyone signed

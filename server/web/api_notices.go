@@ -122,7 +122,7 @@ func (r noticeRequest) draft() (app.NoticeDraft, error) {
 func (s *Server) handleNoticeList(c echo.Context) error {
 	p := caller(c)
 	ctx := c.Request().Context()
-	now := time.Now()
+	now := s.now()
 	before, err := cursorParam(c)
 	if err != nil {
 		return err
@@ -166,7 +166,7 @@ func (s *Server) handleNoticeList(c echo.Context) error {
 // noticeReach counts a notice's reach; the list view has no booths loaded.
 func (s *Server) noticeReach(ctx context.Context, n *app.Notice) (*app.NoticeReach, error) {
 	if n.BoothIDs == nil {
-		full, err := s.store.FindNotice(ctx, n.ID, app.NoticeScope{StationID: n.StationID}, time.Now())
+		full, err := s.store.FindNotice(ctx, n.ID, app.NoticeScope{StationID: n.StationID}, s.now())
 		if err != nil {
 			return nil, err
 		}
@@ -197,13 +197,13 @@ func (s *Server) handleNoticeCreate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusCreated, s.toNoticeJSON(n, time.Now()))
+	return c.JSON(http.StatusCreated, s.toNoticeJSON(n, s.now()))
 }
 
 // publishNotice stores a new notice; the store queues its pushes when it
 // is urgent and current (app.Notice.PushesOnSave).
 func (s *Server) publishNotice(c echo.Context, d app.NoticeDraft) (*app.Notice, error) {
-	return s.store.CreateNotice(c.Request().Context(), actorOf(c), d, time.Now())
+	return s.store.CreateNotice(c.Request().Context(), actorOf(c), d, s.now())
 }
 
 // updateNotice saves an update; the store queues the notice's pushes when
@@ -240,7 +240,7 @@ func (s *Server) handleNoticeGet(c echo.Context) error {
 	}
 	p := caller(c)
 	ctx := c.Request().Context()
-	now := time.Now()
+	now := s.now()
 	switch {
 	case p.Role == app.RoleResident:
 		n, err := s.store.FindNotice(ctx, id, app.NoticeScope{ResidentID: p.UserID}, now)
@@ -291,7 +291,7 @@ func (s *Server) handleNoticeUpdate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	now := time.Now()
+	now := s.now()
 	n, err := s.updateNotice(c, id, d, now)
 	if err != nil {
 		return err
@@ -318,11 +318,11 @@ func (s *Server) handleNoticeWithdraw(c echo.Context) error {
 	if _, err := ownStation(c); err != nil {
 		return err
 	}
-	n, err := s.store.WithdrawNotice(c.Request().Context(), actorOf(c), id, r.Reason, time.Now())
+	n, err := s.store.WithdrawNotice(c.Request().Context(), actorOf(c), id, r.Reason, s.now())
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, s.toNoticeJSON(n, time.Now()))
+	return c.JSON(http.StatusOK, s.toNoticeJSON(n, s.now()))
 }
 
 // receiptJSON is what a resident did with a notice.
@@ -343,7 +343,7 @@ func (s *Server) handleNoticeRead(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	r, err := s.store.MarkNoticeRead(c.Request().Context(), id, caller(c).UserID, time.Now())
+	r, err := s.store.MarkNoticeRead(c.Request().Context(), id, caller(c).UserID, s.now())
 	if err != nil {
 		return err
 	}
@@ -357,7 +357,7 @@ func (s *Server) handleNoticeAcknowledge(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	r, err := s.store.AcknowledgeNotice(c.Request().Context(), id, caller(c).UserID, time.Now())
+	r, err := s.store.AcknowledgeNotice(c.Request().Context(), id, caller(c).UserID, s.now())
 	if err != nil {
 		return err
 	}
@@ -375,7 +375,7 @@ func (s *Server) handleNoticeReach(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	n, err := s.store.FindNotice(c.Request().Context(), id, app.NoticeScope{StationID: station}, time.Now())
+	n, err := s.store.FindNotice(c.Request().Context(), id, app.NoticeScope{StationID: station}, s.now())
 	if err != nil {
 		return err
 	}

@@ -295,7 +295,7 @@ func (s *Server) requestAnswer(c echo.Context, status int, r *app.ServiceRequest
 	if err != nil {
 		return err
 	}
-	return c.JSON(status, toRequestJSON(r, types, i18n.Lang(c.Request().Context()), time.Now()))
+	return c.JSON(status, toRequestJSON(r, types, i18n.Lang(c.Request().Context()), s.now()))
 }
 
 // requestFilter reads the list filters from the query, scoped to the caller.
@@ -365,7 +365,7 @@ func (s *Server) handleRequestList(c echo.Context) error {
 		return err
 	}
 	lang := i18n.Lang(c.Request().Context())
-	now := time.Now()
+	now := s.now()
 	cats := map[int64]map[string]app.ServiceType{}
 	out := list[requestJSON]{Items: make([]requestJSON, 0, len(reqs))}
 	for i := range reqs {

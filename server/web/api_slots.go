@@ -33,7 +33,7 @@ func (s *Server) handleSlotsList(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	slots, err := s.store.ListSlots(ctx, id, time.Now(), 100)
+	slots, err := s.store.ListSlots(ctx, id, s.now(), 100)
 	if err != nil {
 		return err
 	}

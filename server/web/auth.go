@@ -77,7 +77,7 @@ func (s *Server) callerFromRequest(c echo.Context) *principal {
 	if err != nil {
 		return nil
 	}
-	grant, err := s.store.Rotate(ctx, ck.Value, time.Now())
+	grant, err := s.store.Rotate(ctx, ck.Value, s.now())
 	if err != nil {
 		s.clearSessionCookies(c)
 		return nil
@@ -306,7 +306,7 @@ func (s *Server) signIn(c echo.Context, phone, password string) (*app.SessionGra
 		return nil, err
 	}
 	backstop := "login:phone:" + normal
-	if failed, err := s.store.ThrottleHits(ctx, backstop, time.Now()); err != nil {
+	if failed, err := s.store.ThrottleHits(ctx, backstop, s.now()); err != nil {
 		return nil, err
 	} else if failed >= signInBackstop {
 		select {
@@ -347,7 +347,7 @@ func (s *Server) signIn(c echo.Context, phone, password string) (*app.SessionGra
 		return nil, app.Errorf(app.EUNAUTHORIZED, "this account is disabled")
 	}
 	_ = s.store.ClearThrottle(ctx, pair)
-	return s.store.CreateSession(ctx, user.ID, time.Now())
+	return s.store.CreateSession(ctx, user.ID, s.now())
 }
 
 // hashingWait is how long a password check waits for room in the hashing

@@ -61,7 +61,7 @@ func registerOps(reg *prometheus.Registry, st *store.Store, hub *events.Hub, tex
 	textsSent := func() float64 {
 		ctx, cancel := context.WithTimeout(context.Background(), queueDepthTimeout)
 		defer cancel()
-		n, err := st.ThrottleHits(ctx, textBudgetBucket, time.Now())
+		n, err := st.ThrottleHits(ctx, textBudgetBucket, st.Now())
 		if err != nil {
 			return -1
 		}

@@ -15,23 +15,6 @@ import (
 	"policebooth/templates/view"
 )
 
-// careRoutes registers the care register's API and pages.
-func (s *Server) careRoutes(api, page *echo.Group, resident, staff, officer, head, residentOrStaff echo.MiddlewareFunc) {
-	api.POST("/care-enrolments", s.handleCareEnrol, residentOrStaff, s.idempotent)
-	api.GET("/care-enrolments", s.handleCareEnrolmentList, residentOrStaff)
-	api.GET("/care-enrolments/:id", s.handleCareEnrolmentGet, residentOrStaff)
-	api.DELETE("/care-enrolments/:id", s.handleCareLeave, resident)
-	api.GET("/visits/due", s.handleVisitsDue, staff)
-	api.POST("/visits", s.handleVisitCreate, officer, s.idempotent)
-	api.GET("/visits", s.handleVisitList, residentOrStaff)
-	api.GET("/visits/figures", s.handleVisitFigures, head)
-	api.GET("/visits/:id", s.handleVisitGet, residentOrStaff)
-	page.GET("/care", s.handleCarePage, resident)
-	page.POST("/care", s.handleCareEnrolForm, resident, s.idempotent)
-	page.POST("/care/leave", s.handleCareLeaveForm, resident)
-	page.POST("/visits/new", s.handleVisitForm, officer, s.idempotent)
-}
-
 // reasonsLabel names an enrolment's reasons in the reader's language.
 func reasonsLabel(c echo.Context, reasons []string) string {
 	out := make([]string, len(reasons))
@@ -158,7 +141,7 @@ func (s *Server) handleVisitForm(c echo.Context) error {
 
 // dueVisitRows lays out the booth's due visits for the shift page.
 func (s *Server) dueVisitRows(c echo.Context, station, booth int64, loc *time.Location) ([]view.DueVisitRow, error) {
-	due, err := s.store.DueVisits(c.Request().Context(), station, booth, s.store.Now(), loc)
+	due, err := s.store.DueVisits(c.Request().Context(), station, booth, s.now(), loc)
 	if err != nil {
 		return nil, err
 	}
@@ -180,7 +163,7 @@ func (s *Server) dueVisitRows(c echo.Context, station, booth int64, loc *time.Lo
 
 // visitFigureRows lays out the review's planned-visit figures.
 func (s *Server) visitFigureRows(c echo.Context, station int64, from, to time.Time, loc *time.Location) (view.VisitFigures, error) {
-	f, err := s.store.VisitFigures(c.Request().Context(), station, from, to, s.store.Now(), loc)
+	f, err := s.store.VisitFigures(c.Request().Context(), station, from, to, s.now(), loc)
 	if err != nil {
 		return view.VisitFigures{}, err
 	}

@@ -59,7 +59,7 @@ func (s *Server) handleRequestsPage(c echo.Context) error {
 // requestRows shows requests as list rows.
 func (s *Server) requestRows(c echo.Context, reqs []app.ServiceRequest) ([]view.RequestRow, error) {
 	lang := i18n.Lang(c.Request().Context())
-	now := time.Now()
+	now := s.now()
 	cats := map[int64]map[string]app.ServiceType{}
 	people := s.names(c.Request().Context())
 	rows := make([]view.RequestRow, 0, len(reqs))
@@ -107,7 +107,7 @@ func (s *Server) handleQueuePage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	now := time.Now()
+	now := s.now()
 	urgency := func(r *app.ServiceRequest) float64 {
 		target := max(r.TargetMinutes, 1)
 		return waited(r, now).Minutes() / float64(target)
@@ -241,7 +241,7 @@ func (s *Server) newRequestPage(c echo.Context, picked []string, values map[stri
 	}
 	v.Slots = []view.Option{{Value: "", Label: t(c, "req.any_time")}}
 	if id, err := parseID(home); err == nil {
-		slots, err := s.store.ListSlots(ctx, id, time.Now(), 50)
+		slots, err := s.store.ListSlots(ctx, id, s.now(), 50)
 		if err != nil {
 			return v, err
 		}
@@ -326,7 +326,7 @@ func (s *Server) handleNewRequestSubmit(c echo.Context) error {
 			return c.Redirect(http.StatusSeeOther, "/requests/"+itoa64(r.ID)+"?created=1")
 		}
 		switch {
-		case strings.HasPrefix(app.ErrorMessage(err), "slot_id"):
+		case app.FieldOf(err) == "slot_id":
 			errs["slot_id"] = t(c, "req.err_slot")
 		case newbornFieldError(c, err, errs):
 		default:
@@ -389,7 +389,7 @@ func (s *Server) requestPage(c echo.Context, r *app.ServiceRequest) (view.Reques
 	ctx := c.Request().Context()
 	lang := i18n.Lang(ctx)
 	p := caller(c)
-	now := time.Now()
+	now := s.now()
 	loc := s.stationLocation(c, r.StationID)
 	types, _, err := s.catalogue(c, r.StationID)
 	if err != nil {

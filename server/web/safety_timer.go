@@ -30,7 +30,7 @@ func (s *Server) handleSafetyTimerCreate(c echo.Context) error {
 		return err
 	}
 	tm, err := s.store.StartSafetyTimer(c.Request().Context(), app.NewSafetyTimer{UserID: caller(c).UserID, Minutes: r.Minutes,
-		Note: r.Note, Lat: r.Lat, Lng: r.Lng, AccuracyM: r.AccuracyM}, s.store.Now())
+		Note: r.Note, Lat: r.Lat, Lng: r.Lng, AccuracyM: r.AccuracyM}, s.now())
 	if err != nil {
 		return err
 	}
@@ -46,7 +46,7 @@ func (s *Server) handleSafetyTimerCheckIn(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	tm, err := s.store.CheckInSafetyTimer(c.Request().Context(), id, caller(c).UserID, s.store.Now())
+	tm, err := s.store.CheckInSafetyTimer(c.Request().Context(), id, caller(c).UserID, s.now())
 	if err != nil {
 		return err
 	}
@@ -95,7 +95,7 @@ func (s *Server) handleSafetyTimerStart(c echo.Context) error {
 			nt.AccuracyM = &acc
 		}
 	}
-	if _, err := s.store.StartSafetyTimer(c.Request().Context(), nt, s.store.Now()); err != nil {
+	if _, err := s.store.StartSafetyTimer(c.Request().Context(), nt, s.now()); err != nil {
 		return s.timerFormError(c, err)
 	}
 	return c.Redirect(http.StatusSeeOther, "/safety-timer")
@@ -107,7 +107,7 @@ func (s *Server) handleSafetyTimerPageCheckIn(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if _, err := s.store.CheckInSafetyTimer(c.Request().Context(), id, caller(c).UserID, s.store.Now()); err != nil {
+	if _, err := s.store.CheckInSafetyTimer(c.Request().Context(), id, caller(c).UserID, s.now()); err != nil {
 		return s.timerFormError(c, err)
 	}
 	return c.Redirect(http.StatusSeeOther, "/safety-timer?safe=1")
