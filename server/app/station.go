@@ -53,6 +53,11 @@ type StationService interface {
 	FindBooth(ctx context.Context, id int64) (*Booth, error)
 	// ListBooths returns every booth, ordered by station and name.
 	ListBooths(ctx context.Context) ([]Booth, error)
+	// ListStations returns every station.
+	ListStations(ctx context.Context) ([]Station, error)
+	// SetAckLimit changes how long a booth's calls wait for an
+	// acknowledgement before they escalate.
+	SetAckLimit(ctx context.Context, actor Actor, boothID int64, seconds int) error
 }
 
 // Validate checks a station before it is stored.

@@ -76,7 +76,7 @@ func StartServer(t testing.TB, env map[string]string) *Server {
 		t.Fatal(err)
 	}
 	st := storetest.Open(t)
-	srv, err := web.New(cfg, st, storetest.Logger(t))
+	srv, err := web.New(cfg, st.Services(), storetest.Logger(t))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,14 +15,11 @@ import (
 	"policebooth/server/app"
 )
 
-// CareScope is what a caller of the care register may see: a resident
-// their own enrolment and visits, staff their station's.
-type CareScope struct {
-	ResidentID int64
-	StationID  int64
-}
+// CareScope is app.CareScope.
+type CareScope = app.CareScope
 
-func (sc CareScope) where(q *gorm.DB) *gorm.DB {
+// careWhere narrows q to what sc may see.
+func careWhere(sc app.CareScope, q *gorm.DB) *gorm.DB {
 	if sc.ResidentID != 0 {
 		return q.Where("resident_id = ?", sc.ResidentID)
 	}
@@ -110,7 +107,7 @@ func (s *Store) Enrol(ctx context.Context, n app.NewEnrolment, station int64, no
 // FindEnrolment returns an enrolment in scope.
 func (s *Store) FindEnrolment(ctx context.Context, id int64, scope CareScope) (*app.CareEnrolment, error) {
 	var e app.CareEnrolment
-	if err := scope.where(s.db.WithContext(ctx)).First(&e, id).Error; err != nil {
+	if err := careWhere(scope, s.db.WithContext(ctx)).First(&e, id).Error; err != nil {
 		return nil, notFound("find enrolment", err)
 	}
 	return withReasons(&e), nil
@@ -119,7 +116,7 @@ func (s *Store) FindEnrolment(ctx context.Context, id int64, scope CareScope) (*
 // ListEnrolments lists the enrolments in scope (at one booth, when not
 // 0), oldest first.
 func (s *Store) ListEnrolments(ctx context.Context, scope CareScope, boothID int64) ([]app.CareEnrolment, error) {
-	q := scope.where(s.db.WithContext(ctx))
+	q := careWhere(scope, s.db.WithContext(ctx))
 	if boothID != 0 {
 		q = q.Where("booth_id = ?", boothID)
 	}
@@ -343,7 +340,7 @@ func (s *Store) ListVisits(ctx context.Context, scope CareScope, limit int) ([]a
 		limit = 500
 	}
 	out := []app.CareVisit{}
-	if err := scope.where(s.db.WithContext(ctx)).Order("id DESC").Limit(limit).Find(&out).Error; err != nil {
+	if err := careWhere(scope, s.db.WithContext(ctx)).Order("id DESC").Limit(limit).Find(&out).Error; err != nil {
 		return nil, fmt.Errorf("store: list visits: %w", err)
 	}
 	return out, s.nameOfficers(ctx, out)
@@ -352,7 +349,7 @@ func (s *Store) ListVisits(ctx context.Context, scope CareScope, limit int) ([]a
 // FindVisit returns a visit in scope, with the visiting officer's name.
 func (s *Store) FindVisit(ctx context.Context, id int64, scope CareScope) (*app.CareVisit, error) {
 	var v app.CareVisit
-	if err := scope.where(s.db.WithContext(ctx)).First(&v, id).Error; err != nil {
+	if err := careWhere(scope, s.db.WithContext(ctx)).First(&v, id).Error; err != nil {
 		return nil, notFound("find visit", err)
 	}
 	one := []app.CareVisit{v}

@@ -7,21 +7,20 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"policebooth/server/app"
-	"policebooth/server/store"
 )
 
 // careScope is what the caller may see of the care register: a resident
 // their own, staff their station's.
-func careScope(c echo.Context) (store.CareScope, error) {
+func careScope(c echo.Context) (app.CareScope, error) {
 	p := caller(c)
 	if p.Role == app.RoleResident {
-		return store.CareScope{ResidentID: p.UserID}, nil
+		return app.CareScope{ResidentID: p.UserID}, nil
 	}
 	station, err := ownStation(c)
 	if err != nil {
-		return store.CareScope{}, err
+		return app.CareScope{}, err
 	}
-	return store.CareScope{StationID: station}, nil
+	return app.CareScope{StationID: station}, nil
 }
 
 type newEnrolmentJSON struct {

@@ -8,21 +8,20 @@ import (
 
 	"policebooth/server/app"
 	"policebooth/server/notify"
-	"policebooth/server/store"
 )
 
 // fraudScope is what the caller may see of fraud reports: a resident their
 // own, staff their station's.
-func fraudScope(c echo.Context) (store.FraudScope, error) {
+func fraudScope(c echo.Context) (app.FraudScope, error) {
 	p := caller(c)
 	if p.Role == app.RoleResident {
-		return store.FraudScope{ReporterID: p.UserID}, nil
+		return app.FraudScope{ReporterID: p.UserID}, nil
 	}
 	station, err := ownStation(c)
 	if err != nil {
-		return store.FraudScope{}, err
+		return app.FraudScope{}, err
 	}
-	return store.FraudScope{StationID: station}, nil
+	return app.FraudScope{StationID: station}, nil
 }
 
 type newFraudJSON struct {

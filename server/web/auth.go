@@ -14,7 +14,6 @@ import (
 
 	"policebooth/server/app"
 	"policebooth/server/auth"
-	"policebooth/server/store"
 )
 
 // Cookies of a browser session. Both are HttpOnly: scripts never see tokens.
@@ -39,7 +38,7 @@ const sessionCacheTTL = 3 * time.Second
 
 // signingKey is POLICEBOOTH_SECRET, or the key generated once and kept in
 // the database so every instance signs alike.
-func signingKey(ctx context.Context, secret string, st *store.Store) ([]byte, error) {
+func signingKey(ctx context.Context, secret string, st app.KeyService) ([]byte, error) {
 	if secret != "" {
 		return []byte(secret), nil
 	}
@@ -188,7 +187,7 @@ func actorOf(c echo.Context) app.Actor {
 
 func (s *Server) setSessionCookies(c echo.Context, access, refresh string) {
 	c.SetCookie(s.cookie(accessCookie, access, int(auth.AccessTokenTTL.Seconds())))
-	c.SetCookie(s.cookie(refreshCookie, refresh, int(store.RefreshTokenTTL.Seconds())))
+	c.SetCookie(s.cookie(refreshCookie, refresh, int(app.RefreshTokenTTL.Seconds())))
 }
 
 // clearSessionCookies ends the browser's session, and with it everything

@@ -45,7 +45,7 @@ func newTestServerOn(t *testing.T, st *store.Store, env map[string]string) *test
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := web.New(cfg, st, storetest.Logger(t))
+	srv, err := web.New(cfg, st.Services(), storetest.Logger(t))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -30,7 +30,7 @@ func newPushTestServer(t *testing.T) (*testServer, *pushtest.Service) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := web.New(cfg, st, storetest.Logger(t))
+	srv, err := web.New(cfg, st.Services(), storetest.Logger(t))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,7 +10,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"policebooth/server/app"
-	"policebooth/server/store"
 	"policebooth/templates/pages"
 	"policebooth/templates/view"
 )
@@ -36,7 +35,7 @@ func (s *Server) handleCarePage(c echo.Context) error {
 func (s *Server) renderCarePage(c echo.Context, status int, errs view.Errors, flash string, chosen []string, cadence string) error {
 	ctx := c.Request().Context()
 	p := caller(c)
-	scope := store.CareScope{ResidentID: p.UserID}
+	scope := app.CareScope{ResidentID: p.UserID}
 	v := view.CarePage{Flash: flash, Errors: errs, IdempotencyKey: newKey()}
 	if v.Errors == nil {
 		v.Errors = view.Errors{}
@@ -113,7 +112,7 @@ func (s *Server) handleCareEnrolForm(c echo.Context) error {
 // handleCareLeaveForm: POST /care/leave, a resident leaves the register.
 func (s *Server) handleCareLeaveForm(c echo.Context) error {
 	p := caller(c)
-	enrolments, err := s.store.ListEnrolments(c.Request().Context(), store.CareScope{ResidentID: p.UserID}, 0)
+	enrolments, err := s.store.ListEnrolments(c.Request().Context(), app.CareScope{ResidentID: p.UserID}, 0)
 	if err != nil {
 		return err
 	}

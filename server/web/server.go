@@ -26,13 +26,12 @@ import (
 	"policebooth/server/media"
 	"policebooth/server/photo"
 	"policebooth/server/push"
-	"policebooth/server/store"
 )
 
 // Server is the booth's HTTP server.
 type Server struct {
 	cfg     config.Config
-	store   *store.Store
+	store   app.Services
 	log     *slog.Logger
 	echo    *echo.Echo
 	metrics *metrics
@@ -59,8 +58,9 @@ type Server struct {
 	now          func() time.Time // the clock of the pages and API that read it through s.now
 }
 
-// New builds the server with every route and middleware in place.
-func New(cfg config.Config, st *store.Store, log *slog.Logger) (*Server, error) {
+// New builds the server with every route and middleware in place; st
+// holds the app's services (store.Store.Services in main).
+func New(cfg config.Config, st app.Services, log *slog.Logger) (*Server, error) {
 	s := &Server{cfg: cfg, store: st, log: log, echo: echo.New(), now: st.Now}
 	s.echo.HideBanner = true
 	s.echo.HidePort = true
@@ -140,7 +140,7 @@ func (s *Server) Start(ctx context.Context) {
 	s.background.Go(func() { s.hub.Run(ctx) })
 	if s.cfg.Postgres() {
 		s.background.Go(func() {
-			if err := events.Listen(ctx, s.cfg.DatabaseURL, store.EventChannel, s.hub, s.log); err != nil {
+			if err := events.Listen(ctx, s.cfg.DatabaseURL, app.EventChannel, s.hub, s.log); err != nil {
 				s.log.Error("event listener stopped", "err", err)
 			}
 		})

@@ -118,7 +118,7 @@ func serve(ctx context.Context, cfg config.Config, args []string, log *slog.Logg
 		} else if demo {
 			log.Warn("demo accounts exist (password booth-demo-2026): this database is for trying Police Booth out, not for a real booth")
 		}
-		srv, err := web.New(cfg, st, log)
+		srv, err := web.New(cfg, st.Services(), log)
 		if err != nil {
 			return err
 		}
