@@ -168,6 +168,9 @@ func (s *Store) CreateCall(ctx context.Context, nc app.NewCall, now time.Time) (
 		if err := queueStationAlert(tx, c.StationID, app.CallAlert(app.CallCreatedAlert, c)); err != nil {
 			return err
 		}
+		if err := queueContactTexts(tx, c, contactsRaised); err != nil {
+			return err
+		}
 		if onDuty > 0 {
 			return nil
 		}
@@ -532,7 +535,16 @@ func (s *Store) MoveCall(ctx context.Context, id int64, scope app.CallScope, act
 		}
 		p := callUpdated(&fresh)
 		p.AcknowledgedBy = idString(fresh.AcknowledgedBy)
-		return callEvent(tx, "assistance.updated", &fresh, p)
+		if err := callEvent(tx, "assistance.updated", &fresh, p); err != nil {
+			return err
+		}
+		switch to {
+		case app.CallResolved:
+			return queueContactTexts(tx, &fresh, contactsResolved)
+		case app.CallCancelled:
+			return queueContactTexts(tx, &fresh, contactsCancelled)
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, err

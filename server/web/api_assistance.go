@@ -63,9 +63,10 @@ func (s *Server) handleCallCreate(c echo.Context) error {
 }
 
 // createCall stores a call; one raised while nobody is on duty has
-// escalated at once, and the texts to the station's heads are queued with
-// it (send_messages delivers them: the caller's answer never waits on the
-// SMS gateway).
+// escalated at once. The store queues with it the pushes to the station's
+// staff and the texts to the caller's contacts and, then, to the heads
+// (send_messages delivers them: the caller's answer never waits on the SMS
+// gateway or a push service).
 func (s *Server) createCall(c echo.Context, nc app.NewCall) (*app.AssistanceCall, error) {
 	now := s.now()
 	if nc.WrittenAt != nil {
@@ -77,7 +78,6 @@ func (s *Server) createCall(c echo.Context, nc app.NewCall) (*app.AssistanceCall
 	if err != nil {
 		return nil, err
 	}
-	s.tellContacts(c.Request().Context(), call, contactsRaised)
 	if call.EscalationLevel > 0 {
 		s.ops.escalations.Inc()
 		s.log.Warn("assistance call raised with nobody on duty", "call_id", call.ID, "booth_id", call.BoothID)
@@ -212,9 +212,6 @@ func (s *Server) moveCall(c echo.Context, to app.CallStatus, note string) (*app.
 	call, err := s.store.MoveCall(c.Request().Context(), id, scope, caller(c).UserID, to, strings.TrimSpace(note), s.now())
 	if err == nil && to == app.CallAcknowledged {
 		s.ops.acknowledged(call)
-	}
-	if err == nil && (to == app.CallResolved || to == app.CallCancelled) {
-		s.tellContacts(c.Request().Context(), call, map[app.CallStatus]string{app.CallResolved: contactsResolved, app.CallCancelled: contactsCancelled}[to])
 	}
 	return call, err
 }

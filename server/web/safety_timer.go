@@ -127,8 +127,8 @@ func (s *Server) timerFormError(c echo.Context, err error) error {
 
 // FireSafetyTimers is one pass of the fire_safety_timers job: each
 // overdue timer's call is raised once across instances (the store claims
-// each timer and queues the call's pushes, and the heads' texts when
-// nobody is on duty), then its caller's contacts are told.
+// each timer and, with the call, queues its pushes, the texts to the
+// caller's contacts and, when nobody is on duty, to the heads).
 func (s *Server) FireSafetyTimers(ctx context.Context, now time.Time) error {
 	fired, err := s.store.FireSafetyTimers(ctx, now)
 	for _, f := range fired {
@@ -139,7 +139,6 @@ func (s *Server) FireSafetyTimers(ctx context.Context, now time.Time) error {
 		if f.Call.EscalationLevel > 0 {
 			s.ops.escalations.Inc()
 		}
-		s.tellContacts(ctx, f.Call, contactsRaised)
 	}
 	return err
 }
