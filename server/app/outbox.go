@@ -28,7 +28,7 @@ const MessageGiveUp = 24 * time.Hour
 type OutboxMessage struct {
 	ID             int64      `json:"id,string" gorm:"primaryKey"`
 	StationID      *int64     `json:"station_id,string,omitempty"`
-	Channel        string     `json:"channel"`
+	Channel        string     `json:"channel" gorm:"default:sms"` // ChannelSMS when not set
 	Phone          string     `json:"-"`
 	SubscriptionID *int64     `json:"-"`
 	Urgency        string     `json:"-"`
