@@ -112,13 +112,35 @@ func TestACallsPushIsQueuedWithTheCallAndDeliveredOnceToEachStaffDeviceWithRetri
 		t.Fatal(err)
 	}
 
+	// At every commit, a call stored has its pushes stored with it.
+	var mu sync.Mutex
+	var seen [][2]int64
+	w.st.OnCommit(func() {
+		var calls, pushes int64
+		w.st.DB().Table("assistance_calls").Count(&calls)
+		w.st.DB().Table("outbox_messages").Where("channel = ?", app.ChannelPush).Count(&pushes)
+		mu.Lock()
+		seen = append(seen, [2]int64{calls, pushes})
+		mu.Unlock()
+	})
 	call, err := w.st.CreateCall(ctx, app.NewCall{CallerID: resident.ID, Category: "medical"}, w.clock.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
+	w.st.OnCommit(nil)
 	if p, _ := w.pending(t); p != 3 {
 		t.Fatalf("%d pushes queued with the call, want 3: the enabled staff's devices", p)
 	}
+	mu.Lock()
+	for _, s := range seen {
+		if s[0] > 0 && s[1] != 3 {
+			t.Fatalf("a commit saw %d calls and %d pushes: the pushes were not written in the call's transaction", s[0], s[1])
+		}
+	}
+	if len(seen) == 0 {
+		t.Fatal("the call's commit was not seen")
+	}
+	mu.Unlock()
 	// A call the store refuses (one is open) queues nothing.
 	if _, err := w.st.CreateCall(ctx, app.NewCall{CallerID: resident.ID, Category: "crime"}, w.clock.Now()); app.ErrorCode(err) != app.ECONFLICT {
 		t.Fatalf("a second open call: %v, want ECONFLICT", err)
