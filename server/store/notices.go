@@ -513,18 +513,31 @@ func (s *Store) FindPublicNotice(ctx context.Context, id int64) (*app.Notice, er
 // SKIP LOCKED, on SQLite writers take turns.
 func (s *Store) AnnounceDue(ctx context.Context, now time.Time) ([]app.Notice, error) {
 	now = dbTime(now)
-	var due []app.Notice
-	err := s.tx(ctx, func(tx *gorm.DB) error {
-		q := tx.Where("announced_at IS NULL AND withdrawn_at IS NULL").
+	due := func(q *gorm.DB) *gorm.DB {
+		return q.Model(&app.Notice{}).Where("announced_at IS NULL AND withdrawn_at IS NULL").
 			Where(s.timeCompare("starts_at", "<="), now).Where(s.timeCompare("expires_at", ">"), now)
+	}
+	// A look without a transaction first: most runs find nothing, and a
+	// transaction would take SQLite's write lock (and wake every reader
+	// of the log) every two seconds for it.
+	var found []int64
+	if err := due(s.db.WithContext(ctx)).Limit(1).Pluck("id", &found).Error; err != nil {
+		return nil, fmt.Errorf("store: announce due notices: %w", err)
+	}
+	if len(found) == 0 {
+		return nil, nil
+	}
+	var notices []app.Notice
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		q := due(tx)
 		if s.postgres {
 			q = q.Clauses(clause.Locking{Strength: "UPDATE", Options: "SKIP LOCKED"})
 		}
-		if err := q.Order("starts_at, id").Limit(announceBatch).Find(&due).Error; err != nil {
+		if err := q.Order("starts_at, id").Limit(announceBatch).Find(&notices).Error; err != nil {
 			return fmt.Errorf("store: announce due notices: %w", err)
 		}
-		for i := range due {
-			n := &due[i]
+		for i := range notices {
+			n := &notices[i]
 			n.AnnouncedAt = &now
 			if err := tx.Model(n).Update("announced_at", now).Error; err != nil {
 				return fmt.Errorf("store: announce notice %d: %w", n.ID, err)
@@ -548,7 +561,7 @@ func (s *Store) AnnounceDue(ctx context.Context, now time.Time) ([]app.Notice, e
 	if err != nil {
 		return nil, err
 	}
-	return due, nil
+	return notices, nil
 }
 
 // NoticeReceiptOf returns what a resident did with a notice; ENOTFOUND
