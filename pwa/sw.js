@@ -137,8 +137,8 @@ self.addEventListener("sync", (event) => {
 
 // Web Push (best effort): a call for help or its escalation, shown until
 // someone opens it; to a caller whose page is closed, that an officer took
-// or wrote on their call. The payload holds ids and a title only, never
-// anyone's words.
+// or wrote on their call. The payload holds ids and what happened only,
+// never anyone's words.
 self.addEventListener("push", (event) => {
   let data = {};
   try { data = event.data ? event.data.json() : {}; } catch (e) { /* keep {} */ }
@@ -150,7 +150,9 @@ self.addEventListener("push", (event) => {
     return;
   }
   if (data.type === "assistance.caller_update") {
-    event.waitUntil(self.registration.showNotification(data.title || "求助进展 / Your call", {
+    const title = data.what === "message" ? "民警给您发了消息 / An officer has written to you"
+      : data.what === "acknowledged" ? "民警已接警 / An officer has taken your call" : "求助进展 / Your call";
+    event.waitUntil(self.registration.showNotification(title, {
       body: "#" + (data.id || ""), tag: "mycall-" + data.id, renotify: true,
       data: { url: data.url || "/" },
     }));

@@ -71,17 +71,17 @@ func (n *NewEnrolment) Validate() error {
 	n.Note = strings.TrimSpace(n.Note)
 	n.ConsentName = strings.TrimSpace(n.ConsentName)
 	if len(n.Reasons) == 0 {
-		return Errorf(EINVALID, "reasons: at least one of %s", strings.Join(CareReasons, ", "))
+		return Errorf(EINVALID, "reasons: at least one of %s", strings.Join(CareReasons, ", ")).WithField("reasons")
 	}
 	seen := map[string]bool{}
 	for _, r := range n.Reasons {
 		if !slices.Contains(CareReasons, r) || seen[r] {
-			return Errorf(EINVALID, "reasons: each one of %s, once", strings.Join(CareReasons, ", "))
+			return Errorf(EINVALID, "reasons: each one of %s, once", strings.Join(CareReasons, ", ")).WithField("reasons")
 		}
 		seen[r] = true
 	}
 	if _, ok := careCadenceDays[n.Cadence]; !ok {
-		return Errorf(EINVALID, "cadence: one of %s", strings.Join(CareCadences, ", "))
+		return Errorf(EINVALID, "cadence: one of %s", strings.Join(CareCadences, ", ")).WithField("cadence")
 	}
 	if err := checkText("preferred_times", n.PreferredTimes, MaxCarePreferredTimes); err != nil {
 		return err
@@ -98,13 +98,13 @@ func (n *NewEnrolment) Validate() error {
 		n.ConsentName = ""
 	case ConsentFamily:
 		if n.ConsentName == "" {
-			return Errorf(EINVALID, "consent_name: the family member who consented")
+			return Errorf(EINVALID, "consent_name: the family member who consented").WithField("consent_name")
 		}
 		if err := checkText("consent_name", n.ConsentName, 50); err != nil {
 			return err
 		}
 	default:
-		return Errorf(EINVALID, "consent_by: resident or family (with consent_name)")
+		return Errorf(EINVALID, "consent_by: resident or family (with consent_name)").WithField("consent_by")
 	}
 	return nil
 }
@@ -178,17 +178,17 @@ type NewVisit struct {
 func (v *NewVisit) Validate(now time.Time) error {
 	v.Note = strings.TrimSpace(v.Note)
 	if !slices.Contains(VisitOutcomes, v.Outcome) {
-		return Errorf(EINVALID, "outcome: one of %s", strings.Join(VisitOutcomes, ", "))
+		return Errorf(EINVALID, "outcome: one of %s", strings.Join(VisitOutcomes, ", ")).WithField("outcome")
 	}
 	switch {
 	case v.Outcome == VisitVisited && !slices.Contains(Wellbeings, v.Wellbeing):
-		return Errorf(EINVALID, "wellbeing: one of %s", strings.Join(Wellbeings, ", "))
+		return Errorf(EINVALID, "wellbeing: one of %s", strings.Join(Wellbeings, ", ")).WithField("wellbeing")
 	case v.Outcome != VisitVisited && v.Wellbeing != "":
-		return Errorf(EINVALID, "wellbeing: only for a visit where the resident was seen")
+		return Errorf(EINVALID, "wellbeing: only for a visit where the resident was seen").WithField("wellbeing")
 	case v.WrittenAt != nil && v.WrittenAt.After(now.Add(5*time.Minute)):
-		return Errorf(EINVALID, "written_at is in the future")
+		return Errorf(EINVALID, "written_at is in the future").WithField("written_at")
 	case v.WrittenAt != nil && v.WrittenAt.Before(now.Add(-7*24*time.Hour)):
-		return Errorf(EINVALID, "written_at is more than 7 days ago")
+		return Errorf(EINVALID, "written_at is more than 7 days ago").WithField("written_at")
 	}
 	return checkText("note", v.Note, MaxCareNote)
 }

@@ -32,6 +32,27 @@ type Error struct {
 	// Empty for errors that only a developer's client will meet.
 	MessageCode string
 	MessageData []any
+	// Field names the input the error is about, as the API spells it
+	// ("title", "slot_id", "newborn.birth_date"), so a form puts the error
+	// on its field without reading Message. Empty when it is about no one
+	// field.
+	Field string
+}
+
+// WithField names the input e is about (see Error.Field) and returns e.
+func (e *Error) WithField(field string) *Error {
+	e.Field = field
+	return e
+}
+
+// FieldOf returns the field the first Error in err's chain is about; ""
+// when it names none.
+func FieldOf(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Field
+	}
+	return ""
 }
 
 // WithMessage gives e a message code (see Error.MessageCode) and returns e.

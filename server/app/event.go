@@ -31,6 +31,10 @@ type AuditEntry struct {
 	CreatedAt time.Time `json:"created_at"`
 }
 
+// EventChannel is the PostgreSQL channel that wakes every instance's event
+// reader. Its payload is empty: readers read the log, never the message.
+const EventChannel = "policebooth_events"
+
 // IdempotentResponse is the stored first answer to a create request sent
 // with an Idempotency-Key, replayed to retries of the same key.
 type IdempotentResponse struct {

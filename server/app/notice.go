@@ -209,21 +209,21 @@ func (d NoticeDraft) Apply(n *Notice, now time.Time) error {
 	}
 	switch {
 	case n.Title == "" || utf8.RuneCountInString(n.Title) > MaxNoticeTitleLen:
-		return Errorf(EINVALID, "title: 1 to %d characters", MaxNoticeTitleLen)
+		return Errorf(EINVALID, "title: 1 to %d characters", MaxNoticeTitleLen).WithField("title")
 	case n.Body == "" || utf8.RuneCountInString(n.Body) > MaxNoticeBodyLen:
-		return Errorf(EINVALID, "body: 1 to %d characters", MaxNoticeBodyLen)
+		return Errorf(EINVALID, "body: 1 to %d characters", MaxNoticeBodyLen).WithField("body")
 	case !slices.Contains(NoticeKinds, n.Kind):
-		return Errorf(EINVALID, "kind: one of anti_fraud, safety, service, missing_person")
+		return Errorf(EINVALID, "kind: one of anti_fraud, safety, service, missing_person").WithField("kind")
 	case n.Severity.Rank() < 0:
-		return Errorf(EINVALID, "severity: one of minor, moderate, severe, extreme")
+		return Errorf(EINVALID, "severity: one of minor, moderate, severe, extreme").WithField("severity")
 	case n.Language != LanguageChinese && n.Language != LanguageEnglish:
-		return Errorf(EINVALID, "language: zh-CN or en")
+		return Errorf(EINVALID, "language: zh-CN or en").WithField("language")
 	case !n.ExpiresAt.After(n.StartsAt):
-		return Errorf(EINVALID, "expires_at: after starts_at")
+		return Errorf(EINVALID, "expires_at: after starts_at").WithField("expires_at")
 	case !n.ExpiresAt.After(now):
-		return Errorf(EINVALID, "expires_at: in the future")
+		return Errorf(EINVALID, "expires_at: in the future").WithField("expires_at")
 	case n.ExpiresAt.Sub(n.StartsAt) > MaxNoticeLife:
-		return Errorf(EINVALID, "expires_at: at most 366 days after starts_at")
+		return Errorf(EINVALID, "expires_at: at most 366 days after starts_at").WithField("expires_at")
 	}
 	return nil
 }

@@ -9,19 +9,30 @@ const (
 	MessageFailed  = "failed" // given up after MessageGiveUp
 )
 
+// Channels an outbox message goes by.
+const (
+	ChannelSMS  = "sms"  // a text to Phone through the SMS gateway
+	ChannelPush = "push" // a Web Push alert to one subscription
+)
+
 // MessageGiveUp is how long the outbox keeps retrying a text before it
 // marks it failed.
 const MessageGiveUp = 24 * time.Hour
 
-// OutboxMessage is a text message written in the transaction of the change
-// that causes it and delivered after the commit, with retries. Kind is its
-// i18n message id and Params fill it in Language; Body is rendered once,
-// at the first attempt, so every retry sends the same body under the same
-// IdempotencyKey.
+// OutboxMessage is a text or a push written in the transaction of the
+// change that causes it and delivered after the commit, with retries. A
+// text's Kind is its i18n message id and Params fill it in Language; its
+// Body is rendered once, at the first attempt, so every retry sends the
+// same body under the same IdempotencyKey. A push's Kind is its alert's
+// kind and Body its payload, for SubscriptionID, with Urgency and a TTL.
 type OutboxMessage struct {
 	ID             int64      `json:"id,string" gorm:"primaryKey"`
 	StationID      *int64     `json:"station_id,string,omitempty"`
+	Channel        string     `json:"channel" gorm:"default:sms"` // ChannelSMS when not set
 	Phone          string     `json:"-"`
+	SubscriptionID *int64     `json:"-"`
+	Urgency        string     `json:"-"`
+	TTLSeconds     int        `json:"-" gorm:"column:ttl_seconds"`
 	Kind           string     `json:"kind"`
 	Language       string     `json:"language"`
 	Params         string     `json:"-"`
@@ -46,4 +57,14 @@ func MessageBackoff(attempts int) time.Duration {
 		return most
 	}
 	return min(time.Second<<(attempts-1), most)
+}
+
+// GiveUpAt is when the outbox stops retrying the message and marks it
+// failed: MessageGiveUp after it was written, or sooner for a push whose
+// TTL ends first (its push service would drop it then anyway).
+func (m *OutboxMessage) GiveUpAt() time.Time {
+	if ttl := time.Duration(m.TTLSeconds) * time.Second; m.Channel == ChannelPush && ttl > 0 && ttl < MessageGiveUp {
+		return m.CreatedAt.Add(ttl)
+	}
+	return m.CreatedAt.Add(MessageGiveUp)
 }

@@ -54,22 +54,22 @@ func (b BrowserSubscription) Subscription(userID int64) *PushSubscription {
 func (s *PushSubscription) Validate() error {
 	s.Endpoint = strings.TrimSpace(s.Endpoint)
 	if s.Endpoint == "" || len(s.Endpoint) > MaxPushEndpointLen {
-		return Errorf(EINVALID, "endpoint: an https URL of at most %d characters", MaxPushEndpointLen)
+		return Errorf(EINVALID, "endpoint: an https URL of at most %d characters", MaxPushEndpointLen).WithField("endpoint")
 	}
 	u, err := url.Parse(s.Endpoint)
 	if err != nil || u.Scheme != "https" || u.Host == "" || u.User != nil {
-		return Errorf(EINVALID, "endpoint: an https URL of at most %d characters", MaxPushEndpointLen)
+		return Errorf(EINVALID, "endpoint: an https URL of at most %d characters", MaxPushEndpointLen).WithField("endpoint")
 	}
 	key, err := pushKey(s.P256dh)
 	if err == nil {
 		_, err = ecdh.P256().NewPublicKey(key)
 	}
 	if err != nil {
-		return Errorf(EINVALID, "keys.p256dh: the browser's P-256 public key, base64url")
+		return Errorf(EINVALID, "keys.p256dh: the browser's P-256 public key, base64url").WithField("keys.p256dh")
 	}
 	secret, err := pushKey(s.Auth)
 	if err != nil || len(secret) != 16 {
-		return Errorf(EINVALID, "keys.auth: the browser's 16-byte secret, base64url")
+		return Errorf(EINVALID, "keys.auth: the browser's 16-byte secret, base64url").WithField("keys.auth")
 	}
 	s.P256dh = base64.RawURLEncoding.EncodeToString(key)
 	s.Auth = base64.RawURLEncoding.EncodeToString(secret)

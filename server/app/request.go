@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"time"
 )
 
@@ -253,45 +254,49 @@ type Guardian struct {
 	Phone    string `json:"phone,omitempty"`
 }
 
+// ErrBirthInFuture is Newborn.Validate's error for a birth date after
+// today: forms say so in their own words.
+var ErrBirthInFuture = Errorf(EINVALID, "newborn.birth_date cannot be in the future").WithField("newborn.birth_date")
+
 // Validate checks a newborn registration against today's date in the
 // station's zone. EINVALID names the first problem.
 func (n *Newborn) Validate(today time.Time) error {
 	if n.BabyName == "" || len([]rune(n.BabyName)) > 50 {
-		return Errorf(EINVALID, "newborn.baby_name needs 1 to 50 characters")
+		return Errorf(EINVALID, "newborn.baby_name needs 1 to 50 characters").WithField("newborn.baby_name")
 	}
 	if n.Sex != "male" && n.Sex != "female" {
-		return Errorf(EINVALID, "newborn.sex must be male or female")
+		return Errorf(EINVALID, "newborn.sex must be male or female").WithField("newborn.sex")
 	}
 	born, err := time.Parse(time.DateOnly, n.BirthDate)
 	if err != nil {
-		return Errorf(EINVALID, "newborn.birth_date must be a date like 2026-11-20")
+		return Errorf(EINVALID, "newborn.birth_date must be a date like 2026-11-20").WithField("newborn.birth_date")
 	}
 	// Compare calendar dates: born is midnight UTC, today may be any time
 	// in any zone.
 	y, m, d := today.Date()
 	if born.After(time.Date(y, m, d, 0, 0, 0, 0, time.UTC)) {
-		return Errorf(EINVALID, "newborn.birth_date cannot be in the future")
+		return ErrBirthInFuture
 	}
 	if n.BirthPlace == "" || len([]rune(n.BirthPlace)) > 100 {
-		return Errorf(EINVALID, "newborn.birth_place needs 1 to 100 characters")
+		return Errorf(EINVALID, "newborn.birth_place needs 1 to 100 characters").WithField("newborn.birth_place")
 	}
 	if n.BirthCertificateNo == "" || len(n.BirthCertificateNo) > 30 {
-		return Errorf(EINVALID, "newborn.birth_certificate_no is required")
+		return Errorf(EINVALID, "newborn.birth_certificate_no is required").WithField("newborn.birth_certificate_no")
 	}
 	if len(n.Guardians) == 0 || len(n.Guardians) > 4 {
-		return Errorf(EINVALID, "newborn.guardians needs 1 to 4 guardians")
+		return Errorf(EINVALID, "newborn.guardians needs 1 to 4 guardians").WithField("newborn.guardians")
 	}
 	for i, g := range n.Guardians {
 		if g.Name == "" || len([]rune(g.Name)) > 50 {
-			return Errorf(EINVALID, "newborn.guardians[%d].name needs 1 to 50 characters", i)
+			return Errorf(EINVALID, "newborn.guardians[%d].name needs 1 to 50 characters", i).WithField(fmt.Sprintf("newborn.guardians[%d].name", i))
 		}
 		if g.Relation != "father" && g.Relation != "mother" && g.Relation != "guardian" {
-			return Errorf(EINVALID, "newborn.guardians[%d].relation must be father, mother or guardian", i)
+			return Errorf(EINVALID, "newborn.guardians[%d].relation must be father, mother or guardian", i).WithField(fmt.Sprintf("newborn.guardians[%d].relation", i))
 		}
 		if g.Phone != "" {
 			p, err := NormalizePhone(g.Phone)
 			if err != nil {
-				return Errorf(EINVALID, "newborn.guardians[%d].phone is not a mobile number", i)
+				return Errorf(EINVALID, "newborn.guardians[%d].phone is not a mobile number", i).WithField(fmt.Sprintf("newborn.guardians[%d].phone", i))
 			}
 			n.Guardians[i].Phone = p
 		}

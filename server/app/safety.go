@@ -61,11 +61,11 @@ func (p *SafetyProfile) Empty() bool {
 func (p *SafetyProfile) Validate() error {
 	p.MedicalNotes = strings.TrimSpace(p.MedicalNotes)
 	if utf8.RuneCountInString(p.MedicalNotes) > MaxMedicalNotes {
-		return Errorf(EINVALID, "medical_notes: at most %d characters", MaxMedicalNotes)
+		return Errorf(EINVALID, "medical_notes: at most %d characters", MaxMedicalNotes).WithField("medical_notes")
 	}
 	for _, n := range p.Needs {
 		if !slices.Contains(SafetyNeeds, n) {
-			return Errorf(EINVALID, "needs: each one of %s", strings.Join(SafetyNeeds, ", "))
+			return Errorf(EINVALID, "needs: each one of %s", strings.Join(SafetyNeeds, ", ")).WithField("needs")
 		}
 	}
 	needs := []string{}
@@ -76,7 +76,7 @@ func (p *SafetyProfile) Validate() error {
 	}
 	p.Needs = needs
 	if len(p.EmergencyContacts) > MaxEmergencyContacts {
-		return Errorf(EINVALID, "emergency_contacts: at most %d", MaxEmergencyContacts)
+		return Errorf(EINVALID, "emergency_contacts: at most %d", MaxEmergencyContacts).WithField("emergency_contacts")
 	}
 	if p.EmergencyContacts == nil {
 		p.EmergencyContacts = []EmergencyContact{}
@@ -97,7 +97,7 @@ func (p *SafetyProfile) Validate() error {
 		c.Phone = phone
 	}
 	if p.NotifyContacts && len(p.EmergencyContacts) == 0 {
-		return Errorf(EINVALID, "notify_contacts: add an emergency contact first")
+		return Errorf(EINVALID, "notify_contacts: add an emergency contact first").WithField("notify_contacts")
 	}
 	return nil
 }

@@ -51,11 +51,11 @@ type NewSafetyTimer struct {
 // 200 characters (trimmed). EINVALID otherwise.
 func CheckSafetyTimer(t *NewSafetyTimer) error {
 	if t.Minutes < 1 || t.Minutes > 240 {
-		return Errorf(EINVALID, "minutes: 1 to 240")
+		return Errorf(EINVALID, "minutes: 1 to 240").WithField("minutes")
 	}
 	t.Note = strings.TrimSpace(t.Note)
 	if utf8.RuneCountInString(t.Note) > 200 {
-		return Errorf(EINVALID, "note: at most 200 characters")
+		return Errorf(EINVALID, "note: at most 200 characters").WithField("note")
 	}
 	return nil
 }

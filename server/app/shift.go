@@ -100,13 +100,13 @@ func (e *NewEntry) Validate(role Role, now time.Time) error {
 	case role == RoleHead && e.Kind != EntryHeadNote:
 		return Errorf(EINVALID, "a head adds kind head_note")
 	case role == RoleOfficer && !slices.Contains(OfficerEntryKinds, e.Kind):
-		return Errorf(EINVALID, "kind must be one of patrol, visit, fraud_talk, visitor, note")
+		return Errorf(EINVALID, "kind must be one of patrol, visit, fraud_talk, visitor, note").WithField("kind")
 	case e.Text == "" || utf8.RuneCountInString(e.Text) > MaxEntryText:
-		return Errorf(EINVALID, "text must be 1 to %d characters", MaxEntryText)
+		return Errorf(EINVALID, "text must be 1 to %d characters", MaxEntryText).WithField("text")
 	case e.WrittenAt != nil && e.WrittenAt.After(now.Add(5*time.Minute)):
-		return Errorf(EINVALID, "written_at is in the future")
+		return Errorf(EINVALID, "written_at is in the future").WithField("written_at")
 	case e.WrittenAt != nil && e.WrittenAt.Before(now.Add(-7*24*time.Hour)):
-		return Errorf(EINVALID, "written_at is more than 7 days ago")
+		return Errorf(EINVALID, "written_at is more than 7 days ago").WithField("written_at")
 	}
 	return nil
 }

@@ -55,6 +55,11 @@ type StationService interface {
 	FindBooth(ctx context.Context, id int64) (*Booth, error)
 	// ListBooths returns every booth, ordered by station and name.
 	ListBooths(ctx context.Context) ([]Booth, error)
+	// ListStations returns every station.
+	ListStations(ctx context.Context) ([]Station, error)
+	// SetAckLimit changes how long a booth's calls wait for an
+	// acknowledgement before they escalate.
+	SetAckLimit(ctx context.Context, actor Actor, boothID int64, seconds int) error
 }
 
 // Validate checks a station before it is stored.
@@ -88,6 +93,20 @@ func (b *Booth) Validate() error {
 		return Errorf(EINVALID, "a booth's acknowledgement limit is 5 to 600 seconds")
 	}
 	return nil
+}
+
+// NearestBooth returns the booth of booths closest to a point by
+// great-circle distance, the first of equals; nil when booths is empty. A
+// city has few enough booths to measure every one.
+func NearestBooth(booths []Booth, lat, lng float64) *Booth {
+	var nearest *Booth
+	best := math.Inf(1)
+	for i := range booths {
+		if d := DistanceM(lat, lng, booths[i].Lat, booths[i].Lng); d < best {
+			best, nearest = d, &booths[i]
+		}
+	}
+	return nearest
 }
 
 // DistanceM is the great-circle distance in metres between two points.

@@ -211,14 +211,23 @@ type PhoneCodeService interface {
 	CheckCode(ctx context.Context, phone string, purpose CodePurpose, code string) error
 }
 
+// RefreshTokenTTL is how long an unused refresh token stays good; each
+// rotation starts a new one, so a device used monthly stays signed in.
+const RefreshTokenTTL = 30 * 24 * time.Hour
+
 // ThrottleService counts attempts per bucket in the database, so limits
 // hold across instances.
 type ThrottleService interface {
+	// RefundThrottle gives back the latest attempt recorded in bucket (a
+	// successful sign-in is no try against the limits).
+	RefundThrottle(ctx context.Context, bucket string) error
 	// Throttle records an attempt in bucket; past limit attempts within
 	// window it returns ERATELIMIT and how long until the window ends.
 	Throttle(ctx context.Context, bucket string, limit int, window time.Duration) (time.Duration, error)
 	// ClearThrottle forgets a bucket's attempts, after a successful sign-in.
 	ClearThrottle(ctx context.Context, bucket string) error
+	// ThrottleHits counts a bucket's attempts in its current window.
+	ThrottleHits(ctx context.Context, bucket string, now time.Time) (int, error)
 }
 
 var mobile = regexp.MustCompile(`^1[3-9][0-9]{9}$`)

@@ -76,12 +76,12 @@ func StartServer(t testing.TB, env map[string]string) *Server {
 		t.Fatal(err)
 	}
 	st := storetest.Open(t)
-	srv, err := web.New(cfg, st, storetest.Logger(t))
+	srv, err := web.New(cfg, st.Services(), storetest.Logger(t))
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	stopped, err := jobs.Start(ctx, cfg, st, srv, st.Now, storetest.Logger(t))
+	stopped, err := jobs.Start(ctx, cfg, st, srv, jobs.NewDelivery(ctx, cfg, st, nil, storetest.Logger(t)), st.Now, storetest.Logger(t))
 	if err != nil {
 		cancel()
 		t.Fatal(err)

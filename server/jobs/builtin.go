@@ -3,10 +3,12 @@ package jobs
 import (
 	"context"
 	"log/slog"
+	"net/http"
 	"time"
 
 	"policebooth/server/config"
 	"policebooth/server/notify"
+	"policebooth/server/push"
 	"policebooth/server/store"
 	"policebooth/server/web"
 )
@@ -32,15 +34,33 @@ const (
 	SummarizeDays     = "summarize_days"
 )
 
-// Start builds the server's jobs and runs them until ctx ends; the
-// returned channel closes when every job has stopped. A new text message
-// wakes send_messages at once.
-func Start(ctx context.Context, cfg config.Config, st *store.Store, srv *web.Server, now func() time.Time, log *slog.Logger) (<-chan struct{}, error) {
-	var notifier notify.Notifier = notify.Log{Logger: log}
-	if cfg.NotifyWebhook != "" {
-		notifier = notify.NewWebhook(cfg.NotifyWebhook)
+// Delivery is how the outbox's messages leave the process: texts through
+// Notifier, pushes through Pusher (nil when Web Push could not start).
+type Delivery struct {
+	Notifier notify.Notifier
+	Pusher   Pusher
+}
+
+// NewDelivery returns the delivery of the configuration: the SMS
+// gateway's webhook (the log when none is set), and Web Push signed with
+// the shared VAPID key through client (nil: a client with push.Timeout).
+// Web Push that cannot start is logged and left out: it is best effort.
+func NewDelivery(ctx context.Context, cfg config.Config, st push.Store, client *http.Client, log *slog.Logger) Delivery {
+	d := Delivery{Notifier: notify.New(cfg.NotifyWebhook, log)}
+	p, err := push.Load(ctx, st, push.Options{Contact: cfg.BaseURL.String(), Client: client, Log: log})
+	if err != nil {
+		log.Warn("Web Push disabled", "err", err)
+		return d
 	}
-	sender, err := NewSender(st, notifier, srv.Texts(), now, log, srv.Metrics())
+	d.Pusher = p
+	return d
+}
+
+// Start builds the server's jobs and runs them until ctx ends; the
+// returned channel closes when every job has stopped. A new message wakes
+// send_messages at once.
+func Start(ctx context.Context, cfg config.Config, st *store.Store, srv *web.Server, out Delivery, now func() time.Time, log *slog.Logger) (<-chan struct{}, error) {
+	sender, err := NewSender(st, out.Notifier, out.Pusher, srv.Texts(), now, log, srv.Metrics())
 	if err != nil {
 		return nil, err
 	}

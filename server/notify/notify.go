@@ -31,6 +31,15 @@ type Webhook struct {
 	Client *http.Client
 }
 
+// New returns the notifier of the configuration: the SMS gateway's
+// webhook at url, or, when url is empty (development), the log.
+func New(url string, log *slog.Logger) Notifier {
+	if url == "" {
+		return Log{Logger: log}
+	}
+	return NewWebhook(url)
+}
+
 // NewWebhook returns a Webhook posting to url with WebhookTimeout.
 func NewWebhook(url string) *Webhook {
 	return &Webhook{URL: url, Client: &http.Client{Timeout: WebhookTimeout}}

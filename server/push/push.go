@@ -1,8 +1,9 @@
 // Package push sends Web Push messages (RFC 8030, encrypted for the browser
 // as RFC 8291 says, signed with the server's VAPID key as RFC 8292 says) to
-// the devices of a station's staff. Push is a best-effort extra beside the
-// live streams: some push services (Chrome's among them) are unreachable
-// from mainland China, so nothing waits for a push or fails because of one.
+// one subscription at a time: the outbox's send_messages job delivers each
+// alert the store queued. Push is a best-effort extra beside the live
+// streams: some push services (Chrome's among them) are unreachable from
+// mainland China, so nothing waits for a push or fails because of one.
 package push
 
 import (
@@ -10,7 +11,6 @@ import (
 	"crypto/ecdh"
 	"crypto/rand"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -20,8 +20,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/SherClockHolmes/webpush-go"
@@ -29,26 +27,9 @@ import (
 	"policebooth/server/app"
 )
 
-// Settings of a delivery.
-const (
-	// Timeout bounds one request to a push service, and the bookkeeping
-	// around it.
-	Timeout = 5 * time.Second
-	// Workers is how many deliveries of one notification run at once.
-	Workers = 8
-	// TTL is how long a push service keeps an alert for a device that is
-	// offline: an alert about a call older than a minute is stale, and the
-	// live board shows the call anyway.
-	TTL = 60 * time.Second
-)
-
-// Urgencies a push service understands (RFC 8030, section 5.3).
-const (
-	UrgencyVeryLow = "very-low"
-	UrgencyLow     = "low"
-	UrgencyNormal  = "normal"
-	UrgencyHigh    = "high"
-)
+// Timeout bounds one request to a push service, and the bookkeeping
+// around it.
+const Timeout = 5 * time.Second
 
 // ErrGone is returned by Send when the push service says the subscription
 // no longer exists (404 or 410); Send has then deleted it.
@@ -122,7 +103,6 @@ type Sender struct {
 	contact string
 	client  *http.Client
 	log     *slog.Logger
-	running sync.WaitGroup
 }
 
 // NewSender returns a Sender that signs with vapid and finds and updates
@@ -139,6 +119,22 @@ func NewSender(subs app.PushService, vapid *VAPID, opts Options) *Sender {
 	return &Sender{subs: subs, vapid: vapid, contact: contact(opts.Contact), client: client, log: log}
 }
 
+// Store keeps the VAPID key and the subscriptions (the store).
+type Store interface {
+	Keys
+	app.PushService
+}
+
+// Load returns a Sender that signs with the VAPID key kept in st (made the
+// first time), for the server whose public URL or address is contact.
+func Load(ctx context.Context, st Store, opts Options) (*Sender, error) {
+	vapid, err := LoadVAPID(ctx, st)
+	if err != nil {
+		return nil, err
+	}
+	return NewSender(st, vapid, opts), nil
+}
+
 // contact returns the VAPID subject as webpush-go takes it: an https URL as
 // it is, an e-mail address without "mailto:" (it adds that).
 func contact(c string) string {
@@ -153,32 +149,39 @@ func contact(c string) string {
 	return "policebooth@localhost"
 }
 
-// Send encrypts payload for one subscription and hands it to its push
-// service with the given urgency (UrgencyHigh for calls) and TTL. When the
-// push service says the subscription is gone, Send deletes it and returns
-// ErrGone; other failures are recorded with MarkPushFailed and returned.
-// Errors never carry the endpoint, which identifies a device.
-func (s *Sender) Send(ctx context.Context, sub app.PushSubscription, payload []byte, urgency string) error {
-	return s.send(ctx, sub, payload, urgency, TTL)
+// Message is one push to one subscription: its payload, its urgency (RFC
+// 8030, section 5.3), how long the push service keeps it for a device
+// that is offline, and its Topic (up to 32 base64url characters; a retry
+// under the same topic replaces the earlier message still waiting at the
+// push service instead of adding a second).
+type Message struct {
+	Payload []byte
+	Urgency string
+	TTL     time.Duration
+	Topic   string
 }
 
-// send is Send with a TTL.
-func (s *Sender) send(ctx context.Context, sub app.PushSubscription, payload []byte, urgency string, ttl time.Duration) error {
-	// webpush-go pads the message by appending to it: give it a copy, or
-	// concurrent sends of one payload write into the same array.
-	resp, err := webpush.SendNotificationWithContext(ctx, slices.Clone(payload), &webpush.Subscription{
+// Send encrypts m's payload for one subscription and hands it to its push
+// service. When the push service says the subscription is gone, Send
+// deletes it and returns ErrGone; other failures are recorded with
+// MarkPushFailed and returned. Errors never carry the endpoint, which
+// identifies a device.
+func (s *Sender) Send(ctx context.Context, sub app.PushSubscription, m Message) error {
+	// webpush-go pads the message by appending to it: give it a copy.
+	resp, err := webpush.SendNotificationWithContext(ctx, slices.Clone(m.Payload), &webpush.Subscription{
 		Endpoint: sub.Endpoint,
 		Keys:     webpush.Keys{Auth: sub.Auth, P256dh: sub.P256dh},
 	}, &webpush.Options{
 		HTTPClient:      s.client,
 		Subscriber:      s.contact,
-		TTL:             int(ttl / time.Second),
-		Urgency:         webpush.Urgency(urgency),
+		TTL:             max(int(m.TTL/time.Second), 0),
+		Urgency:         webpush.Urgency(m.Urgency),
+		Topic:           m.Topic,
 		VAPIDPublicKey:  s.vapid.public,
 		VAPIDPrivateKey: s.vapid.private,
 	})
 	if errors.Is(err, webpush.ErrMaxPadExceeded) {
-		return fmt.Errorf("push: payload of %d bytes is too large: %w", len(payload), err)
+		return fmt.Errorf("push: payload of %d bytes is too large: %w", len(m.Payload), err)
 	}
 	if err != nil {
 		// A url.Error quotes the endpoint; keep only what went wrong.
@@ -224,102 +227,12 @@ func (s *Sender) markFailed(ctx context.Context, id int64, msg string) {
 	}
 }
 
-// NotifyStation sends payload with high urgency to every subscription of a
-// station's staff and returns at once: the deliveries run in the
-// background, at most Workers at a time, each bounded by the client's
-// timeout, and outlive ctx's cancellation (a request that raised a call may
-// end before its alerts are out). Failures are logged with the
-// subscription's id and its push service's host, never the endpoint or
-// the payload. A nil Sender sends nothing.
-func (s *Sender) NotifyStation(ctx context.Context, stationID int64, payload []byte) {
-	if s == nil {
-		return
-	}
-	s.fanOut(ctx, "station", stationID, payload, UrgencyHigh, TTL, func(ctx context.Context) ([]app.PushSubscription, error) {
-		return s.subs.StationPushSubscriptions(ctx, stationID)
-	})
-}
-
-// fanOut finds subscriptions with find and sends payload to each in the
-// background, as NotifyStation says; what and id name the audience in the
-// log.
-func (s *Sender) fanOut(ctx context.Context, what string, id int64, payload []byte, urgency string, ttl time.Duration,
-	find func(context.Context) ([]app.PushSubscription, error)) {
-	ctx = context.WithoutCancel(ctx)
-	s.running.Go(func() {
-		lookup, cancel := context.WithTimeout(ctx, Timeout)
-		subs, err := find(lookup)
-		cancel()
-		if err != nil {
-			s.log.Warn("push: find the subscriptions", what, id, "err", err)
-			return
-		}
-		var (
-			deliveries sync.WaitGroup
-			slots      = make(chan struct{}, Workers)
-			failed     atomic.Int64
-		)
-		for _, sub := range subs {
-			slots <- struct{}{}
-			deliveries.Go(func() {
-				defer func() { <-slots }()
-				err := s.send(ctx, sub, payload, urgency, ttl)
-				switch {
-				case errors.Is(err, ErrGone):
-					s.log.Info("push: subscription gone, deleted", what, id, "subscription", sub.ID)
-				case err != nil:
-					failed.Add(1)
-					s.log.Warn("push: delivery failed", what, id, "subscription", sub.ID,
-						"service", service(sub.Endpoint), "err", err)
-				}
-			})
-		}
-		deliveries.Wait()
-		if n := failed.Load(); n > 0 {
-			s.log.Warn("push: some deliveries failed", what, id, "failed", n, "subscriptions", len(subs))
-		}
-	})
-}
-
-// service returns the host of a push service's endpoint, which says which
+// Service returns the host of a push service's endpoint, which says which
 // service it is (fcm.googleapis.com, web.push.apple.com, …) and nothing of
-// the device.
-func service(endpoint string) string {
+// the device: what a log may say of a delivery.
+func Service(endpoint string) string {
 	if u, err := url.Parse(endpoint); err == nil {
 		return u.Hostname()
 	}
 	return ""
-}
-
-// Wait blocks until every notification started so far is done; call it at
-// shutdown, after the last NotifyStation.
-func (s *Sender) Wait() {
-	if s != nil {
-		s.running.Wait()
-	}
-}
-
-// Kinds of call alerts, named like the events they follow.
-const (
-	CallCreated   = "assistance.created"
-	CallEscalated = "assistance.escalated"
-)
-
-// callAlert is the payload of a push about a call: enough for the service
-// worker to show "a call for help" and open it; never the caller's message
-// or where they are, since push services are third parties.
-type callAlert struct {
-	Type     string `json:"type"`
-	ID       string `json:"id"`
-	Category string `json:"category"`
-	URL      string `json:"url"`
-}
-
-// CallAlert returns the payload of a push about a call, kind CallCreated or
-// CallEscalated.
-func CallAlert(kind string, c *app.AssistanceCall) []byte {
-	id := strconv.FormatInt(c.ID, 10)
-	// A struct of strings always encodes.
-	b, _ := json.Marshal(callAlert{Type: kind, ID: id, Category: c.Category, URL: "/calls/" + id})
-	return b
 }

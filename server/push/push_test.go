@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -70,77 +69,31 @@ func loadVAPID(t testing.TB, st *store.Store) *push.VAPID {
 	return v
 }
 
-func TestCallAlertCarriesNoMessageOrLocation(t *testing.T) {
-	lat, lng := 39.9593, 116.2981
-	c := &app.AssistanceCall{ID: 42, Category: "medical", Message: "我父亲摔倒了", Lat: &lat, Lng: &lng}
-	for kind, want := range map[string]string{
-		push.CallCreated:   `{"type":"assistance.created","id":"42","category":"medical","url":"/calls/42"}`,
-		push.CallEscalated: `{"type":"assistance.escalated","id":"42","category":"medical","url":"/calls/42"}`,
-	} {
-		if got := string(push.CallAlert(kind, c)); got != want {
-			t.Errorf("CallAlert(%s) = %s, want %s", kind, got, want)
-		}
-	}
-}
-
-func TestNotifyStationReachesEveryEnabledStaffDeviceEncryptedAndSigned(t *testing.T) {
+func TestSendEncryptsForTheBrowserAndSignsWithTheSharedKey(t *testing.T) {
 	s := newStaff(t)
 	ctx := context.Background()
 	ps := newPushService(t)
-	ps.Subscribe(t, s.st, s.officer, "officer-phone", 0)
-	gone := ps.Subscribe(t, s.st, s.officer, "officer-old-tablet", http.StatusGone)
-	ps.Subscribe(t, s.st, s.head, "head-desk", 0)
-	busy := ps.Subscribe(t, s.st, s.head, "head-laptop", http.StatusTooManyRequests)
-	ps.Subscribe(t, s.st, s.disabled, "disabled-phone", 0)
-	ps.Subscribe(t, s.st, s.otherStationsOfficer, "other-station", 0)
-	ps.Subscribe(t, s.st, s.citizen, "citizen-phone", 0)
-	if err := s.st.SetDisabledByOperator(ctx, s.disabled.ID, true); err != nil {
-		t.Fatal(err)
-	}
-
+	sub := ps.Subscribe(t, s.st, s.officer, "officer-phone", 0)
 	vapid := loadVAPID(t, s.st)
 	sender := push.NewSender(s.st, vapid, push.Options{Contact: contact, Client: ps.Client(push.Timeout), Log: storetest.Logger(t)})
-	payload := push.CallAlert(push.CallCreated, &app.AssistanceCall{ID: 7, Category: "crime", Message: "有人闯入"})
-	sender.NotifyStation(ctx, s.station, payload)
-	sender.Wait()
-
-	var devices []string
-	for _, d := range ps.Taken() {
-		devices = append(devices, d.Device)
-		if d.Err != nil {
-			t.Errorf("%s: %v", d.Device, d.Err)
-			continue
-		}
-		if string(d.Plaintext) != string(payload) {
-			t.Errorf("%s decrypted %q, want %q", d.Device, d.Plaintext, payload)
-		}
-		if d.VAPIDKey != vapid.PublicKey() {
-			t.Errorf("%s: signed with key %s, want the VAPID key %s", d.Device, d.VAPIDKey, vapid.PublicKey())
-		}
-		if d.TTL != "60" || d.Urgency != "high" {
-			t.Errorf("%s: TTL %q, Urgency %q; want 60, high", d.Device, d.TTL, d.Urgency)
-		}
-	}
-	if want := []string{"head-desk", "head-laptop", "officer-old-tablet", "officer-phone"}; !slices.Equal(devices, want) {
-		t.Fatalf("push service took messages for %v, want %v: the station's enabled staff only", devices, want)
-	}
-
-	subs, err := s.st.StationPushSubscriptions(ctx, s.station)
-	if err != nil {
+	payload := []byte(`{"type":"assistance.created","id":"7","category":"crime","url":"/calls/7"}`)
+	topic := "0123456789abcdef0123456789abcdef"
+	if err := sender.Send(ctx, *sub, push.Message{Payload: payload, Urgency: app.PushUrgencyHigh, TTL: time.Minute, Topic: topic}); err != nil {
 		t.Fatal(err)
 	}
-	byID := map[int64]app.PushSubscription{}
-	for _, sub := range subs {
-		byID[sub.ID] = sub
+	got := ps.Taken()
+	if len(got) != 1 || got[0].Err != nil {
+		t.Fatalf("push service took %+v, want one good message", got)
 	}
-	if _, ok := byID[gone.ID]; ok || len(subs) != 3 {
-		t.Fatalf("after a 410 the station has %d subscriptions (%v), want 3 without the gone tablet", len(subs), byID)
+	d := got[0]
+	if string(d.Plaintext) != string(payload) {
+		t.Errorf("decrypted %q, want %q", d.Plaintext, payload)
 	}
-	if b := byID[busy.ID]; b.FailedAt == nil || !strings.Contains(b.LastError, "429") || !strings.Contains(b.LastError, "overloaded") {
-		t.Fatalf("after a 429 the laptop's subscription is %+v, want the failure recorded", b)
+	if d.VAPIDKey != vapid.PublicKey() {
+		t.Errorf("signed with key %s, want the VAPID key %s", d.VAPIDKey, vapid.PublicKey())
 	}
-	if strings.Contains(byID[busy.ID].LastError, ps.URL()) {
-		t.Fatalf("the failure quotes the endpoint: %q", byID[busy.ID].LastError)
+	if d.TTL != "60" || d.Urgency != "high" || d.Topic != topic {
+		t.Errorf("TTL %q, Urgency %q, Topic %q; want 60, high, %s", d.TTL, d.Urgency, d.Topic, topic)
 	}
 }
 
@@ -151,7 +104,7 @@ func TestSendDeletesASubscriptionThePushServiceNoLongerKnows(t *testing.T) {
 	sender := push.NewSender(s.st, loadVAPID(t, s.st), push.Options{Contact: contact, Client: ps.Client(push.Timeout)})
 	for _, status := range []int{http.StatusNotFound, http.StatusGone} {
 		sub := ps.Subscribe(t, s.st, s.officer, fmt.Sprintf("answers-%d", status), status)
-		if err := sender.Send(ctx, *sub, []byte(`{"type":"test"}`), push.UrgencyHigh); !errors.Is(err, push.ErrGone) {
+		if err := sender.Send(ctx, *sub, push.Message{Payload: []byte(`{"type":"test"}`), Urgency: app.PushUrgencyHigh, TTL: time.Minute}); !errors.Is(err, push.ErrGone) {
 			t.Fatalf("Send to a subscription answered %d: %v, want ErrGone", status, err)
 		}
 	}
@@ -160,39 +113,39 @@ func TestSendDeletesASubscriptionThePushServiceNoLongerKnows(t *testing.T) {
 	}
 }
 
-func TestNotifyStationNeverHoldsUpTheCaller(t *testing.T) {
+func TestSendRecordsAFailureOnTheSubscriptionWithoutItsEndpoint(t *testing.T) {
 	s := newStaff(t)
 	ctx := context.Background()
 	ps := newPushService(t)
+	busy := ps.Subscribe(t, s.st, s.head, "head-laptop", http.StatusTooManyRequests)
 	hanging := ps.Subscribe(t, s.st, s.officer, "unreachable", -1)
-	ps.Subscribe(t, s.st, s.head, "head-desk", 0)
-	const timeout = 500 * time.Millisecond
+	const timeout = 300 * time.Millisecond
 	sender := push.NewSender(s.st, loadVAPID(t, s.st), push.Options{Contact: contact, Client: ps.Client(timeout)})
-
-	callerCtx, cancel := context.WithCancel(ctx)
-	start := time.Now()
-	sender.NotifyStation(callerCtx, s.station, []byte(`{"type":"assistance.created"}`))
-	if took := time.Since(start); took > 100*time.Millisecond {
-		t.Fatalf("NotifyStation took %s: the caller waited for the push service", took)
+	m := push.Message{Payload: []byte(`{"type":"test"}`), Urgency: app.PushUrgencyHigh, TTL: time.Minute}
+	for _, sub := range []*app.PushSubscription{busy, hanging} {
+		start := time.Now()
+		if err := sender.Send(ctx, *sub, m); err == nil || errors.Is(err, push.ErrGone) {
+			t.Fatalf("Send to %d: %v, want a failure", sub.ID, err)
+		}
+		if took := time.Since(start); took > timeout+2*time.Second {
+			t.Fatalf("Send took %s with a client timeout of %s", took, timeout)
+		}
 	}
-	cancel() // the request that raised the call has ended
-	sender.Wait()
-	if took := time.Since(start); took > timeout+2*time.Second {
-		t.Fatalf("deliveries took %s with a client timeout of %s", took, timeout)
-	}
-
-	if got := ps.Taken(); len(got) != 1 || got[0].Device != "head-desk" || got[0].Err != nil {
-		t.Fatalf("delivered %+v, want the head's desk despite the hanging service and the ended request", got)
-	}
-	subs, err := s.st.UserPushSubscriptions(ctx, s.officer.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(subs) != 1 || subs[0].ID != hanging.ID || subs[0].FailedAt == nil || subs[0].LastError == "" {
-		t.Fatalf("the unreachable subscription is %+v, want it kept with its failure recorded", subs)
-	}
-	if strings.Contains(subs[0].LastError, ps.URL()) {
-		t.Fatalf("the failure quotes the endpoint: %q", subs[0].LastError)
+	for _, c := range []struct {
+		user *app.User
+		id   int64
+		want string
+	}{{s.head, busy.ID, "429"}, {s.officer, hanging.ID, ""}} {
+		subs, err := s.st.UserPushSubscriptions(ctx, c.user.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(subs) != 1 || subs[0].ID != c.id || subs[0].FailedAt == nil || subs[0].LastError == "" || !strings.Contains(subs[0].LastError, c.want) {
+			t.Fatalf("subscription %d is %+v, want it kept with its failure (%q) recorded", c.id, subs, c.want)
+		}
+		if strings.Contains(subs[0].LastError, ps.URL()) {
+			t.Fatalf("the failure quotes the endpoint: %q", subs[0].LastError)
+		}
 	}
 }
 

@@ -167,6 +167,9 @@ func (s *Store) CreateCall(ctx context.Context, nc app.NewCall, now time.Time) (
 		if err != nil {
 			return err
 		}
+		if err := queueStationAlert(tx, c.StationID, app.CallAlert(app.CallCreatedAlert, c)); err != nil {
+			return err
+		}
 		if err := tellContacts(tx, c); err != nil {
 			return err
 		}
@@ -200,7 +203,7 @@ func checkLocation(lat, lng, accuracyM *float64) error {
 	}
 	if lat == nil {
 		if accuracyM != nil {
-			return app.Errorf(app.EINVALID, "accuracy_m: goes with lat and lng").WithMessage("location_invalid")
+			return app.Errorf(app.EINVALID, "accuracy_m: goes with lat and lng").WithMessage("location_invalid").WithField("accuracy_m")
 		}
 		return nil
 	}
@@ -208,7 +211,7 @@ func checkLocation(lat, lng, accuracyM *float64) error {
 		return app.Errorf(app.EINVALID, "lat, lng: latitude -90 to 90, longitude -180 to 180").WithMessage("location_invalid")
 	}
 	if accuracyM != nil && (math.IsNaN(*accuracyM) || math.IsInf(*accuracyM, 0) || *accuracyM < 0) {
-		return app.Errorf(app.EINVALID, "accuracy_m: a distance in metres, not negative").WithMessage("location_invalid")
+		return app.Errorf(app.EINVALID, "accuracy_m: a distance in metres, not negative").WithMessage("location_invalid").WithField("accuracy_m")
 	}
 	return nil
 }
@@ -254,14 +257,7 @@ func callBooth(tx *gorm.DB, nc app.NewCall, caller *app.User) (*app.Booth, error
 		if err := tx.Order("id").Find(&booths).Error; err != nil {
 			return nil, fmt.Errorf("store: create call: load booths: %w", err)
 		}
-		best := math.Inf(1)
-		var nearest *app.Booth
-		for i := range booths {
-			if d := haversineKm(*nc.Lat, *nc.Lng, booths[i].Lat, booths[i].Lng); d < best {
-				best, nearest = d, &booths[i]
-			}
-		}
-		if nearest != nil {
+		if nearest := app.NearestBooth(booths, *nc.Lat, *nc.Lng); nearest != nil {
 			return nearest, nil
 		}
 	}
@@ -620,6 +616,9 @@ func (s *Store) EscalateDue(ctx context.Context, now time.Time) ([]app.Escalatio
 			}
 			for i := range calls {
 				if _, err := escalate(tx, &calls[i], now, reasonNotAcknowledged); err != nil {
+					return err
+				}
+				if err := queueStationAlert(tx, calls[i].StationID, app.CallAlert(app.CallEscalatedAlert, &calls[i])); err != nil {
 					return err
 				}
 				batch = append(batch, app.Escalation{Call: calls[i], Level: calls[i].EscalationLevel})

@@ -15,14 +15,11 @@ import (
 	"policebooth/server/app"
 )
 
-// CareScope is what a caller of the care register may see: a resident
-// their own enrolment and visits, staff their station's.
-type CareScope struct {
-	ResidentID int64
-	StationID  int64
-}
+// CareScope is app.CareScope.
+type CareScope = app.CareScope
 
-func (sc CareScope) where(q *gorm.DB) *gorm.DB {
+// careWhere narrows q to what sc may see.
+func careWhere(sc app.CareScope, q *gorm.DB) *gorm.DB {
 	if sc.ResidentID != 0 {
 		return q.Where("resident_id = ?", sc.ResidentID)
 	}
@@ -67,17 +64,17 @@ func (s *Store) Enrol(ctx context.Context, n app.NewEnrolment, station int64, no
 			boothID = *u.HomeBoothID
 		}
 		if boothID == 0 {
-			return app.Errorf(app.EINVALID, "booth_id: choose the booth whose officers visit (the resident has no home booth)")
+			return app.Errorf(app.EINVALID, "booth_id: choose the booth whose officers visit (the resident has no home booth)").WithField("booth_id")
 		}
 		var b app.Booth
 		if err := tx.First(&b, boothID).Error; err != nil {
 			if errors.Is(err, gorm.ErrRecordNotFound) {
-				return app.Errorf(app.EINVALID, "booth_id: no such booth")
+				return app.Errorf(app.EINVALID, "booth_id: no such booth").WithField("booth_id")
 			}
 			return fmt.Errorf("store: enrol: %w", err)
 		}
 		if station != 0 && b.StationID != station {
-			return app.Errorf(app.EINVALID, "booth_id: a booth of your station")
+			return app.Errorf(app.EINVALID, "booth_id: a booth of your station").WithField("booth_id")
 		}
 		var n2 int64
 		if err := tx.Model(&app.CareEnrolment{}).Where("resident_id = ?", u.ID).Count(&n2).Error; err != nil {
@@ -110,7 +107,7 @@ func (s *Store) Enrol(ctx context.Context, n app.NewEnrolment, station int64, no
 // FindEnrolment returns an enrolment in scope.
 func (s *Store) FindEnrolment(ctx context.Context, id int64, scope CareScope) (*app.CareEnrolment, error) {
 	var e app.CareEnrolment
-	if err := scope.where(s.db.WithContext(ctx)).First(&e, id).Error; err != nil {
+	if err := careWhere(scope, s.db.WithContext(ctx)).First(&e, id).Error; err != nil {
 		return nil, notFound("find enrolment", err)
 	}
 	return withReasons(&e), nil
@@ -119,7 +116,7 @@ func (s *Store) FindEnrolment(ctx context.Context, id int64, scope CareScope) (*
 // ListEnrolments lists the enrolments in scope (at one booth, when not
 // 0), oldest first.
 func (s *Store) ListEnrolments(ctx context.Context, scope CareScope, boothID int64) ([]app.CareEnrolment, error) {
-	q := scope.where(s.db.WithContext(ctx))
+	q := careWhere(scope, s.db.WithContext(ctx))
 	if boothID != 0 {
 		q = q.Where("booth_id = ?", boothID)
 	}
@@ -242,7 +239,7 @@ func (s *Store) RecordVisit(ctx context.Context, nv app.NewVisit, station int64,
 		var e app.CareEnrolment
 		if err := tx.Where("station_id = ?", station).First(&e, nv.EnrolmentID).Error; err != nil {
 			if errors.Is(err, gorm.ErrRecordNotFound) {
-				return app.Errorf(app.EINVALID, "enrolment_id: no such enrolment at your station")
+				return app.Errorf(app.EINVALID, "enrolment_id: no such enrolment at your station").WithField("enrolment_id")
 			}
 			return fmt.Errorf("store: record visit: %w", err)
 		}
@@ -343,7 +340,7 @@ func (s *Store) ListVisits(ctx context.Context, scope CareScope, limit int) ([]a
 		limit = 500
 	}
 	out := []app.CareVisit{}
-	if err := scope.where(s.db.WithContext(ctx)).Order("id DESC").Limit(limit).Find(&out).Error; err != nil {
+	if err := careWhere(scope, s.db.WithContext(ctx)).Order("id DESC").Limit(limit).Find(&out).Error; err != nil {
 		return nil, fmt.Errorf("store: list visits: %w", err)
 	}
 	return out, s.nameOfficers(ctx, out)
@@ -352,7 +349,7 @@ func (s *Store) ListVisits(ctx context.Context, scope CareScope, limit int) ([]a
 // FindVisit returns a visit in scope, with the visiting officer's name.
 func (s *Store) FindVisit(ctx context.Context, id int64, scope CareScope) (*app.CareVisit, error) {
 	var v app.CareVisit
-	if err := scope.where(s.db.WithContext(ctx)).First(&v, id).Error; err != nil {
+	if err := careWhere(scope, s.db.WithContext(ctx)).First(&v, id).Error; err != nil {
 		return nil, notFound("find visit", err)
 	}
 	one := []app.CareVisit{v}

@@ -31,6 +31,16 @@ func (s *Store) tellClosedPage(tx *gorm.DB, c *app.AssistanceCall, officerID int
 	if caller.Disabled || app.PageOpen(caller.StreamSeenAt, dbTime(tx.NowFunc())) {
 		return nil
 	}
+	// A push to each of the caller's devices with every step (the service
+	// worker shows one notification per call), then a text unless one
+	// went out for this conversation lately.
+	var subs []app.PushSubscription
+	if err := tx.Where("user_id = ?", caller.ID).Order("id").Find(&subs).Error; err != nil {
+		return fmt.Errorf("store: tell closed page: push subscriptions: %w", err)
+	}
+	if err := queuePush(tx, c.StationID, subs, app.CallerAlert(c, kind)); err != nil {
+		return err
+	}
 	if kind == app.TextCallMessage {
 		// A conversation is one text, not one per message: none while a
 		// text of the same kind went to them within closedPageQuiet.

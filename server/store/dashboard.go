@@ -108,8 +108,8 @@ func (s *Store) Dashboard(ctx context.Context, stationID int64, now time.Time) (
 	var undelivered int64
 	// Texts of the station the outbox gave up on, or is still retrying
 	// after a failed attempt.
-	err = db.Table("outbox_messages").Where("station_id = ? AND (status = ? OR (status = ? AND attempts > 0))",
-		stationID, app.MessageFailed, app.MessagePending).Count(&undelivered).Error
+	err = db.Table("outbox_messages").Where("station_id = ? AND channel = ? AND (status = ? OR (status = ? AND attempts > 0))",
+		stationID, app.ChannelSMS, app.MessageFailed, app.MessagePending).Count(&undelivered).Error
 	if err != nil {
 		return nil, fmt.Errorf("store: dashboard: undelivered: %w", err)
 	}

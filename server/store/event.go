@@ -11,9 +11,8 @@ import (
 	"policebooth/server/app"
 )
 
-// EventChannel is the PostgreSQL channel that wakes every instance's event
-// reader. Its payload is empty: readers read the log, never the message.
-const EventChannel = "policebooth_events"
+// EventChannel is app.EventChannel.
+const EventChannel = app.EventChannel
 
 // appendEvent writes an event in the caller's transaction, so the event
 // exists exactly when the change it reports does, with its entries in the

@@ -14,14 +14,11 @@ import (
 	"policebooth/server/app"
 )
 
-// FraudScope is what a caller may see of fraud reports: a resident their
-// own, staff their station's.
-type FraudScope struct {
-	ReporterID int64
-	StationID  int64
-}
+// FraudScope is app.FraudScope.
+type FraudScope = app.FraudScope
 
-func (sc FraudScope) where(q *gorm.DB) *gorm.DB {
+// fraudWhere narrows q to what sc may see.
+func fraudWhere(sc app.FraudScope, q *gorm.DB) *gorm.DB {
 	if sc.ReporterID != 0 {
 		return q.Where("reporter_id = ?", sc.ReporterID)
 	}
@@ -77,7 +74,7 @@ func (s *Store) CreateFraudReport(ctx context.Context, n app.NewFraudReport, now
 // FindFraudReport returns a report in scope.
 func (s *Store) FindFraudReport(ctx context.Context, id int64, scope FraudScope) (*app.FraudReport, error) {
 	var r app.FraudReport
-	if err := scope.where(s.db.WithContext(ctx)).First(&r, id).Error; err != nil {
+	if err := fraudWhere(scope, s.db.WithContext(ctx)).First(&r, id).Error; err != nil {
 		return nil, notFound("find fraud report", err)
 	}
 	return &r, nil
@@ -89,7 +86,7 @@ func (s *Store) ListFraudReports(ctx context.Context, scope FraudScope, limit in
 		limit = 500
 	}
 	out := []app.FraudReport{}
-	if err := scope.where(s.db.WithContext(ctx)).Order("id DESC").Limit(limit).Find(&out).Error; err != nil {
+	if err := fraudWhere(scope, s.db.WithContext(ctx)).Order("id DESC").Limit(limit).Find(&out).Error; err != nil {
 		return nil, fmt.Errorf("store: list fraud reports: %w", err)
 	}
 	return out, nil
@@ -285,7 +282,7 @@ func (s *Store) ListFraudScreenshots(ctx context.Context, reportID int64) ([]app
 func (s *Store) FindFraudScreenshot(ctx context.Context, id int64, scope FraudScope) (*app.FraudScreenshot, error) {
 	db := s.db.WithContext(ctx)
 	var sc app.FraudScreenshot
-	reports := scope.where(db.Model(&app.FraudReport{}).Select("id"))
+	reports := fraudWhere(scope, db.Model(&app.FraudReport{}).Select("id"))
 	if err := db.Where("id = ? AND report_id IN (?)", id, reports).First(&sc).Error; err != nil {
 		return nil, notFound("find fraud screenshot", err)
 	}

@@ -15,11 +15,8 @@ import (
 // IdempotencyTTL is how long a stored first answer is replayed.
 const IdempotencyTTL = 24 * time.Hour
 
-// IdempotencyLease is how long a claim without an answer holds its key
-// unless the request that made it renews it (TouchIdempotent). A claim
-// left by a process that died (a crash, a power cut) is then taken over,
-// so the client's retry runs instead of waiting on it for a day.
-const IdempotencyLease = 20 * time.Second
+// IdempotencyLease is app.IdempotencyLease.
+const IdempotencyLease = app.IdempotencyLease
 
 // BeginIdempotent claims (user, key) for a request. When the key is new it
 // records the claim and returns (nil, nil): the caller runs the request and
@@ -68,34 +65,17 @@ func (s *Store) BeginIdempotent(ctx context.Context, userID int64, key, method, 
 	return nil, app.Errorf(app.ECONFLICT, "the Idempotency-Key is busy; retry")
 }
 
-// IdempotencyWritten is the status of a claim whose write is stored but
-// whose answer is not (the process died in between): a retry must not
-// store it again, and cannot be given the lost answer.
-const IdempotencyWritten = -1
-
-type claimKey struct{}
-
-type claim struct {
-	userID int64
-	key    string
-}
-
-// WithIdempotencyClaim marks ctx as running the request of a claimed key:
-// the transaction that stores its write also records, atomically, that it
-// did (IdempotencyWritten), so a crash before the answer is kept cannot
-// lead to a second copy.
-func WithIdempotencyClaim(ctx context.Context, userID int64, key string) context.Context {
-	return context.WithValue(ctx, claimKey{}, claim{userID: userID, key: key})
-}
+// IdempotencyWritten is app.IdempotencyWritten.
+const IdempotencyWritten = app.IdempotencyWritten
 
 // markWritten ends every transaction of the store (see tx); the first one
 // under a claim marks it written.
 func markWritten(tx *gorm.DB) error {
-	c, ok := tx.Statement.Context.Value(claimKey{}).(claim)
+	c, ok := app.IdempotencyClaimOf(tx.Statement.Context)
 	if !ok {
 		return nil
 	}
-	err := tx.Model(&app.IdempotentResponse{}).Where("user_id = ? AND key = ? AND status = 0", c.userID, c.key).
+	err := tx.Model(&app.IdempotentResponse{}).Where("user_id = ? AND key = ? AND status = 0", c.UserID, c.Key).
 		Update("status", IdempotencyWritten).Error
 	if err != nil {
 		return fmt.Errorf("store: mark idempotency key written: %w", err)

@@ -70,7 +70,7 @@ func TestIdempotencyClaimIsMarkedWithItsWrite(t *testing.T) {
 	if prev, err := st.BeginIdempotent(ctx, resident.ID, key, "POST", path); err != nil || prev != nil {
 		t.Fatalf("claim: %v, %v", prev, err)
 	}
-	claimed := store.WithIdempotencyClaim(ctx, resident.ID, key)
+	claimed := app.WithIdempotencyClaim(ctx, resident.ID, key)
 	// A write refused by a rule changes nothing: the claim stays open.
 	if _, err := st.CreateCall(claimed, app.NewCall{CallerID: resident.ID, Category: "no-such-category"}, clockOf(t).Now()); err == nil {
 		t.Fatal("a call of an unknown category was accepted")

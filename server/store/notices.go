@@ -64,7 +64,7 @@ func checkNoticeBooths(tx *gorm.DB, stationID int64, ids []int64) error {
 		return fmt.Errorf("store: notice booths: %w", err)
 	}
 	if int(n) != len(ids) {
-		return app.Errorf(app.EINVALID, "booth_ids: booths of your station only")
+		return app.Errorf(app.EINVALID, "booth_ids: booths of your station only").WithField("booth_ids")
 	}
 	return nil
 }
@@ -139,7 +139,13 @@ func (s *Store) CreateNotice(ctx context.Context, actor app.Actor, d app.NoticeD
 		if err := saveNoticeBooths(tx, n); err != nil {
 			return err
 		}
-		return noticeChanged(tx, n, u, actor, app.MsgAlert, "", now)
+		if err := noticeChanged(tx, n, u, actor, app.MsgAlert, "", now); err != nil {
+			return err
+		}
+		if n.PushesOnSave(false) {
+			return queueNoticeAlert(tx, n)
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, err
@@ -180,6 +186,7 @@ func (s *Store) UpdateNotice(ctx context.Context, actor app.Actor, id int64, d a
 		if n, u, err = s.lockNotice(tx, actor, id); err != nil {
 			return err
 		}
+		wasUrgent := n.Urgent && n.AnnouncedAt != nil
 		if err := d.Apply(n, now); err != nil {
 			return err
 		}
@@ -202,7 +209,13 @@ func (s *Store) UpdateNotice(ctx context.Context, actor app.Actor, id int64, d a
 				return err
 			}
 		}
-		return noticeChanged(tx, n, u, actor, app.MsgUpdate, "", now)
+		if err := noticeChanged(tx, n, u, actor, app.MsgUpdate, "", now); err != nil {
+			return err
+		}
+		if n.PushesOnSave(wasUrgent) {
+			return queueNoticeAlert(tx, n)
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, err
@@ -500,18 +513,31 @@ func (s *Store) FindPublicNotice(ctx context.Context, id int64) (*app.Notice, er
 // SKIP LOCKED, on SQLite writers take turns.
 func (s *Store) AnnounceDue(ctx context.Context, now time.Time) ([]app.Notice, error) {
 	now = dbTime(now)
-	var due []app.Notice
-	err := s.tx(ctx, func(tx *gorm.DB) error {
-		q := tx.Where("announced_at IS NULL AND withdrawn_at IS NULL").
+	due := func(q *gorm.DB) *gorm.DB {
+		return q.Model(&app.Notice{}).Where("announced_at IS NULL AND withdrawn_at IS NULL").
 			Where(s.timeCompare("starts_at", "<="), now).Where(s.timeCompare("expires_at", ">"), now)
+	}
+	// A look without a transaction first: most runs find nothing, and a
+	// transaction would take SQLite's write lock (and wake every reader
+	// of the log) every two seconds for it.
+	var found []int64
+	if err := due(s.db.WithContext(ctx)).Limit(1).Pluck("id", &found).Error; err != nil {
+		return nil, fmt.Errorf("store: announce due notices: %w", err)
+	}
+	if len(found) == 0 {
+		return nil, nil
+	}
+	var notices []app.Notice
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		q := due(tx)
 		if s.postgres {
 			q = q.Clauses(clause.Locking{Strength: "UPDATE", Options: "SKIP LOCKED"})
 		}
-		if err := q.Order("starts_at, id").Limit(announceBatch).Find(&due).Error; err != nil {
+		if err := q.Order("starts_at, id").Limit(announceBatch).Find(&notices).Error; err != nil {
 			return fmt.Errorf("store: announce due notices: %w", err)
 		}
-		for i := range due {
-			n := &due[i]
+		for i := range notices {
+			n := &notices[i]
 			n.AnnouncedAt = &now
 			if err := tx.Model(n).Update("announced_at", now).Error; err != nil {
 				return fmt.Errorf("store: announce notice %d: %w", n.ID, err)
@@ -524,13 +550,18 @@ func (s *Store) AnnounceDue(ctx context.Context, now time.Time) ([]app.Notice, e
 			if err := loadNoticeDetail(tx, n); err != nil {
 				return err
 			}
+			if n.Urgent {
+				if err := queueNoticeAlert(tx, n); err != nil {
+					return err
+				}
+			}
 		}
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	return due, nil
+	return notices, nil
 }
 
 // NoticeReceiptOf returns what a resident did with a notice; ENOTFOUND
@@ -560,7 +591,13 @@ func (s *Store) ResidentNoticeReceipts(ctx context.Context, residentID int64) ([
 // NoticePushSubscriptions returns the push subscriptions of the enabled
 // residents of a notice's area, for an urgent notice.
 func (s *Store) NoticePushSubscriptions(ctx context.Context, n *app.Notice) ([]app.PushSubscription, error) {
-	q := s.db.WithContext(ctx).Select("push_subscriptions.*").
+	return noticePushSubscriptions(s.db.WithContext(ctx), n)
+}
+
+// noticePushSubscriptions is NoticePushSubscriptions on db, which may be a
+// transaction.
+func noticePushSubscriptions(db *gorm.DB, n *app.Notice) ([]app.PushSubscription, error) {
+	q := db.Select("push_subscriptions.*").
 		Joins("JOIN users ON users.id = push_subscriptions.user_id").
 		Where("users.role = ? AND users.disabled = ?", app.RoleResident, false)
 	if len(n.BoothIDs) > 0 {

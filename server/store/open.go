@@ -4,6 +4,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -152,6 +153,9 @@ func (s *Store) Postgres() bool { return s.postgres }
 // DB returns the GORM handle, for packages that share the database (tests,
 // metrics).
 func (s *Store) DB() *gorm.DB { return s.db }
+
+// Pool is the database's connection pool, for its metrics.
+func (s *Store) Pool() (*sql.DB, error) { return s.db.DB() }
 
 // Ready reports whether the database answers and every migration is applied.
 func (s *Store) Ready(ctx context.Context) error {

@@ -23,20 +23,36 @@ func queueText(tx *gorm.DB, stationID *int64, phone, language, kind string, para
 	if err != nil {
 		return fmt.Errorf("store: queue text %s: %w", kind, err)
 	}
-	var key [16]byte
-	if _, err := rand.Read(key[:]); err != nil {
+	key, err := newIdempotencyKey()
+	if err != nil {
 		return fmt.Errorf("store: queue text %s: %w", kind, err)
 	}
 	now := dbTime(tx.NowFunc())
-	m := app.OutboxMessage{StationID: stationID, Phone: phone, Kind: kind, Language: language, Params: string(p),
-		IdempotencyKey: hex.EncodeToString(key[:]), Status: app.MessagePending, NextAttemptAt: now, CreatedAt: now}
+	m := app.OutboxMessage{StationID: stationID, Channel: app.ChannelSMS, Phone: phone, Kind: kind, Language: language, Params: string(p),
+		IdempotencyKey: key, Status: app.MessagePending, NextAttemptAt: now, CreatedAt: now}
 	if err := tx.Table("outbox_messages").Create(&m).Error; err != nil {
 		return fmt.Errorf("store: queue text %s: %w", kind, err)
 	}
+	markQueued(tx)
+	return nil
+}
+
+// markQueued notes in the transaction's context that it queued a message,
+// so the sender wakes once it commits.
+func markQueued(tx *gorm.DB) {
 	if w, ok := tx.Statement.Context.Value(queuedKey{}).(*bool); ok {
 		*w = true
 	}
-	return nil
+}
+
+// newIdempotencyKey returns a message's key: 32 hex digits, the same on
+// every attempt.
+func newIdempotencyKey() (string, error) {
+	var key [16]byte
+	if _, err := rand.Read(key[:]); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(key[:]), nil
 }
 
 // queuedKey marks, in a transaction's context, that it queued a message.
@@ -119,12 +135,13 @@ func (s *Store) MessageSent(ctx context.Context, id int64, now time.Time) error 
 }
 
 // MessageNotSent records a failed attempt: the message is tried again
-// after its backoff, or, once app.MessageGiveUp has passed since it was
-// written, marked failed. failed reports the latter.
+// after its backoff, or, once its give-up time has come (app.MessageGiveUp
+// after it was written, sooner for a push), marked failed. failed reports
+// the latter.
 func (s *Store) MessageNotSent(ctx context.Context, m *app.OutboxMessage, now time.Time, reason string) (failed bool, err error) {
 	now = dbTime(now)
 	changes := map[string]any{"last_error": reason, "next_attempt_at": now.Add(app.MessageBackoff(m.Attempts))}
-	if now.Sub(m.CreatedAt) >= app.MessageGiveUp {
+	if !now.Before(m.GiveUpAt()) {
 		changes["status"], changes["done_at"] = app.MessageFailed, now
 		failed = true
 	}
@@ -134,10 +151,10 @@ func (s *Store) MessageNotSent(ctx context.Context, m *app.OutboxMessage, now ti
 	return failed, nil
 }
 
-// FailedMessages lists a station's messages given up on, newest first.
+// FailedMessages lists a station's texts given up on, newest first.
 func (s *Store) FailedMessages(ctx context.Context, stationID int64, limit int) ([]app.OutboxMessage, error) {
 	var out []app.OutboxMessage
-	err := s.db.WithContext(ctx).Table("outbox_messages").Where("station_id = ? AND status = ?", stationID, app.MessageFailed).
+	err := s.db.WithContext(ctx).Table("outbox_messages").Where("station_id = ? AND channel = ? AND status = ?", stationID, app.ChannelSMS, app.MessageFailed).
 		Order("id DESC").Limit(listLimit(limit)).Find(&out).Error
 	if err != nil {
 		return nil, fmt.Errorf("store: failed messages: %w", err)
@@ -145,20 +162,28 @@ func (s *Store) FailedMessages(ctx context.Context, stationID int64, limit int) 
 	return out, nil
 }
 
-// CountMessages counts the outbox's messages waiting and given up.
-func (s *Store) CountMessages(ctx context.Context) (map[string]int64, error) {
+// CountMessages counts the outbox's messages waiting and given up, by
+// channel, then status.
+func (s *Store) CountMessages(ctx context.Context) (map[string]map[string]int64, error) {
 	var rows []struct {
-		Status string
-		N      int64
+		Channel string
+		Status  string
+		N       int64
 	}
-	err := s.db.WithContext(ctx).Table("outbox_messages").Select("status, COUNT(*) AS n").Where("status <> ?", app.MessageSent).
-		Group("status").Scan(&rows).Error
+	err := s.db.WithContext(ctx).Table("outbox_messages").Select("channel, status, COUNT(*) AS n").Where("status <> ?", app.MessageSent).
+		Group("channel, status").Scan(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("store: count messages: %w", err)
 	}
-	out := map[string]int64{app.MessagePending: 0, app.MessageFailed: 0}
+	out := map[string]map[string]int64{}
+	for _, ch := range []string{app.ChannelSMS, app.ChannelPush} {
+		out[ch] = map[string]int64{app.MessagePending: 0, app.MessageFailed: 0}
+	}
 	for _, r := range rows {
-		out[r.Status] = r.N
+		if out[r.Channel] == nil {
+			out[r.Channel] = map[string]int64{}
+		}
+		out[r.Channel][r.Status] = r.N
 	}
 	return out, nil
 }

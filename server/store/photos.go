@@ -91,10 +91,10 @@ func photoTimeline(tx *gorm.DB, r *app.ServiceRequest, actor int64, kind, to, no
 func (s *Store) RecordPhotoConsent(ctx context.Context, actor app.Actor, stationID int64, c *app.PhotoConsent) error {
 	c.GuardianName = strings.TrimSpace(c.GuardianName)
 	if c.GuardianName == "" {
-		return app.Errorf(app.EINVALID, "guardian: name the guardian who consents")
+		return app.Errorf(app.EINVALID, "guardian: name the guardian who consents").WithField("guardian")
 	}
 	if !c.KeepInAccount {
-		return app.Errorf(app.EINVALID, "keep_in_account: the photo is kept in the family's account; without that consent no photo is taken")
+		return app.Errorf(app.EINVALID, "keep_in_account: the photo is kept in the family's account; without that consent no photo is taken").WithField("keep_in_account")
 	}
 	return s.tx(ctx, func(tx *gorm.DB) error {
 		r, err := s.newbornRequest(tx, c.RequestID, stationID)
@@ -103,7 +103,7 @@ func (s *Store) RecordPhotoConsent(ctx context.Context, actor app.Actor, station
 		}
 		at := slices.IndexFunc(r.Newborn.Guardians, func(g app.Guardian) bool { return g.Name == c.GuardianName })
 		if at < 0 {
-			return app.Errorf(app.EINVALID, "guardian: %s is not a guardian named on the registration", c.GuardianName)
+			return app.Errorf(app.EINVALID, "guardian: %s is not a guardian named on the registration", c.GuardianName).WithField("guardian")
 		}
 		now := s.Now()
 		c.ID, c.StationID, c.RecordedBy, c.CreatedAt, c.WithdrawnAt, c.WithdrawnBy = 0, r.StationID, actor.ID, now, nil, nil

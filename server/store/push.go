@@ -87,8 +87,14 @@ func (s *Store) DeletePushSubscriptionByID(ctx context.Context, id int64) error 
 // officers and heads. A staff member moved to another station is left out
 // until their browser subscribes again.
 func (s *Store) StationPushSubscriptions(ctx context.Context, stationID int64) ([]app.PushSubscription, error) {
+	return stationPushSubscriptions(s.db.WithContext(ctx), stationID)
+}
+
+// stationPushSubscriptions is StationPushSubscriptions on db, which may be
+// a transaction.
+func stationPushSubscriptions(db *gorm.DB, stationID int64) ([]app.PushSubscription, error) {
 	var subs []app.PushSubscription
-	err := s.db.WithContext(ctx).Select("push_subscriptions.*").
+	err := db.Select("push_subscriptions.*").
 		Joins("JOIN users ON users.id = push_subscriptions.user_id").
 		Where("push_subscriptions.station_id = ? AND users.station_id = push_subscriptions.station_id", stationID).
 		Where("users.role IN ? AND users.disabled = ?", []app.Role{app.RoleOfficer, app.RoleHead}, false).

@@ -105,13 +105,13 @@ func readFiling(tx *gorm.DB, nr app.NewRequest, codes []string) (*filing, error)
 	case nr.WalkIn != nil && (!role.Staff() || station == nil):
 		return nil, app.Errorf(app.EFORBIDDEN, "only station staff file a walk-in").WithMessage("walk_in_staff_only")
 	case nr.WalkIn != nil && f.boothID != 0 && *station != f.stationID:
-		return nil, app.Errorf(app.EINVALID, "booth_id: a booth of your station")
+		return nil, app.Errorf(app.EINVALID, "booth_id: a booth of your station").WithField("booth_id")
 	case nr.WalkIn == nil && role != app.RoleResident:
 		return nil, app.Errorf(app.EFORBIDDEN, "only residents file service requests").WithMessage("not_resident")
 	case f.boothID == 0 && nr.BoothID != 0:
-		return nil, app.Errorf(app.EINVALID, "booth_id: booth %d does not exist", nr.BoothID)
+		return nil, app.Errorf(app.EINVALID, "booth_id: booth %d does not exist", nr.BoothID).WithField("booth_id")
 	case f.boothID == 0 && home == nil:
-		return nil, app.Errorf(app.EINVALID, "booth_id: choose a booth; you have no home booth")
+		return nil, app.Errorf(app.EINVALID, "booth_id: choose a booth; you have no home booth").WithField("booth_id")
 	case f.boothID == 0:
 		return nil, fmt.Errorf("store: create request: home booth %d of user %d is gone", *home, f.filerID)
 	}

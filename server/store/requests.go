@@ -125,10 +125,10 @@ func (s *Store) CreateRequest(ctx context.Context, nr app.NewRequest) (*app.Serv
 		for i, code := range codes {
 			t, ok := f.types[code]
 			if !ok {
-				return app.Errorf(app.EINVALID, "services: unknown service %q", code)
+				return app.Errorf(app.EINVALID, "services: unknown service %q", code).WithField("services")
 			}
 			if !t.Enabled {
-				return app.Errorf(app.EINVALID, "services: %s is not offered at this station", code)
+				return app.Errorf(app.EINVALID, "services: %s is not offered at this station", code).WithField("services")
 			}
 			values, err := checkFields(code, t.Fields, nr.Fields[code])
 			if err != nil {
@@ -252,15 +252,15 @@ func (s *Store) bookSlot(tx *gorm.DB, slotID, boothID int64, now time.Time) erro
 	}
 	var sl app.Slot
 	if err := q.First(&sl, slotID).Error; errors.Is(err, gorm.ErrRecordNotFound) {
-		return app.Errorf(app.EINVALID, "slot_id: that time does not exist")
+		return app.Errorf(app.EINVALID, "slot_id: that time does not exist").WithField("slot_id")
 	} else if err != nil {
 		return fmt.Errorf("store: book slot: %w", err)
 	}
 	if sl.BoothID != boothID {
-		return app.Errorf(app.EINVALID, "slot_id: that time is at another booth")
+		return app.Errorf(app.EINVALID, "slot_id: that time is at another booth").WithField("slot_id")
 	}
 	if !sl.StartsAt.After(now) {
-		return app.Errorf(app.EINVALID, "slot_id: that time has passed")
+		return app.Errorf(app.EINVALID, "slot_id: that time has passed").WithField("slot_id")
 	}
 	booked, err := bookings(tx, []int64{sl.ID})
 	if err != nil {
@@ -506,7 +506,7 @@ func checkAssignee(tx *gorm.DB, userID, stationID int64) error {
 		return fmt.Errorf("store: load assignee: %w", err)
 	}
 	if err != nil || !u.Role.Staff() || u.StationID == nil || *u.StationID != stationID || u.Disabled {
-		return app.Errorf(app.EINVALID, "assignee: only an active officer or head of this station can take the request")
+		return app.Errorf(app.EINVALID, "assignee: only an active officer or head of this station can take the request").WithField("assignee")
 	}
 	return nil
 }
@@ -552,7 +552,7 @@ func (s *Store) AddAttachment(ctx context.Context, scope app.RequestFilter, a *a
 	case a.BlobKey == "" || a.ContentType == "" || a.Size <= 0 || a.UploaderID == 0:
 		return app.Errorf(app.EINVALID, "an attachment needs its stored file, type, size and uploader")
 	case utf8.RuneCountInString(a.Name) > maxAttachmentName:
-		return app.Errorf(app.EINVALID, "name: at most %d characters", maxAttachmentName)
+		return app.Errorf(app.EINVALID, "name: at most %d characters", maxAttachmentName).WithField("name")
 	}
 	return s.tx(ctx, func(tx *gorm.DB) error {
 		r, err := s.lockRequest(tx, a.RequestID, scope)

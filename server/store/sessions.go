@@ -18,9 +18,8 @@ var _ app.SessionService = (*Store)(nil)
 
 // Refresh token lifetimes.
 const (
-	// RefreshTokenTTL is how long an unused refresh token stays good; each
-	// rotation starts a new one, so a device used monthly stays signed in.
-	RefreshTokenTTL = 30 * 24 * time.Hour
+	// RefreshTokenTTL is app.RefreshTokenTTL.
+	RefreshTokenTTL = app.RefreshTokenTTL
 	// RefreshRetryGrace is how long a spent refresh token still returns its
 	// successor, for a client whose response was lost.
 	RefreshRetryGrace = 10 * time.Second

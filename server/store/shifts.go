@@ -254,12 +254,12 @@ func (s *Store) AddEntry(ctx context.Context, stationID, shiftID int64, author a
 			var old app.ShiftEntry
 			if err := tx.Where("shift_id = ?", sh.ID).First(&old, ne.Corrects).Error; err != nil {
 				if errors.Is(err, gorm.ErrRecordNotFound) {
-					return app.Errorf(app.EINVALID, "corrects: no entry %d in this shift's log", ne.Corrects)
+					return app.Errorf(app.EINVALID, "corrects: no entry %d in this shift's log", ne.Corrects).WithField("corrects")
 				}
 				return fmt.Errorf("store: add entry: %w", err)
 			}
 			if old.AuthorID == nil || *old.AuthorID != author.UserID {
-				return app.Errorf(app.EINVALID, "corrects: you can correct only your own entries")
+				return app.Errorf(app.EINVALID, "corrects: you can correct only your own entries").WithField("corrects")
 			}
 			e.CorrectsID = &old.ID
 		}

@@ -35,3 +35,7 @@ func Unavailable(err error) bool {
 	}
 	return pgconn.SafeToRetry(err) || strings.Contains(err.Error(), "conn closed")
 }
+
+// Unavailable reports whether err means the database cannot be reached
+// (the package's Unavailable), for the services' users.
+func (s *Store) Unavailable(err error) bool { return Unavailable(err) }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math"
 
 	"gorm.io/gorm"
 
@@ -196,32 +195,16 @@ func revokeSessions(tx *gorm.DB, userID, keep int64) error {
 	return nil
 }
 
-// NearestBooth returns the booth closest to a point, by great-circle
-// distance. A city has few enough booths to measure every one.
+// NearestBooth returns the booth closest to a point (app.NearestBooth).
 func (s *Store) NearestBooth(ctx context.Context, lat, lng float64) (*app.Booth, error) {
 	booths, err := s.ListBooths(ctx)
 	if err != nil {
 		return nil, err
 	}
-	var nearest *app.Booth
-	best := math.Inf(1)
-	for i := range booths {
-		if d := haversineKm(lat, lng, booths[i].Lat, booths[i].Lng); d < best {
-			best, nearest = d, &booths[i]
-		}
+	if nearest := app.NearestBooth(booths, lat, lng); nearest != nil {
+		return nearest, nil
 	}
-	if nearest == nil {
-		return nil, app.ErrNotFound
-	}
-	return nearest, nil
-}
-
-func haversineKm(lat1, lng1, lat2, lng2 float64) float64 {
-	const earthRadiusKm = 6371.0
-	rad := func(d float64) float64 { return d * math.Pi / 180 }
-	dLat, dLng := rad(lat2-lat1), rad(lng2-lng1)
-	a := math.Sin(dLat/2)*math.Sin(dLat/2) + math.Cos(rad(lat1))*math.Cos(rad(lat2))*math.Sin(dLng/2)*math.Sin(dLng/2)
-	return 2 * earthRadiusKm * math.Asin(math.Sqrt(a))
+	return nil, app.ErrNotFound
 }
 
 // CreateStaff stores an officer or head account created by a head or the

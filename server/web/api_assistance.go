@@ -9,7 +9,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"policebooth/server/app"
-	"policebooth/server/push"
 )
 
 // callJSON is an assistance call as the API shows it.
@@ -64,11 +63,12 @@ func (s *Server) handleCallCreate(c echo.Context) error {
 }
 
 // createCall stores a call; one raised while nobody is on duty has
-// escalated at once, and the texts to the station's heads and the caller's
-// emergency contacts are queued with it (send_messages delivers them: the
-// caller's answer never waits on the SMS gateway).
+// escalated at once. The store queues with it the pushes to the station's
+// staff and the texts to the caller's contacts and, then, to the heads
+// (send_messages delivers them: the caller's answer never waits on the SMS
+// gateway or a push service).
 func (s *Server) createCall(c echo.Context, nc app.NewCall) (*app.AssistanceCall, error) {
-	now := time.Now()
+	now := s.now()
 	if nc.WrittenAt != nil {
 		if err := app.CheckDeviceTime("written_at", *nc.WrittenAt, caller(c).User.CreatedAt, now); err != nil {
 			return nil, err
@@ -78,7 +78,6 @@ func (s *Server) createCall(c echo.Context, nc app.NewCall) (*app.AssistanceCall
 	if err != nil {
 		return nil, err
 	}
-	s.push.NotifyStation(c.Request().Context(), call.StationID, push.CallAlert(push.CallCreated, call))
 	if call.EscalationLevel > 0 {
 		s.ops.escalations.Inc()
 		s.log.Warn("assistance call raised with nobody on duty", "call_id", call.ID, "booth_id", call.BoothID)
@@ -172,7 +171,7 @@ func (s *Server) handleCallLocation(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := s.store.UpdateLocation(c.Request().Context(), id, caller(c).UserID, *r.Lat, *r.Lng, *r.AccuracyM, time.Now()); err != nil {
+	if err := s.store.UpdateLocation(c.Request().Context(), id, caller(c).UserID, *r.Lat, *r.Lng, *r.AccuracyM, s.now()); err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, map[string]string{"status": "recorded"})
@@ -200,14 +199,7 @@ func (s *Server) addCallMessage(c echo.Context, text string) (*app.CallMessage, 
 	if err != nil {
 		return nil, err
 	}
-	ctx := c.Request().Context()
-	m, err := s.store.AddCallMessage(ctx, id, scope, caller(c).UserID, text, time.Now())
-	if err == nil && scope.StationID != 0 {
-		if call, ferr := s.store.FindCall(ctx, id, scope); ferr == nil {
-			s.pushClosedPage(ctx, call, app.TextCallMessage)
-		}
-	}
-	return m, err
+	return s.store.AddCallMessage(c.Request().Context(), id, scope, caller(c).UserID, text, s.now())
 }
 
 // handleCallTransition: POST /assistance-calls/:id/transitions.
@@ -232,10 +224,9 @@ func (s *Server) moveCall(c echo.Context, to app.CallStatus, note string) (*app.
 	if err != nil {
 		return nil, err
 	}
-	call, err := s.store.MoveCall(c.Request().Context(), id, scope, caller(c).UserID, to, strings.TrimSpace(note), time.Now())
-	if err == nil && to == app.CallAcknowledged && scope.StationID != 0 {
+	call, err := s.store.MoveCall(c.Request().Context(), id, scope, caller(c).UserID, to, strings.TrimSpace(note), s.now())
+	if err == nil && to == app.CallAcknowledged {
 		s.ops.acknowledged(call)
-		s.pushClosedPage(c.Request().Context(), call, app.TextCallAcknowledged)
 	}
 	return call, err
 }

@@ -111,7 +111,7 @@ func (s *Server) register(c echo.Context, r registerRequest) error {
 	if lang == "" {
 		lang = s.i18n.Match("", c.Request().Header.Get("Accept-Language"))
 	}
-	accepted := time.Now()
+	accepted := s.now()
 	u := &app.User{Role: app.RoleResident, Phone: phone, Name: r.Name, Language: lang,
 		PrivacyVersion: r.PrivacyVersion, PrivacyAcceptedAt: &accepted}
 	switch {
@@ -263,7 +263,7 @@ func (s *Server) handleAuthRefresh(c echo.Context) error {
 	if r.RefreshToken == "" {
 		return app.Errorf(app.EINVALID, "refresh_token is required")
 	}
-	grant, err := s.store.Rotate(c.Request().Context(), r.RefreshToken, time.Now())
+	grant, err := s.store.Rotate(c.Request().Context(), r.RefreshToken, s.now())
 	if err != nil {
 		return err
 	}
@@ -352,7 +352,7 @@ func (s *Server) handleAuthVerify(c echo.Context) error {
 	}
 	// The code proves the phone, so it signs the resident in, as
 	// sign-in would.
-	grant, err := s.store.CreateSession(c.Request().Context(), u.ID, time.Now())
+	grant, err := s.store.CreateSession(c.Request().Context(), u.ID, s.now())
 	if err != nil {
 		return err
 	}

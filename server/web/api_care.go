@@ -7,21 +7,20 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"policebooth/server/app"
-	"policebooth/server/store"
 )
 
 // careScope is what the caller may see of the care register: a resident
 // their own, staff their station's.
-func careScope(c echo.Context) (store.CareScope, error) {
+func careScope(c echo.Context) (app.CareScope, error) {
 	p := caller(c)
 	if p.Role == app.RoleResident {
-		return store.CareScope{ResidentID: p.UserID}, nil
+		return app.CareScope{ResidentID: p.UserID}, nil
 	}
 	station, err := ownStation(c)
 	if err != nil {
-		return store.CareScope{}, err
+		return app.CareScope{}, err
 	}
-	return store.CareScope{StationID: station}, nil
+	return app.CareScope{StationID: station}, nil
 }
 
 type newEnrolmentJSON struct {
@@ -80,7 +79,7 @@ func (s *Server) enrol(c echo.Context, r newEnrolmentJSON) (*app.CareEnrolment, 
 	} else if r.Phone != "" || r.BoothID != "" || r.ConsentBy != "" || r.ConsentName != "" {
 		return nil, app.Errorf(app.EINVALID, "phone, booth_id and consent are for staff enrolling a resident")
 	}
-	return s.store.Enrol(ctx, n, station, s.store.Now())
+	return s.store.Enrol(ctx, n, station, s.now())
 }
 
 // handleCareEnrolmentList: GET /care-enrolments (resident: own; staff:
@@ -141,7 +140,7 @@ func (s *Server) handleVisitsDue(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	items, err := s.store.DueVisits(c.Request().Context(), station, booth, s.store.Now(), s.stationLocation(c, station))
+	items, err := s.store.DueVisits(c.Request().Context(), station, booth, s.now(), s.stationLocation(c, station))
 	if err != nil {
 		return err
 	}
@@ -181,7 +180,7 @@ func (s *Server) recordVisit(c echo.Context, r newVisitJSON) (*app.CareVisit, er
 	}
 	nv := app.NewVisit{EnrolmentID: id, OfficerID: caller(c).UserID, Outcome: r.Outcome, Wellbeing: r.Wellbeing,
 		FraudWarningGiven: r.FraudWarningGiven, Note: r.Note, WrittenAt: r.WrittenAt}
-	return s.store.RecordVisit(c.Request().Context(), nv, station, s.store.Now())
+	return s.store.RecordVisit(c.Request().Context(), nv, station, s.now())
 }
 
 // handleVisitList: GET /visits (resident: the visits made to them; staff:
@@ -225,7 +224,7 @@ func (s *Server) handleVisitFigures(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	f, err := s.store.VisitFigures(c.Request().Context(), station, from, to, s.store.Now(), s.stationLocation(c, station))
+	f, err := s.store.VisitFigures(c.Request().Context(), station, from, to, s.now(), s.stationLocation(c, station))
 	if err != nil {
 		return err
 	}

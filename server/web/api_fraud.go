@@ -8,21 +8,20 @@ import (
 
 	"policebooth/server/app"
 	"policebooth/server/notify"
-	"policebooth/server/store"
 )
 
 // fraudScope is what the caller may see of fraud reports: a resident their
 // own, staff their station's.
-func fraudScope(c echo.Context) (store.FraudScope, error) {
+func fraudScope(c echo.Context) (app.FraudScope, error) {
 	p := caller(c)
 	if p.Role == app.RoleResident {
-		return store.FraudScope{ReporterID: p.UserID}, nil
+		return app.FraudScope{ReporterID: p.UserID}, nil
 	}
 	station, err := ownStation(c)
 	if err != nil {
-		return store.FraudScope{}, err
+		return app.FraudScope{}, err
 	}
-	return store.FraudScope{StationID: station}, nil
+	return app.FraudScope{StationID: station}, nil
 }
 
 type newFraudJSON struct {
@@ -50,7 +49,7 @@ func (s *Server) handleFraudCreate(c echo.Context) error {
 func (s *Server) reportFraud(c echo.Context, r newFraudJSON) (*app.FraudReport, error) {
 	p := caller(c)
 	rep, err := s.store.CreateFraudReport(c.Request().Context(), app.NewFraudReport{ReporterID: p.UserID, Kind: r.Kind, Value: r.Value,
-		Description: r.Description, LossYuan: r.LossYuan}, s.store.Now())
+		Description: r.Description, LossYuan: r.LossYuan}, s.now())
 	if err != nil {
 		return nil, err
 	}
@@ -123,7 +122,7 @@ func (s *Server) moveFraud(c echo.Context, r fraudMoveJSON) (*app.FraudReport, e
 	if err != nil {
 		return nil, err
 	}
-	return s.store.MoveFraudReport(c.Request().Context(), id, station, caller(c).UserID, app.FraudStatus(r.To), r.Note, s.store.Now())
+	return s.store.MoveFraudReport(c.Request().Context(), id, station, caller(c).UserID, app.FraudStatus(r.To), r.Note, s.now())
 }
 
 // handleFraudAdvice: POST /fraud-reports/:id/advice (staff): the reporter
@@ -141,7 +140,7 @@ func (s *Server) recordFraudAdvice(c echo.Context) (*app.FraudReport, error) {
 	if err != nil {
 		return nil, err
 	}
-	return s.store.RecordFraudAdvice(c.Request().Context(), id, station, caller(c).UserID, s.store.Now())
+	return s.store.RecordFraudAdvice(c.Request().Context(), id, station, caller(c).UserID, s.now())
 }
 
 // handleFraudLookup: GET /fraud-reports/lookup?kind=&value= (anyone signed

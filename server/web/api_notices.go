@@ -10,7 +10,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"policebooth/server/app"
-	"policebooth/server/push"
 )
 
 // noticeJSON is a community notice as the API shows it. A resident's
@@ -123,7 +122,7 @@ func (r noticeRequest) draft() (app.NoticeDraft, error) {
 func (s *Server) handleNoticeList(c echo.Context) error {
 	p := caller(c)
 	ctx := c.Request().Context()
-	now := time.Now()
+	now := s.now()
 	before, err := cursorParam(c)
 	if err != nil {
 		return err
@@ -167,7 +166,7 @@ func (s *Server) handleNoticeList(c echo.Context) error {
 // noticeReach counts a notice's reach; the list view has no booths loaded.
 func (s *Server) noticeReach(ctx context.Context, n *app.Notice) (*app.NoticeReach, error) {
 	if n.BoothIDs == nil {
-		full, err := s.store.FindNotice(ctx, n.ID, app.NoticeScope{StationID: n.StationID}, time.Now())
+		full, err := s.store.FindNotice(ctx, n.ID, app.NoticeScope{StationID: n.StationID}, s.now())
 		if err != nil {
 			return nil, err
 		}
@@ -198,59 +197,27 @@ func (s *Server) handleNoticeCreate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusCreated, s.toNoticeJSON(n, time.Now()))
+	return c.JSON(http.StatusCreated, s.toNoticeJSON(n, s.now()))
 }
 
-// publishNotice stores a new notice and pushes it when urgent.
+// publishNotice stores a new notice; the store queues its pushes when it
+// is urgent and current (app.Notice.PushesOnSave).
 func (s *Server) publishNotice(c echo.Context, d app.NoticeDraft) (*app.Notice, error) {
-	now := time.Now()
-	n, err := s.store.CreateNotice(c.Request().Context(), actorOf(c), d, now)
-	if err != nil {
-		return nil, err
-	}
-	s.pushNotice(c.Request().Context(), n)
-	return n, nil
+	return s.store.CreateNotice(c.Request().Context(), actorOf(c), d, s.now())
 }
 
-// pushNotice sends an urgent notice that is current as it is saved to the
-// residents' devices; one written ahead goes when it is announced.
-func (s *Server) pushNotice(ctx context.Context, n *app.Notice) {
-	if n.Urgent && n.Current(n.UpdatedAt) {
-		s.push.NotifyNotice(ctx, n, push.NoticeAlert(n))
-	}
-}
-
-// updateNotice saves an update and pushes the notice when the update made
-// it urgent, or brought an urgent one forward to now: a correction to a
-// notice already pushed does not ring every phone again.
+// updateNotice saves an update; the store queues the notice's pushes when
+// the update made it urgent, or brought an urgent one forward to now: a
+// correction to a notice already pushed does not ring every phone again.
 func (s *Server) updateNotice(c echo.Context, id int64, d app.NoticeDraft, now time.Time) (*app.Notice, error) {
-	ctx := c.Request().Context()
-	wasUrgent := false
-	if st, ok := caller(c).stationOf(); ok {
-		if before, err := s.store.FindNotice(ctx, id, app.NoticeScope{StationID: st}, now); err == nil {
-			wasUrgent = before.Urgent && before.AnnouncedAt != nil
-		}
-	}
-	n, err := s.store.UpdateNotice(ctx, actorOf(c), id, d, now)
-	if err != nil {
-		return nil, err
-	}
-	if !wasUrgent {
-		s.pushNotice(ctx, n)
-	}
-	return n, nil
+	return s.store.UpdateNotice(c.Request().Context(), actorOf(c), id, d, now)
 }
 
 // AnnounceNotices is one run of the announce_notices job: it announces
-// the notices written ahead whose start has come, and pushes the urgent
-// ones.
+// the notices written ahead whose start has come; the store queues the
+// urgent ones' pushes.
 func (s *Server) AnnounceNotices(ctx context.Context, now time.Time) error {
-	due, err := s.store.AnnounceDue(ctx, now)
-	for i := range due {
-		if due[i].Urgent {
-			s.push.NotifyNotice(ctx, &due[i], push.NoticeAlert(&due[i]))
-		}
-	}
+	_, err := s.store.AnnounceDue(ctx, now)
 	return err
 }
 
@@ -273,7 +240,7 @@ func (s *Server) handleNoticeGet(c echo.Context) error {
 	}
 	p := caller(c)
 	ctx := c.Request().Context()
-	now := time.Now()
+	now := s.now()
 	switch {
 	case p.Role == app.RoleResident:
 		n, err := s.store.FindNotice(ctx, id, app.NoticeScope{ResidentID: p.UserID}, now)
@@ -324,7 +291,7 @@ func (s *Server) handleNoticeUpdate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	now := time.Now()
+	now := s.now()
 	n, err := s.updateNotice(c, id, d, now)
 	if err != nil {
 		return err
@@ -351,11 +318,11 @@ func (s *Server) handleNoticeWithdraw(c echo.Context) error {
 	if _, err := ownStation(c); err != nil {
 		return err
 	}
-	n, err := s.store.WithdrawNotice(c.Request().Context(), actorOf(c), id, r.Reason, time.Now())
+	n, err := s.store.WithdrawNotice(c.Request().Context(), actorOf(c), id, r.Reason, s.now())
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, s.toNoticeJSON(n, time.Now()))
+	return c.JSON(http.StatusOK, s.toNoticeJSON(n, s.now()))
 }
 
 // receiptJSON is what a resident did with a notice.
@@ -376,7 +343,7 @@ func (s *Server) handleNoticeRead(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	r, err := s.store.MarkNoticeRead(c.Request().Context(), id, caller(c).UserID, time.Now())
+	r, err := s.store.MarkNoticeRead(c.Request().Context(), id, caller(c).UserID, s.now())
 	if err != nil {
 		return err
 	}
@@ -390,7 +357,7 @@ func (s *Server) handleNoticeAcknowledge(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	r, err := s.store.AcknowledgeNotice(c.Request().Context(), id, caller(c).UserID, time.Now())
+	r, err := s.store.AcknowledgeNotice(c.Request().Context(), id, caller(c).UserID, s.now())
 	if err != nil {
 		return err
 	}
@@ -408,7 +375,7 @@ func (s *Server) handleNoticeReach(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	n, err := s.store.FindNotice(c.Request().Context(), id, app.NoticeScope{StationID: station}, time.Now())
+	n, err := s.store.FindNotice(c.Request().Context(), id, app.NoticeScope{StationID: station}, s.now())
 	if err != nil {
 		return err
 	}

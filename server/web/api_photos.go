@@ -481,7 +481,7 @@ func (s *Server) handleFamilyInvite(c echo.Context) error {
 // handleSharedImage: GET /shared/:token/image, the one photo a share link
 // opens (its display copy), to anyone holding the link.
 func (s *Server) handleSharedImage(c echo.Context) error {
-	p, _, err := s.store.SharedPhoto(c.Request().Context(), c.Param("token"), time.Now())
+	p, _, err := s.store.SharedPhoto(c.Request().Context(), c.Param("token"), s.now())
 	if err != nil {
 		return err
 	}

@@ -11,29 +11,6 @@ import (
 	"policebooth/server/app"
 )
 
-// queueRoutes registers the counter's queue: hours and slots, bookings,
-// arrival, calling, the display and ratings.
-func (s *Server) queueRoutes(e *echo.Echo, api, page *echo.Group, signedIn, resident, staff, officer, head, residentOrStaff, verified echo.MiddlewareFunc) {
-	api.GET("/booths/:id/opening-hours", s.handleOpeningHoursGet, signedIn)
-	api.PUT("/booths/:id/opening-hours", s.handleOpeningHoursPut, head)
-	api.GET("/booths/:id/queue", s.handleQueueGet, staff)
-	api.POST("/booths/:id/queue/next", s.handleQueueNext, officer)
-	api.GET("/booths/:id/arrival-code", s.handleArrivalCode, head)
-	api.GET("/booths/:id/display-keys", s.handleDisplayKeyList, head)
-	api.POST("/booths/:id/display-keys", s.handleDisplayKeyCreate, head)
-	api.DELETE("/booths/:id/display-keys/:key_id", s.handleDisplayKeyRevoke, head)
-	api.PUT("/service-requests/:id/booking", s.handleBookingPut, resident, verified, s.idempotent)
-	api.DELETE("/service-requests/:id/booking", s.handleBookingDelete, resident)
-	api.POST("/service-requests/:id/arrival", s.handleArrival, residentOrStaff, verified)
-	api.POST("/service-requests/:id/recall", s.handleRecall, officer)
-	api.POST("/service-requests/:id/skip", s.handleSkip, officer)
-	api.POST("/service-requests/:id/rating", s.handleRatingCreate, resident, verified, s.idempotent)
-	api.GET("/ratings", s.handleRatingList, head)
-	api.PUT("/stations/:id/visit-target", s.handleVisitTargetPut, head)
-	api.POST("/ratings/:id/response", s.handleRatingAnswer, head)
-	s.queuePages(e, page, resident, staff, officer, head, residentOrStaff, verified)
-}
-
 // queueFacts adds what the queue knows to a request's JSON: its place in
 // line and expected wait while it waits, its rating once rated.
 func (s *Server) queueFacts(c echo.Context, r *app.ServiceRequest, out *requestJSON) error {

@@ -93,7 +93,7 @@ func (s *Server) sendExport(c echo.Context) error {
 	if err := s.throttle(c, 10, time.Hour, "export:user:"+itoa64(p.UserID)); err != nil {
 		return err
 	}
-	now := time.Now()
+	now := s.now()
 	ex, err := s.store.ExportResident(ctx, p.UserID, now)
 	if err != nil {
 		return err

@@ -39,7 +39,7 @@ func (s *Server) handleClockIn(c echo.Context) error {
 // since the board is about to open.
 func (s *Server) clockIn(c echo.Context, in app.ClockIn) (*app.Shift, error) {
 	ctx := c.Request().Context()
-	now := time.Now()
+	now := s.now()
 	sh, err := s.store.StartShift(ctx, in, now)
 	if err != nil {
 		return nil, err
@@ -60,7 +60,7 @@ func (s *Server) handleClockOut(c echo.Context) error {
 	if err := bind(c, &r); err != nil {
 		return err
 	}
-	sh, err := s.store.EndShift(c.Request().Context(), caller(c).UserID, r.HandoverNote, time.Now())
+	sh, err := s.store.EndShift(c.Request().Context(), caller(c).UserID, r.HandoverNote, s.now())
 	if err != nil {
 		return err
 	}
@@ -127,7 +127,7 @@ func (s *Server) shiftFilter(c echo.Context) (app.ShiftFilter, error) {
 // included); by default the last 7 days up to today.
 func (s *Server) period(c echo.Context, station int64) (from, to time.Time, err error) {
 	loc := s.stationLocation(c, station)
-	today := time.Now().In(loc)
+	today := s.now().In(loc)
 	to = time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, loc).AddDate(0, 0, 1)
 	from = to.AddDate(0, 0, -7)
 	for name, dst := range map[string]*time.Time{"from": &from, "to": &to} {
@@ -186,7 +186,7 @@ func (s *Server) shiftWithFigures(c echo.Context) (*shiftJSON, error) {
 	if err != nil {
 		return nil, err
 	}
-	end := time.Now()
+	end := s.now()
 	if sh.EndedAt != nil {
 		end = *sh.EndedAt
 	}
@@ -239,7 +239,7 @@ func (s *Server) addEntry(c echo.Context, r entryJSON) (*app.ShiftEntry, error) 
 			return nil, app.Errorf(app.EINVALID, "corrects is not an entry id")
 		}
 	}
-	return s.store.AddEntry(c.Request().Context(), station, id, p.Claims, ne, time.Now())
+	return s.store.AddEntry(c.Request().Context(), station, id, p.Claims, ne, s.now())
 }
 
 type signOffJSON struct {
@@ -264,7 +264,7 @@ func (s *Server) signOff(c echo.Context, comment string) (*app.Shift, error) {
 	if err != nil {
 		return nil, err
 	}
-	return s.store.SignOff(c.Request().Context(), station, id, actorOf(c), comment, time.Now())
+	return s.store.SignOff(c.Request().Context(), station, id, actorOf(c), comment, s.now())
 }
 
 // handleHandoverAck: POST /shifts/:id/handover-ack (officer on duty at its booth).
@@ -282,7 +282,7 @@ func (s *Server) acknowledgeHandover(c echo.Context) (*app.Shift, error) {
 		return nil, err
 	}
 	p := caller(c)
-	return s.store.AcknowledgeHandover(c.Request().Context(), station, id, p.UserID, time.Now())
+	return s.store.AcknowledgeHandover(c.Request().Context(), station, id, p.UserID, s.now())
 }
 
 // periodFigures counts a station's (or booth's) period for the review.
@@ -306,7 +306,7 @@ func (s *Server) handleShiftFigures(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	figures, err := s.periodFigures(c, f, shifts, time.Now())
+	figures, err := s.periodFigures(c, f, shifts, s.now())
 	if err != nil {
 		return err
 	}
@@ -349,7 +349,7 @@ func (s *Server) setPin(c echo.Context, password, pin string) error {
 	if err != nil {
 		return err
 	}
-	return s.store.SetPin(c.Request().Context(), p.UserID, hash, time.Now())
+	return s.store.SetPin(c.Request().Context(), p.UserID, hash, s.now())
 }
 
 type switchJSON struct {
@@ -407,7 +407,7 @@ func (s *Server) switchOfficer(c echo.Context, officer, pin string) (*app.Sessio
 		return nil, app.Errorf(app.EINVALID, "the PIN is not right, or that officer has not set one")
 	}
 	_ = s.store.ClearThrottle(ctx, "pin:user:"+itoa64(u.ID))
-	grant, err := s.store.SwitchSession(ctx, p.Claims, u, c.RealIP(), time.Now())
+	grant, err := s.store.SwitchSession(ctx, p.Claims, u, c.RealIP(), s.now())
 	if err != nil {
 		return nil, err
 	}

@@ -217,21 +217,6 @@ func (s *Server) auditFilter(c echo.Context, station int64) (app.AuditFilter, er
 	return f, nil
 }
 
-// stationLocation is the station's time zone, or the configured default.
-func (s *Server) stationLocation(c echo.Context, station int64) *time.Location {
-	loc, err := s.cache.zones.get(station, func() (*time.Location, error) {
-		st, err := s.station(c.Request().Context(), station)
-		if err != nil {
-			return nil, err
-		}
-		return time.LoadLocation(st.TimeZone)
-	})
-	if err != nil {
-		return s.cfg.TimeZone
-	}
-	return loc
-}
-
 // handleAuditList: GET /audit, a head's station's audit log.
 func (s *Server) handleAuditList(c echo.Context) error {
 	station, _ := caller(c).stationOf()

@@ -14,7 +14,6 @@ import (
 
 	"policebooth/server/app"
 	"policebooth/server/auth"
-	"policebooth/server/store"
 )
 
 // Cookies of a browser session. Both are HttpOnly: scripts never see tokens.
@@ -39,7 +38,7 @@ const sessionCacheTTL = 3 * time.Second
 
 // signingKey is POLICEBOOTH_SECRET, or the key generated once and kept in
 // the database so every instance signs alike.
-func signingKey(ctx context.Context, secret string, st *store.Store) ([]byte, error) {
+func signingKey(ctx context.Context, secret string, st app.KeyService) ([]byte, error) {
 	if secret != "" {
 		return []byte(secret), nil
 	}
@@ -77,7 +76,7 @@ func (s *Server) callerFromRequest(c echo.Context) *principal {
 	if err != nil {
 		return nil
 	}
-	grant, err := s.store.Rotate(ctx, ck.Value, time.Now())
+	grant, err := s.store.Rotate(ctx, ck.Value, s.now())
 	if err != nil {
 		s.clearSessionCookies(c)
 		return nil
@@ -189,7 +188,7 @@ func actorOf(c echo.Context) app.Actor {
 
 func (s *Server) setSessionCookies(c echo.Context, access, refresh string) {
 	c.SetCookie(s.cookie(accessCookie, access, int(auth.AccessTokenTTL.Seconds())))
-	c.SetCookie(s.cookie(refreshCookie, refresh, int(store.RefreshTokenTTL.Seconds())))
+	c.SetCookie(s.cookie(refreshCookie, refresh, int(app.RefreshTokenTTL.Seconds())))
 }
 
 // clearSessionCookies ends the browser's session, and with it everything
@@ -310,7 +309,7 @@ func (s *Server) signIn(c echo.Context, phone, password string) (*app.SessionGra
 		return nil, err
 	}
 	backstop := "login:phone:" + normal
-	if failed, err := s.store.ThrottleHits(ctx, backstop, time.Now()); err != nil {
+	if failed, err := s.store.ThrottleHits(ctx, backstop, s.now()); err != nil {
 		return nil, err
 	} else if failed >= signInBackstop {
 		select {
@@ -356,7 +355,7 @@ func (s *Server) signIn(c echo.Context, phone, password string) (*app.SessionGra
 	if err := s.store.RefundThrottle(ctx, "login:ip:"+addr); err != nil {
 		s.log.Warn("sign-in attempt not given back", "err", err)
 	}
-	return s.store.CreateSession(ctx, user.ID, time.Now())
+	return s.store.CreateSession(ctx, user.ID, s.now())
 }
 
 // hashingWait is how long a password check waits for room in the hashing

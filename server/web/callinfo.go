@@ -209,7 +209,7 @@ func (s *Server) handOff(c echo.Context, to, reference string) (*app.AssistanceC
 	if err != nil {
 		return nil, err
 	}
-	return s.store.HandOffCall(c.Request().Context(), id, scope, caller(c).UserID, strings.TrimSpace(to), reference, s.store.Now())
+	return s.store.HandOffCall(c.Request().Context(), id, scope, caller(c).UserID, strings.TrimSpace(to), reference, s.now())
 }
 
 // needsOptions are the needs of the safety profile form, checked as p has them.

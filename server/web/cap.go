@@ -256,7 +256,7 @@ func (s *Server) handleNoticeCAP(c echo.Context, raw string) error {
 	if err != nil {
 		return err
 	}
-	if time.Now().Before(n.StartsAt) {
+	if s.now().Before(n.StartsAt) {
 		return app.ErrNotFound
 	}
 	a, _, err := s.capAlertOf(ctx, n)
@@ -312,7 +312,7 @@ type atomSource struct {
 // each entry linking to its alert.
 func (s *Server) handleNoticesCAPFeed(c echo.Context) error {
 	ctx := c.Request().Context()
-	now := time.Now()
+	now := s.now()
 	notices, err := s.store.PublicNotices(ctx, now)
 	if err != nil {
 		return err

@@ -10,7 +10,7 @@ import (
 
 // A resident whose page is open sees the officer's steps live and gets no
 // push; once her page has closed, an officer's message reaches her phone
-// by push, in her language, naming nothing of what was written.
+// by push (through the outbox), naming nothing of what was written.
 func TestClosedPageGetsAPushWhenAnOfficerWrites(t *testing.T) {
 	ts, ps := newPushTestServer(t)
 	officer := ts.login(t, "13800000001").AccessToken
@@ -59,10 +59,10 @@ func TestClosedPageGetsAPushWhenAnOfficerWrites(t *testing.T) {
 	if err := json.Unmarshal(got[0].Plaintext, &payload); err != nil {
 		t.Fatal(err)
 	}
-	if payload["type"] != "assistance.caller_update" || payload["id"] != call.ID || payload["url"] != "/calls/"+call.ID || payload["title"] != "民警给您发了消息" {
+	if payload["type"] != "assistance.caller_update" || payload["id"] != call.ID || payload["url"] != "/calls/"+call.ID || payload["what"] != "message" {
 		t.Errorf("payload %v", payload)
 	}
 	if len(payload) != 4 {
-		t.Errorf("payload carries more than its type, id, title and url: %s", got[0].Plaintext)
+		t.Errorf("payload carries more than its type, id, what and url: %s", got[0].Plaintext)
 	}
 }

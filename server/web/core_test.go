@@ -207,7 +207,7 @@ func TestServerStopsWhenItsContextEnds(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := web.New(cfg, storetest.Open(t), storetest.Logger(t))
+	srv, err := web.New(cfg, storetest.Open(t).Services(), storetest.Logger(t))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,7 +10,6 @@ import (
 	"policebooth/server/app"
 	"policebooth/server/auth"
 	"policebooth/server/i18n"
-	"policebooth/server/store"
 	"policebooth/templates/pages"
 )
 
@@ -71,7 +70,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 		} else {
 			message = http.StatusText(status)
 		}
-	case app.ErrorCode(err) == app.EINTERNAL && store.Unavailable(err):
+	case app.ErrorCode(err) == app.EINTERNAL && s.store.Unavailable(err):
 		// The database is restarting or unreachable: say so, and when to
 		// retry, rather than a bare internal error.
 		status, code, message = http.StatusServiceUnavailable, app.EUNAVAILABLE, "the database is unavailable for a moment; retry in a few seconds"

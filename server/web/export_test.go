@@ -1,17 +1,8 @@
 package web
 
 import (
-	"net/http"
 	"sort"
-
-	"policebooth/server/push"
 )
-
-// UsePushClient makes the server send Web Push through client, so tests can
-// point it at a fake push service they trust.
-func (s *Server) UsePushClient(client *http.Client) {
-	s.push = push.NewSender(s.store, s.vapid, push.Options{Contact: s.cfg.BaseURL.String(), Client: client, Log: s.log})
-}
 
 // DocumentedOperation is what the hostile-input test reads of one entry of
 // apiOperations: the route and the top-level fields of its JSON body, each

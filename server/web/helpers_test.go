@@ -45,7 +45,7 @@ func newTestServerOn(t *testing.T, st *store.Store, env map[string]string) *test
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := web.New(cfg, st, storetest.Logger(t))
+	srv, err := web.New(cfg, st.Services(), storetest.Logger(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,7 +55,7 @@ func newTestServerOn(t *testing.T, st *store.Store, env map[string]string) *test
 	// every event stream, and Close does not wait for them.
 	ctx, cancel := context.WithCancel(context.Background())
 	srv.Start(ctx)
-	stopped, err := jobs.Start(ctx, cfg, st, srv, st.Now, storetest.Logger(t))
+	stopped, err := jobs.Start(ctx, cfg, st, srv, jobs.NewDelivery(ctx, cfg, st, nil, storetest.Logger(t)), st.Now, storetest.Logger(t))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,7 +10,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"policebooth/server/app"
-	"policebooth/server/store"
 )
 
 // idempotencyWait bounds how long a duplicate waits for the first request
@@ -45,7 +44,7 @@ func (s *Server) idempotent(next echo.HandlerFunc) echo.HandlerFunc {
 			if prev == nil {
 				break // ours to run
 			}
-			if prev.Status == store.IdempotencyWritten && s.now().Sub(prev.CreatedAt) <= store.IdempotencyLease {
+			if prev.Status == app.IdempotencyWritten && s.now().Sub(prev.CreatedAt) <= app.IdempotencyLease {
 				// Stored and its answer about to be kept (the first request
 				// has answered but not yet recorded it): wait for it.
 				if time.Now().After(deadline) {
@@ -58,7 +57,7 @@ func (s *Server) idempotent(next echo.HandlerFunc) echo.HandlerFunc {
 				}
 				continue
 			}
-			if prev.Status == store.IdempotencyWritten {
+			if prev.Status == app.IdempotencyWritten {
 				// Stored, but the server stopped before keeping the answer.
 				c.Response().Header().Set("Idempotent-Replayed", "stored")
 				return app.Errorf(app.ECONFLICT, "this was already stored; its first answer was lost when the server stopped")
@@ -83,7 +82,7 @@ func (s *Server) idempotent(next echo.HandlerFunc) echo.HandlerFunc {
 		rec := &recorder{ResponseWriter: c.Response().Writer}
 		c.Response().Writer = rec
 		stopRenewing := s.renewIdempotent(ctx, p.UserID, key)
-		c.SetRequest(c.Request().WithContext(store.WithIdempotencyClaim(ctx, p.UserID, key)))
+		c.SetRequest(c.Request().WithContext(app.WithIdempotencyClaim(ctx, p.UserID, key)))
 		err := next(c)
 		stopRenewing()
 		if err != nil {
@@ -109,7 +108,7 @@ func (s *Server) idempotent(next echo.HandlerFunc) echo.HandlerFunc {
 // abandonLater retries forgetting a failed request's claim every half
 // second until it works or the claim's lease has run out anyway.
 func (s *Server) abandonLater(ctx context.Context, userID int64, key string) {
-	deadline := time.Now().Add(store.IdempotencyLease)
+	deadline := time.Now().Add(app.IdempotencyLease)
 	for time.Now().Before(deadline) {
 		time.Sleep(500 * time.Millisecond)
 		if err := s.store.AbandonIdempotent(ctx, userID, key); err == nil {
@@ -119,12 +118,12 @@ func (s *Server) abandonLater(ctx context.Context, userID int64, key string) {
 }
 
 // renewIdempotent keeps a running request's claim alive (a slow upload
-// can outlast store.IdempotencyLease) until the returned func is called.
+// can outlast app.IdempotencyLease) until the returned func is called.
 func (s *Server) renewIdempotent(ctx context.Context, userID int64, key string) (stop func()) {
 	done := make(chan struct{})
 	var wg sync.WaitGroup
 	wg.Go(func() {
-		tick := time.NewTicker(store.IdempotencyLease / 4)
+		tick := time.NewTicker(app.IdempotencyLease / 4)
 		defer tick.Stop()
 		for {
 			select {

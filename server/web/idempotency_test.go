@@ -93,9 +93,20 @@ func idempotentRoutes(t *testing.T) []string {
 	return routes
 }
 
-// walkForms are successful bodies for the routes whose matrix body is
-// refused.
-var walkForms = map[string]string{"POST /requests/new": "service=other&f.other.subject=walk", "POST /safety-timer": "minutes=30"}
+// walkForm is a successful body for a route whose matrix body is refused,
+// and who sends it.
+type walkForm struct{ who, body string }
+
+// walkForms are the walk's own requests for those routes.
+var walkForms = map[string]walkForm{
+	"POST /requests/new":  {"resident", "service=other&f.other.subject=walk"},
+	"POST /safety-timer":  {"resident", "minutes=30"},
+	"POST /notices/new":   {"officer", "title=walk&body=walk&kind=safety&severity=minor"},
+	"POST /fraud":         {"resident", "kind=phone&value=13800138000&description=walk"},
+	"POST /care":          {"resident2", "reasons=elderly&cadence=weekly"},
+	"POST /api/v1/visits": {"officer", `{"enrolment_id":"{enrolment}","outcome":"visited","wellbeing":"good"}`},
+	"POST /visits/new":    {"officer", "enrolment_id={enrolment}&outcome=visited&wellbeing=good"},
+}
 
 // sendWithKey sends a request that should succeed to route, as the first
 // caller of the authorisation matrix who may use it, with an
@@ -112,10 +123,18 @@ func sendWithKey(t *testing.T, w *matrixWorld, cells []matrixCell, route, patter
 		// A timer starts only for a resident without a running one.
 		w.ts.store.DB().Exec("UPDATE safety_timers SET status = 'checked_in' WHERE status IN ('active', 'firing')")
 	}
+	if route == "POST /care" {
+		// The walk enrolled the second resident through the API already.
+		w.ts.store.DB().Exec("DELETE FROM care_enrolments WHERE resident_id = (SELECT id FROM users WHERE phone = '13900000002')")
+	}
+	if route == "POST /api/v1/visits" || route == "POST /visits/new" {
+		// A visit goes in the officer's shift log.
+		w.ts.api(t, "POST", "/api/v1/shifts/clock-in", w.tokens["officer"], map[string]string{"booth_id": w.placeholders.Replace("{booth}")}, nil)
+	}
 	var cell matrixCell
 	var who string
-	if body, ok := walkForms[route]; ok {
-		cell, who = matrixCell{route: route, body: body}, "resident"
+	if f, ok := walkForms[route]; ok {
+		cell, who = matrixCell{route: route, body: f.body}, f.who
 	}
 	for _, c := range cells {
 		if c.route != route {

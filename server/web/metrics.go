@@ -12,7 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
-	"policebooth/server/store"
+	"policebooth/server/app"
 )
 
 // metrics is the server's own Prometheus registry, so tests can build many
@@ -23,7 +23,7 @@ type metrics struct {
 	latency  *prometheus.HistogramVec
 }
 
-func newMetrics(st *store.Store) (*metrics, error) {
+func newMetrics(st app.HealthService) (*metrics, error) {
 	m := &metrics{
 		registry: prometheus.NewRegistry(),
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -36,7 +36,7 @@ func newMetrics(st *store.Store) (*metrics, error) {
 			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5},
 		}, []string{"method", "route"}),
 	}
-	sqlDB, err := st.DB().DB()
+	sqlDB, err := st.Pool()
 	if err != nil {
 		return nil, err
 	}

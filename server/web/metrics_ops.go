@@ -8,7 +8,6 @@ import (
 
 	"policebooth/server/app"
 	"policebooth/server/events"
-	"policebooth/server/store"
 )
 
 // opsMetrics are the booth's operational figures, for alerts on what a
@@ -26,7 +25,7 @@ const queueDepthTimeout = 2 * time.Second
 // registerOps adds the operational metrics to the registry: the open
 // streams and the queue depth are read at scrape time; the others are
 // counted as things happen on this instance (sum them across instances).
-func registerOps(reg *prometheus.Registry, st *store.Store, hub *events.Hub, texts app.TextLimits) (*opsMetrics, error) {
+func registerOps(reg *prometheus.Registry, st app.Services, hub *events.Hub, texts app.TextLimits) (*opsMetrics, error) {
 	m := &opsMetrics{
 		timeToAck: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name:    "policebooth_call_time_to_acknowledge_seconds",
@@ -61,7 +60,7 @@ func registerOps(reg *prometheus.Registry, st *store.Store, hub *events.Hub, tex
 	textsSent := func() float64 {
 		ctx, cancel := context.WithTimeout(context.Background(), queueDepthTimeout)
 		defer cancel()
-		n, err := st.ThrottleHits(ctx, textBudgetBucket, time.Now())
+		n, err := st.ThrottleHits(ctx, textBudgetBucket, st.Now())
 		if err != nil {
 			return -1
 		}

@@ -30,16 +30,16 @@ func newPushTestServer(t *testing.T) (*testServer, *pushtest.Service) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := web.New(cfg, st, storetest.Logger(t))
+	srv, err := web.New(cfg, st.Services(), storetest.Logger(t))
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv.UsePushClient(ps.Client(5 * time.Second))
 	hs := httptest.NewServer(srv.Handler())
 	t.Cleanup(hs.Close)
 	ctx, cancel := context.WithCancel(context.Background())
 	srv.Start(ctx)
-	stopped, err := jobs.Start(ctx, cfg, st, srv, st.Now, storetest.Logger(t))
+	out := jobs.NewDelivery(ctx, cfg, st, ps.Client(5*time.Second), storetest.Logger(t))
+	stopped, err := jobs.Start(ctx, cfg, st, srv, out, st.Now, storetest.Logger(t))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -22,7 +22,7 @@ func TestOpenAPIDocumentsEveryRoute(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := New(cfg, storetest.Open(t), storetest.Logger(t))
+	srv, err := New(cfg, storetest.Open(t).Services(), storetest.Logger(t))
 	if err != nil {
 		t.Fatal(err)
 	}

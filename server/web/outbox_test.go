@@ -236,12 +236,12 @@ func TestTextGivenUpAfterADayIsCountedAndListed(t *testing.T) {
 	}
 	var body string
 	for range 50 {
-		if _, body = ts.do(t, "GET", "/metrics", "", nil); strings.Contains(body, `policebooth_outbox_messages{status="failed"} 1`) {
+		if _, body = ts.do(t, "GET", "/metrics", "", nil); strings.Contains(body, `policebooth_outbox_messages{channel="sms",status="failed"} 1`) {
 			break
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	if !strings.Contains(body, `policebooth_outbox_messages{status="failed"} 1`) {
+	if !strings.Contains(body, `policebooth_outbox_messages{channel="sms",status="failed"} 1`) {
 		t.Fatal("/metrics does not count the text given up")
 	}
 	_, page := ts.do(t, "GET", "/audit", "", map[string]string{"Authorization": "Bearer " + head})

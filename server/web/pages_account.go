@@ -225,7 +225,7 @@ func (s *Server) handleVerifySubmit(c echo.Context) error {
 	s.sessions.forgetAll()
 	if caller(c) == nil {
 		// The code proves the phone: it signs the new resident in.
-		grant, err := s.store.CreateSession(c.Request().Context(), u.ID, time.Now())
+		grant, err := s.store.CreateSession(c.Request().Context(), u.ID, s.now())
 		if err != nil {
 			return err
 		}

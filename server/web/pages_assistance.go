@@ -106,7 +106,7 @@ func locationText(c echo.Context, call *app.AssistanceCall) (string, string) {
 func (s *Server) callPage(c echo.Context, call *app.AssistanceCall) view.CallPage {
 	ctx := c.Request().Context()
 	p := caller(c)
-	now := time.Now()
+	now := s.now()
 	loc := s.stationLocation(c, call.StationID)
 	v := view.CallPage{
 		ID: itoa64(call.ID), Status: string(call.Status), StatusLabel: callLabel(c, call.Status), Category: t(c, "cat_"+call.Category),
@@ -267,7 +267,7 @@ func (s *Server) boardCalls(c echo.Context, station int64) ([]view.CallRow, erro
 		}
 		byID[b.ID] = b
 	}
-	now := time.Now()
+	now := s.now()
 	people := s.names(ctx)
 	var rows []view.CallRow
 	infos, err := s.callInfos(c, callRefs(calls), "board")

@@ -10,29 +10,9 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"policebooth/server/app"
-	"policebooth/server/store"
 	"policebooth/templates/pages"
 	"policebooth/templates/view"
 )
-
-// careRoutes registers the care register's API and pages. A resident
-// enrols and leaves only with a verified phone: an account holding someone
-// else's number must not change that person's care (#18).
-func (s *Server) careRoutes(api, page *echo.Group, resident, staff, officer, head, residentOrStaff, verified echo.MiddlewareFunc) {
-	api.POST("/care-enrolments", s.handleCareEnrol, residentOrStaff, verified, s.idempotent)
-	api.GET("/care-enrolments", s.handleCareEnrolmentList, residentOrStaff)
-	api.GET("/care-enrolments/:id", s.handleCareEnrolmentGet, residentOrStaff)
-	api.DELETE("/care-enrolments/:id", s.handleCareLeave, resident, verified)
-	api.GET("/visits/due", s.handleVisitsDue, staff)
-	api.POST("/visits", s.handleVisitCreate, officer, s.idempotent)
-	api.GET("/visits", s.handleVisitList, residentOrStaff)
-	api.GET("/visits/figures", s.handleVisitFigures, head)
-	api.GET("/visits/:id", s.handleVisitGet, residentOrStaff)
-	page.GET("/care", s.handleCarePage, resident)
-	page.POST("/care", s.handleCareEnrolForm, resident, verified, s.idempotent)
-	page.POST("/care/leave", s.handleCareLeaveForm, resident, verified)
-	page.POST("/visits/new", s.handleVisitForm, officer, s.idempotent)
-}
 
 // reasonsLabel names an enrolment's reasons in the reader's language.
 func reasonsLabel(c echo.Context, reasons []string) string {
@@ -55,7 +35,7 @@ func (s *Server) handleCarePage(c echo.Context) error {
 func (s *Server) renderCarePage(c echo.Context, status int, errs view.Errors, flash string, chosen []string, cadence string) error {
 	ctx := c.Request().Context()
 	p := caller(c)
-	scope := store.CareScope{ResidentID: p.UserID}
+	scope := app.CareScope{ResidentID: p.UserID}
 	v := view.CarePage{Flash: flash, Errors: errs, IdempotencyKey: newKey()}
 	if v.Errors == nil {
 		v.Errors = view.Errors{}
@@ -132,7 +112,7 @@ func (s *Server) handleCareEnrolForm(c echo.Context) error {
 // handleCareLeaveForm: POST /care/leave, a resident leaves the register.
 func (s *Server) handleCareLeaveForm(c echo.Context) error {
 	p := caller(c)
-	enrolments, err := s.store.ListEnrolments(c.Request().Context(), store.CareScope{ResidentID: p.UserID}, 0)
+	enrolments, err := s.store.ListEnrolments(c.Request().Context(), app.CareScope{ResidentID: p.UserID}, 0)
 	if err != nil {
 		return err
 	}
@@ -160,7 +140,7 @@ func (s *Server) handleVisitForm(c echo.Context) error {
 
 // dueVisitRows lays out the booth's due visits for the shift page.
 func (s *Server) dueVisitRows(c echo.Context, station, booth int64, loc *time.Location) ([]view.DueVisitRow, error) {
-	due, err := s.store.DueVisits(c.Request().Context(), station, booth, s.store.Now(), loc)
+	due, err := s.store.DueVisits(c.Request().Context(), station, booth, s.now(), loc)
 	if err != nil {
 		return nil, err
 	}
@@ -182,7 +162,7 @@ func (s *Server) dueVisitRows(c echo.Context, station, booth int64, loc *time.Lo
 
 // visitFigureRows lays out the review's planned-visit figures.
 func (s *Server) visitFigureRows(c echo.Context, station int64, from, to time.Time, loc *time.Location) (view.VisitFigures, error) {
-	f, err := s.store.VisitFigures(c.Request().Context(), station, from, to, s.store.Now(), loc)
+	f, err := s.store.VisitFigures(c.Request().Context(), station, from, to, s.now(), loc)
 	if err != nil {
 		return view.VisitFigures{}, err
 	}

@@ -38,7 +38,7 @@ func (s *Server) cataloguePage(c echo.Context, errs view.Errors, flash string) (
 			continue
 		}
 		v.Booths = append(v.Booths, view.Option{Value: itoa64(b.ID), Label: b.Name})
-		slots, err := s.store.ListSlots(ctx, b.ID, time.Now(), 50)
+		slots, err := s.store.ListSlots(ctx, b.ID, s.now(), 50)
 		if err != nil {
 			return v, err
 		}

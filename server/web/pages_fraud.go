@@ -12,26 +12,6 @@ import (
 	"policebooth/templates/view"
 )
 
-// fraudRoutes registers the fraud reports' API and pages.
-func (s *Server) fraudRoutes(api, page *echo.Group, signedIn, resident, staff, residentOrStaff, verified echo.MiddlewareFunc) {
-	api.POST("/fraud-reports", s.handleFraudCreate, resident, verified, s.idempotent)
-	api.GET("/fraud-reports", s.handleFraudList, residentOrStaff)
-	api.GET("/fraud-reports/lookup", s.handleFraudLookup, signedIn)
-	api.GET("/fraud-reports/:id", s.handleFraudGet, residentOrStaff)
-	api.POST("/fraud-reports/:id/transitions", s.handleFraudTransition, staff)
-	api.POST("/fraud-reports/:id/advice", s.handleFraudAdvice, staff)
-	api.POST("/fraud-reports/:id/screenshots", s.handleFraudScreenshotCreate, resident, verified, s.idempotent)
-	api.GET("/fraud-screenshots/:id", s.handleFraudScreenshotGet, residentOrStaff)
-	page.GET("/fraud", s.handleFraudPage, residentOrStaff)
-	page.POST("/fraud", s.handleFraudSubmit, resident, verified, s.idempotent)
-	page.GET("/fraud/check", s.handleFraudCheckPage, signedIn)
-	page.GET("/fraud/:id", s.handleFraudReportPage, residentOrStaff)
-	page.POST("/fraud/:id/move", s.handleFraudMoveForm, staff)
-	page.POST("/fraud/:id/advice", s.handleFraudAdviceForm, staff)
-	page.POST("/fraud/:id/screenshots", s.handleFraudScreenshotForm, resident, verified, s.idempotent)
-	page.GET("/fraud/:id/notice", s.handleFraudNoticePage, staff)
-}
-
 func (s *Server) fraudKinds(c echo.Context, selected string) []view.Option {
 	out := make([]view.Option, len(app.FraudKinds))
 	for i, k := range app.FraudKinds {

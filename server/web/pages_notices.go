@@ -14,20 +14,6 @@ import (
 	"policebooth/templates/view"
 )
 
-// noticePages registers the notice pages: residents read and acknowledge
-// on their phones, staff write, change and withdraw on the tablet.
-func (s *Server) noticePages(page *echo.Group, resident, staff, residentOrStaff echo.MiddlewareFunc) {
-	page.GET("/notices", s.handleNoticesPage, residentOrStaff)
-	page.GET("/notices/new", s.handleNoticeNewPage, staff)
-	page.POST("/notices/new", s.handleNoticeNewSubmit, staff, s.idempotent)
-	page.GET("/notices/urgent", s.handleUrgentNotices, resident)
-	page.GET("/notices/:id", s.handleNoticePage, residentOrStaff)
-	page.POST("/notices/:id/acknowledge", s.handleNoticePageAck, resident)
-	page.GET("/notices/:id/edit", s.handleNoticeEditPage, staff)
-	page.POST("/notices/:id/edit", s.handleNoticeEditSubmit, staff)
-	page.POST("/notices/:id/withdraw", s.handleNoticePageWithdraw, staff)
-}
-
 // noticeTimeLayout is how notice times are shown, in the station's zone.
 const (
 	noticeTimeLayout  = "2006-01-02 15:04"
@@ -67,7 +53,7 @@ func (s *Server) noticeRow(c echo.Context, n *app.Notice, staff bool, now time.T
 func (s *Server) handleNoticesPage(c echo.Context) error {
 	p := caller(c)
 	ctx := c.Request().Context()
-	now := time.Now()
+	now := s.now()
 	before, err := cursorParam(c)
 	if err != nil {
 		return err
@@ -127,7 +113,7 @@ func (s *Server) handleUrgentNotices(c echo.Context) error {
 
 // urgentNotices are the signed-in resident's urgent notices not yet read.
 func (s *Server) urgentNotices(c echo.Context) (view.UrgentNotices, error) {
-	now := time.Now()
+	now := s.now()
 	notices, err := s.store.ListResidentNotices(c.Request().Context(), caller(c).UserID, now)
 	if err != nil {
 		return view.UrgentNotices{}, err
@@ -150,7 +136,7 @@ func (s *Server) handleNoticePage(c echo.Context) error {
 	}
 	p := caller(c)
 	ctx := c.Request().Context()
-	now := time.Now()
+	now := s.now()
 	if p.Role == app.RoleResident {
 		n, err := s.store.FindNotice(ctx, id, app.NoticeScope{ResidentID: p.UserID}, now)
 		if err != nil {
@@ -180,7 +166,7 @@ func (s *Server) renderStaffNotice(c echo.Context, id int64, status int, errs vi
 		return err
 	}
 	ctx := c.Request().Context()
-	now := time.Now()
+	now := s.now()
 	n, err := s.store.FindNotice(ctx, id, app.NoticeScope{StationID: station}, now)
 	if err != nil {
 		return err
@@ -237,7 +223,7 @@ func (s *Server) handleNoticePageAck(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if _, err := s.store.AcknowledgeNotice(c.Request().Context(), id, caller(c).UserID, time.Now()); err != nil {
+	if _, err := s.store.AcknowledgeNotice(c.Request().Context(), id, caller(c).UserID, s.now()); err != nil {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, "/notices/"+itoa64(id)+"?done=acknowledged")
@@ -341,8 +327,8 @@ func (s *Server) formDraft(c echo.Context) (app.NoticeDraft, *app.Notice, view.E
 // noticeFormError places a failed save's message on its field, in the
 // reader's language, or on the whole form.
 func (s *Server) noticeFormError(c echo.Context, saveErr error, errs view.Errors) error {
-	if field, _, ok := strings.Cut(app.ErrorMessage(saveErr), ":"); ok && app.ErrorCode(saveErr) == app.EINVALID {
-		switch field {
+	if app.ErrorCode(saveErr) == app.EINVALID {
+		switch field := app.FieldOf(saveErr); field {
 		case "title", "body", "kind", "severity", "language", "booth_ids", "starts_at", "expires_at":
 			errs[field] = t(c, "notice_err_"+field)
 			errs[""] = t(c, "notices.fix_errors")
@@ -400,7 +386,7 @@ func (s *Server) handleNoticeEditPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	n, err := s.store.FindNotice(c.Request().Context(), id, app.NoticeScope{StationID: station}, time.Now())
+	n, err := s.store.FindNotice(c.Request().Context(), id, app.NoticeScope{StationID: station}, s.now())
 	if err != nil {
 		return err
 	}
@@ -423,7 +409,7 @@ func (s *Server) handleNoticeEditSubmit(c echo.Context) error {
 	}
 	d, shown, errs := s.formDraft(c)
 	if len(errs) == 0 {
-		now := time.Now()
+		now := s.now()
 		_, err := s.updateNotice(c, id, d, now)
 		if err == nil {
 			return c.Redirect(http.StatusSeeOther, "/notices/"+itoa64(id))
@@ -451,7 +437,7 @@ func (s *Server) handleNoticePageWithdraw(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	_, err = s.store.WithdrawNotice(c.Request().Context(), actorOf(c), id, c.FormValue("reason"), time.Now())
+	_, err = s.store.WithdrawNotice(c.Request().Context(), actorOf(c), id, c.FormValue("reason"), s.now())
 	switch app.ErrorCode(err) {
 	case "":
 		return c.Redirect(http.StatusSeeOther, "/notices?done=withdrawn")

@@ -114,7 +114,7 @@ func (s *Server) photoZone(c echo.Context, r *app.ServiceRequest) (*view.PhotoZo
 	if err != nil {
 		return nil, err
 	}
-	now := time.Now()
+	now := s.now()
 	for i := range photos {
 		z.Photos = append(z.Photos, photoTile(c, &photos[i], loc, now))
 	}
@@ -161,7 +161,7 @@ func (s *Server) renderPhotos(c echo.Context, status int, flash, errMsg, sharedU
 	if err != nil {
 		return err
 	}
-	now := time.Now()
+	now := s.now()
 	links, err := s.store.ListShareLinks(ctx, me, 0, now)
 	if err != nil {
 		return err
@@ -389,7 +389,7 @@ func (s *Server) handleRequestPagePhoto(c echo.Context) error {
 // opens, to anyone holding the link while it works.
 func (s *Server) handleSharedPhotoPage(c echo.Context) error {
 	token := c.Param("token")
-	p, l, err := s.store.SharedPhoto(c.Request().Context(), token, time.Now())
+	p, l, err := s.store.SharedPhoto(c.Request().Context(), token, s.now())
 	if err != nil {
 		return err
 	}

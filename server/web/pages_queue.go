@@ -15,30 +15,6 @@ import (
 	"policebooth/templates/view"
 )
 
-// queuePages registers the counter's pages: the display, arriving by QR
-// code, the forms on a request's page and the queue page, and the head's
-// counter page.
-func (s *Server) queuePages(e *echo.Echo, page *echo.Group, resident, staff, officer, head, residentOrStaff, verified echo.MiddlewareFunc) {
-	page.GET("/display/:booth_id", s.handleDisplayPage)
-	page.GET("/display/:booth_id/state", s.handleDisplayState)
-	page.GET("/display/:booth_id/events", s.handleDisplayEvents)
-	page.GET("/arrive/:booth_id", s.handleArrivePage, resident)
-	page.POST("/arrive/:booth_id", s.handleArriveSubmit, resident, verified)
-	page.POST("/requests/:id/arrival", s.handleArrivalForm, staff)
-	page.POST("/requests/:id/booking", s.handleBookingForm, resident, verified, s.idempotent)
-	page.POST("/requests/:id/call", s.handleCallForm, officer)
-	page.POST("/requests/:id/rating", s.handleRatingForm, resident, verified, s.idempotent)
-	page.POST("/ratings/:id/response", s.handleAnswerForm, head)
-	page.POST("/queue/next", s.handleQueueNextForm, officer)
-	page.POST("/queue/walk-in", s.handleWalkInForm, staff)
-	page.GET("/counter", s.handleCounterPage, head)
-	page.POST("/counter/visit-target", s.handleVisitTargetForm, head)
-	page.POST("/counter/:id/hours", s.handleHoursForm, head)
-	page.POST("/counter/:id/display-keys", s.handleDisplayKeyForm, head)
-	page.POST("/counter/:id/display-keys/:key_id/revoke", s.handleDisplayKeyRevokeForm, head)
-	page.GET("/counter/:id/qr.png", s.handleArrivalQR, head)
-}
-
 // ratingLabel names a score in the reader's language (非常满意 … 非常不满意).
 func ratingLabel(c echo.Context, score int) string { return t(c, "rating."+strconv.Itoa(score)) }
 

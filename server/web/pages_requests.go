@@ -239,7 +239,7 @@ func (s *Server) newRequestPage(c echo.Context, picked []string, values map[stri
 	v.Summary = requestErrorLinks(c, &v, errs)
 	v.Slots = []view.Option{{Value: "", Label: t(c, "req.any_time")}}
 	if id, err := parseID(home); err == nil {
-		slots, err := s.store.ListSlots(ctx, id, time.Now(), 50)
+		slots, err := s.store.ListSlots(ctx, id, s.now(), 50)
 		if err != nil {
 			return v, err
 		}
@@ -365,7 +365,7 @@ func (s *Server) handleNewRequestSubmit(c echo.Context) error {
 			return c.Redirect(http.StatusSeeOther, "/requests/"+itoa64(r.ID)+"?created=1")
 		}
 		switch {
-		case strings.HasPrefix(app.ErrorMessage(err), "slot_id"):
+		case app.FieldOf(err) == "slot_id":
 			errs["slot_id"] = t(c, "req.err_slot")
 		case newbornFieldError(c, err, errs):
 		default:
@@ -428,7 +428,7 @@ func (s *Server) requestPage(c echo.Context, r *app.ServiceRequest) (view.Reques
 	ctx := c.Request().Context()
 	lang := i18n.Lang(ctx)
 	p := caller(c)
-	now := time.Now()
+	now := s.now()
 	loc := s.stationLocation(c, r.StationID)
 	types, _, err := s.catalogue(c, r.StationID)
 	if err != nil {

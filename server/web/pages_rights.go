@@ -18,7 +18,7 @@ import (
 // account is deleted, as the pages show them.
 func (s *Server) keptRows(c echo.Context) ([]view.KeptRow, error) {
 	ctx := c.Request().Context()
-	ex, err := s.store.ExportResident(ctx, caller(c).UserID, time.Now())
+	ex, err := s.store.ExportResident(ctx, caller(c).UserID, s.now())
 	if err != nil {
 		return nil, err
 	}

@@ -260,7 +260,7 @@ func (s *Server) handleClockOutForm(c echo.Context) error {
 	if note == "" {
 		return s.renderShiftPage(c, http.StatusBadRequest, view.Errors{"handover_note": t(c, "shift.handover_required")}, "")
 	}
-	if _, err := s.store.EndShift(c.Request().Context(), caller(c).UserID, note, time.Now()); err != nil {
+	if _, err := s.store.EndShift(c.Request().Context(), caller(c).UserID, note, s.now()); err != nil {
 		return s.shiftFormError(c, "handover_note", err)
 	}
 	return c.Redirect(http.StatusSeeOther, "/shift?done=clock_out")
@@ -454,7 +454,7 @@ func (s *Server) handleReviewPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	now := time.Now() // the figures and the list of gaps end at the same instant
+	now := s.now() // the figures and the list of gaps end at the same instant
 	figures, err := s.periodFigures(c, f, everyShift, now)
 	if err != nil {
 		return err
@@ -502,14 +502,4 @@ func (s *Server) handleReviewPage(c echo.Context) error {
 		v.NextURL = "/shifts?" + next.Encode()
 	}
 	return s.render(c, http.StatusOK, t(c, "review.title"), pages.ShiftReview(v))
-}
-
-// formTime reads a form's RFC 3339 time, such as the device time an
-// offline page sends with a write it kept; nil when absent or unreadable.
-func formTime(c echo.Context, name string) *time.Time {
-	at, err := time.Parse(time.RFC3339, c.FormValue(name))
-	if err != nil {
-		return nil
-	}
-	return &at
 }

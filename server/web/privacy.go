@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/http"
-	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -34,7 +33,7 @@ func (s *Server) handleMePrivacy(c echo.Context) error {
 	}
 	p := caller(c)
 	ctx := c.Request().Context()
-	if err := s.store.AcceptPrivacy(ctx, p.UserID, r.Version, time.Now()); err != nil {
+	if err := s.store.AcceptPrivacy(ctx, p.UserID, r.Version, s.now()); err != nil {
 		return err
 	}
 	s.sessions.forget(p.SessionID)
@@ -59,7 +58,7 @@ func (s *Server) handleTermsPage(c echo.Context) error {
 // to the page it was pressed on.
 func (s *Server) handlePrivacyAcceptForm(c echo.Context) error {
 	p := caller(c)
-	if err := s.store.AcceptPrivacy(c.Request().Context(), p.UserID, c.FormValue("version"), time.Now()); err != nil {
+	if err := s.store.AcceptPrivacy(c.Request().Context(), p.UserID, c.FormValue("version"), s.now()); err != nil {
 		return err
 	}
 	s.sessions.forget(p.SessionID)

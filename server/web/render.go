@@ -95,7 +95,7 @@ func (s *Server) render(c echo.Context, status int, title string, content templ.
 				page.LiveFrom = from.String()
 			}
 		}
-		page.RenderedAt = time.Now().UTC().Format(time.RFC3339)
+		page.RenderedAt = s.now().UTC().Format(time.RFC3339)
 		err = layouts.Base(page).Render(templ.WithChildren(ctx, content), buf)
 	}
 	if err != nil {

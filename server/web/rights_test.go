@@ -36,7 +36,7 @@ func newRightsServer(t *testing.T) (*testServer, *web.Server, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := web.New(cfg, st, storetest.Logger(t))
+	srv, err := web.New(cfg, st.Services(), storetest.Logger(t))
 	if err != nil {
 		t.Fatal(err)
 	}

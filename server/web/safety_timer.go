@@ -9,7 +9,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"policebooth/server/app"
-	"policebooth/server/push"
 	"policebooth/templates/pages"
 	"policebooth/templates/view"
 )
@@ -31,7 +30,7 @@ func (s *Server) handleSafetyTimerCreate(c echo.Context) error {
 		return err
 	}
 	tm, err := s.store.StartSafetyTimer(c.Request().Context(), app.NewSafetyTimer{UserID: caller(c).UserID, Minutes: r.Minutes,
-		Note: r.Note, Lat: r.Lat, Lng: r.Lng, AccuracyM: r.AccuracyM}, s.store.Now())
+		Note: r.Note, Lat: r.Lat, Lng: r.Lng, AccuracyM: r.AccuracyM}, s.now())
 	if err != nil {
 		return err
 	}
@@ -47,7 +46,7 @@ func (s *Server) handleSafetyTimerCheckIn(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	tm, err := s.store.CheckInSafetyTimer(c.Request().Context(), id, caller(c).UserID, s.store.Now())
+	tm, err := s.store.CheckInSafetyTimer(c.Request().Context(), id, caller(c).UserID, s.now())
 	if err != nil {
 		return err
 	}
@@ -96,7 +95,7 @@ func (s *Server) handleSafetyTimerStart(c echo.Context) error {
 			nt.AccuracyM = &acc
 		}
 	}
-	if _, err := s.store.StartSafetyTimer(c.Request().Context(), nt, s.store.Now()); err != nil {
+	if _, err := s.store.StartSafetyTimer(c.Request().Context(), nt, s.now()); err != nil {
 		return s.timerFormError(c, err)
 	}
 	return c.Redirect(http.StatusSeeOther, "/safety-timer")
@@ -108,7 +107,7 @@ func (s *Server) handleSafetyTimerPageCheckIn(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if _, err := s.store.CheckInSafetyTimer(c.Request().Context(), id, caller(c).UserID, s.store.Now()); err != nil {
+	if _, err := s.store.CheckInSafetyTimer(c.Request().Context(), id, caller(c).UserID, s.now()); err != nil {
 		return s.timerFormError(c, err)
 	}
 	return c.Redirect(http.StatusSeeOther, "/safety-timer?safe=1")
@@ -128,8 +127,8 @@ func (s *Server) timerFormError(c echo.Context, err error) error {
 
 // FireSafetyTimers is one pass of the fire_safety_timers job: each
 // overdue timer's call is raised once across instances (the store claims
-// each timer), then announced like any call by push; the store has
-// queued the contacts' texts, and the heads' when nobody is on duty.
+// each timer and, with the call, queues its pushes, the texts to the
+// caller's contacts and, when nobody is on duty, to the heads).
 func (s *Server) FireSafetyTimers(ctx context.Context, now time.Time) error {
 	fired, err := s.store.FireSafetyTimers(ctx, now)
 	for _, f := range fired {
@@ -137,7 +136,6 @@ func (s *Server) FireSafetyTimers(ctx context.Context, now time.Time) error {
 		if f.Call == nil || f.Call.Status != app.CallOpen || len(f.Call.Timeline) == 0 {
 			continue
 		}
-		s.push.NotifyStation(ctx, f.Call.StationID, push.CallAlert(push.CallCreated, f.Call))
 		if f.Call.EscalationLevel > 0 {
 			s.ops.escalations.Inc()
 		}

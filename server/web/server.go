@@ -27,13 +27,12 @@ import (
 	"policebooth/server/media"
 	"policebooth/server/photo"
 	"policebooth/server/push"
-	"policebooth/server/store"
 )
 
 // Server is the booth's HTTP server.
 type Server struct {
 	cfg     config.Config
-	store   *store.Store
+	store   app.Services
 	log     *slog.Logger
 	echo    *echo.Echo
 	metrics *metrics
@@ -46,7 +45,6 @@ type Server struct {
 	cache     caches
 	bucket    *blob.Bucket // photos and documents
 	vapid     *push.VAPID  // nil when Web Push could not start: it is best effort
-	push      *push.Sender
 	tokens    *auth.Tokens
 	sessions  *ttlCache[int64, *app.User] // session → its user while active; nil once ended
 	lastTouch time.Time                   // when CheckStreams last recorded the live streams
@@ -63,8 +61,9 @@ type Server struct {
 	now          func() time.Time // the clock of the pages and API that read it through s.now
 }
 
-// New builds the server with every route and middleware in place.
-func New(cfg config.Config, st *store.Store, log *slog.Logger) (*Server, error) {
+// New builds the server with every route and middleware in place; st
+// holds the app's services (store.Store.Services in main).
+func New(cfg config.Config, st app.Services, log *slog.Logger) (*Server, error) {
 	s := &Server{cfg: cfg, store: st, log: log, echo: echo.New(), now: st.Now}
 	s.pageBuffers.New = func() any { return new(bytes.Buffer) }
 	s.echo.HideBanner = true
@@ -92,8 +91,6 @@ func New(cfg config.Config, st *store.Store, log *slog.Logger) (*Server, error) 
 	st.OnCommit(s.hub.Wake)
 	if s.vapid, err = push.LoadVAPID(context.Background(), st); err != nil {
 		log.Warn("Web Push disabled", "err", err)
-	} else {
-		s.push = push.NewSender(st, s.vapid, push.Options{Contact: cfg.BaseURL.String(), Log: log})
 	}
 	if s.bucket, err = media.OpenBucket(context.Background(), cfg.BlobURL); err != nil {
 		return nil, err
@@ -147,7 +144,7 @@ func (s *Server) Start(ctx context.Context) {
 	s.background.Go(func() { s.hub.Run(ctx) })
 	if s.cfg.Postgres() {
 		s.background.Go(func() {
-			if err := events.Listen(ctx, s.cfg.DatabaseURL, store.EventChannel, s.hub, s.log); err != nil {
+			if err := events.Listen(ctx, s.cfg.DatabaseURL, app.EventChannel, s.hub, s.log); err != nil {
 				s.log.Error("event listener stopped", "err", err)
 			}
 		})
@@ -184,7 +181,6 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		return fmt.Errorf("web: serve: %w", err)
 	}
 	s.background.Wait() // the hub and the listener
-	s.push.Wait()       // alerts already on their way are not cut off
 	s.log.Info("stopped")
 	return nil
 }

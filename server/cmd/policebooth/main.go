@@ -119,14 +119,14 @@ func serve(ctx context.Context, cfg config.Config, args []string, log *slog.Logg
 		} else if demo {
 			log.Warn("demo accounts exist (password booth-demo-2026): this database is for trying Police Booth out, not for a real booth")
 		}
-		srv, err := web.New(cfg, st, log)
+		srv, err := web.New(cfg, st.Services(), log)
 		if err != nil {
 			return err
 		}
 		// The jobs stop with the server; the jobs' clock is the real one.
 		jobsCtx, stopJobs := context.WithCancel(ctx)
 		defer stopJobs()
-		stopped, err := jobs.Start(jobsCtx, cfg, st, srv, st.Now, log)
+		stopped, err := jobs.Start(jobsCtx, cfg, st, srv, jobs.NewDelivery(ctx, cfg, st, nil, log), st.Now, log)
 		if err != nil {
 			return err
 		}

@@ -156,6 +156,8 @@ type Delivery struct {
 	VAPIDKey  string // the public key the message was signed with
 	TTL       string
 	Urgency   string
+	Topic     string
+	Status    int   // what the service answered
 	Err       error // what was wrong with it, if anything
 }
 
@@ -211,7 +213,7 @@ func (p *Service) serve(w http.ResponseWriter, r *http.Request) {
 		}
 		answer = 0
 	}
-	d := Delivery{Device: device, TTL: r.Header.Get("TTL"), Urgency: r.Header.Get("Urgency")}
+	d := Delivery{Device: device, TTL: r.Header.Get("TTL"), Urgency: r.Header.Get("Urgency"), Topic: r.Header.Get("Topic")}
 	body, err := io.ReadAll(r.Body)
 	switch {
 	case err != nil:
@@ -226,6 +228,13 @@ func (p *Service) serve(w http.ResponseWriter, r *http.Request) {
 			d.Plaintext, d.Err = b.Decrypt(body)
 		}
 	}
+	if answer == 0 {
+		answer = http.StatusCreated
+	}
+	if d.Err != nil {
+		answer = http.StatusBadRequest
+	}
+	d.Status = answer
 	p.mu.Lock()
 	p.deliveries = append(p.deliveries, d)
 	p.mu.Unlock()
@@ -234,11 +243,8 @@ func (p *Service) serve(w http.ResponseWriter, r *http.Request) {
 	default:
 	}
 	if d.Err != nil {
-		http.Error(w, d.Err.Error(), http.StatusBadRequest)
+		http.Error(w, d.Err.Error(), answer)
 		return
-	}
-	if answer == 0 {
-		answer = http.StatusCreated
 	}
 	w.WriteHeader(answer)
 	if answer >= 400 {
@@ -265,6 +271,14 @@ func (p *Service) NewDevice(t testing.TB, device string, status int) app.Browser
 	sub.Keys.P256dh = base64.RawURLEncoding.EncodeToString(b.key.PublicKey().Bytes())
 	sub.Keys.Auth = base64.RawURLEncoding.EncodeToString(b.auth)
 	return sub
+}
+
+// Answer makes the service answer device's next messages with status (0:
+// 201, -1: hang).
+func (p *Service) Answer(device string, status int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.answers[device] = status
 }
 
 // Subscribe makes a browser for device as NewDevice does and saves its
