@@ -13,7 +13,6 @@ import (
 	"gocloud.dev/gcerrors"
 
 	"policebooth/server/app"
-	"policebooth/server/store"
 )
 
 // fraudScreenshotJSON is a screenshot as the API shows it, with where to
@@ -54,7 +53,7 @@ func (s *Server) saveFraudScreenshot(c echo.Context) (*app.FraudScreenshot, erro
 	}
 	ctx := c.Request().Context()
 	me := caller(c).UserID
-	r, err := s.store.FindFraudReport(ctx, id, store.FraudScope{ReporterID: me})
+	r, err := s.store.FindFraudReport(ctx, id, app.FraudScope{ReporterID: me})
 	if err != nil {
 		return nil, err
 	}
