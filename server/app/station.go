@@ -36,6 +36,7 @@ type Booth struct {
 	AckLimitSeconds      int        `json:"ack_limit_seconds" gorm:"default:30"`      // how long a call may wait for an acknowledgement before it escalates
 	DarkSince            *time.Time `json:"dark_since,omitempty"`                     // on duty but no live tablet stream since then
 	CoverageGraceMinutes int        `json:"coverage_grace_minutes" gorm:"default:10"` // nobody clocked in for longer: a coverage gap
+	VolunteersVisible    bool       `json:"volunteers_visible"`                       // callers see that a community volunteer is on the way
 	CreatedAt            time.Time  `json:"created_at"`
 	UpdatedAt            time.Time  `json:"updated_at"`
 }

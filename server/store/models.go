@@ -45,4 +45,5 @@ var models = []any{
 	&app.CareVisit{},
 	&app.FraudReport{},
 	&app.FraudScreenshot{},
+	&app.CallAssist{},
 }

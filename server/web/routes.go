@@ -22,6 +22,8 @@ func (s *Server) routes() {
 	staff := s.require(app.RoleOfficer, app.RoleHead)
 	officer := s.require(app.RoleOfficer)
 	residentOrStaff := s.require(app.RoleResident, app.RoleOfficer, app.RoleHead)
+	responder := s.require(app.RoleGuard, app.RoleVolunteer)
+	callReaders := s.require(app.RoleResident, app.RoleOfficer, app.RoleHead, app.RoleGuard, app.RoleVolunteer)
 	verified := s.requireVerified // resident writes need a verified phone
 
 	page := e.Group("", s.livePosition, s.authenticate, s.localize)
@@ -144,7 +146,10 @@ func (s *Server) routes() {
 	api.POST("/service-requests/:id/attachments", s.handleAttachmentCreate, residentOrStaff, verified, s.idempotent)
 	api.GET("/attachments/:id", s.handleAttachmentGet, residentOrStaff)
 	api.POST("/assistance-calls", s.handleCallCreate, resident, verified, s.idempotent)
-	api.GET("/assistance-calls", s.handleCallList, residentOrStaff)
+	api.GET("/assistance-calls", s.handleCallList, callReaders)
+	api.POST("/assistance-calls/:id/assists", s.handleCallAssist, responder)
+	api.PUT("/me/availability", s.handleAvailabilityPut, responder)
+	api.PUT("/booths/:id/volunteers-visible", s.handleVolunteersVisible, staff)
 	api.GET("/assistance-calls/:id", s.handleCallGet, residentOrStaff)
 	api.POST("/assistance-calls/:id/location", s.handleCallLocation, resident, verified)
 	api.POST("/assistance-calls/:id/messages", s.handleCallMessage, residentOrStaff, verified, s.idempotent)
