@@ -4,6 +4,7 @@ import (
 	"math"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -19,6 +20,7 @@ type responderCallJSON struct {
 	Category  string         `json:"category"`
 	Message   string         `json:"message,omitempty"`
 	DistanceM *int           `json:"distance_m,omitempty"` // from the booth, to the nearest 10 m, when the caller's phone gave a position
+	CreatedAt time.Time      `json:"created_at"`
 }
 
 // responderCalls shapes calls for a guard or volunteer of booth.
@@ -29,7 +31,7 @@ func (s *Server) responderCalls(c echo.Context, calls []app.AssistanceCall, boot
 	}
 	out := make([]responderCallJSON, 0, len(calls))
 	for _, call := range calls {
-		r := responderCallJSON{ID: call.ID, Status: call.Status, Category: call.Category, Message: call.Message}
+		r := responderCallJSON{ID: call.ID, Status: call.Status, Category: call.Category, Message: call.Message, CreatedAt: call.CreatedAt}
 		if call.Lat != nil && call.Lng != nil {
 			d := int(math.Round(app.DistanceM(b.Lat, b.Lng, *call.Lat, *call.Lng)/10) * 10)
 			r.DistanceM = &d

@@ -136,7 +136,7 @@ func TestVolunteerSeesTheirBoothsNewCallLiveAndNothingElse(t *testing.T) {
 		t.Fatalf("booth A's volunteer lists %+v", calls.Items)
 	}
 	for key := range calls.Items[0] {
-		if !slices.Contains([]string{"id", "status", "category", "message", "distance_m"}, key) {
+		if !slices.Contains([]string{"id", "status", "category", "message", "distance_m", "created_at"}, key) {
 			t.Errorf("the volunteer's call carries %s", key)
 		}
 	}
