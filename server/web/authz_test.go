@@ -161,6 +161,8 @@ var matrix = []matrixCell{
 	{"POST /api/v1/assistance-calls/:id/assists", "/api/v1/assistance-calls/{call}/assists", `{"status":"on_my_way"}`, all(403, "anon", 401, responders, 409)},
 	{"PUT /api/v1/me/availability", "", `{"available":false}`, all(403, "anon", 401, responders, 200)},
 	{"PUT /api/v1/booths/:id/volunteers-visible", "/api/v1/booths/{booth}/volunteers-visible", `{"visible":false}`, all(403, "anon", 401, "officer", 200, "head", 200, "officer2", 404, "head2", 404)},
+	{"POST /assists/:id", "/assists/{call}", "status=on_my_way", all(403, "anon", 401, responders, 409)},
+	{"POST /availability", "", "available=0", all(403, "anon", 401, responders, 303)},
 	{"GET /api/v1/push/key", "", "", all(200, "anon", 401)},
 	{"POST /api/v1/push-subscriptions", "", `{"endpoint":"http://127.0.0.1/evil","keys":{"p256dh":"x","auth":"y"}}`, all(400, "anon", 401)},
 	{"DELETE /api/v1/push-subscriptions", "", `{"endpoint":"https://push.example/none"}`, all(404, "anon", 401)},

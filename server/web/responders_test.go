@@ -221,3 +221,38 @@ func TestVolunteerSeesTheirBoothsNewCallLiveAndNothingElse(t *testing.T) {
 		t.Fatal("volunteers count as staff")
 	}
 }
+
+func TestVolunteersTabletPageTogglesAvailabilityAndAnswersCalls(t *testing.T) {
+	ts := newTestServer(t, nil)
+	ts.demo(t)
+	head := ts.login(t, "13800000000").AccessToken
+	officer := ts.login(t, "13800000001").AccessToken
+	resident := ts.login(t, "13900000001").AccessToken
+	boothA, _ := ts.demoBooths(t)
+	vol := ts.responder(t, head, "volunteer", "13600000041", boothA).AccessToken
+	form := func(token string) map[string]string {
+		return map[string]string{"Authorization": "Bearer " + token, "Content-Type": "application/x-www-form-urlencoded"}
+	}
+
+	resp, html := ts.do(t, "GET", "/", "", form(vol))
+	if resp.StatusCode != 200 || !strings.Contains(html, "我现在可以出动") || strings.Contains(html, "live-responder") {
+		t.Fatalf("the volunteer's home while unavailable: %d, want the switch and no calls", resp.StatusCode)
+	}
+	var call struct{ ID string }
+	ts.api(t, "POST", "/api/v1/assistance-calls", resident, map[string]any{"category": "lost_person", "message": "孙子走丢了", "booth_id": boothA}, &call)
+	resp, html = ts.do(t, "POST", "/availability", "available=1", form(vol))
+	if resp.StatusCode != 200 || !strings.Contains(html, "我现在不能出动") || !strings.Contains(html, `data-responder-call="`+call.ID+`"`) || !strings.Contains(html, "孙子走丢了") {
+		t.Fatalf("after marking available: %d, want the booth's call on the page", resp.StatusCode)
+	}
+	if strings.Contains(html, "陈") || strings.Contains(html, "13900000001") {
+		t.Fatal("the volunteer's page names the caller")
+	}
+	ts.api(t, "PUT", "/api/v1/booths/"+boothA+"/volunteers-visible", officer, map[string]bool{"visible": true}, nil)
+	resp, html = ts.do(t, "POST", "/assists/"+call.ID, "status=on_my_way", form(vol))
+	if resp.StatusCode != 200 || !strings.Contains(html, "您已回复：在路上") {
+		t.Fatalf("on my way from the page: %d", resp.StatusCode)
+	}
+	if _, page := ts.do(t, "GET", "/calls/"+call.ID, "", form(resident)); !strings.Contains(page, "一位社区志愿者正在赶来。") {
+		t.Fatal("the caller's page does not say a volunteer is on the way")
+	}
+}

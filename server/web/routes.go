@@ -69,6 +69,8 @@ func (s *Server) routes() {
 	page.POST("/calls/:id/move", s.handleCallPageMove, residentOrStaff)
 	page.POST("/calls/:id/messages", s.handleCallPageMessage, residentOrStaff, verified, s.idempotent)
 	page.GET("/board", s.handleBoardPage, staff)
+	page.POST("/availability", s.handleAvailabilityForm, responder)
+	page.POST("/assists/:id", s.handleAssistForm, responder)
 	page.POST("/calls/:id/handoffs", s.handleCallPageHandoff, staff)
 	page.GET("/safety-profile", s.handleSafetyProfilePage, resident)
 	page.GET("/safety-timer", s.handleSafetyTimerPage, resident)
