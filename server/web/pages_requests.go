@@ -464,7 +464,7 @@ func (s *Server) requestPage(c echo.Context, r *app.ServiceRequest) (view.Reques
 			return v, err
 		}
 		for _, u := range staff {
-			if !u.Disabled {
+			if !u.Disabled && u.Role.Staff() { // guards and volunteers take no requests
 				v.Officers = append(v.Officers, view.Option{Value: itoa64(u.ID), Label: u.Name, Selected: r.AssigneeID != nil && *r.AssigneeID == u.ID})
 			}
 		}

@@ -93,6 +93,13 @@ func TestHeadsCreateGuardsAndVolunteersOfTheirBooths(t *testing.T) {
 	if !slices.Contains(roles, "guard") || !slices.Contains(roles, "volunteer") {
 		t.Fatalf("the head's staff list: %v, want the guard and the volunteer among them", roles)
 	}
+
+	// The head's page creates a guard without a badge and lists them as one.
+	hdr := map[string]string{"Authorization": "Bearer " + head, "Content-Type": "application/x-www-form-urlencoded"}
+	resp, html := ts.do(t, "POST", "/staff", "phone=13600000027&name=%E9%92%B1%E4%BF%9D%E5%AE%89&password=first-pass-7&role=guard&booth_id="+a, hdr)
+	if resp.StatusCode != 200 || !strings.Contains(html, "钱保安") || !strings.Contains(html, "<td>保安</td>") {
+		t.Fatalf("the head's page creates a guard: %d", resp.StatusCode)
+	}
 }
 
 func TestVolunteerSeesTheirBoothsNewCallLiveAndNothingElse(t *testing.T) {
