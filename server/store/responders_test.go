@@ -73,3 +73,75 @@ func TestGuardsAndVolunteersBelongToABoothOfTheHeadsStation(t *testing.T) {
 		t.Fatalf("volunteer audit: %+v; want create and disable at station %d", entries, s1.ID)
 	}
 }
+
+func TestRespondersSeeAndAnswerOnlyTheirBoothsOpenCallsWhileAvailable(t *testing.T) {
+	st := open(t)
+	ctx := context.Background()
+	s1, b1 := stationWithBooth(t, st, "海淀派出所", 39.9593, 116.2981)
+	b2 := &app.Booth{StationID: s1.ID, Name: "B", Lat: 39.97, Lng: 116.31}
+	if err := st.CreateBooth(ctx, app.Actor{}, b2); err != nil {
+		t.Fatal(err)
+	}
+	head := createUser(t, st, app.User{Role: app.RoleHead, Phone: "13800000000", Name: "王建国", StationID: &s1.ID})
+	resident := createUser(t, st, app.User{Role: app.RoleResident, Phone: "13900000001", Name: "陈秀英", HomeBoothID: &b1.ID})
+	volA := createUser(t, st, app.User{Role: app.RoleVolunteer, Phone: "13600000001", Name: "赵志愿", BoothID: &b1.ID})
+	volB := createUser(t, st, app.User{Role: app.RoleVolunteer, Phone: "13600000002", Name: "钱志愿", BoothID: &b2.ID})
+	now := clockOf(t).Now()
+	call, err := st.CreateCall(ctx, app.NewCall{CallerID: resident.ID, BoothID: b1.ID, Category: "medical"}, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	if calls, err := st.ResponderCalls(ctx, volA.ID); err != nil || len(calls) != 0 {
+		t.Fatalf("an unavailable volunteer's calls: %v, %v; want none", calls, err)
+	}
+	if _, err := st.AssistCall(ctx, call.ID, volA.ID, app.AssistOnMyWay, now); app.ErrorCode(err) != app.ECONFLICT {
+		t.Fatalf("an unavailable volunteer answers: %v, want a conflict", err)
+	}
+	for _, v := range []*app.User{volA, volB} {
+		if u, err := st.SetAvailability(ctx, v.ID, true); err != nil || !u.Available {
+			t.Fatalf("available: %+v, %v", u, err)
+		}
+	}
+	if _, err := st.SetAvailability(ctx, head.ID, true); app.ErrorCode(err) != app.EFORBIDDEN {
+		t.Fatalf("a head marks themself available: %v, want forbidden", err)
+	}
+	if calls, _ := st.ResponderCalls(ctx, volA.ID); len(calls) != 1 || calls[0].ID != call.ID {
+		t.Fatalf("booth A's volunteer: %+v, want the call", calls)
+	}
+	if calls, _ := st.ResponderCalls(ctx, volB.ID); len(calls) != 0 {
+		t.Fatalf("booth B's volunteer: %+v, want none", calls)
+	}
+	if _, err := st.AssistCall(ctx, call.ID, volB.ID, app.AssistOnMyWay, now); app.ErrorCode(err) != app.ENOTFOUND {
+		t.Fatalf("booth B's volunteer answers: %v, want not found", err)
+	}
+	if _, err := st.AssistCall(ctx, call.ID, volA.ID, "coming", now); app.ErrorCode(err) != app.EINVALID {
+		t.Fatalf("a made-up answer: %v, want invalid", err)
+	}
+	if _, err := st.AssistCall(ctx, call.ID, volA.ID, app.AssistOnMyWay, now); err != nil {
+		t.Fatal(err)
+	}
+	if assists, _ := st.CallAssists(ctx, call.ID); len(assists) != 1 || *assists[0].UserID != volA.ID || assists[0].Status != app.AssistOnMyWay {
+		t.Fatalf("the call's assists: %+v", assists)
+	}
+	if _, err := st.MoveCall(ctx, call.ID, app.CallScope{CallerID: resident.ID}, resident.ID, app.CallCancelled, "", now); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.AssistCall(ctx, call.ID, volA.ID, app.AssistArrived, now); app.ErrorCode(err) != app.ECONFLICT {
+		t.Fatalf("an answer to a cancelled call: %v, want a conflict", err)
+	}
+	if calls, _ := st.ResponderCalls(ctx, volA.ID); len(calls) != 0 {
+		t.Fatalf("a cancelled call is still listed: %+v", calls)
+	}
+
+	_, b3 := stationWithBooth(t, st, "朝阳派出所", 39.9219, 116.4436)
+	if _, err := st.SetVolunteersVisible(ctx, app.Actor{ID: head.ID}, s1.ID, b3.ID, true); app.ErrorCode(err) != app.ENOTFOUND {
+		t.Fatalf("another station's booth: %v, want not found", err)
+	}
+	if b, err := st.SetVolunteersVisible(ctx, app.Actor{ID: head.ID}, s1.ID, b1.ID, true); err != nil || !b.VolunteersVisible {
+		t.Fatalf("volunteers visible: %+v, %v", b, err)
+	}
+	if b, _ := st.FindBooth(ctx, b1.ID); !b.VolunteersVisible {
+		t.Fatal("the booth's setting was not kept")
+	}
+}
