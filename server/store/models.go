@@ -46,4 +46,5 @@ var models = []any{
 	&app.FraudReport{},
 	&app.FraudScreenshot{},
 	&app.CallAssist{},
+	&app.EntryParticipant{},
 }

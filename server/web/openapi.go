@@ -305,7 +305,7 @@ var apiSchemas = map[string]any{
 	"ClockIn":          object(map[string]any{"booth_id": str(), "lat": number(), "lng": number()}, "booth_id"),
 	"ClockOut":         object(map[string]any{"handover_note": str()}, "handover_note"),
 	"Shift":            object(map[string]any{"id": str(), "station_id": str(), "booth_id": str(), "officer_id": str(), "started_at": str(), "ended_at": str(), "distance_m": number(), "far": boolean(), "handover_note": str(), "handover_ack_by": str(), "handover_ack_at": str(), "signed_off_by": str(), "signed_off_at": str(), "sign_off_comment": str(), "entries": map[string]any{"type": "array", "items": ref("ShiftEntry")}}, "id", "booth_id", "officer_id", "started_at"),
-	"ShiftEntry":       object(map[string]any{"id": str(), "shift_id": str(), "author_id": str(), "kind": str(), "text": str(), "event": str(), "record_id": str(), "corrects": str(), "written_at": str(), "created_at": str()}, "id", "kind", "created_at"),
+	"ShiftEntry":       object(map[string]any{"id": str(), "shift_id": str(), "author_id": str(), "kind": str(), "text": str(), "event": str(), "record_id": str(), "corrects": str(), "written_at": str(), "created_at": str(), "participants": map[string]any{"type": "array", "items": object(map[string]any{"user_id": str()}, "user_id")}}, "id", "kind", "created_at"),
 	"ShiftList":        listOf("Shift"),
 	"CurrentShift":     object(map[string]any{"id": str(), "booth_id": str(), "started_at": str(), "entries": map[string]any{"type": "array", "items": ref("ShiftEntry")}, "open_handover": ref("Shift")}, "id"),
 	"ShiftDetail":      object(map[string]any{"id": str(), "booth_id": str(), "officer_id": str(), "entries": map[string]any{"type": "array", "items": ref("ShiftEntry")}, "figures": ref("Figures")}, "id", "figures"),
@@ -323,7 +323,7 @@ var apiSchemas = map[string]any{
 		"alerts": object(map[string]any{"undelivered_messages": number(), "dark_tablets": number()}, "undelivered_messages", "dark_tablets"),
 	}, "booths", "open_calls", "today", "queue", "alerts"),
 	"Figures":  object(map[string]any{"calls": number(), "acknowledged": number(), "ack_median_s": number(), "ack_worst_s": number(), "requests_completed": number(), "requests_past_target": number(), "gaps": number(), "gap_minutes": number(), "entries": map[string]any{"type": "object"}, "handoffs": map[string]any{"type": "object", "additionalProperties": number()}, "by_hour": map[string]any{"type": "array"}, "by_day": map[string]any{"type": "array"}}, "calls"),
-	"NewEntry": object(map[string]any{"kind": str(), "text": str(), "corrects": str(), "written_at": str()}, "kind", "text"),
+	"NewEntry": object(map[string]any{"kind": str(), "text": str(), "corrects": str(), "written_at": str(), "participants": map[string]any{"type": "array", "maxItems": 10, "items": str()}}, "kind", "text"),
 	"NewCareEnrolment": object(map[string]any{
 		"reasons": map[string]any{"type": "array", "items": enum("lives_alone", "elderly", "disability", "recent_fraud_victim", "other")},
 		"cadence": enum("weekly", "fortnightly", "monthly"), "preferred_times": str(), "note": str(),

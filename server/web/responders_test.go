@@ -224,6 +224,37 @@ func TestVolunteerSeesTheirBoothsNewCallLiveAndNothingElse(t *testing.T) {
 	if resp := ts.api(t, "POST", "/api/v1/assistance-calls/"+call.ID+"/assists", volA, map[string]string{"status": "arrived"}, nil); resp.StatusCode != 409 {
 		t.Errorf("an unavailable volunteer answers: %d, want 409", resp.StatusCode)
 	}
+	// The officer names the volunteer on a patrol entry; not a resident.
+	var volMe struct{ ID string }
+	ts.api(t, "GET", "/api/v1/me", volA, nil, &volMe)
+	var shift struct{ ID string }
+	if resp := ts.api(t, "POST", "/api/v1/shifts/clock-in", officer, map[string]string{"booth_id": boothA}, &shift); resp.StatusCode != 201 {
+		t.Fatalf("clock in: %d", resp.StatusCode)
+	}
+	var residentMe struct{ ID string }
+	ts.api(t, "GET", "/api/v1/me", resident, nil, &residentMe)
+	if resp := ts.api(t, "POST", "/api/v1/shifts/"+shift.ID+"/entries", officer, map[string]any{"kind": "patrol", "text": "巡逻", "participants": []string{residentMe.ID}}, nil); resp.StatusCode != 400 {
+		t.Errorf("a resident as a patrol participant: %d, want 400", resp.StatusCode)
+	}
+	if resp := ts.api(t, "POST", "/api/v1/shifts/"+shift.ID+"/entries", officer, map[string]any{"kind": "patrol", "text": "与志愿者巡逻", "participants": []string{volMe.ID}}, nil); resp.StatusCode != 201 {
+		t.Fatalf("patrol with the volunteer: %d", resp.StatusCode)
+	}
+	var logged struct {
+		Entries []struct {
+			Kind         string
+			Participants []struct {
+				UserID string `json:"user_id"`
+			}
+		}
+	}
+	ts.api(t, "GET", "/api/v1/shifts/"+shift.ID, officer, nil, &logged)
+	found := false
+	for _, e := range logged.Entries {
+		found = found || (e.Kind == "patrol" && len(e.Participants) == 1 && e.Participants[0].UserID == volMe.ID)
+	}
+	if !found {
+		t.Fatalf("the shift's log: %+v, want the patrol with the volunteer", logged.Entries)
+	}
 	if app.Role("volunteer").Staff() {
 		t.Fatal("volunteers count as staff")
 	}
