@@ -115,21 +115,27 @@ func ParseEventCursor(s string) (c EventCursor, plain bool, err error) {
 }
 
 // EventFilter picks the events one reader may see: a resident's own
-// (OwnerID) and the notices of their home station (NoticeStationID), or a
-// station's (StationID). A filter with none matches nothing (an admin's
-// stream carries no station's events); All, for the hub that fans the
-// whole log out, matches everything.
+// (OwnerID) and the notices of their home station (NoticeStationID), a
+// station's (StationID), or the call events of one booth (ResponderBoothID,
+// an available guard's or volunteer's). A filter with none matches nothing
+// (an admin's stream carries no station's events); All, for the hub that
+// fans the whole log out, matches everything.
 type EventFilter struct {
-	StationID       int64
-	OwnerID         int64
-	NoticeStationID int64
-	All             bool
+	StationID        int64
+	OwnerID          int64
+	NoticeStationID  int64
+	ResponderBoothID int64
+	All              bool
 }
 
 // None reports whether the filter matches nothing.
 func (f EventFilter) None() bool {
-	return !f.All && f.StationID == 0 && f.OwnerID == 0
+	return !f.All && f.StationID == 0 && f.OwnerID == 0 && f.ResponderBoothID == 0
 }
+
+// CallEventPrefix starts the names of the events about assistance calls,
+// the only ones a guard or volunteer sees (their booth's).
+const CallEventPrefix = "assistance."
 
 // NoticeEventPrefix starts the names of the events about community notices,
 // which every resident of the station may see.
@@ -158,6 +164,8 @@ func (f EventFilter) Match(ev *Event) bool {
 		return *ev.OwnerID == f.OwnerID
 	case f.StationID != 0:
 		return ev.StationID == f.StationID
+	case f.ResponderBoothID != 0:
+		return ev.BoothID != nil && *ev.BoothID == f.ResponderBoothID && strings.HasPrefix(ev.Name, CallEventPrefix)
 	}
 	return false
 }

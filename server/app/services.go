@@ -47,6 +47,7 @@ type Services struct {
 	FamilyService
 	QueueService
 	CallPhotoService
+	ResponderService
 }
 
 // PinService keeps officers' PINs for switching the shared tablet.

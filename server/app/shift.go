@@ -77,7 +77,22 @@ type ShiftEntry struct {
 	CorrectsID *int64     `json:"corrects,string,omitempty"`
 	WrittenAt  *time.Time `json:"written_at,omitempty"` // the device's clock, for an entry written offline
 	CreatedAt  time.Time  `json:"created_at"`           // when the server received it
+	// Participants are the guards and volunteers who went along on a patrol.
+	Participants []EntryParticipant `json:"participants,omitempty" gorm:"foreignKey:EntryID"`
 }
+
+// EntryParticipant is a guard or volunteer named on a patrol entry.
+type EntryParticipant struct {
+	EntryID   int64 `json:"-" gorm:"primaryKey;autoIncrement:false"`
+	UserID    int64 `json:"user_id,string" gorm:"primaryKey;autoIncrement:false"`
+	StationID int64 `json:"-"`
+}
+
+// TableName is where participants are kept.
+func (EntryParticipant) TableName() string { return "shift_entry_participants" }
+
+// MaxParticipants bounds the guards and volunteers on one patrol entry.
+const MaxParticipants = 10
 
 // Limits of shift texts.
 const (
@@ -87,10 +102,11 @@ const (
 
 // NewEntry is what an officer or head adds to a shift's log.
 type NewEntry struct {
-	Kind      string
-	Text      string
-	Corrects  int64
-	WrittenAt *time.Time
+	Kind         string
+	Text         string
+	Corrects     int64
+	WrittenAt    *time.Time
+	Participants []int64 // patrol entries: the guards and volunteers along
 }
 
 // Validate checks an entry written by someone of role.
@@ -107,6 +123,10 @@ func (e *NewEntry) Validate(role Role, now time.Time) error {
 		return Errorf(EINVALID, "written_at is in the future").WithField("written_at")
 	case e.WrittenAt != nil && e.WrittenAt.Before(now.Add(-7*24*time.Hour)):
 		return Errorf(EINVALID, "written_at is more than 7 days ago").WithField("written_at")
+	case len(e.Participants) > 0 && e.Kind != EntryPatrol:
+		return Errorf(EINVALID, "participants go with kind patrol")
+	case len(e.Participants) > MaxParticipants:
+		return Errorf(EINVALID, "at most %d participants", MaxParticipants)
 	}
 	return nil
 }

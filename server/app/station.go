@@ -38,6 +38,7 @@ type Booth struct {
 	DarkSince            *time.Time `json:"dark_since,omitempty"`                     // on duty but no live tablet stream since then
 	CoverageGraceMinutes int        `json:"coverage_grace_minutes" gorm:"default:10"` // nobody clocked in for longer: a coverage gap
 	ArrivalCode          string     `json:"-"`                                        // in the booth's printed QR code: arriving by scanning it
+	VolunteersVisible    bool       `json:"volunteers_visible"`                       // callers see that a community volunteer is on the way
 	CreatedAt            time.Time  `json:"created_at"`
 	UpdatedAt            time.Time  `json:"updated_at"`
 }

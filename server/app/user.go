@@ -13,20 +13,27 @@ type Role string
 
 // Roles.
 const (
-	RoleResident Role = "resident" // signs up with a phone; sees their own records
-	RoleOfficer  Role = "officer"  // staffs a station's booths
-	RoleHead     Role = "head"     // runs a station and its officer accounts
-	RoleAdmin    Role = "admin"    // creates stations, booths and heads
+	RoleResident  Role = "resident"  // signs up with a phone; sees their own records
+	RoleOfficer   Role = "officer"   // staffs a station's booths
+	RoleHead      Role = "head"      // runs a station and its officer accounts
+	RoleAdmin     Role = "admin"     // creates stations, booths and heads
+	RoleGuard     Role = "guard"     // a security guard who helps one booth's officers
+	RoleVolunteer Role = "volunteer" // a community volunteer who helps one booth's officers
 )
 
-// Valid reports whether r is one of the four roles.
+// Valid reports whether r is one of the six roles.
 func (r Role) Valid() bool {
 	switch r {
-	case RoleResident, RoleOfficer, RoleHead, RoleAdmin:
+	case RoleResident, RoleOfficer, RoleHead, RoleAdmin, RoleGuard, RoleVolunteer:
 		return true
 	}
 	return false
 }
+
+// Responder reports whether r is a guard or a volunteer: tied to one booth,
+// seeing only its open calls in a reduced shape while available, never a
+// station's records. Responders are not Staff.
+func (r Role) Responder() bool { return r == RoleGuard || r == RoleVolunteer }
 
 // Staff reports whether r belongs to one station: officers and heads.
 func (r Role) Staff() bool { return r == RoleOfficer || r == RoleHead }
@@ -47,6 +54,8 @@ type User struct {
 	StationID          *int64     `json:"station_id,string,omitempty"`    // officers and heads
 	BadgeNo            string     `json:"badge_no,omitempty"`             // officers
 	HomeBoothID        *int64     `json:"home_booth_id,string,omitempty"` // residents
+	BoothID            *int64     `json:"booth_id,string,omitempty"`      // guards and volunteers: the booth they help
+	Available          bool       `json:"available"`                      // guards and volunteers: ready to help now
 	StreamSeenAt       *time.Time `json:"-"`                              // when a live event stream of theirs was last open
 	PasswordHash       string     `json:"-"`
 	PinHash            string     `json:"-"`                    // staff: the PIN for switching on a shared tablet
@@ -156,8 +165,9 @@ type UserService interface {
 // but admins. Anyone else gets EFORBIDDEN; a target outside the actor's
 // scope is ENOTFOUND, as if it did not exist.
 type StaffService interface {
-	// CreateStaff stores an officer (by a head, for the head's station) or
-	// a head or officer of any station (by the admin), and audits it.
+	// CreateStaff stores an officer (by a head, for the head's station), a
+	// guard or volunteer of a booth (by a head, at their station's booths),
+	// or any of these or a head (by the admin), and audits it.
 	// EFORBIDDEN for other actors or roles, EINVALID for bad fields or a
 	// missing station, ECONFLICT when the phone or badge number is taken.
 	CreateStaff(ctx context.Context, actor Actor, u *User) error
@@ -168,7 +178,8 @@ type StaffService interface {
 	// next sign-in, revokes all their sessions and audits it. EFORBIDDEN,
 	// ENOTFOUND as above.
 	ResetStaffPassword(ctx context.Context, actor Actor, userID int64, hash string) error
-	// ListStaff returns the heads and officers of a station, heads first,
+	// ListStaff returns the heads, officers, guards and volunteers of a
+	// station (guards and volunteers through their booth), in that order,
 	// then by name. Callers pass only a station the caller may see.
 	ListStaff(ctx context.Context, stationID int64) ([]User, error)
 }
@@ -317,13 +328,20 @@ func (u *User) Validate() error {
 	if u.HomeBoothID != nil && u.Role != RoleResident {
 		return Errorf(EINVALID, "only residents have a home booth")
 	}
+	if u.Role.Responder() != (u.BoothID != nil) {
+		if u.Role.Responder() {
+			return Errorf(EINVALID, "guards and volunteers belong to a booth").WithMessage("booth_required")
+		}
+		return Errorf(EINVALID, "only guards and volunteers belong to a booth")
+	}
 	return nil
 }
 
 // CanManage reports whether actor may act on target's account: the admin on
-// everyone but admins, a head on the officers of their own station, a
-// disabled account on no one.
-func CanManage(actor, target *User) bool {
+// everyone but admins, a head on the officers, guards and volunteers of
+// their own station, a disabled account on no one. targetStation is the
+// station of target's booth for a guard or volunteer, else nil.
+func CanManage(actor, target *User, targetStation *int64) bool {
 	if actor.Disabled || actor.ID == target.ID {
 		return false
 	}
@@ -331,6 +349,9 @@ func CanManage(actor, target *User) bool {
 	case RoleAdmin:
 		return target.Role != RoleAdmin
 	case RoleHead:
+		if target.Role.Responder() {
+			target = &User{Role: RoleOfficer, StationID: targetStation}
+		}
 		return target.Role == RoleOfficer && actor.StationID != nil && target.StationID != nil &&
 			*actor.StationID == *target.StationID
 	}

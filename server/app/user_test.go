@@ -88,6 +88,11 @@ func TestUserValidate(t *testing.T) {
 		{"officer without station", app.User{Role: app.RoleOfficer, Phone: "13800138000", Name: "x", PasswordHash: "h", BadgeNo: "1"}, false},
 		{"officer without badge", app.User{Role: app.RoleOfficer, Phone: "13800138000", Name: "x", PasswordHash: "h", StationID: &station}, false},
 		{"resident with station", app.User{Role: app.RoleResident, Phone: "13800138000", Name: "x", PasswordHash: "h", StationID: &station}, false},
+		{"guard", app.User{Role: app.RoleGuard, Phone: "13800138003", Name: "张保安", PasswordHash: "h", BoothID: &booth}, true},
+		{"volunteer", app.User{Role: app.RoleVolunteer, Phone: "13800138004", Name: "赵志愿", PasswordHash: "h", BoothID: &booth}, true},
+		{"volunteer without booth", app.User{Role: app.RoleVolunteer, Phone: "13800138004", Name: "x", PasswordHash: "h"}, false},
+		{"guard with station", app.User{Role: app.RoleGuard, Phone: "13800138003", Name: "x", PasswordHash: "h", BoothID: &booth, StationID: &station}, false},
+		{"officer with booth", app.User{Role: app.RoleOfficer, Phone: "13800138001", Name: "x", PasswordHash: "h", StationID: &station, BadgeNo: "1", BoothID: &booth}, false},
 		{"head with home booth", app.User{Role: app.RoleHead, Phone: "13800138000", Name: "x", PasswordHash: "h", StationID: &station, HomeBoothID: &booth}, false},
 	} {
 		err := tc.u.Validate()
@@ -114,26 +119,37 @@ func TestCanManage(t *testing.T) {
 	resident := &app.User{ID: 6, Role: app.RoleResident}
 	otherAdmin := &app.User{ID: 7, Role: app.RoleAdmin}
 	disabledHead := &app.User{ID: 8, Role: app.RoleHead, StationID: &s1, Disabled: true}
+	booth := int64(10)
+	guard := &app.User{ID: 10, Role: app.RoleGuard, BoothID: &booth}
+	volunteer := &app.User{ID: 11, Role: app.RoleVolunteer, BoothID: &booth}
 	for _, tc := range []struct {
 		name          string
 		actor, target *app.User
 		want          bool
+		station       *int64 // the target's booth's station
 	}{
-		{"head on own officer", head1, officer1, true},
-		{"head on other station's officer", head1, officer2, false},
-		{"head on other head", head1, head2, false},
-		{"head on resident", head1, resident, false},
-		{"head on self", head1, head1, false},
-		{"disabled head", disabledHead, officer1, false},
-		{"admin on head", admin, head2, true},
-		{"admin on officer", admin, officer2, true},
-		{"admin on resident", admin, resident, true},
-		{"admin on admin", admin, otherAdmin, false},
-		{"officer on officer", officer1, officer1, false},
-		{"officer on colleague", officer1, &app.User{ID: 9, Role: app.RoleOfficer, StationID: &s1}, false},
-		{"resident on officer", resident, officer1, false},
+		{"head on own station's guard", head1, guard, true, &s1},
+		{"head on own station's volunteer", head1, volunteer, true, &s1},
+		{"head on other station's volunteer", head2, volunteer, false, &s1},
+		{"head on a volunteer of no station", head1, volunteer, false, nil},
+		{"officer on volunteer", officer1, volunteer, false, &s1},
+		{"volunteer on guard", volunteer, guard, false, &s1},
+		{"admin on guard", admin, guard, true, &s1},
+		{"head on own officer", head1, officer1, true, nil},
+		{"head on other station's officer", head1, officer2, false, nil},
+		{"head on other head", head1, head2, false, nil},
+		{"head on resident", head1, resident, false, nil},
+		{"head on self", head1, head1, false, nil},
+		{"disabled head", disabledHead, officer1, false, nil},
+		{"admin on head", admin, head2, true, nil},
+		{"admin on officer", admin, officer2, true, nil},
+		{"admin on resident", admin, resident, true, nil},
+		{"admin on admin", admin, otherAdmin, false, nil},
+		{"officer on officer", officer1, officer1, false, nil},
+		{"officer on colleague", officer1, &app.User{ID: 9, Role: app.RoleOfficer, StationID: &s1}, false, nil},
+		{"resident on officer", resident, officer1, false, nil},
 	} {
-		if got := app.CanManage(tc.actor, tc.target); got != tc.want {
+		if got := app.CanManage(tc.actor, tc.target, tc.station); got != tc.want {
 			t.Errorf("%s: CanManage = %v, want %v", tc.name, got, tc.want)
 		}
 	}

@@ -113,6 +113,8 @@ func (s *Store) readEvents(ctx context.Context, after app.EventCursor, f app.Eve
 		q = q.Where("owner_id = ?", f.OwnerID)
 	case f.StationID != 0:
 		q = q.Where("station_id = ?", f.StationID)
+	case f.ResponderBoothID != 0:
+		q = q.Where("booth_id = ? AND name LIKE ?", f.ResponderBoothID, app.CallEventPrefix+"%")
 	}
 	if minID != 0 {
 		q = q.Where("id > ?", minID)
@@ -123,7 +125,7 @@ func (s *Store) readEvents(ctx context.Context, after app.EventCursor, f app.Eve
 		// past it are committed but must wait.
 		// Ordered by the xid8 column itself: the text copy read out beside
 		// it would sort "10000" before "9999".
-		err := q.Select("id, station_id, owner_id, name, record_id, payload, created_at, events.tx_id::text AS tx_text, "+
+		err := q.Select("id, station_id, owner_id, booth_id, name, record_id, payload, created_at, events.tx_id::text AS tx_text, "+
 			"(events.tx_id >= pg_snapshot_xmin(pg_current_snapshot())) AS held").
 			Where("(events.tx_id, events.id) > (?::xid8, ?)", strconv.FormatUint(after.Tx, 10), after.ID).
 			Order("events.tx_id, events.id").Limit(limit).Find(&rows).Error
@@ -131,7 +133,7 @@ func (s *Store) readEvents(ctx context.Context, after app.EventCursor, f app.Eve
 			return nil, fmt.Errorf("store: read events: %w", err)
 		}
 	} else {
-		err := q.Select("id, station_id, owner_id, name, record_id, payload, created_at").
+		err := q.Select("id, station_id, owner_id, booth_id, name, record_id, payload, created_at").
 			Where("id > ?", after.ID).Order("id").Limit(limit).Find(&rows).Error
 		if err != nil {
 			return nil, fmt.Errorf("store: read events: %w", err)

@@ -50,4 +50,6 @@ var models = []any{
 	&closedDate{},
 	&app.DisplayKey{},
 	&app.Rating{},
+	&app.CallAssist{},
+	&app.EntryParticipant{},
 }

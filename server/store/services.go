@@ -11,6 +11,6 @@ func (s *Store) Services() app.Services {
 		PushService: s, PrivacyService: s, RightsService: s, SafetyService: s, SafetyTimerService: s,
 		CareService: s, FraudService: s, AuditService: s, DashboardService: s, OutboxService: s,
 		IdempotencyService: s, EventLogService: s, StreamService: s, RetentionJobService: s,
-		KeyService: s, HealthService: s, FamilyService: s, QueueService: s, CallPhotoService: s,
+		KeyService: s, HealthService: s, FamilyService: s, QueueService: s, CallPhotoService: s, ResponderService: s,
 	}
 }

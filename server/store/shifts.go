@@ -172,7 +172,7 @@ func (s *Store) EndShift(ctx context.Context, officerID int64, handover string, 
 // CurrentShift is the officer's open shift with its log.
 func (s *Store) CurrentShift(ctx context.Context, officerID int64) (*app.Shift, error) {
 	var sh app.Shift
-	err := s.db.WithContext(ctx).Preload("Entries", orderByID).Where("officer_id = ? AND ended_at IS NULL", officerID).First(&sh).Error
+	err := s.db.WithContext(ctx).Preload("Entries", orderByID).Preload("Entries.Participants").Where("officer_id = ? AND ended_at IS NULL", officerID).First(&sh).Error
 	if err != nil {
 		return nil, notFound("current shift", err)
 	}
@@ -184,7 +184,7 @@ func orderByID(db *gorm.DB) *gorm.DB { return db.Order("id") }
 // FindShift returns a shift of the station with its log.
 func (s *Store) FindShift(ctx context.Context, stationID, id int64) (*app.Shift, error) {
 	var sh app.Shift
-	err := s.db.WithContext(ctx).Preload("Entries", orderByID).Where("station_id = ?", stationID).First(&sh, id).Error
+	err := s.db.WithContext(ctx).Preload("Entries", orderByID).Preload("Entries.Participants").Where("station_id = ?", stationID).First(&sh, id).Error
 	if err != nil {
 		return nil, notFound("find shift", err)
 	}
@@ -214,7 +214,7 @@ func (s *Store) ListShifts(ctx context.Context, f app.ShiftFilter) ([]app.Shift,
 		f.Limit = 500
 	}
 	if f.Entries {
-		q = q.Preload("Entries", orderByID)
+		q = q.Preload("Entries", orderByID).Preload("Entries.Participants")
 	}
 	var out []app.Shift
 	if err := q.Order("id DESC").Limit(f.Limit).Find(&out).Error; err != nil {
@@ -263,8 +263,11 @@ func (s *Store) AddEntry(ctx context.Context, stationID, shiftID int64, author a
 			}
 			e.CorrectsID = &old.ID
 		}
-		if err := tx.Create(e).Error; err != nil {
+		if err := tx.Omit(clause.Associations).Create(e).Error; err != nil {
 			return fmt.Errorf("store: add entry: %w", err)
+		}
+		if err := addParticipants(tx, e, sh.StationID, ne.Participants); err != nil {
+			return err
 		}
 		return shiftChanged(tx, sh, "entry")
 	})

@@ -207,8 +207,10 @@ func (s *Store) NearestBooth(ctx context.Context, lat, lng float64) (*app.Booth,
 	return nil, app.ErrNotFound
 }
 
-// CreateStaff stores an officer or head account created by a head or the
-// admin. The new account must change its password at first sign-in.
+// CreateStaff stores an officer, a guard or a volunteer created by a head
+// (for the head's station, a guard or volunteer at one of its booths) or a
+// head, officer, guard or volunteer created by the admin. The new account
+// must change its password at first sign-in.
 func (s *Store) CreateStaff(ctx context.Context, actor app.Actor, u *app.User) error {
 	err := s.tx(ctx, func(tx *gorm.DB) error {
 		a, err := manager(tx, actor)
@@ -218,29 +220,64 @@ func (s *Store) CreateStaff(ctx context.Context, actor app.Actor, u *app.User) e
 		switch {
 		case a.Role == app.RoleHead && u.Role == app.RoleOfficer:
 			u.StationID = a.StationID // a head staffs their own station only
+		case a.Role == app.RoleHead && u.Role.Responder():
+			u.StationID = nil
 		case a.Role == app.RoleHead:
-			return app.Errorf(app.EFORBIDDEN, "a station head creates officer accounts only")
+			return app.Errorf(app.EFORBIDDEN, "a station head creates officer, guard and volunteer accounts only")
+		case u.Role.Responder():
+			u.StationID = nil
 		case !u.Role.Staff():
-			return app.Errorf(app.EINVALID, "staff accounts are officers or heads")
+			return app.Errorf(app.EINVALID, "staff accounts are officers, heads, guards or volunteers")
 		}
 		u.MustChangePassword = true
 		if err := u.Validate(); err != nil {
 			return err
 		}
+		station := u.StationID
+		if u.Role.Responder() {
+			if station, err = boothStation(tx, *u.BoothID); err != nil {
+				return err
+			}
+			if a.Role == app.RoleHead && *station != *a.StationID {
+				return app.Errorf(app.EINVALID, "booth %d is not one of your station's", *u.BoothID).WithMessage("booth_required")
+			}
+		}
 		if err := insertUser(tx, u); err != nil {
 			return err
 		}
-		return audit(tx, &app.AuditEntry{StationID: u.StationID, ActorID: &a.ID, IP: actor.IP,
+		return audit(tx, &app.AuditEntry{StationID: station, ActorID: &a.ID, IP: actor.IP,
 			Action: string(u.Role) + ".create", Target: userTarget(u.ID), Detail: staffDetail(u)})
 	})
 	return s.userConflict(ctx, "create staff", u, err)
+}
+
+// boothStation is the station of a booth; EINVALID when there is no such
+// booth.
+func boothStation(tx *gorm.DB, boothID int64) (*int64, error) {
+	var ids []int64
+	if err := tx.Model(&app.Booth{}).Where("id = ?", boothID).Pluck("station_id", &ids).Error; err != nil {
+		return nil, fmt.Errorf("store: booth's station: %w", err)
+	}
+	if len(ids) == 0 {
+		return nil, app.Errorf(app.EINVALID, "booth %d does not exist", boothID).WithMessage("booth_required")
+	}
+	return &ids[0], nil
+}
+
+// accountStation is the station an account belongs to: its own, or for a
+// guard or volunteer their booth's; nil for residents and the admin.
+func accountStation(tx *gorm.DB, u *app.User) (*int64, error) {
+	if u.BoothID != nil && u.Role.Responder() {
+		return boothStation(tx, *u.BoothID)
+	}
+	return u.StationID, nil
 }
 
 // SetDisabled disables or enables an account in the actor's scope; a
 // disabled account loses every session at once.
 func (s *Store) SetDisabled(ctx context.Context, actor app.Actor, userID int64, disabled bool) error {
 	return s.tx(ctx, func(tx *gorm.DB) error {
-		a, t, err := managed(tx, actor, userID)
+		a, t, station, err := managed(tx, actor, userID)
 		if err != nil {
 			return err
 		}
@@ -254,7 +291,7 @@ func (s *Store) SetDisabled(ctx context.Context, actor app.Actor, userID int64, 
 				return err
 			}
 		}
-		return audit(tx, &app.AuditEntry{StationID: t.StationID, ActorID: &a.ID, IP: actor.IP,
+		return audit(tx, &app.AuditEntry{StationID: station, ActorID: &a.ID, IP: actor.IP,
 			Action: string(t.Role) + action, Target: userTarget(t.ID), Detail: staffDetail(t)})
 	})
 }
@@ -266,7 +303,7 @@ func (s *Store) ResetStaffPassword(ctx context.Context, actor app.Actor, userID 
 		return app.Errorf(app.EINVALID, "an account needs a password")
 	}
 	return s.tx(ctx, func(tx *gorm.DB) error {
-		a, t, err := managed(tx, actor, userID)
+		a, t, station, err := managed(tx, actor, userID)
 		if err != nil {
 			return err
 		}
@@ -277,16 +314,20 @@ func (s *Store) ResetStaffPassword(ctx context.Context, actor app.Actor, userID 
 		if err := revokeSessions(tx, t.ID, 0); err != nil {
 			return err
 		}
-		return audit(tx, &app.AuditEntry{StationID: t.StationID, ActorID: &a.ID, IP: actor.IP,
+		return audit(tx, &app.AuditEntry{StationID: station, ActorID: &a.ID, IP: actor.IP,
 			Action: string(t.Role) + ".reset_password", Target: userTarget(t.ID), Detail: staffDetail(t)})
 	})
 }
 
-// ListStaff returns the heads and officers of a station, heads first.
+// ListStaff returns the heads, officers, guards and volunteers of a
+// station (guards and volunteers by their booth's station): heads first,
+// then officers, guards and volunteers, each by name.
 func (s *Store) ListStaff(ctx context.Context, stationID int64) ([]app.User, error) {
 	var users []app.User
-	err := s.db.WithContext(ctx).Where("station_id = ? AND role IN ?", stationID, []app.Role{app.RoleHead, app.RoleOfficer}).
-		Order("role, name, id").Find(&users).Error
+	err := s.db.WithContext(ctx).
+		Where("(station_id = ? AND role IN ?) OR (role IN ? AND booth_id IN (SELECT id FROM booths WHERE station_id = ?))",
+			stationID, []app.Role{app.RoleHead, app.RoleOfficer}, []app.Role{app.RoleGuard, app.RoleVolunteer}, stationID).
+		Order("CASE role WHEN 'head' THEN 0 WHEN 'officer' THEN 1 WHEN 'guard' THEN 2 ELSE 3 END, name, id").Find(&users).Error
 	if err != nil {
 		return nil, fmt.Errorf("store: list staff: %w", err)
 	}
@@ -309,20 +350,24 @@ func manager(tx *gorm.DB, actor app.Actor) (*app.User, error) {
 	return &a, nil
 }
 
-// managed loads the actor and the account they act on; an account outside
-// the actor's scope is not found, so its existence does not leak.
-func managed(tx *gorm.DB, actor app.Actor, userID int64) (a, t *app.User, err error) {
+// managed loads the actor, the account they act on and that account's
+// station; an account outside the actor's scope is not found, so its
+// existence does not leak.
+func managed(tx *gorm.DB, actor app.Actor, userID int64) (a, t *app.User, station *int64, err error) {
 	if a, err = manager(tx, actor); err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	t = &app.User{}
 	if err := tx.First(t, userID).Error; err != nil {
-		return nil, nil, notFound("load user", err)
+		return nil, nil, nil, notFound("load user", err)
 	}
-	if !app.CanManage(a, t) {
-		return nil, nil, app.ErrNotFound
+	if station, err = accountStation(tx, t); err != nil {
+		return nil, nil, nil, err
 	}
-	return a, t, nil
+	if !app.CanManage(a, t, station) {
+		return nil, nil, nil, app.ErrNotFound
+	}
+	return a, t, station, nil
 }
 
 func userTarget(id int64) string { return fmt.Sprintf("user/%d", id) }

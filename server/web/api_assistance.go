@@ -87,6 +87,9 @@ func (s *Server) createCall(c echo.Context, nc app.NewCall) (*app.AssistanceCall
 
 // handleCallList: GET /assistance-calls (?open=1 for open ones only).
 func (s *Server) handleCallList(c echo.Context) error {
+	if caller(c).Role.Responder() {
+		return s.handleResponderCallList(c)
+	}
 	scope, err := callScope(c)
 	if err != nil {
 		return err
@@ -136,7 +139,11 @@ func (s *Server) handleCallGet(c echo.Context) error {
 		}
 		return c.JSON(http.StatusOK, out)
 	}
-	return c.JSON(http.StatusOK, callJSON{call})
+	coming, err := s.volunteerOnTheWay(c, call)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, residentCallJSON{callJSON: callJSON{call}, VolunteerOnTheWay: coming})
 }
 
 func (s *Server) findCall(c echo.Context) (*app.AssistanceCall, error) {

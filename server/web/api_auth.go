@@ -23,6 +23,8 @@ type userJSON struct {
 	Role               string     `json:"role"`
 	StationID          *int64     `json:"station_id,string,omitempty"`
 	HomeBoothID        *int64     `json:"home_booth_id,string,omitempty"`
+	BoothID            *int64     `json:"booth_id,string,omitempty"` // guards and volunteers
+	Available          *bool      `json:"available,omitempty"`       // guards and volunteers
 	BadgeNo            string     `json:"badge_no,omitempty"`
 	Language           string     `json:"language"`
 	PhoneVerified      bool       `json:"phone_verified"`
@@ -34,7 +36,11 @@ type userJSON struct {
 }
 
 func toUserJSON(u *app.User) userJSON {
-	return userJSON{
+	var available *bool
+	if u.Role.Responder() {
+		available = &u.Available
+	}
+	return userJSON{BoothID: u.BoothID, Available: available,
 		ID: u.ID, Phone: u.Phone, Name: u.Name, Role: string(u.Role), StationID: u.StationID,
 		HomeBoothID: u.HomeBoothID, BadgeNo: u.BadgeNo, Language: u.Language,
 		PhoneVerified: u.PhoneVerified, MustChangePassword: u.MustChangePassword, Disabled: u.Disabled, ElderMode: u.ElderMode,

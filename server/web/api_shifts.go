@@ -212,6 +212,8 @@ type entryJSON struct {
 	Text      string     `json:"text"`
 	Corrects  string     `json:"corrects"`
 	WrittenAt *time.Time `json:"written_at"`
+	// Participants are the ids of the guards and volunteers along on a patrol.
+	Participants []string `json:"participants"`
 }
 
 // handleShiftEntry: POST /shifts/:id/entries (the shift's officer; a head's note).
@@ -234,6 +236,13 @@ func (s *Server) addEntry(c echo.Context, r entryJSON) (*app.ShiftEntry, error) 
 	}
 	p := caller(c)
 	ne := app.NewEntry{Kind: r.Kind, Text: r.Text, WrittenAt: r.WrittenAt}
+	for _, v := range r.Participants {
+		id, err := parseID(v)
+		if err != nil {
+			return nil, app.Errorf(app.EINVALID, "participants are user ids").WithMessage("participants_invalid")
+		}
+		ne.Participants = append(ne.Participants, id)
+	}
 	if r.Corrects != "" {
 		if ne.Corrects, err = parseID(r.Corrects); err != nil {
 			return nil, app.Errorf(app.EINVALID, "corrects is not an entry id")

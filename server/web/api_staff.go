@@ -15,12 +15,14 @@ type staffRequest struct {
 	Name      string `json:"name"`
 	Password  string `json:"password"`
 	BadgeNo   string `json:"badge_no"`
-	Role      string `json:"role"`       // admin only: head or officer; heads create officers
-	StationID string `json:"station_id"` // admin only
+	Role      string `json:"role"`       // officer (the default), guard or volunteer; the admin also head
+	StationID string `json:"station_id"` // admin only, for heads and officers
+	BoothID   string `json:"booth_id"`   // guards and volunteers: the booth they help
 }
 
 // createStaff makes a staff account for the caller's scope: a head makes
-// officers of their station, the admin heads or officers of any station.
+// officers of their station and guards and volunteers of its booths, the
+// admin any of these or heads.
 func (s *Server) createStaff(c echo.Context, r staffRequest) (*app.User, error) {
 	p := caller(c)
 	phone, err := app.NormalizePhone(r.Phone)
@@ -30,23 +32,32 @@ func (s *Server) createStaff(c echo.Context, r staffRequest) (*app.User, error) 
 	if err := app.ValidatePassword(r.Password); err != nil {
 		return nil, err
 	}
-	// A head's request always makes an officer of the head's station, but a
-	// role off the list is an error, not something to ignore.
-	if r.Role != "" && r.Role != string(app.RoleOfficer) && r.Role != string(app.RoleHead) {
-		return nil, app.Errorf(app.EINVALID, "role must be officer or head")
+	// A head's request makes an officer of the head's station unless it
+	// asks for a guard or volunteer; a role off the list is an error, not
+	// something to ignore.
+	role := app.Role(r.Role)
+	if role == "" {
+		role = app.RoleOfficer
+	}
+	if !role.Valid() || (!role.Staff() && !role.Responder()) {
+		return nil, app.Errorf(app.EINVALID, "role must be officer, head, guard or volunteer")
 	}
 	u := &app.User{Role: app.RoleOfficer, Phone: phone, Name: r.Name, BadgeNo: r.BadgeNo, Language: app.LanguageChinese, PhoneVerified: true, MustChangePassword: true}
-	if p.Role == app.RoleAdmin {
-		if r.Role != "" {
-			u.Role = app.Role(r.Role)
+	if role.Responder() {
+		booth, err := parseID(r.BoothID)
+		if err != nil {
+			return nil, app.Errorf(app.EINVALID, "booth_id is required for a guard or volunteer").WithMessage("booth_required")
 		}
+		u.Role, u.BoothID = role, &booth
+	} else if p.Role == app.RoleAdmin {
+		u.Role = role
 		id, err := parseID(r.StationID)
 		if err != nil {
 			return nil, app.Errorf(app.EINVALID, "station_id is required")
 		}
 		u.StationID = &id
 	} else {
-		u.StationID = p.StationID
+		u.StationID = p.StationID // a head's other requests make an officer, as before
 	}
 	if u.PasswordHash, err = s.hashPassword(c, r.Password); err != nil {
 		return nil, err
@@ -76,7 +87,8 @@ func staffStation(c echo.Context) (int64, error) {
 	return id, nil
 }
 
-// handleStaffList: GET /staff lists a station's heads and officers.
+// handleStaffList: GET /staff lists a station's heads, officers, guards
+// and volunteers.
 func (s *Server) handleStaffList(c echo.Context) error {
 	station, err := staffStation(c)
 	if err != nil {

@@ -128,7 +128,8 @@ var passwordChangePaths = map[string]bool{
 
 // require lets through only signed-in callers of the given roles (any role
 // when none are given). Anonymous API callers get 401; anonymous browsers
-// go to the sign-in page and come back. A wrong role is 403.
+// go to the sign-in page and come back. A wrong role is 403; for a guard or
+// volunteer 404, since they see nothing of what such a route shows.
 func (s *Server) require(roles ...app.Role) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
@@ -146,6 +147,9 @@ func (s *Server) require(roles ...app.Role) echo.MiddlewareFunc {
 				return app.Errorf(app.EFORBIDDEN, "set a new password first (PATCH /api/v1/me)")
 			}
 			if len(roles) > 0 && !hasRole(p.Role, roles) {
+				if p.Role.Responder() {
+					return app.ErrNotFound
+				}
 				return app.Errorf(app.EFORBIDDEN, "your role may not do this")
 			}
 			return next(c)

@@ -17,14 +17,16 @@ import (
 //
 // Callers: anon (nobody signed in), resident, resident2 (another resident),
 // officer, officer2 (an officer of another station), head, head2 (head of
-// another station), admin. Paths may name {station} (the demo station),
+// another station), admin, guard and volunteer (of the demo station's
+// booth A: they see nearly nothing, and a route not theirs answers them
+// 404 where others get 403). Paths may name {station} (the demo station),
 // {officer} (an officer of the demo station kept for this test) and
 // {target} (another of its officers, whom the staff actions change).
 // Records that are not the caller's own nor their station's have their
 // own placeholders and rows (authz_others_test.go: {request2}, {call2},
 // {shift2}, {booth2} …); the world they live in is newMatrixWorld, which
 // the hostile-input tests share.
-var callers = []string{"anon", "resident", "resident2", "officer", "officer2", "head", "head2", "admin"}
+var callers = []string{"anon", "resident", "resident2", "officer", "officer2", "head", "head2", "admin", "guard", "volunteer"}
 
 type matrixCell struct {
 	route string // as registered: "METHOD /path/:param"
@@ -33,11 +35,15 @@ type matrixCell struct {
 	want  map[string]int
 }
 
-// all gives every caller the same status; except overrides some.
+// all gives every caller the same status (a guard and a volunteer 404 for
+// 403); except overrides some.
 func all(status int, except ...any) map[string]int {
 	m := map[string]int{}
 	for _, c := range callers {
 		m[c] = status
+	}
+	if status == 403 {
+		m["guard"], m["volunteer"] = 404, 404
 	}
 	for i := 0; i+1 < len(except); i += 2 {
 		for _, who := range strings.Split(except[i].(string), ",") {
@@ -48,9 +54,10 @@ func all(status int, except ...any) map[string]int {
 }
 
 const (
-	residents = "resident,resident2"
-	officers  = "officer,officer2"
-	heads     = "head,head2"
+	residents  = "resident,resident2"
+	officers   = "officer,officer2"
+	heads      = "head,head2"
+	responders = "guard,volunteer"
 )
 
 // ownRequest is the pattern of a record of the demo resident at the demo
@@ -93,7 +100,8 @@ var matrix = []matrixCell{
 	{"GET /offline", "", "", all(200)},
 	{"POST /lang", "", "lang=en&next=/", all(303)},
 	{"GET /login", "", "", all(303, "anon", 200)},
-	{"POST /login", "", "phone=1370005%04d&password=wrong-password", all(401)},
+	// Ten callers from one address: the tenth failed sign-in in the window is throttled.
+	{"POST /login", "", "phone=1370005%04d&password=wrong-password", all(401, "volunteer", 429)},
 	{"GET /register", "", "", all(200)},
 	{"GET /privacy", "", "", all(200)},
 	{"GET /terms", "", "", all(200)},
@@ -119,8 +127,8 @@ var matrix = []matrixCell{
 	{"GET /api/v1/slots", "/api/v1/slots?booth_id={booth}", "", all(200, "anon", 401)},
 	{"POST /api/v1/slots", "", `{"booth_id":"{booth}","starts_at":"{slot_start}","ends_at":"{slot_end}","capacity":2}`, all(403, "anon", 401, "head", 201, "head2", 404)},
 	// Staff file walk-ins only (matrixQueue): a resident's request without walk_in is refused.
-	{"POST /api/v1/service-requests", "", `{"services":["other"],"fields":{"other":{"subject":"matrix %d"}}}`, all(400, "anon", 401, "admin", 403, residents, 201)},
-	{"GET /api/v1/service-requests", "", "", all(200, "anon", 401, "admin", 403)},
+	{"POST /api/v1/service-requests", "", `{"services":["other"],"fields":{"other":{"subject":"matrix %d"}}}`, all(400, "anon", 401, "admin", 403, residents, 201, responders, 404)},
+	{"GET /api/v1/service-requests", "", "", all(200, "anon", 401, "admin", 403, responders, 404)},
 	{"GET /api/v1/service-requests/:id", "/api/v1/service-requests/{request}", "", ownRequest(200)},
 	{"POST /api/v1/service-requests/:id/transitions", "/api/v1/service-requests/{request}/transitions", `{"to":"in_progress"}`, all(404, "anon", 401, "admin", 403, "resident", 403, "officer", 409, "head", 409)},
 	{"POST /api/v1/service-requests/:id/assignment", "/api/v1/service-requests/{request}/assignment", `{"assignee_id":"{officer}"}`, all(404, "anon", 401, "admin", 403, residents, 403, "officer", 200, "head", 200)},
@@ -128,7 +136,7 @@ var matrix = []matrixCell{
 	{"PUT /api/v1/service-requests/:id/checklist", "/api/v1/service-requests/{request}/checklist", `{"checked":[]}`, all(404, "anon", 401, "admin", 403, residents, 403, "officer", 200, "head", 200)},
 	{"POST /api/v1/service-requests/:id/attachments", "/api/v1/service-requests/{request}/attachments", `{}`, ownRequest(400)},
 	{"GET /api/v1/attachments/:id", "/api/v1/attachments/{attachment}", "", ownRequest(200)},
-	{"GET /requests", "", "", all(303, residents, 200, "admin", 403)},
+	{"GET /requests", "", "", all(303, residents, 200, "admin", 403, responders, 404)},
 	{"GET /requests/new", "", "", all(403, "anon", 303, residents, 200)},
 	{"POST /requests/new", "", "service=", all(403, "anon", 401, residents, 400)},
 	{"GET /requests/:id", "/requests/{request}", "", ownRequest(200, "anon", 303)},
@@ -148,6 +156,14 @@ var matrix = []matrixCell{
 	{"POST /api/v1/assistance-calls/:id/location", "/api/v1/assistance-calls/{call}/location", `{"lat":39.96,"lng":116.3,"accuracy_m":20}`, all(403, "anon", 401, "resident", 200, "resident2", 404)},
 	{"POST /api/v1/assistance-calls/:id/messages", "/api/v1/assistance-calls/{call}/messages", `{"text":"msg %d"}`, ownRequest(201)},
 	{"POST /api/v1/assistance-calls/:id/transitions", "/api/v1/assistance-calls/{call}/transitions", `{"to":"en_route"}`, all(404, "anon", 401, "admin", 403, "resident", 403, "officer", 409, "head", 409)},
+	// Guards and volunteers: the matrix's are not available, so answering
+	// the call is a conflict; booth A's officers and head decide whether
+	// callers hear of volunteers.
+	{"POST /api/v1/assistance-calls/:id/assists", "/api/v1/assistance-calls/{call}/assists", `{"status":"on_my_way"}`, all(403, "anon", 401, responders, 409)},
+	{"PUT /api/v1/me/availability", "", `{"available":false}`, all(403, "anon", 401, responders, 200)},
+	{"PUT /api/v1/booths/:id/volunteers-visible", "/api/v1/booths/{booth}/volunteers-visible", `{"visible":false}`, all(403, "anon", 401, "officer", 200, "head", 200, "officer2", 404, "head2", 404)},
+	{"POST /assists/:id", "/assists/{call}", "status=on_my_way", all(403, "anon", 401, responders, 409)},
+	{"POST /availability", "", "available=0", all(403, "anon", 401, responders, 303)},
 	{"GET /api/v1/push/key", "", "", all(200, "anon", 401)},
 	{"POST /api/v1/push-subscriptions", "", `{"endpoint":"http://127.0.0.1/evil","keys":{"p256dh":"x","auth":"y"}}`, all(400, "anon", 401)},
 	{"DELETE /api/v1/push-subscriptions", "", `{"endpoint":"https://push.example/none"}`, all(404, "anon", 401)},
@@ -190,7 +206,7 @@ var matrix = []matrixCell{
 	{"GET /api/v1/dashboard", "/api/v1/dashboard?station_id={station}", "", all(403, "anon", 401, "head", 200, "head2", 404)},
 	{"GET /api/v1/shifts.csv", "", "", all(403, "anon", 401, heads, 200)},
 	{"POST /api/v1/shifts/clock-out", "", `{"handover_note":"matrix"}`, all(403, "anon", 401, "officer", 200, "officer2", 409)},
-	{"PUT /api/v1/me/pin", "", `{"password":"wrong","pin":"123456"}`, all(400, "anon", 401, residents, 403, "admin", 403)},
+	{"PUT /api/v1/me/pin", "", `{"password":"wrong","pin":"123456"}`, all(400, "anon", 401, residents, 403, "admin", 403, responders, 404)},
 	{"POST /api/v1/auth/pin", "", `{"officer_id":"{target}","pin":"000000"}`, all(403, "anon", 401, "officer", 400, "officer2", 404)},
 	{"GET /shift", "", "", all(403, "anon", 303, officers, 200)},
 	{"POST /shift/clock-in", "", "booth_id={booth}", all(403, "anon", 401, "officer", 303, "officer2", 404)},
@@ -223,7 +239,7 @@ var matrix = []matrixCell{
 	{"POST /api/v1/service-requests/:id/photo-consents", "/api/v1/service-requests/{newborn}/photo-consents", `{"guardian":"陈大明","keep_in_account":true}`, all(403, "anon", 401, "officer", 201, "officer2", 404)},
 	{"POST /api/v1/service-requests/:id/photos", "/api/v1/service-requests/{newborn}/photos", `{}`, all(403, "anon", 401, "officer", 400, "officer2", 404)},
 	{"POST /api/v1/service-requests/:id/family", "/api/v1/service-requests/{newborn}/family", `{"phone":"13700000000"}`, all(403, "anon", 401, "resident", 202, "resident2", 404)},
-	{"GET /api/v1/photos", "", "", all(200, "anon", 401, "admin", 403)},
+	{"GET /api/v1/photos", "", "", all(200, "anon", 401, "admin", 403, responders, 404)},
 	{"GET /api/v1/photos/:id", "/api/v1/photos/{photo}", "", ownRequest(200)},
 	{"GET /api/v1/photos/:id/thumb", "/api/v1/photos/{photo}/thumb", "", ownRequest(200)},
 	{"POST /api/v1/photos/:id/keep", "/api/v1/photos/{photo}/keep", `{"keep":true}`, all(403, "anon", 401, "resident", 200, "resident2", 404)},
@@ -252,17 +268,17 @@ var matrix = []matrixCell{
 	{"POST /family-invitations/:id/decline", "/family-invitations/{invitation}/decline", "", all(403, "anon", 401, "resident", 404, "resident2", 409)},
 	// Notices: {notice} is the head's anti-fraud notice to the whole demo
 	// station; {notice2} and {notice3} are withdrawn by the cells.
-	{"GET /api/v1/notices", "", "", all(200, "anon", 401, "admin", 403)},
+	{"GET /api/v1/notices", "", "", all(200, "anon", 401, "admin", 403, responders, 403)},
 	{"POST /api/v1/notices", "", `{"title":"矩阵 %d","body":"正文","kind":"safety","severity":"minor"}`, all(403, "anon", 401, officers, 201, heads, 201)},
 	{"GET /api/v1/notices.cap.xml", "", "", all(200)},
-	{"GET /api/v1/notices/:id", "/api/v1/notices/{notice}", "", ownRequest(200, "resident2", 200)},
+	{"GET /api/v1/notices/:id", "/api/v1/notices/{notice}", "", ownRequest(200, "resident2", 200, responders, 403)},
 	{"GET /api/v1/notices/:id", "/api/v1/notices/{notice}.cap.xml", "", all(200)},
 	{"PATCH /api/v1/notices/:id", "/api/v1/notices/{notice}", `{"severity":"extreme"}`, all(404, "anon", 401, residents, 403, "admin", 403, "officer", 200, "head", 200)},
 	{"POST /api/v1/notices/:id/withdraw", "/api/v1/notices/{notice2}/withdraw", `{"reason":"matrix"}`, all(404, "anon", 401, residents, 403, "admin", 403, "officer", 200, "head", 409)},
 	{"POST /api/v1/notices/:id/read", "/api/v1/notices/{notice}/read", "", all(403, "anon", 401, residents, 200)},
 	{"POST /api/v1/notices/:id/acknowledge", "/api/v1/notices/{notice}/acknowledge", "", all(403, "anon", 401, residents, 200)},
 	{"GET /api/v1/notices/:id/reach", "/api/v1/notices/{notice}/reach", "", all(403, "anon", 401, "head", 200, "head2", 404)},
-	{"GET /notices", "", "", all(200, "anon", 303, "admin", 403)},
+	{"GET /notices", "", "", all(200, "anon", 303, "admin", 403, responders, 404)},
 	{"GET /notices/new", "", "", all(403, "anon", 303, officers, 200, heads, 200)},
 	{"POST /notices/new", "", "title=", all(403, "anon", 401, officers, 400, heads, 400)},
 	{"GET /notices/urgent", "", "", all(403, "anon", 303, residents, 200)},
@@ -273,12 +289,12 @@ var matrix = []matrixCell{
 	{"POST /notices/:id/withdraw", "/notices/{notice3}/withdraw", "reason=matrix", all(404, "anon", 401, residents, 403, "admin", 403, "officer", 303, "head", 409)},
 	// Care register: {enrolment} is the demo resident's enrolment. The
 	// demo officer is off duty by now, so recording a visit answers 409.
-	{"POST /api/v1/care-enrolments", "", `{"reasons":["elderly"],"cadence":"weekly"}`, all(400, "anon", 401, "admin", 403, "resident", 409, "resident2", 201)},
-	{"GET /api/v1/care-enrolments", "", "", all(200, "anon", 401, "admin", 403)},
+	{"POST /api/v1/care-enrolments", "", `{"reasons":["elderly"],"cadence":"weekly"}`, all(400, "anon", 401, "admin", 403, "resident", 409, "resident2", 201, responders, 404)},
+	{"GET /api/v1/care-enrolments", "", "", all(200, "anon", 401, "admin", 403, responders, 404)},
 	{"GET /api/v1/care-enrolments/:id", "/api/v1/care-enrolments/{enrolment}", "", ownRequest(200)},
 	{"GET /api/v1/visits/due", "/api/v1/visits/due?booth_id={booth}", "", all(403, "anon", 401, officers, 200, heads, 200)},
 	{"POST /api/v1/visits", "", `{"enrolment_id":"{enrolment}","outcome":"visited","wellbeing":"good","fraud_warning_given":true,"note":"matrix %d"}`, all(403, "anon", 401, "officer", 409, "officer2", 400)},
-	{"GET /api/v1/visits", "", "", all(200, "anon", 401, "admin", 403)},
+	{"GET /api/v1/visits", "", "", all(200, "anon", 401, "admin", 403, responders, 404)},
 	{"GET /api/v1/visits/:id", "/api/v1/visits/{visit}", "", ownRequest(200)},
 	{"GET /api/v1/visits/figures", "", "", all(403, "anon", 401, heads, 200)},
 	{"GET /care", "", "", all(403, "anon", 303, residents, 200)},
@@ -289,7 +305,7 @@ var matrix = []matrixCell{
 	// Fraud reports: {fraud} is the demo resident's report with a loss,
 	// {fraud2} one the officer confirmed.
 	{"POST /api/v1/fraud-reports", "", `{"kind":"phone","value":"+86 170-000-%04d","description":"冒充客服"}`, all(403, "anon", 401, residents, 201)},
-	{"GET /api/v1/fraud-reports", "", "", all(200, "anon", 401, "admin", 403)},
+	{"GET /api/v1/fraud-reports", "", "", all(200, "anon", 401, "admin", 403, responders, 404)},
 	{"GET /api/v1/fraud-reports/lookup", "/api/v1/fraud-reports/lookup?kind=phone&value=17012345678", "", all(200, "anon", 401)},
 	{"GET /api/v1/fraud-reports/:id", "/api/v1/fraud-reports/{fraud}", "", ownRequest(200)},
 	{"POST /api/v1/fraud-reports/:id/transitions", "/api/v1/fraud-reports/{fraud}/transitions", `{"to":"reviewed","note":"matrix"}`, all(404, "anon", 401, residents, 403, "admin", 403, "officer", 200, "head", 409)},
@@ -298,7 +314,7 @@ var matrix = []matrixCell{
 	{"POST /api/v1/fraud-reports/:id/screenshots", "/api/v1/fraud-reports/{fraud}/screenshots", "", all(403, "anon", 401, "resident", 400, "resident2", 404)},
 	{"GET /api/v1/fraud-screenshots/:id", "/api/v1/fraud-screenshots/{fraudshot}", "", ownRequest(200)},
 	{"POST /fraud/:id/screenshots", "/fraud/{fraud}/screenshots", "x=1", all(403, "anon", 401, "resident", 400, "resident2", 404)},
-	{"GET /fraud", "", "", all(200, "anon", 303, "admin", 403)},
+	{"GET /fraud", "", "", all(200, "anon", 303, "admin", 403, responders, 404)},
 	{"POST /fraud", "", "kind=phone&value=", all(403, "anon", 401, residents, 400)},
 	{"GET /fraud/check", "/fraud/check?kind=phone&value=17012345678", "", all(200, "anon", 303)},
 	{"GET /fraud/:id", "/fraud/{fraud}", "", ownRequest(200, "anon", 303)},
@@ -370,6 +386,18 @@ func newMatrixWorld(t *testing.T) *matrixWorld {
 		"admin":     admin.AccessToken,
 	}
 	_ = me
+	var demoBooths struct{ Items []struct{ ID, Name string } }
+	ts.api(t, "GET", "/api/v1/booths", "", nil, &demoBooths)
+	for _, role := range []string{"guard", "volunteer"} {
+		phone := map[string]string{"guard": "13700000014", "volunteer": "13700000015"}[role]
+		resp := ts.api(t, "POST", "/api/v1/staff", tokens["head"], map[string]string{
+			"phone": phone, "name": "矩阵" + phone[7:], "password": "matrix-pass-0", "role": role, "booth_id": demoBooths.Items[0].ID,
+		}, nil)
+		if resp.StatusCode != 201 {
+			t.Fatalf("create %s: %d", role, resp.StatusCode)
+		}
+		tokens[role] = firstLogin(phone)
+	}
 
 	// The demo resident's request with one document, and the ids the cells name.
 	var booths struct{ Items []struct{ ID, Name string } }

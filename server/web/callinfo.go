@@ -37,6 +37,7 @@ type staffCallJSON struct {
 	Profile *app.SafetyProfile  `json:"profile,omitempty"`
 	Trail   []app.CallPosition  `json:"trail"`
 	Map     *app.MapLinks       `json:"map,omitempty"`
+	Assists []app.CallAssist    `json:"assists"` // guards' and volunteers' answers
 }
 
 // staffCall adds what staff see to a call, auditing the view.
@@ -50,7 +51,11 @@ func (s *Server) staffCall(c echo.Context, call *app.AssistanceCall) (*staffCall
 	if err != nil {
 		return nil, err
 	}
-	out := &staffCallJSON{callJSON: callJSON{call}, Caller: views[call.ID].Caller, Profile: views[call.ID].Profile, Trail: trail}
+	assists, err := s.store.CallAssists(ctx, call.ID)
+	if err != nil {
+		return nil, err
+	}
+	out := &staffCallJSON{callJSON: callJSON{call}, Caller: views[call.ID].Caller, Profile: views[call.ID].Profile, Trail: trail, Assists: assists}
 	if call.Lat != nil && call.Lng != nil {
 		links := app.LinksFor(app.LatLng{Lat: *call.Lat, Lng: *call.Lng}, "#"+itoa64(call.ID))
 		out.Map = &links

@@ -20,13 +20,16 @@ const (
 )
 
 // eventFilter is what the caller may see of the log: a resident their own
-// records, staff their station's, anyone else nothing.
+// records, staff their station's, an available guard or volunteer their
+// booth's call events, anyone else nothing.
 func eventFilter(p *principal) app.EventFilter {
 	switch {
 	case p.Role == app.RoleResident:
 		return app.EventFilter{OwnerID: p.UserID}
 	case p.Role.Staff() && p.StationID != nil:
 		return app.EventFilter{StationID: *p.StationID}
+	case p.Role.Responder() && p.User != nil && p.User.Available && p.User.BoothID != nil:
+		return app.EventFilter{ResponderBoothID: *p.User.BoothID}
 	}
 	return app.EventFilter{}
 }

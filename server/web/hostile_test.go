@@ -202,7 +202,7 @@ func TestHostileInputIsRefusedAndChangesNothing(t *testing.T) {
 // reach its handler: one who gets a success, else one the route answers on
 // the merits (400, 409) rather than on who is asking.
 func usableCell(cells []matrixCell, route string) (matrixCell, string, bool) {
-	order := []string{"resident", "officer", "head", "admin", "resident2", "officer2", "head2", "anon"}
+	order := []string{"resident", "officer", "head", "admin", "resident2", "officer2", "head2", "guard", "volunteer", "anon"}
 	for _, good := range []func(int) bool{
 		func(s int) bool { return s < 400 },
 		func(s int) bool { return s != 401 && s != 403 && s != 404 },

@@ -117,6 +117,12 @@ func (s *Server) callPage(c echo.Context, call *app.AssistanceCall) view.CallPag
 	v.CanCancel = v.Caller && call.Status.Open()
 	v.Medical = call.Category == "medical"
 	v.Resolved = call.Status == app.CallResolved
+	if v.Caller {
+		// Not knowing (a failed read) shows nothing, the safe side.
+		if coming, err := s.volunteerOnTheWay(c, call); err == nil {
+			v.VolunteerOnTheWay = coming
+		}
+	}
 	if call.Repeated {
 		v.Repeated = call.CallsThisHour
 	}

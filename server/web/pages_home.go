@@ -43,6 +43,8 @@ func (s *Server) handleHome(c echo.Context) error {
 		return s.handleTabletHome(c)
 	case app.RoleHead:
 		return s.handleHeadDashboard(c)
+	case app.RoleGuard, app.RoleVolunteer:
+		return s.handleResponderHome(c)
 	default:
 		return s.handleAdminPage(c)
 	}

@@ -512,7 +512,7 @@ func (s *Server) requestPage(c echo.Context, r *app.ServiceRequest) (view.Reques
 		// (the first of the list is the head) would hand it on by mistake.
 		v.Officers = []view.Option{{Value: "", Label: t(c, "req.assign_pick"), Selected: r.AssigneeID == nil}}
 		for _, u := range staff {
-			if !u.Disabled {
+			if !u.Disabled && u.Role.Staff() { // guards and volunteers take no requests
 				v.Officers = append(v.Officers, view.Option{Value: itoa64(u.ID), Label: u.Name, Selected: r.AssigneeID != nil && *r.AssigneeID == u.ID})
 			}
 		}

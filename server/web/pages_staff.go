@@ -32,12 +32,19 @@ func (s *Server) staffPage(c echo.Context, form view.NewStaff, flash string) (vi
 		name = st.NameEn
 	}
 	v := view.StaffPage{StationName: name, Form: form, Flash: flash}
+	for _, r := range []app.Role{app.RoleOfficer, app.RoleGuard, app.RoleVolunteer} {
+		v.Form.Roles = append(v.Form.Roles, view.Option{Value: string(r), Label: t(c, "staff.role_"+string(r)), Selected: form.Role == string(r)})
+	}
+	selected, _ := parseID(form.BoothID)
+	if v.Form.Booths, err = s.stationBooths(c, station, selected, ""); err != nil {
+		return view.StaffPage{}, err
+	}
 	for _, u := range users {
-		if u.Role != app.RoleOfficer {
+		if u.Role == app.RoleHead {
 			continue
 		}
 		v.Officers = append(v.Officers, view.StaffRow{
-			ID: itoa64(u.ID), Name: u.Name, Phone: notify.MaskPhone(u.Phone), BadgeNo: u.BadgeNo,
+			ID: itoa64(u.ID), Role: t(c, "staff.role_"+string(u.Role)), Name: u.Name, Phone: notify.MaskPhone(u.Phone), BadgeNo: u.BadgeNo,
 			Disabled: u.Disabled, MustChangePassword: u.MustChangePassword,
 		})
 	}
@@ -59,12 +66,15 @@ func (s *Server) handleStaffPage(c echo.Context) error {
 
 // handleStaffPageCreate: POST /staff (form) creates an officer.
 func (s *Server) handleStaffPageCreate(c echo.Context) error {
-	r := staffRequest{Phone: c.FormValue("phone"), Name: c.FormValue("name"), BadgeNo: c.FormValue("badge_no"), Password: c.FormValue("password")}
-	form := view.NewStaff{Phone: r.Phone, Name: r.Name, BadgeNo: r.BadgeNo, Errors: view.Errors{}}
+	r := staffRequest{Phone: c.FormValue("phone"), Name: c.FormValue("name"), BadgeNo: c.FormValue("badge_no"), Password: c.FormValue("password"),
+		Role: c.FormValue("role"), BoothID: c.FormValue("booth_id")}
+	form := view.NewStaff{Phone: r.Phone, Name: r.Name, BadgeNo: r.BadgeNo, Role: r.Role, BoothID: r.BoothID, Errors: view.Errors{}}
 	checkPhone(c, form.Errors, r.Phone)
 	checkName(c, form.Errors, r.Name)
 	checkPassword(c, form.Errors, "password", r.Password)
-	if r.BadgeNo == "" {
+	if app.Role(r.Role).Responder() {
+		r.BadgeNo = "" // guards and volunteers carry no police badge
+	} else if r.BadgeNo == "" {
 		form.Errors["badge_no"] = t(c, "err.badge_required")
 	}
 	status := http.StatusBadRequest

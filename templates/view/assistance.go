@@ -28,19 +28,22 @@ type CallPage struct {
 	Repeated    int  // the caller's calls this hour when past the bound, else 0
 	Medical     bool // 120 is offered beside 110
 	Resolved    bool
-	Outcome     string // the officer's note when resolving
-	Messages    []CallMessageRow
-	Timeline    []TimelineRow
-	Caller      bool // the page is the caller's
-	CanCancel   bool
-	Actions     []RequestAction // the officer's next steps
-	CanMessage  bool
-	Error       string
-	MessageKey  string    // Idempotency-Key of the message form
-	Info        *CallInfo // caller, profile, place and hand-offs (callinfo.go)
-	Photos      []CallPhotoRow
-	CanAddPhoto bool   // the caller, or the officer who took it, while it is open
-	PhotoKey    string // Idempotency-Key of the photo form
+	// VolunteerOnTheWay: a guard or volunteer answered and the booth lets
+	// its callers know.
+	VolunteerOnTheWay bool
+	Outcome           string // the officer's note when resolving
+	Messages          []CallMessageRow
+	Timeline          []TimelineRow
+	Caller            bool // the page is the caller's
+	CanCancel         bool
+	Actions           []RequestAction // the officer's next steps
+	CanMessage        bool
+	Error             string
+	MessageKey        string    // Idempotency-Key of the message form
+	Info              *CallInfo // caller, profile, place and hand-offs (callinfo.go)
+	Photos            []CallPhotoRow
+	CanAddPhoto       bool   // the caller, or the officer who took it, while it is open
+	PhotoKey          string // Idempotency-Key of the photo form
 }
 
 // CallPhotoRow is one photo of a call: its thumbnail links to the display

@@ -118,6 +118,7 @@ type Home struct {
 // StaffRow is one officer in a head's list.
 type StaffRow struct {
 	ID                 string
+	Role               string // officer, guard or volunteer, as a label
 	Name               string
 	Phone              string
 	BadgeNo            string
@@ -136,6 +137,9 @@ type StaffPage struct {
 // NewStaff is the form to create a staff account.
 type NewStaff struct {
 	Phone, Name, BadgeNo string
+	Role, BoothID        string
+	Roles                []Option // officer, guard, volunteer
+	Booths               []Option // the booth of a guard or volunteer
 	Errors               Errors
 }
 
