@@ -127,7 +127,7 @@ func TestOfficerTabletHomeIsOneScreen(t *testing.T) {
 	tablet.Submit(".tablet-shift form button[type=submit]")
 	tablet.Open(srv.URL + "/")
 	text := tablet.text()
-	for _, want := range []string{"求助呼叫", "窗口：接下来的群众", "A-", "快速记录", "3 号楼独居老人王大爷"} {
+	for _, want := range []string{"求助呼叫", "窗口：接下来的群众", "其他事项", "快速记录", "3 号楼独居老人王大爷"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("the tablet home does not show %q:\n%s", want, text)
 		}

@@ -94,7 +94,9 @@ func TestSixthCallGoesThroughAndTheButtonIsOnTheFirstScreen(t *testing.T) {
 		officer.Axe()
 
 		// The call ends so the other language starts clean.
-		resident.Submit(`form[action$="/move"] button`)
+		resident.Submit(`form[action$="/move"] button[type=submit]`)
+		resident.WaitFor(`document.querySelector(".confirm-step") !== null`)
+		resident.Submit(`.confirm-step button[name="confirm"][value="1"]`)
 		resident.WaitFor(`document.querySelector("[data-call-open]").getAttribute("data-call-open") === "false"`)
 		resident.Open(srv.URL + "/")
 		resident.Submit(`.elder-switch button[value="0"]`)

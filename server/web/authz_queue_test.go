@@ -38,7 +38,7 @@ func (w *matrixWorld) queue(t *testing.T, booth string) {
 	if key.Key == "" || key2.ID == "" {
 		t.Fatal("display keys not made")
 	}
-	w.queuePlaceholders = []string{"{qreq}", qreq, "{qreq2}", qreq2, "{rating}", rating.ID,
+	w.queuePlaceholders = []string{"{qreq}", qreq, "{qreq2}", qreq2, "{rating}", rating.ID, "{rated}", done,
 		"{display_key}", key.ID, "{display_key2}", key2.ID, "{display_key_value}", key.Key}
 }
 
@@ -60,7 +60,7 @@ var matrixQueue = []matrixCell{
 	// arrives the request for them; after that it has arrived.
 	{"POST /api/v1/service-requests/:id/arrival", "/api/v1/service-requests/{qreq}/arrival", `{}`, all(404, "anon", 401, "admin", 403, "resident", 403, "officer", 200, "head", 409)},
 	{"POST /requests/:id/arrival", "/requests/{qreq2}/arrival", "x=1", all(404, "anon", 401, "admin", 403, residents, 403, "officer", 303, "head", 409)},
-	{"POST /api/v1/service-requests", "", `{"booth_id":"{booth}","walk_in":{"name":"王大爷","phone":"1390000%04d"},"services":["other"],"fields":{"other":{"subject":"walk-in %d"}}}`, all(400, "anon", 401, "admin", 403, residents, 403, "officer", 201, "head", 201)},
+	{"POST /api/v1/service-requests", "", `{"booth_id":"{booth}","walk_in":{"name":"王大爷","phone":"1390000%04d"},"services":["other"],"fields":{"other":{"subject":"walk-in %d"}}}`, all(400, "anon", 401, "admin", 403, residents, 403, "officer", 201, "head", 201, responders, 404)},
 	{"POST /api/v1/service-requests/:id/recall", "/api/v1/service-requests/{qreq}/recall", "", all(403, "anon", 401, "officer", 409, "officer2", 404)},
 	{"POST /api/v1/service-requests/:id/skip", "/api/v1/service-requests/{qreq}/skip", "", all(403, "anon", 401, "officer", 409, "officer2", 404)},
 	{"POST /requests/:id/call", "/requests/{qreq}/call", "do=recall", all(403, "anon", 401, "officer", 409, "officer2", 404)},

@@ -41,7 +41,7 @@ func TestEveryIdempotentRouteMarksItsKeyWithItsWrite(t *testing.T) {
 		ts.store.DB().Raw("SELECT status FROM idempotent_responses WHERE key = ?", key).Scan(&status)
 		commits = append(commits, status...)
 	})
-	cells := append(slices.Clone(matrixOthers), matrix...)
+	cells := slices.Concat(matrixOthers, matrixQueue, matrix)
 	routes := idempotentRoutes(t)
 	for i, route := range routes {
 		_, pattern, _ := strings.Cut(route, " ")
@@ -95,17 +95,19 @@ func idempotentRoutes(t *testing.T) []string {
 
 // walkForm is a successful body for a route whose matrix body is refused,
 // and who sends it.
-type walkForm struct{ who, body string }
+type walkForm struct{ who, body, path string }
 
 // walkForms are the walk's own requests for those routes.
 var walkForms = map[string]walkForm{
-	"POST /requests/new":  {"resident", "service=other&f.other.subject=walk"},
-	"POST /safety-timer":  {"resident", "minutes=30"},
-	"POST /notices/new":   {"officer", "title=walk&body=walk&kind=safety&severity=minor"},
-	"POST /fraud":         {"resident", "kind=phone&value=13800138000&description=walk"},
-	"POST /care":          {"resident2", "reasons=elderly&cadence=weekly"},
-	"POST /api/v1/visits": {"officer", `{"enrolment_id":"{enrolment}","outcome":"visited","wellbeing":"good"}`},
-	"POST /visits/new":    {"officer", "enrolment_id={enrolment}&outcome=visited&wellbeing=good"},
+	"POST /requests/new":                       {who: "resident", body: "service=other&f.other.subject=walk"},
+	"POST /safety-timer":                       {who: "resident", body: "minutes=30"},
+	"POST /notices/new":                        {who: "officer", body: "title=walk&body=walk&kind=safety&severity=minor"},
+	"POST /fraud":                              {who: "resident", body: "kind=phone&value=13800138000&description=walk"},
+	"POST /care":                               {who: "resident2", body: "reasons=elderly&cadence=weekly"},
+	"POST /api/v1/visits":                      {who: "officer", body: `{"enrolment_id":"{enrolment}","outcome":"visited","wellbeing":"good"}`},
+	"POST /visits/new":                         {who: "officer", body: "enrolment_id={enrolment}&outcome=visited&wellbeing=good"},
+	"POST /api/v1/service-requests/:id/rating": {who: "resident", body: `{"score":5}`, path: "/api/v1/service-requests/{rated}/rating"},
+	"POST /requests/:id/rating":                {who: "resident", body: "score=5", path: "/requests/{rated}/rating"},
 }
 
 // sendWithKey sends a request that should succeed to route, as the first
@@ -127,6 +129,11 @@ func sendWithKey(t *testing.T, w *matrixWorld, cells []matrixCell, route, patter
 		// The walk enrolled the second resident through the API already.
 		w.ts.store.DB().Exec("DELETE FROM care_enrolments WHERE resident_id = (SELECT id FROM users WHERE phone = '13900000002')")
 	}
+	if strings.HasSuffix(route, "/rating") {
+		// A completed request is rated once: the walk rates the matrix's
+		// rated request again, its rating taken away first.
+		w.ts.store.DB().Exec("DELETE FROM ratings WHERE request_id = ?", w.placeholders.Replace("{rated}"))
+	}
 	if route == "POST /api/v1/visits" || route == "POST /visits/new" {
 		// A visit goes in the officer's shift log.
 		w.ts.api(t, "POST", "/api/v1/shifts/clock-in", w.tokens["officer"], map[string]string{"booth_id": w.placeholders.Replace("{booth}")}, nil)
@@ -134,7 +141,7 @@ func sendWithKey(t *testing.T, w *matrixWorld, cells []matrixCell, route, patter
 	var cell matrixCell
 	var who string
 	if f, ok := walkForms[route]; ok {
-		cell, who = matrixCell{route: route, body: f.body}, f.who
+		cell, who = matrixCell{route: route, path: f.path, body: f.body}, f.who
 	}
 	for _, c := range cells {
 		if c.route != route {
@@ -154,8 +161,8 @@ func sendWithKey(t *testing.T, w *matrixWorld, cells []matrixCell, route, patter
 			}
 		}
 		who = "resident"
-		if strings.HasSuffix(route, "/photos") {
-			who = "officer"
+		if strings.HasSuffix(route, "/photos") && !strings.Contains(route, "calls/") {
+			who = "officer" // a newborn's photo; a call's photos are added by its caller
 		}
 	}
 	if who == "" {
@@ -173,8 +180,11 @@ func sendWithKey(t *testing.T, w *matrixWorld, cells []matrixCell, route, patter
 		mw := multipart.NewWriter(&buf)
 		h := textproto.MIMEHeader{}
 		field := "file"
-		if strings.HasSuffix(route, "/photos") {
+		switch {
+		case strings.HasSuffix(route, "/photos"):
 			field = "photo"
+		case strings.HasSuffix(route, "/screenshots"):
+			field = "screenshot"
 		}
 		h.Set("Content-Disposition", `form-data; name="`+field+`"; filename="walk.png"`)
 		h.Set("Content-Type", "image/png")

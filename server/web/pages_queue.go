@@ -427,9 +427,7 @@ func (s *Server) handleHoursForm(c echo.Context) error {
 		capacity, _ := strconv.Atoi(c.FormValue("capacity_" + day))
 		h.Weekly = append(h.Weekly, app.OpeningRange{Weekday: d, Opens: opens, Closes: closes, SlotMinutes: slot, Capacity: capacity})
 	}
-	for _, d := range strings.FieldsFunc(c.FormValue("closed_dates"), func(r rune) bool { return r == ',' || r == ' ' || r == '，' }) {
-		h.ClosedDates = append(h.ClosedDates, d)
-	}
+	h.ClosedDates = append(h.ClosedDates, strings.FieldsFunc(c.FormValue("closed_dates"), func(r rune) bool { return r == ',' || r == ' ' || r == '，' })...)
 	if err := s.store.SetOpeningHours(c.Request().Context(), actorOf(c), b.ID, h); err != nil {
 		return s.renderCounter(c, "", err)
 	}

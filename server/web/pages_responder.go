@@ -39,7 +39,7 @@ func (s *Server) handleResponderHome(c echo.Context) error {
 		}
 		for _, a := range assists {
 			if a.UserID != nil && *a.UserID == p.UserID {
-				row.Answer = t(c, "responder.answered_"+string(a.Status))
+				row.Answer = assistAnswerLabel(c, a.Status)
 			}
 		}
 		v.Calls = append(v.Calls, row)
@@ -68,4 +68,13 @@ func (s *Server) handleAssistForm(c echo.Context) error {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, "/?done=1")
+}
+
+// assistAnswerLabel is a responder's own answer to a call, in the reader's
+// language.
+func assistAnswerLabel(c echo.Context, st app.AssistStatus) string {
+	if st == app.AssistArrived {
+		return t(c, "responder.answered_arrived")
+	}
+	return t(c, "responder.answered_on_my_way")
 }

@@ -33,7 +33,7 @@ func (s *Server) staffPage(c echo.Context, form view.NewStaff, flash string) (vi
 	}
 	v := view.StaffPage{StationName: name, Form: form, Flash: flash}
 	for _, r := range []app.Role{app.RoleOfficer, app.RoleGuard, app.RoleVolunteer} {
-		v.Form.Roles = append(v.Form.Roles, view.Option{Value: string(r), Label: t(c, "staff.role_"+string(r)), Selected: form.Role == string(r)})
+		v.Form.Roles = append(v.Form.Roles, view.Option{Value: string(r), Label: staffRoleLabel(c, r), Selected: form.Role == string(r)})
 	}
 	selected, _ := parseID(form.BoothID)
 	if v.Form.Booths, err = s.stationBooths(c, station, selected, ""); err != nil {
@@ -44,7 +44,7 @@ func (s *Server) staffPage(c echo.Context, form view.NewStaff, flash string) (vi
 			continue
 		}
 		v.Officers = append(v.Officers, view.StaffRow{
-			ID: itoa64(u.ID), Role: t(c, "staff.role_"+string(u.Role)), Name: u.Name, Phone: notify.MaskPhone(u.Phone), BadgeNo: u.BadgeNo,
+			ID: itoa64(u.ID), Role: staffRoleLabel(c, u.Role), Name: u.Name, Phone: notify.MaskPhone(u.Phone), BadgeNo: u.BadgeNo,
 			Disabled: u.Disabled, MustChangePassword: u.MustChangePassword,
 		})
 	}
@@ -176,4 +176,17 @@ func (s *Server) handleAuditPage(c echo.Context) error {
 		v.NextURL = "/audit?" + q.Encode()
 	}
 	return s.render(c, http.StatusOK, t(c, "audit.title"), pages.Audit(v))
+}
+
+// staffRoleLabel names a staff account's role in the reader's language.
+func staffRoleLabel(c echo.Context, r app.Role) string {
+	switch r {
+	case app.RoleHead:
+		return t(c, "staff.role_head")
+	case app.RoleGuard:
+		return t(c, "staff.role_guard")
+	case app.RoleVolunteer:
+		return t(c, "staff.role_volunteer")
+	}
+	return t(c, "staff.role_officer")
 }

@@ -20,7 +20,7 @@ import (
 func TestCrossSiteWritesOnEveryRouteAreRefused(t *testing.T) {
 	w := newMatrixWorld(t)
 	ts := w.ts
-	cells := append(slices.Clone(matrixOthers), matrix...)
+	cells := slices.Concat(matrixOthers, matrixQueue, matrix)
 	forged := []map[string]string{
 		{"Sec-Fetch-Site": "cross-site"},
 		{"Sec-Fetch-Site": "same-site"}, // a sibling subdomain is another site for us
