@@ -210,6 +210,7 @@ var matrix = []matrixCell{
 	{"POST /api/v1/auth/pin", "", `{"officer_id":"{target}","pin":"000000"}`, all(403, "anon", 401, "officer", 400, "officer2", 404)},
 	{"GET /shift", "", "", all(403, "anon", 303, officers, 200)},
 	{"POST /shift/clock-in", "", "booth_id={booth}", all(403, "anon", 401, "officer", 303, "officer2", 404)},
+	{"POST /shift/volunteers-visible", "", "visible=1", all(403, "anon", 401, "officer", 303, "officer2", 404)},
 	{"POST /shift/clock-out", "", "handover_note=matrix", all(403, "anon", 401, "officer", 303, "officer2", 409)},
 	{"POST /shift/handover/:id", "/shift/handover/{shift}", "", all(403, "anon", 401, "officer", 409, "officer2", 404)},
 	{"POST /shift/switch", "", "officer_id={target}&pin=000000", all(403, "anon", 401, officers, 400)},

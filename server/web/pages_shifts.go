@@ -87,6 +87,12 @@ func (s *Server) entryRows(c echo.Context, entries []app.ShiftEntry, loc *time.L
 	for _, e := range entries {
 		row := view.EntryRow{ID: itoa64(e.ID), At: pageTime(e.CreatedAt, loc), Kind: e.Kind, KindLabel: t(c, "entry_kind."+e.Kind),
 			Text: e.Text, Who: people.of(e.AuthorID), System: e.AuthorID == nil, HeadNote: e.Kind == app.EntryHeadNote}
+		for i, pt := range e.Participants {
+			if i > 0 {
+				row.Participants += "、"
+			}
+			row.Participants += people.of(&pt.UserID)
+		}
 		if e.WrittenAt != nil && e.WrittenAt.Sub(e.CreatedAt).Abs() >= time.Minute {
 			row.WrittenAt = pageTime(*e.WrittenAt, loc)
 		}
@@ -192,7 +198,7 @@ func (s *Server) renderShiftPage(c echo.Context, status int, errs view.Errors, f
 		return err
 	}
 	loc := s.stationLocation(c, station)
-	v := view.ShiftPage{Flash: flash, Errors: errs, Officer: p.User.Name, EntryKinds: s.entryKinds(c), IdempotencyKey: newKey(),
+	v := view.ShiftPage{Flash: flash, Errors: errs, Officer: p.User.Name, EntryKinds: s.entryKinds(c), Responders: s.responderOptions(c, station), IdempotencyKey: newKey(),
 		HasPin: p.User.PinHash != ""}
 	if v.Errors == nil {
 		v.Errors = view.Errors{}
@@ -213,6 +219,9 @@ func (s *Server) renderShiftPage(c echo.Context, status int, errs view.Errors, f
 	default:
 		head := s.shiftHead(c, sh, loc)
 		v.Shift = &head
+		if b, err := s.booth(ctx, sh.BoothID); err == nil {
+			v.VolunteersVisible = b.VolunteersVisible
+		}
 		v.Entries = s.entryRows(c, sh.Entries, loc, p.UserID, true)
 		if v.DueVisits, err = s.dueVisitRows(c, station, sh.BoothID, loc); err != nil {
 			return err
@@ -266,6 +275,22 @@ func (s *Server) handleClockOutForm(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, "/shift?done=clock_out")
 }
 
+// handleVolunteersVisibleForm: POST /shift/volunteers-visible, whether
+// the callers of the booth the officer is on duty at see that a community
+// volunteer is on the way.
+func (s *Server) handleVolunteersVisibleForm(c echo.Context) error {
+	ctx := c.Request().Context()
+	sh, err := s.store.CurrentShift(ctx, caller(c).UserID)
+	if err != nil {
+		return s.shiftFormError(c, "", err)
+	}
+	if _, err := s.store.SetVolunteersVisible(ctx, actorOf(c), sh.StationID, sh.BoothID, c.FormValue("visible") == "1"); err != nil {
+		return s.shiftFormError(c, "", err)
+	}
+	s.cache.booths.forgetAll()
+	return c.Redirect(http.StatusSeeOther, "/shift?done=volunteers_visible")
+}
+
 // handleHandoverForm: POST /shift/handover/:id acknowledges a handover.
 func (s *Server) handleHandoverForm(c echo.Context) error {
 	if _, err := s.acknowledgeHandover(c); err != nil {
@@ -312,6 +337,9 @@ func (s *Server) handlePinForm(c echo.Context) error {
 // review: an officer's entry or correction, or a head's note.
 func (s *Server) handleEntryForm(c echo.Context) error {
 	r := entryJSON{Kind: c.FormValue("kind"), Text: c.FormValue("text"), Corrects: c.FormValue("corrects"), WrittenAt: formTime(c, "written_at")}
+	if form, err := c.FormParams(); err == nil {
+		r.Participants = form["participants"]
+	}
 	back := "/shifts/" + c.Param("id")
 	if caller(c).Role == app.RoleOfficer {
 		if sh, err := s.store.CurrentShift(c.Request().Context(), caller(c).UserID); err == nil && itoa64(sh.ID) == c.Param("id") {
@@ -356,7 +384,7 @@ func (s *Server) renderShiftDetail(c echo.Context, status int, errs view.Errors,
 	sh := sj.Shift
 	mine := p.Role == app.RoleOfficer && sh.OfficerID == p.UserID
 	v := view.ShiftDetail{Flash: flash, Errors: errs, Shift: s.shiftHead(c, sh, loc), Sealed: sh.Sealed(),
-		Entries: s.entryRows(c, sh.Entries, loc, p.UserID, mine && !sh.Sealed()), EntryKinds: s.entryKinds(c),
+		Entries: s.entryRows(c, sh.Entries, loc, p.UserID, mine && !sh.Sealed()), EntryKinds: s.entryKinds(c), Responders: s.responderOptions(c, sh.StationID),
 		CanSignOff: p.Role == app.RoleHead && sh.EndedAt != nil && !sh.Sealed(), CanHeadNote: p.Role == app.RoleHead,
 		CanWrite: mine && !sh.Sealed(), IdempotencyKey: newKey()}
 	if v.Errors == nil {
@@ -502,4 +530,22 @@ func (s *Server) handleReviewPage(c echo.Context) error {
 		v.NextURL = "/shifts?" + next.Encode()
 	}
 	return s.render(c, http.StatusOK, t(c, "review.title"), pages.ShiftReview(v))
+}
+
+// responderOptions are the station's enabled guards and volunteers, whom
+// an officer names as going along on a patrol; none when they cannot be
+// listed (the form then simply offers none).
+func (s *Server) responderOptions(c echo.Context, station int64) []view.Option {
+	staff, err := s.store.ListStaff(c.Request().Context(), station)
+	if err != nil {
+		s.log.Warn("responders not listed for the entry form", "station_id", station, "err", err)
+		return nil
+	}
+	var out []view.Option
+	for _, u := range staff {
+		if u.Role.Responder() && !u.Disabled {
+			out = append(out, view.Option{Value: itoa64(u.ID), Label: u.Name + " · " + staffRoleLabel(c, u.Role)})
+		}
+	}
+	return out
 }

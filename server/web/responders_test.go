@@ -294,3 +294,47 @@ func TestVolunteersTabletPageTogglesAvailabilityAndAnswersCalls(t *testing.T) {
 		t.Fatal("the caller's page does not say a volunteer is on the way")
 	}
 }
+
+// On the tablet the officer ticks the volunteer who went along on a patrol
+// entry, and the shift's log names them.
+func TestPatrolEntryNamesTheVolunteerAlongOnTheTablet(t *testing.T) {
+	ts := newTestServer(t, nil)
+	ts.demo(t)
+	head := ts.login(t, "13800000000").AccessToken
+	officer := ts.login(t, "13800000001").AccessToken
+	boothA, _ := ts.demoBooths(t)
+	vol := ts.responder(t, head, "volunteer", "13600000042", boothA).AccessToken
+	var volMe struct{ ID, Name string }
+	ts.api(t, "GET", "/api/v1/me", vol, nil, &volMe)
+	var shift struct{ ID string }
+	if resp := ts.api(t, "POST", "/api/v1/shifts/clock-in", officer, map[string]string{"booth_id": boothA}, &shift); resp.StatusCode != 201 {
+		t.Fatalf("clock in: %d", resp.StatusCode)
+	}
+	form := map[string]string{"Authorization": "Bearer " + officer, "Content-Type": "application/x-www-form-urlencoded"}
+	_, page := ts.do(t, "GET", "/shift", "", form)
+	if !strings.Contains(page, `name="participants" value="`+volMe.ID+`"`) {
+		t.Fatal("the shift page offers no volunteer to tick")
+	}
+	// The form's answer is the shift page it redirects to.
+	resp, page := ts.do(t, "POST", "/shifts/"+shift.ID+"/entries", "kind=patrol&text=%E5%B7%A1%E9%80%BB&participants="+volMe.ID, form)
+	if resp.StatusCode != 200 || resp.Request.URL.Path != "/shift" || strings.Contains(page, "field-error") {
+		t.Fatalf("patrol entry from the tablet: %d at %s, want the shift page without errors", resp.StatusCode, resp.Request.URL)
+	}
+	if !strings.Contains(page, "同行："+volMe.Name) {
+		t.Fatalf("the shift log does not name %s along on the patrol", volMe.Name)
+	}
+
+	// The officer lets the booth's callers know when a volunteer is on the
+	// way, from the same page.
+	if !strings.Contains(page, "告诉求助群众") {
+		t.Fatal("the shift page offers no switch for telling callers")
+	}
+	resp, page = ts.do(t, "POST", "/shift/volunteers-visible", "visible=1", form)
+	if resp.StatusCode != 200 || !strings.Contains(page, "不再提示") {
+		t.Fatalf("telling callers from the tablet: %d", resp.StatusCode)
+	}
+	id, _ := strconv.ParseInt(boothA, 10, 64)
+	if b, err := ts.store.FindBooth(context.Background(), id); err != nil || !b.VolunteersVisible {
+		t.Errorf("the booth does not tell its callers after the switch (%v)", err)
+	}
+}

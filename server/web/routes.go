@@ -82,6 +82,7 @@ func (s *Server) routes() {
 	page.POST("/shift/clock-in", s.handleClockInForm, officer)
 	page.POST("/shift/clock-out", s.handleClockOutForm, officer)
 	page.POST("/shift/handover/:id", s.handleHandoverForm, officer)
+	page.POST("/shift/volunteers-visible", s.handleVolunteersVisibleForm, officer)
 	page.POST("/shift/switch", s.handleSwitchForm, officer)
 	page.POST("/shift/pin", s.handlePinForm, officer)
 	page.GET("/shifts", s.handleReviewPage, head)

@@ -4,18 +4,22 @@ package view
 // or out, the handover to acknowledge, the log growing live, quick entries
 // and the switch of the acting officer.
 type ShiftPage struct {
-	Flash          string
-	Errors         Errors
-	Officer        string   // who is acting on this tablet
-	Booths         []Option // where to clock in
-	Shift          *ShiftHead
-	Handover       *Handover // the booth's open handover, to acknowledge
-	Entries        []EntryRow
-	EntryKinds     []Option
-	IdempotencyKey string
-	Colleagues     []Option // officers of the station who may take the tablet over
-	HasPin         bool
-	DueVisits      []DueVisitRow // today's planned visits at the shift's booth
+	Flash      string
+	Errors     Errors
+	Officer    string   // who is acting on this tablet
+	Booths     []Option // where to clock in
+	Shift      *ShiftHead
+	Handover   *Handover // the booth's open handover, to acknowledge
+	Entries    []EntryRow
+	EntryKinds []Option
+	Responders []Option // guards and volunteers who may go along on a patrol
+	// VolunteersVisible: the booth's callers see that a community volunteer
+	// is on the way (offered while the station has guards or volunteers).
+	VolunteersVisible bool
+	IdempotencyKey    string
+	Colleagues        []Option // officers of the station who may take the tablet over
+	HasPin            bool
+	DueVisits         []DueVisitRow // today's planned visits at the shift's booth
 }
 
 // ShiftHead describes one shift.
@@ -36,6 +40,7 @@ type Handover struct {
 // at it shown beneath it.
 type EntryRow struct {
 	ID, At, WrittenAt, Kind, KindLabel, Text, Who, Link string
+	Participants                                        string // the guards and volunteers along on a patrol
 	System, HeadNote, CanCorrect                        bool
 	Corrections                                         []EntryRow
 }
@@ -89,6 +94,7 @@ type ShiftDetail struct {
 	Charts         []Chart
 	Entries        []EntryRow
 	EntryKinds     []Option
+	Responders     []Option // guards and volunteers who may go along on a patrol
 	CanSignOff     bool
 	CanHeadNote    bool
 	CanWrite       bool // the shift's own officer, not sealed
