@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"fmt"
 	"log/slog"
+	"os"
+	"syscall"
 	"time"
 
 	"github.com/pressly/goose/v3"
@@ -37,11 +39,22 @@ func newMigrator(db *sql.DB, pg bool) (*goose.Provider, error) {
 
 // Migrate applies every pending migration and logs each one.
 //
-// SQLite has no migration lock: two processes starting together on one
-// file may both try a version. Each migration runs in one transaction, so
-// the loser's attempt fails whole; it then finds the schema current (or
-// retries what is left).
+// On PostgreSQL goose's session lock lets one instance migrate at a time.
+// On SQLite the processes sharing the database file take turns through a
+// lock on a file beside it: a migration that rebuilds a table runs outside
+// a transaction (SQLite's foreign keys can only be switched off there), so
+// its version is not recorded atomically with its change and two processes
+// must not both run it. A migration that fails half-way is retried a few
+// times (a busy database), finding the schema current when another
+// process finished it.
 func (s *Store) Migrate(ctx context.Context, log *slog.Logger) error {
+	if s.migrateLock != "" {
+		unlock, err := lockFile(s.migrateLock)
+		if err != nil {
+			return fmt.Errorf("store: migrate: %w", err)
+		}
+		defer unlock()
+	}
 	for attempt := 1; ; attempt++ {
 		results, err := s.goose.Up(ctx)
 		for _, r := range results {
@@ -62,4 +75,23 @@ func (s *Store) Migrate(ctx context.Context, log *slog.Logger) error {
 			return nil // another process migrated meanwhile
 		}
 	}
+}
+
+// lockFile waits for an exclusive lock on the file at path (created when
+// missing) and returns its release. The lock is the open file's own
+// (flock), so it holds between processes and between stores of one
+// process, and ends with the process.
+func lockFile(path string) (func(), error) {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o600) // #nosec G304 -- the database's own folder, from the configuration
+	if err != nil {
+		return nil, fmt.Errorf("open lock %s: %w", path, err)
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil { // #nosec G115 -- a file descriptor fits an int
+		_ = f.Close()
+		return nil, fmt.Errorf("lock %s: %w", path, err)
+	}
+	return func() {
+		_ = syscall.Flock(int(f.Fd()), syscall.LOCK_UN) // #nosec G115 -- a file descriptor fits an int
+		_ = f.Close()
+	}, nil
 }

@@ -39,6 +39,10 @@ type Store struct {
 	postgres bool
 	goose    *goose.Provider
 
+	// migrateLock is the file whose lock serialises the migrations of the
+	// processes sharing a SQLite database (see Migrate); "" on PostgreSQL.
+	migrateLock string
+
 	// afterCommit is called after every committed transaction, so the event
 	// hub of this instance reads the log at once (see OnCommit).
 	afterCommit func()
@@ -112,6 +116,7 @@ func Open(databaseURL, sqlitePath string, log *slog.Logger) (*Store, error) {
 			"?_pragma=busy_timeout(10000)&_pragma=journal_mode(wal)&_pragma=foreign_keys(on)" +
 			"&_pragma=synchronous(normal)&_txlock=immediate"
 		dialector = gormlite.Open(dsn)
+		s.migrateLock = sqlitePath + ".migrate-lock"
 	}
 	db, err := gorm.Open(dialector, cfg)
 	if err != nil {
