@@ -34,9 +34,9 @@ func (s *Store) tellClosedPage(tx *gorm.DB, c *app.AssistanceCall, officerID int
 	// A push to each of the caller's devices with every step (the service
 	// worker shows one notification per call), then a text unless one
 	// went out for this conversation lately.
-	var subs []app.PushSubscription
-	if err := tx.Where("user_id = ?", caller.ID).Order("id").Find(&subs).Error; err != nil {
-		return fmt.Errorf("store: tell closed page: push subscriptions: %w", err)
+	subs, err := userPushSubscriptions(tx, caller.ID)
+	if err != nil {
+		return err
 	}
 	if err := queuePush(tx, c.StationID, subs, app.CallerAlert(c, kind)); err != nil {
 		return err

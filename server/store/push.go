@@ -107,8 +107,14 @@ func stationPushSubscriptions(db *gorm.DB, stationID int64) ([]app.PushSubscript
 
 // UserPushSubscriptions returns a user's subscriptions.
 func (s *Store) UserPushSubscriptions(ctx context.Context, userID int64) ([]app.PushSubscription, error) {
+	return userPushSubscriptions(s.db.WithContext(ctx), userID)
+}
+
+// userPushSubscriptions reads a user's subscriptions in the order they
+// were first stored, on db (a transaction queuing a push to them).
+func userPushSubscriptions(db *gorm.DB, userID int64) ([]app.PushSubscription, error) {
 	var subs []app.PushSubscription
-	if err := s.db.WithContext(ctx).Where("user_id = ?", userID).Order("id").Find(&subs).Error; err != nil {
+	if err := db.Where("user_id = ?", userID).Order("id").Find(&subs).Error; err != nil {
 		return nil, fmt.Errorf("store: user push subscriptions: %w", err)
 	}
 	return subs, nil
