@@ -76,4 +76,25 @@ func TestPagesUpdateLive(t *testing.T) {
 	resident.WaitFor(`document.getElementById("live-timeline").innerText.includes("状态：已受理")`)
 	resident.Screenshot("live-accepted")
 	resident.Axe()
+
+	// A change that lands while the page is still fetching the one before
+	// is shown too. Answers reach the page three seconds late here, as on a
+	// slow phone network; the second change comes while the first is in
+	// flight.
+	Eval[bool](resident, `(() => {
+		const send = XMLHttpRequest.prototype.send;
+		XMLHttpRequest.prototype.send = function (body) {
+			const onload = this.onload, xhr = this;
+			this.onload = function () { setTimeout(() => onload.apply(xhr, arguments), 3000); };
+			return send.call(this, body);
+		};
+		return true;
+	})()`)
+	apiCall(t, srv.URL, "POST", "/api/v1/service-requests/"+r.ID+"/transitions", "13800000001", map[string]string{"to": "in_progress"}, nil)
+	resident.WaitFor(`document.getElementById("live-status").classList.contains("htmx-request")`)
+	apiCall(t, srv.URL, "POST", "/api/v1/service-requests/"+r.ID+"/transitions", "13800000001", map[string]string{"to": "completed"}, nil)
+	resident.Do(chromedp.WaitVisible(chromedp.CSS("#live-status .status-completed")))
+	if !Eval[bool](resident, `window.renderedOnce === true`) {
+		t.Error("the page was reloaded")
+	}
 }

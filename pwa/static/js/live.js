@@ -4,6 +4,11 @@
 // data-live-record="ID" only events about that record count. The stream
 // resumes from the id the page was rendered at, so nothing in between is
 // missed. When the session has ended the page goes to sign-in.
+//
+// A region an event reaches while it is being fetched (or while its new
+// copy is being settled in) is fetched once more when the new copy is in:
+// htmx would queue that second fetch on the element the first one
+// replaces, and drop it, so the page would keep the older copy.
 "use strict";
 
 (function () {
@@ -11,6 +16,34 @@
   if (from === null || !window.EventSource) return;
   var source = null;
   var last = from;
+  var stale = {}; // ids of regions an event reached mid-fetch
+
+  function busy(el) {
+    return el.classList.contains("htmx-request") || el.classList.contains("htmx-added");
+  }
+
+  function fetchAgain(el) {
+    if (el.id && busy(el)) {
+      stale[el.id] = true;
+    } else if (window.htmx) {
+      window.htmx.trigger(el, "live");
+    }
+  }
+
+  // The new copy is in and htmx has processed it: fetch what it missed.
+  document.addEventListener("htmx:load", function (e) {
+    var el = e.detail && e.detail.elt;
+    if (!el || !el.id || !stale[el.id]) return;
+    delete stale[el.id];
+    window.htmx.trigger(el, "live");
+  });
+  // The fetch failed and nothing was swapped in: try once more.
+  document.addEventListener("htmx:afterRequest", function (e) {
+    var el = e.detail && e.detail.elt;
+    if (!el || !el.id || !stale[el.id] || e.detail.successful || !el.isConnected) return;
+    delete stale[el.id];
+    window.htmx.trigger(el, "live");
+  });
 
   function refresh(event) {
     var data = {};
@@ -20,7 +53,7 @@
       var record = el.getAttribute("data-live-record");
       if (names.indexOf(event.type) < 0) return;
       if (record && data.id !== record) return;
-      if (window.htmx) window.htmx.trigger(el, "live");
+      fetchAgain(el);
     });
     document.dispatchEvent(new CustomEvent("booth:event", { detail: { type: event.type, data: data } }));
   }
