@@ -182,7 +182,11 @@ type ShiftFilter struct {
 	From, To  time.Time // shifts that overlap [From, To)
 	Before    int64     // cursor: only shifts with a lower id
 	Limit     int
-	Entries   bool // load each shift's log too
+	// OldestFirst lists in the order the shifts began (ascending ids),
+	// from the cursor After on.
+	OldestFirst bool
+	After       int64
+	Entries     bool // load each shift's log too
 }
 
 // ShiftService keeps shifts, their logs and the booths' coverage.
@@ -197,7 +201,8 @@ type ShiftService interface {
 	CurrentShift(ctx context.Context, officerID int64) (*Shift, error)
 	// FindShift returns a shift of the station with its entries.
 	FindShift(ctx context.Context, stationID, id int64) (*Shift, error)
-	// ListShifts returns shifts matching f, newest first.
+	// ListShifts returns shifts matching f, newest first unless f asks
+	// for the oldest first.
 	ListShifts(ctx context.Context, f ShiftFilter) ([]Shift, error)
 	// AddEntry appends an entry to a shift's log; ECONFLICT once sealed
 	// (except a head's note) or when the officer is not the shift's.
@@ -225,7 +230,12 @@ type FigureQuery struct {
 	StationID int64
 	BoothID   int64
 	From, To  time.Time
-	Shifts    []int64
+	// Entries counts the log entries of the shifts that overlap the
+	// period (at the booth when one is given, of OfficerID when set);
+	// ShiftID counts one shift's instead.
+	Entries   bool
+	OfficerID int64
+	ShiftID   int64
 	Zone      *time.Location
 	Now       time.Time // what "still open" is measured to; zero: the clock
 }

@@ -16,7 +16,7 @@ const maxFigureDays = 92
 
 // Figures counts what a booth (or a whole station) did in a period: calls
 // and how fast they were acknowledged, requests completed and past their
-// target, coverage gaps, and the log entries of the given shifts.
+// target, coverage gaps, and when asked the log entries of its shifts.
 func (s *Store) Figures(ctx context.Context, q app.FigureQuery) (*app.Figures, error) {
 	if !q.From.Before(q.To) {
 		return nil, app.Errorf(app.EINVALID, "from must be before to")
@@ -155,20 +155,36 @@ func (s *Store) Figures(ctx context.Context, q app.FigureQuery) (*app.Figures, e
 		}
 	}
 
-	if len(q.Shifts) > 0 {
-		var kinds []struct {
-			Kind string
-			N    int
-		}
-		err := db.Table("shift_entries").Select("kind, COUNT(*) AS n").Where("shift_id IN ?", q.Shifts).Group("kind").Find(&kinds).Error
-		if err != nil {
-			return nil, fmt.Errorf("store: figures: entries: %w", err)
-		}
-		for _, k := range kinds {
-			f.Entries[k.Kind] = k.N
+	if q.Entries || q.ShiftID != 0 {
+		if err := s.entryFigures(db, q, f); err != nil {
+			return nil, err
 		}
 	}
 	return f, nil
+}
+
+// entryFigures counts the log entries by kind of one shift, or of every
+// shift that overlaps the period (in SQL, however many there are).
+func (s *Store) entryFigures(db *gorm.DB, q app.FigureQuery, f *app.Figures) error {
+	e := db.Table("shift_entries").Select("shift_entries.kind, COUNT(*) AS n").Group("shift_entries.kind")
+	if q.ShiftID != 0 {
+		e = e.Where("shift_entries.shift_id = ? AND shift_entries.station_id = ?", q.ShiftID, q.StationID)
+	} else {
+		shifts := s.overlappingShifts(db.Table("shifts").Select("id"), app.ShiftFilter{
+			StationID: q.StationID, BoothID: q.BoothID, OfficerID: q.OfficerID, From: q.From, To: q.To})
+		e = e.Where("shift_entries.shift_id IN (?)", shifts)
+	}
+	var kinds []struct {
+		Kind string
+		N    int
+	}
+	if err := e.Find(&kinds).Error; err != nil {
+		return fmt.Errorf("store: figures: entries: %w", err)
+	}
+	for _, k := range kinds {
+		f.Entries[k.Kind] = k.N
+	}
+	return nil
 }
 
 // median of seconds, nil for none.

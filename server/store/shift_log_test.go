@@ -101,7 +101,7 @@ func TestShiftLogHasOneAutomaticEntryPerStep(t *testing.T) {
 	if len(steps) != len(want) {
 		t.Errorf("automatic entries %v, want exactly %v", steps, want)
 	}
-	f, err := st.Figures(ctx, app.FigureQuery{StationID: c.station.ID, From: t0, To: t0.Add(time.Hour), Now: t0.Add(time.Hour), Shifts: []int64{sh.ID}})
+	f, err := st.Figures(ctx, app.FigureQuery{StationID: c.station.ID, From: t0, To: t0.Add(time.Hour), Now: t0.Add(time.Hour), ShiftID: sh.ID})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -191,10 +191,10 @@ func (s *Store) FindShift(ctx context.Context, stationID, id int64) (*app.Shift,
 	return &sh, nil
 }
 
-// ListShifts returns the station's shifts that overlap the filter's
-// period, newest first, with their logs when the filter asks.
-func (s *Store) ListShifts(ctx context.Context, f app.ShiftFilter) ([]app.Shift, error) {
-	q := s.db.WithContext(ctx).Where("station_id = ?", f.StationID)
+// overlappingShifts narrows q (on shifts) to f's station, booth, officer
+// and the shifts that overlap its period.
+func (s *Store) overlappingShifts(q *gorm.DB, f app.ShiftFilter) *gorm.DB {
+	q = q.Where("station_id = ?", f.StationID)
 	if f.BoothID != 0 {
 		q = q.Where("booth_id = ?", f.BoothID)
 	}
@@ -207,6 +207,14 @@ func (s *Store) ListShifts(ctx context.Context, f app.ShiftFilter) ([]app.Shift,
 	if !f.From.IsZero() {
 		q = q.Where("(ended_at IS NULL OR "+s.timeCompare("ended_at", ">=")+")", dbTime(f.From))
 	}
+	return q
+}
+
+// ListShifts returns the station's shifts that overlap the filter's
+// period, newest first (or oldest first), with their logs when the filter
+// asks.
+func (s *Store) ListShifts(ctx context.Context, f app.ShiftFilter) ([]app.Shift, error) {
+	q := s.overlappingShifts(s.db.WithContext(ctx), f)
 	if f.Before != 0 {
 		q = q.Where("id < ?", f.Before)
 	}
@@ -216,8 +224,12 @@ func (s *Store) ListShifts(ctx context.Context, f app.ShiftFilter) ([]app.Shift,
 	if f.Entries {
 		q = q.Preload("Entries", orderByID).Preload("Entries.Participants")
 	}
+	order := "id DESC"
+	if f.OldestFirst {
+		q, order = q.Where("id > ?", f.After), "id"
+	}
 	var out []app.Shift
-	if err := q.Order("id DESC").Limit(f.Limit).Find(&out).Error; err != nil {
+	if err := q.Order(order).Limit(f.Limit).Find(&out).Error; err != nil {
 		return nil, fmt.Errorf("store: list shifts: %w", err)
 	}
 	return out, nil

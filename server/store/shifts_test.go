@@ -233,7 +233,7 @@ func TestCoverageGapsAreFoundOnceAndEndAtClockIn(t *testing.T) {
 		t.Fatalf("gap after clock-in: %+v %v", gaps, err)
 	}
 
-	f, err := st.Figures(ctx, app.FigureQuery{StationID: c.station.ID, BoothID: c.boothA.ID, From: t0, To: t0.Add(3 * time.Hour), Shifts: []int64{sh.ID}, Now: t0.Add(3 * time.Hour)})
+	f, err := st.Figures(ctx, app.FigureQuery{StationID: c.station.ID, BoothID: c.boothA.ID, From: t0, To: t0.Add(3 * time.Hour), ShiftID: sh.ID, Now: t0.Add(3 * time.Hour)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -191,7 +191,7 @@ func (s *Server) shiftWithFigures(c echo.Context) (*shiftJSON, error) {
 		end = *sh.EndedAt
 	}
 	f, err := s.store.Figures(ctx, app.FigureQuery{StationID: station, BoothID: sh.BoothID, From: sh.StartedAt, To: end,
-		Shifts: []int64{sh.ID}, Zone: s.stationLocation(c, station)})
+		ShiftID: sh.ID, Zone: s.stationLocation(c, station)})
 	if err != nil {
 		return nil, err
 	}
@@ -295,13 +295,9 @@ func (s *Server) acknowledgeHandover(c echo.Context) (*app.Shift, error) {
 }
 
 // periodFigures counts a station's (or booth's) period for the review.
-func (s *Server) periodFigures(c echo.Context, f app.ShiftFilter, shifts []app.Shift, now time.Time) (*app.Figures, error) {
-	ids := make([]int64, len(shifts))
-	for i, sh := range shifts {
-		ids[i] = sh.ID
-	}
+func (s *Server) periodFigures(c echo.Context, f app.ShiftFilter, now time.Time) (*app.Figures, error) {
 	return s.store.Figures(c.Request().Context(), app.FigureQuery{StationID: f.StationID, BoothID: f.BoothID, From: f.From, To: f.To,
-		Shifts: ids, Zone: s.stationLocation(c, f.StationID), Now: now})
+		Entries: true, OfficerID: f.OfficerID, Zone: s.stationLocation(c, f.StationID), Now: now})
 }
 
 // handleShiftFigures: GET /shifts/figures (head): the period's figures.
@@ -310,12 +306,7 @@ func (s *Server) handleShiftFigures(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	f.Limit = 500
-	shifts, err := s.store.ListShifts(c.Request().Context(), f)
-	if err != nil {
-		return err
-	}
-	figures, err := s.periodFigures(c, f, shifts, s.now())
+	figures, err := s.periodFigures(c, f, s.now())
 	if err != nil {
 		return err
 	}

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"policebooth/server/app"
 	"policebooth/server/config"
 	"policebooth/server/jobs"
 	"policebooth/server/store"
@@ -71,6 +72,16 @@ func (ts *testServer) demo(t *testing.T) {
 }
 
 // do sends a request and returns the response with its body read.
+// user is the account of a phone number.
+func (ts *testServer) user(t *testing.T, phone string) *app.User {
+	t.Helper()
+	u, err := ts.store.FindUserByPhone(context.Background(), phone)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
+
 func (ts *testServer) do(t *testing.T, method, path string, body string, header map[string]string) (*http.Response, string) {
 	t.Helper()
 	var r io.Reader

@@ -476,14 +476,8 @@ func (s *Server) handleReviewPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	all := f
-	all.Before, all.Limit = 0, 500
-	everyShift, err := s.store.ListShifts(ctx, all)
-	if err != nil {
-		return err
-	}
 	now := s.now() // the figures and the list of gaps end at the same instant
-	figures, err := s.periodFigures(c, f, everyShift, now)
+	figures, err := s.periodFigures(c, f, now)
 	if err != nil {
 		return err
 	}

@@ -11,6 +11,9 @@ import (
 // utf8BOM starts the CSV so spreadsheet programs read Chinese text as UTF-8.
 const utf8BOM = "\ufeff"
 
+// csvShiftPage is how many shifts (with their logs) the CSV reads at once.
+const csvShiftPage = 100
+
 // handleShiftsCSV: GET /shifts.csv (head): a period's shifts and their
 // log entries, one row per entry (a shift without entries has one row).
 func (s *Server) handleShiftsCSV(c echo.Context) error {
@@ -18,9 +21,9 @@ func (s *Server) handleShiftsCSV(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	f.Before, f.Limit, f.Entries = 0, 500, true
 	ctx := c.Request().Context()
-	shifts, err := s.store.ListShifts(ctx, f)
+	// The figures first: a period they refuse is an error, not a cut-off file.
+	figures, err := s.periodFigures(c, f, s.now())
 	if err != nil {
 		return err
 	}
@@ -47,32 +50,40 @@ func (s *Server) handleShiftsCSV(c echo.Context) error {
 	if err := w.Write(header); err != nil {
 		return err
 	}
-	for i := len(shifts) - 1; i >= 0; i-- { // oldest first
-		sh := &shifts[i]
-		base := []string{itoa64(sh.ID), s.boothName(c, sh.BoothID), people.of(&sh.OfficerID), at(&sh.StartedAt), at(sh.EndedAt),
-			sh.HandoverNote, people.of(sh.HandoverAckBy), at(sh.SignedOffAt)}
-		if len(sh.Entries) == 0 {
-			if err := w.Write(append(base, make([]string, 8)...)); err != nil {
-				return err
+	// Every shift of the period, oldest first, a page of them at a time.
+	f.Before, f.Limit, f.Entries, f.OldestFirst = 0, csvShiftPage, true, true
+	for {
+		shifts, err := s.store.ListShifts(ctx, f)
+		if err != nil {
+			return err // the file ends short; the client sees a broken download
+		}
+		for i := range shifts {
+			sh := &shifts[i]
+			base := []string{itoa64(sh.ID), s.boothName(c, sh.BoothID), people.of(&sh.OfficerID), at(&sh.StartedAt), at(sh.EndedAt),
+				sh.HandoverNote, people.of(sh.HandoverAckBy), at(sh.SignedOffAt)}
+			if len(sh.Entries) == 0 {
+				if err := w.Write(append(base, make([]string, 8)...)); err != nil {
+					return err
+				}
+			}
+			for _, e := range sh.Entries {
+				text := e.Text
+				if e.AuthorID == nil && e.RecordID != nil {
+					text, _ = s.systemEntry(c, e, people)
+				}
+				row := append(append([]string{}, base...), itoa64(e.ID), at(&e.CreatedAt), at(e.WrittenAt),
+					t(c, "entry_kind."+e.Kind), people.of(e.AuthorID), text, idText(e.RecordID), idText(e.CorrectsID))
+				if err := w.Write(row); err != nil {
+					return err
+				}
 			}
 		}
-		for _, e := range sh.Entries {
-			text := e.Text
-			if e.AuthorID == nil && e.RecordID != nil {
-				text, _ = s.systemEntry(c, e, people)
-			}
-			row := append(append([]string{}, base...), itoa64(e.ID), at(&e.CreatedAt), at(e.WrittenAt),
-				t(c, "entry_kind."+e.Kind), people.of(e.AuthorID), text, idText(e.RecordID), idText(e.CorrectsID))
-			if err := w.Write(row); err != nil {
-				return err
-			}
+		if len(shifts) < f.Limit {
+			break
 		}
+		f.After = shifts[len(shifts)-1].ID
 	}
 	// The period's counter figures follow the log, one per row.
-	figures, err := s.periodFigures(c, f, shifts, s.now())
-	if err != nil {
-		return err
-	}
 	for _, fig := range s.counterFigureRows(c, figures) {
 		row := make([]string, len(header))
 		row[0], row[1], row[2] = t(c, "csv.counter_figure"), fig.Label, fig.Value

@@ -4,8 +4,12 @@ import (
 	"bytes"
 	"encoding/csv"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
+
+	"policebooth/server/app"
 )
 
 func TestShiftAPIFlowFiguresAndCSV(t *testing.T) {
@@ -164,5 +168,65 @@ func TestShiftsCSVNeutralisesFormulas(t *testing.T) {
 		if !got[want] {
 			t.Errorf("entry %q: want the cell %q in the CSV", text, want)
 		}
+	}
+}
+
+// A period with more shifts than a page of the list (a month of a busy
+// station) is exported whole, oldest first, and its figures count the log
+// entries of every one of its shifts.
+func TestAPeriodOfManyShiftsIsExportedAndCountedWhole(t *testing.T) {
+	ts := newTestServer(t, nil)
+	ts.demo(t)
+	head := ts.login(t, "13800000000").AccessToken
+	officer := ts.user(t, "13800000001")
+	var booth int64
+	if err := ts.store.DB().Table("booths").Where("station_id = ?", *officer.StationID).Order("id").Limit(1).Pluck("id", &booth).Error; err != nil {
+		t.Fatal(err)
+	}
+	const many = 520
+	start := ts.store.Now().Add(-48 * time.Hour).Truncate(time.Minute)
+	shifts := make([]app.Shift, many)
+	for i := range shifts {
+		at, end := start.Add(time.Duration(i)*time.Minute), start.Add(time.Duration(i)*time.Minute+30*time.Second)
+		shifts[i] = app.Shift{StationID: *officer.StationID, BoothID: booth, OfficerID: officer.ID,
+			StartedAt: at, EndedAt: &end, HandoverNote: "无", CreatedAt: at, UpdatedAt: end}
+	}
+	if err := ts.store.DB().CreateInBatches(&shifts, 200).Error; err != nil {
+		t.Fatal(err)
+	}
+	entries := make([]app.ShiftEntry, many)
+	for i, sh := range shifts {
+		entries[i] = app.ShiftEntry{ShiftID: sh.ID, StationID: sh.StationID, AuthorID: &officer.ID, Kind: "patrol", Text: "巡逻 " + strconv.Itoa(i), CreatedAt: sh.StartedAt}
+	}
+	if err := ts.store.DB().Omit("Participants").CreateInBatches(&entries, 200).Error; err != nil {
+		t.Fatal(err)
+	}
+
+	_, body := ts.do(t, "GET", "/api/v1/shifts.csv", "", map[string]string{"Authorization": "Bearer " + head})
+	rows, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(body, "\ufeff"))).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var patrols []string
+	for _, r := range rows {
+		if len(r) == 16 && strings.HasPrefix(r[13], "巡逻 ") {
+			patrols = append(patrols, r[13])
+		}
+	}
+	if len(patrols) != many || patrols[0] != "巡逻 0" || patrols[many-1] != "巡逻 "+strconv.Itoa(many-1) {
+		t.Fatalf("the CSV has %d of the %d patrols (first %q)", len(patrols), many, patrols[:min(1, len(patrols))])
+	}
+
+	var f struct{ Entries map[string]int }
+	ts.api(t, "GET", "/api/v1/shifts/figures", head, nil, &f)
+	if f.Entries["patrol"] < many {
+		t.Fatalf("the figures count %d patrol entries, want at least %d", f.Entries["patrol"], many)
+	}
+	var mine struct{ Entries map[string]int }
+	ts.api(t, "GET", "/api/v1/shifts/figures?officer_id="+strconv.FormatInt(officer.ID, 10), head, nil, &mine)
+	var others struct{ Entries map[string]int }
+	ts.api(t, "GET", "/api/v1/shifts/figures?officer_id="+strconv.FormatInt(ts.user(t, "13800000002").ID, 10), head, nil, &others)
+	if mine.Entries["patrol"] < many || others.Entries["patrol"] >= many {
+		t.Fatalf("one officer's figures: %d patrols, another's %d", mine.Entries["patrol"], others.Entries["patrol"])
 	}
 }
