@@ -250,14 +250,6 @@ func exportRequests(tx *gorm.DB, u *app.User, out *app.DataExport) (any, error) 
 		}
 		records = append(records, rec)
 	}
-	var photos []app.CallPhoto
-	if err := tx.Where("added_by = ?", u.ID).Order("id").Find(&photos).Error; err != nil {
-		return nil, err
-	}
-	for _, p := range photos {
-		out.Files = append(out.Files, app.ExportFile{Path: fmt.Sprintf("files/calls/%d/%d.jpg", p.CallID, p.ID),
-			BlobKey: p.FullKey, ContentType: "image/jpeg"})
-	}
 	return records, nil
 }
 

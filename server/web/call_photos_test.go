@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"encoding/binary"
@@ -155,6 +156,25 @@ func TestCallPhotosFromTheCallerAndTheResponder(t *testing.T) {
 	}
 	if resp, _ := ts.postPhoto(t, photos, resident, cameraPhoto(t)); resp.StatusCode != 409 {
 		t.Errorf("a photo on a resolved call: %d, want 409", resp.StatusCode)
+	}
+
+	// The caller's data export holds their photo, once.
+	_, export := ts.do(t, "GET", "/api/v1/me/export", "", auth(resident))
+	z, err := zip.NewReader(strings.NewReader(export), int64(len(export)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]int{}
+	for _, f := range z.File {
+		seen[f.Name]++
+	}
+	if seen["files/calls/"+call.ID+"/"+mine.ID+".jpg"] != 1 {
+		t.Errorf("the export holds the caller's photo %d times, want once", seen["files/calls/"+call.ID+"/"+mine.ID+".jpg"])
+	}
+	for name, n := range seen {
+		if n > 1 {
+			t.Errorf("the export holds %s %d times", name, n)
+		}
 	}
 }
 
