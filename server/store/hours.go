@@ -70,7 +70,7 @@ func (s *Store) SetOpeningHours(ctx context.Context, actor app.Actor, boothID in
 		return err
 	}
 	return s.tx(ctx, func(tx *gorm.DB) error {
-		booth, _, loc, err := boothZone(tx, boothID)
+		booth, loc, err := s.boothZone(tx, boothID)
 		if err != nil {
 			return err
 		}
@@ -147,7 +147,7 @@ func (s *Store) OpenSlots(ctx context.Context, now time.Time) (int, error) {
 	added := 0
 	for _, id := range booths {
 		err := s.tx(ctx, func(tx *gorm.DB) error {
-			booth, _, loc, err := boothZone(tx, id)
+			booth, loc, err := s.boothZone(tx, id)
 			if err != nil {
 				return err
 			}

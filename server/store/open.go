@@ -58,6 +58,10 @@ type Store struct {
 	// locations caches time zones by name (see location).
 	locations sync.Map
 
+	// expected keeps each booth's expected service minutes (see
+	// expectedMinutes), by booth id.
+	expected sync.Map
+
 	// wake is the NOTIFY that wakes the other instances (see wakeOthers).
 	wake struct {
 		sync.Mutex

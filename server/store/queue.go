@@ -25,21 +25,22 @@ const (
 // waitingStatuses are the statuses of a request in line once it arrived.
 var waitingStatuses = []app.RequestStatus{app.RequestSubmitted, app.RequestAccepted}
 
-// boothZone loads a booth with its station's time zone.
-func boothZone(tx *gorm.DB, boothID int64) (*app.Booth, *app.Station, *time.Location, error) {
-	var b app.Booth
-	if err := tx.First(&b, boothID).Error; err != nil {
-		return nil, nil, nil, notFound("load booth", err)
+// boothZone loads a booth and its station's time zone, in one query.
+func (s *Store) boothZone(tx *gorm.DB, boothID int64) (*app.Booth, *time.Location, error) {
+	var row struct {
+		app.Booth
+		TimeZone string
 	}
-	var st app.Station
-	if err := tx.First(&st, b.StationID).Error; err != nil {
-		return nil, nil, nil, fmt.Errorf("store: load station: %w", err)
-	}
-	loc, err := time.LoadLocation(st.TimeZone)
+	err := tx.Table("booths b").Select("b.*, st.time_zone").Joins("JOIN stations st ON st.id = b.station_id").
+		Where("b.id = ?", boothID).Take(&row).Error
 	if err != nil {
-		return nil, nil, nil, fmt.Errorf("store: station %d: %w", st.ID, err)
+		return nil, nil, notFound("load booth", err)
 	}
-	return &b, &st, loc, nil
+	loc, err := s.location(row.TimeZone)
+	if err != nil {
+		return nil, nil, fmt.Errorf("store: station %d: %w", row.StationID, err)
+	}
+	return &row.Booth, loc, nil
 }
 
 // Arrive records that a request's visitor is at its booth: arrived_at,
@@ -63,7 +64,7 @@ func (s *Store) Arrive(ctx context.Context, id int64, scope app.RequestFilter, a
 		if r.Status != app.RequestSubmitted && r.Status != app.RequestAccepted {
 			return app.Errorf(app.ECONFLICT, "the request is %s; it takes no arrival", r.Status).WithMessage("request_finished")
 		}
-		booth, _, loc, err := boothZone(tx, r.BoothID)
+		booth, loc, err := s.boothZone(tx, r.BoothID)
 		if err != nil {
 			return err
 		}
@@ -193,6 +194,48 @@ func (s *Store) waitingLine(db *gorm.DB, boothID int64, now time.Time) ([]app.Qu
 	return line, nil
 }
 
+// expectedFor is how long a booth's expected service minutes are kept.
+const expectedFor = time.Minute
+
+// expectedEntry is a booth's expected service minutes and when they were
+// worked out.
+type expectedEntry struct {
+	at      time.Time
+	minutes map[string]float64
+}
+
+// expectedMinutes returns how long each service is expected to take at a
+// booth (app.ServiceMinutes: the rolling median of its recent visits, or
+// the station's target), kept for expectedFor: a wait is an estimate, and
+// reading a month of visits and the catalogue on every look at the line
+// would cost more than the line itself. A visit completed at the booth or
+// a change to a station's catalogue on this instance drops the kept copy
+// (forgetExpected); other instances see it within expectedFor.
+func (s *Store) expectedMinutes(db *gorm.DB, booth *app.Booth, now time.Time) (map[string]float64, error) {
+	if e, ok := s.expected.Load(booth.ID); ok {
+		if e := e.(expectedEntry); !now.Before(e.at) && now.Sub(e.at) < expectedFor {
+			return e.minutes, nil
+		}
+	}
+	times, err := s.serviceTimes(db, booth.ID, now)
+	if err != nil {
+		return nil, err
+	}
+	types, err := catalogue(db, booth.StationID)
+	if err != nil {
+		return nil, err
+	}
+	minutes := make(map[string]float64, len(types))
+	for _, t := range types {
+		minutes[t.Code] = app.ServiceMinutes(times[t.Code], t.TargetMinutes)
+	}
+	s.expected.Store(booth.ID, expectedEntry{at: now, minutes: minutes})
+	return minutes, nil
+}
+
+// forgetExpected drops every booth's kept expected minutes.
+func (s *Store) forgetExpected() { s.expected.Clear() }
+
 // serviceTimes are a booth's recent real service times, call to
 // completion, by service; a visit of several services counts for each an
 // equal share.
@@ -230,7 +273,7 @@ func (s *Store) serviceTimes(db *gorm.DB, boothID int64, now time.Time) (map[str
 func (s *Store) Queue(ctx context.Context, boothID int64) (*app.QueueState, error) {
 	db := s.db.WithContext(ctx)
 	now := s.Now()
-	booth, _, loc, err := boothZone(db, boothID)
+	booth, loc, err := s.boothZone(db, boothID)
 	if err != nil {
 		return nil, err
 	}
@@ -250,17 +293,9 @@ func (s *Store) Queue(ctx context.Context, boothID int64) (*app.QueueState, erro
 	if err != nil || len(line) == 0 {
 		return q, err
 	}
-	times, err := s.serviceTimes(db, boothID, now)
+	expected, err := s.expectedMinutes(db, booth, now)
 	if err != nil {
 		return nil, err
-	}
-	types, err := catalogue(db, booth.StationID)
-	if err != nil {
-		return nil, err
-	}
-	target := map[string]int{}
-	for _, t := range types {
-		target[t.Code] = t.TargetMinutes
 	}
 	var windows int64
 	if err := db.Model(&app.Shift{}).Where("booth_id = ? AND ended_at IS NULL", boothID).Count(&windows).Error; err != nil {
@@ -270,7 +305,7 @@ func (s *Store) Queue(ctx context.Context, boothID int64) (*app.QueueState, erro
 	for _, e := range line {
 		q.Waiting = append(q.Waiting, app.QueueTicket{RequestID: e.RequestID, Ticket: e.Ticket, ETAMinutes: app.WaitMinutes(ahead, int(windows))})
 		for _, code := range e.Services {
-			ahead += app.ServiceMinutes(times[code], target[code])
+			ahead += expected[code]
 		}
 	}
 	return q, nil

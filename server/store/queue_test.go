@@ -325,6 +325,34 @@ func TestWaitsFollowTheBoothsRealServiceTimes(t *testing.T) {
 	}
 }
 
+// A head's new target time for a service shows in the waits at once, not
+// only once the booth's kept service times are worked out again.
+func TestWaitsFollowANewTargetAtOnce(t *testing.T) {
+	c := newCounter(t)
+	st, ctx := c.st, context.Background()
+	arrive(t, st, create(t, st, other(c.resident.ID)), c.officer.ID)
+	second := arrive(t, st, create(t, st, other(c.neighbour.ID)), c.officer.ID)
+	eta := func() int {
+		q, err := st.Queue(ctx, c.boothA.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, eta, _ := q.Place(second.ID)
+		return eta
+	}
+	if got := eta(); got != 15 {
+		t.Fatalf("the wait behind one visit is %d, want the catalogue's 15", got)
+	}
+	forty := 40
+	head := app.Actor{ID: c.head.ID}
+	if err := st.SetServiceSetting(ctx, head, app.ServiceSetting{StationID: c.station.ID, Code: "other", TargetMinutes: &forty}); err != nil {
+		t.Fatal(err)
+	}
+	if got := eta(); got != 40 {
+		t.Errorf("after the head set 40 minutes the wait is %d, want 40", got)
+	}
+}
+
 // sixty-four visitors arrive at one booth at once through two instances
 // (two connection pools): 64 distinct tickets, A-001 to A-064.
 func TestConcurrentArrivalsGetGaplessTicketsAcrossInstances(t *testing.T) {

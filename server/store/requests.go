@@ -487,6 +487,9 @@ func (s *Store) MoveRequest(ctx context.Context, id int64, scope app.RequestFilt
 	if err != nil {
 		return nil, err
 	}
+	if m.To == app.RequestCompleted {
+		s.forgetExpected() // a visit done: the booth's service times moved
+	}
 	return &fresh, nil
 }
 
