@@ -154,7 +154,8 @@ func queueMoved(tx *gorm.DB, stationID, boothID int64) error {
 // number, three digits at least.
 func ticketLabel(booth string, no int) string { return fmt.Sprintf("%s-%03d", booth, no) }
 
-// waitingLine loads a booth's waiting requests in calling order.
+// waitingLine loads a booth's waiting requests in calling order, with
+// their services, in one query.
 func (s *Store) waitingLine(db *gorm.DB, boothID int64, now time.Time) ([]app.QueueEntry, error) {
 	var rows []struct {
 		ID           int64
@@ -162,32 +163,25 @@ func (s *Store) waitingLine(db *gorm.DB, boothID int64, now time.Time) ([]app.Qu
 		ArrivedAt    time.Time
 		SkippedAt    *time.Time
 		SlotStartsAt *time.Time
+		Code         *string
 	}
-	err := db.Table("service_requests r").
+	waiting := db.Table("service_requests r").
 		Select("r.id, r.ticket, r.arrived_at, r.skipped_at, sl.starts_at AS slot_starts_at").
 		Joins("LEFT JOIN slots sl ON sl.id = r.slot_id").
 		Where("r.booth_id = ? AND r.arrived_at IS NOT NULL AND r.status IN ?", boothID, waitingStatuses).
-		Order("r.id").Limit(1000).Scan(&rows).Error
+		Order("r.id").Limit(1000)
+	err := db.Raw(`SELECT w.*, rs.code FROM (?) AS w
+		LEFT JOIN request_services rs ON rs.request_id = w.id ORDER BY w.id, rs.code`, waiting).Scan(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("store: waiting line: %w", err)
 	}
-	line := make([]app.QueueEntry, len(rows))
-	ids := make([]int64, len(rows))
-	at := make(map[int64]int, len(rows))
-	for i, r := range rows {
-		line[i] = app.QueueEntry{RequestID: r.ID, Ticket: r.Ticket, ArrivedAt: r.ArrivedAt, SkippedAt: r.SkippedAt, SlotStartsAt: r.SlotStartsAt}
-		ids[i], at[r.ID] = r.ID, i
-	}
-	if len(ids) > 0 {
-		var codes []struct {
-			RequestID int64
-			Code      string
+	var line []app.QueueEntry
+	for _, r := range rows {
+		if n := len(line); n == 0 || line[n-1].RequestID != r.ID {
+			line = append(line, app.QueueEntry{RequestID: r.ID, Ticket: r.Ticket, ArrivedAt: r.ArrivedAt, SkippedAt: r.SkippedAt, SlotStartsAt: r.SlotStartsAt})
 		}
-		if err := db.Model(&app.RequestService{}).Select("request_id, code").Where("request_id IN ?", ids).Scan(&codes).Error; err != nil {
-			return nil, fmt.Errorf("store: waiting line: services: %w", err)
-		}
-		for _, c := range codes {
-			line[at[c.RequestID]].Services = append(line[at[c.RequestID]].Services, c.Code)
+		if r.Code != nil {
+			line[len(line)-1].Services = append(line[len(line)-1].Services, *r.Code)
 		}
 	}
 	app.OrderQueue(line, now)
