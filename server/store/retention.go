@@ -31,9 +31,13 @@ func (s *Store) expiredBefore(column, daysColumn string) string {
 // UPDATE per batch: rows another instance holds are skipped (SKIP LOCKED)
 // and a row it has cleared no longer matches, so each call is cleared once.
 func (s *Store) PurgeCallLocations(ctx context.Context, now time.Time) (int64, error) {
+	// The shortest period of any station bounds the scan of the located
+	// calls' index (assistance_calls_located) to the ones that may be due.
 	pick := "SELECT c.id FROM assistance_calls c JOIN stations s ON s.id = c.station_id " +
 		"WHERE c.lat IS NOT NULL AND c.status IN ('resolved', 'cancelled') AND c.closed_at IS NOT NULL AND " +
-		s.expiredBefore("c.closed_at", "s.location_retention_days") + " ORDER BY c.id LIMIT " + fmt.Sprint(retentionBatch)
+		s.expiredBefore("c.closed_at", "s.location_retention_days") + " AND " +
+		s.expiredBefore("c.closed_at", "(SELECT MIN(location_retention_days) FROM stations)") +
+		" ORDER BY c.closed_at, c.id LIMIT " + fmt.Sprint(retentionBatch)
 	if s.postgres {
 		pick += " FOR UPDATE OF c SKIP LOCKED"
 	}
@@ -45,11 +49,11 @@ func (s *Store) PurgeCallLocations(ctx context.Context, now time.Time) (int64, e
 		strings.Replace(pick, "c.lat IS NOT NULL", "EXISTS (SELECT 1 FROM call_positions p WHERE p.call_id = c.id)", 1) + ")"
 	var total int64
 	for {
-		res := s.db.WithContext(ctx).Exec(trail, dbTime(now))
+		res := s.db.WithContext(ctx).Exec(trail, dbTime(now), dbTime(now))
 		if res.Error != nil {
 			return total, fmt.Errorf("store: purge call trails: %w", res.Error)
 		}
-		res = s.db.WithContext(ctx).Exec(stmt, dbTime(now))
+		res = s.db.WithContext(ctx).Exec(stmt, dbTime(now), dbTime(now))
 		if res.Error != nil {
 			return total, fmt.Errorf("store: purge call locations: %w", res.Error)
 		}
