@@ -115,7 +115,9 @@ func textResident(tx *gorm.DB, stationID int64, residentID *int64, kind string, 
 // exactly once.
 func (s *Store) MarkNoShows(ctx context.Context, now time.Time) ([]app.ServiceRequest, error) {
 	now = dbTime(now)
-	due, err := s.bookedVisits(s.db.WithContext(ctx), now.Add(-app.BookingDays*24*time.Hour), now.Add(-app.NoShowAfter).Add(time.Microsecond), 100)
+	// Up to and including the instant 15 minutes ago: a millisecond past it,
+	// since SQLite's julianday tells apart only times about 40 µs apart.
+	due, err := s.bookedVisits(s.db.WithContext(ctx), now.Add(-app.BookingDays*24*time.Hour), now.Add(-app.NoShowAfter).Add(time.Millisecond), 100)
 	if err != nil {
 		return nil, err
 	}

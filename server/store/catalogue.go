@@ -137,7 +137,7 @@ func (s *Store) SetServiceSetting(ctx context.Context, actor app.Actor, set app.
 		}
 		row.NoteZh, row.NoteEn = &zh, &en
 	}
-	defer s.forgetExpected() // the targets the waits fall back on may change
+	defer s.forgetExpected(0) // the targets the waits fall back on may change
 	return s.tx(ctx, func(tx *gorm.DB) error {
 		a, err := stationHead(tx, actor, set.StationID)
 		if err != nil {

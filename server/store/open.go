@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -59,8 +60,10 @@ type Store struct {
 	locations sync.Map
 
 	// expected keeps each booth's expected service minutes (see
-	// expectedMinutes), by booth id.
-	expected sync.Map
+	// expectedMinutes), by booth id; expectedGen counts what dropped them,
+	// so a read that began before a drop does not put back what it read.
+	expected    sync.Map
+	expectedGen atomic.Int64
 
 	// wake is the NOTIFY that wakes the other instances (see wakeOthers).
 	wake struct {

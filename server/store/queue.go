@@ -203,14 +203,15 @@ type expectedEntry struct {
 // the station's target), kept for expectedFor: a wait is an estimate, and
 // reading a month of visits and the catalogue on every look at the line
 // would cost more than the line itself. A visit completed at the booth or
-// a change to a station's catalogue on this instance drops the kept copy
-// (forgetExpected); other instances see it within expectedFor.
+// a change to a station's catalogue drops the kept copy on the instance
+// that made it (forgetExpected); the others see it within expectedFor.
 func (s *Store) expectedMinutes(db *gorm.DB, booth *app.Booth, now time.Time) (map[string]float64, error) {
 	if e, ok := s.expected.Load(booth.ID); ok {
 		if e := e.(expectedEntry); !now.Before(e.at) && now.Sub(e.at) < expectedFor {
 			return e.minutes, nil
 		}
 	}
+	gen := s.expectedGen.Load()
 	times, err := s.serviceTimes(db, booth.ID, now)
 	if err != nil {
 		return nil, err
@@ -223,12 +224,22 @@ func (s *Store) expectedMinutes(db *gorm.DB, booth *app.Booth, now time.Time) (m
 	for _, t := range types {
 		minutes[t.Code] = app.ServiceMinutes(times[t.Code], t.TargetMinutes)
 	}
-	s.expected.Store(booth.ID, expectedEntry{at: now, minutes: minutes})
+	if s.expectedGen.Load() == gen { // nothing dropped while this read
+		s.expected.Store(booth.ID, expectedEntry{at: now, minutes: minutes})
+	}
 	return minutes, nil
 }
 
-// forgetExpected drops every booth's kept expected minutes.
-func (s *Store) forgetExpected() { s.expected.Clear() }
+// forgetExpected drops a booth's kept expected minutes, every booth's for
+// boothID 0.
+func (s *Store) forgetExpected(boothID int64) {
+	s.expectedGen.Add(1)
+	if boothID == 0 {
+		s.expected.Clear()
+		return
+	}
+	s.expected.Delete(boothID)
+}
 
 // serviceTimes are a booth's recent real service times, call to
 // completion, by service; a visit of several services counts for each an

@@ -488,7 +488,7 @@ func (s *Store) MoveRequest(ctx context.Context, id int64, scope app.RequestFilt
 		return nil, err
 	}
 	if m.To == app.RequestCompleted {
-		s.forgetExpected() // a visit done: the booth's service times moved
+		s.forgetExpected(fresh.BoothID) // a visit done: the booth's service times moved
 	}
 	return &fresh, nil
 }

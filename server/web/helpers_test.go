@@ -71,7 +71,6 @@ func (ts *testServer) demo(t *testing.T) {
 	}
 }
 
-// do sends a request and returns the response with its body read.
 // user is the account of a phone number.
 func (ts *testServer) user(t *testing.T, phone string) *app.User {
 	t.Helper()
@@ -82,6 +81,7 @@ func (ts *testServer) user(t *testing.T, phone string) *app.User {
 	return u
 }
 
+// do sends a request and returns the response with its body read.
 func (ts *testServer) do(t *testing.T, method, path string, body string, header map[string]string) (*http.Response, string) {
 	t.Helper()
 	var r io.Reader

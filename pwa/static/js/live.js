@@ -18,8 +18,12 @@
   var last = from;
   var stale = {}; // ids of regions an event reached mid-fetch
 
+  // Every live region has an id; one without would go back to losing
+  // such a change.
   function busy(el) {
-    return el.classList.contains("htmx-request") || el.classList.contains("htmx-added");
+    var config = window.htmx ? window.htmx.config : {};
+    return el.classList.contains(config.requestClass || "htmx-request") ||
+      el.classList.contains(config.addedClass || "htmx-added");
   }
 
   function fetchAgain(el) {
@@ -37,10 +41,12 @@
     delete stale[el.id];
     window.htmx.trigger(el, "live");
   });
-  // The fetch failed and nothing was swapped in: try once more.
+  // The fetch ended and nothing was swapped in (it failed, or answered
+  // nothing to swap): fetch once more. A swapped region is no longer in
+  // the page by now; its new copy is handled above.
   document.addEventListener("htmx:afterRequest", function (e) {
     var el = e.detail && e.detail.elt;
-    if (!el || !el.id || !stale[el.id] || e.detail.successful || !el.isConnected) return;
+    if (!el || !el.id || !stale[el.id] || !el.isConnected) return;
     delete stale[el.id];
     window.htmx.trigger(el, "live");
   });
