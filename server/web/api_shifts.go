@@ -294,10 +294,11 @@ func (s *Server) acknowledgeHandover(c echo.Context) (*app.Shift, error) {
 	return s.store.AcknowledgeHandover(c.Request().Context(), station, id, p.UserID, s.now())
 }
 
-// periodFigures counts a station's (or booth's) period for the review.
-func (s *Server) periodFigures(c echo.Context, f app.ShiftFilter, now time.Time) (*app.Figures, error) {
+// periodFigures counts a station's (or booth's) period for the review;
+// entries: with the log entries of its shifts by kind.
+func (s *Server) periodFigures(c echo.Context, f app.ShiftFilter, now time.Time, entries bool) (*app.Figures, error) {
 	return s.store.Figures(c.Request().Context(), app.FigureQuery{StationID: f.StationID, BoothID: f.BoothID, From: f.From, To: f.To,
-		Entries: true, OfficerID: f.OfficerID, Zone: s.stationLocation(c, f.StationID), Now: now})
+		Entries: entries, OfficerID: f.OfficerID, Zone: s.stationLocation(c, f.StationID), Now: now})
 }
 
 // handleShiftFigures: GET /shifts/figures (head): the period's figures.
@@ -306,7 +307,7 @@ func (s *Server) handleShiftFigures(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	figures, err := s.periodFigures(c, f, s.now())
+	figures, err := s.periodFigures(c, f, s.now(), true)
 	if err != nil {
 		return err
 	}

@@ -477,7 +477,7 @@ func (s *Server) handleReviewPage(c echo.Context) error {
 		return err
 	}
 	now := s.now() // the figures and the list of gaps end at the same instant
-	figures, err := s.periodFigures(c, f, now)
+	figures, err := s.periodFigures(c, f, now, true)
 	if err != nil {
 		return err
 	}

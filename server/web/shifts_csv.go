@@ -22,8 +22,9 @@ func (s *Server) handleShiftsCSV(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	// The figures first: a period they refuse is an error, not a cut-off file.
-	figures, err := s.periodFigures(c, f, s.now())
+	// The figures first: a period they refuse is an error, not a cut-off
+	// file. The CSV prints the counter's figures, not the entry counts.
+	figures, err := s.periodFigures(c, f, s.now(), false)
 	if err != nil {
 		return err
 	}
