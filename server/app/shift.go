@@ -197,8 +197,11 @@ type ShiftService interface {
 	// EndShift clocks the officer out with a handover note; ECONFLICT when
 	// they are not on a shift.
 	EndShift(ctx context.Context, officerID int64, handover string, now time.Time) (*Shift, error)
-	// CurrentShift is the officer's open shift, or ENOTFOUND.
+	// CurrentShift is the officer's open shift with its log, or ENOTFOUND.
 	CurrentShift(ctx context.Context, officerID int64) (*Shift, error)
+	// OpenShift is the officer's open shift without its log, or
+	// ENOTFOUND: one indexed read, for pages that only ask where they are.
+	OpenShift(ctx context.Context, officerID int64) (*Shift, error)
 	// FindShift returns a shift of the station with its entries.
 	FindShift(ctx context.Context, stationID, id int64) (*Shift, error)
 	// ListShifts returns shifts matching f, newest first unless f asks

@@ -59,6 +59,10 @@ type Store struct {
 	// locations caches time zones by name (see location).
 	locations sync.Map
 
+	// boothZones keeps each booth's station and time zone (see
+	// boothStation): neither changes once a booth exists.
+	boothZones sync.Map
+
 	// expected keeps each booth's expected service minutes (see
 	// expectedMinutes), by booth id; expectedGen counts what dropped them,
 	// so a read that began before a drop does not put back what it read.

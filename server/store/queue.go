@@ -155,8 +155,9 @@ func queueMoved(tx *gorm.DB, stationID, boothID int64) error {
 func ticketLabel(booth string, no int) string { return fmt.Sprintf("%s-%03d", booth, no) }
 
 // waitingLine loads a booth's waiting requests in calling order, with
-// their services, in one query.
-func (s *Store) waitingLine(db *gorm.DB, boothID int64, now time.Time) ([]app.QueueEntry, error) {
+// their services, and the windows open there (officers clocked in), in
+// one query.
+func (s *Store) waitingLine(db *gorm.DB, boothID int64, now time.Time) ([]app.QueueEntry, int, error) {
 	var rows []struct {
 		ID           int64
 		Ticket       string
@@ -164,19 +165,23 @@ func (s *Store) waitingLine(db *gorm.DB, boothID int64, now time.Time) ([]app.Qu
 		SkippedAt    *time.Time
 		SlotStartsAt *time.Time
 		Code         *string
+		Windows      int
 	}
 	waiting := db.Table("service_requests r").
 		Select("r.id, r.ticket, r.arrived_at, r.skipped_at, sl.starts_at AS slot_starts_at").
 		Joins("LEFT JOIN slots sl ON sl.id = r.slot_id").
 		Where("r.booth_id = ? AND r.arrived_at IS NOT NULL AND r.status IN ?", boothID, waitingStatuses).
 		Order("r.id").Limit(1000)
-	err := db.Raw(`SELECT w.*, rs.code FROM (?) AS w
-		LEFT JOIN request_services rs ON rs.request_id = w.id ORDER BY w.id, rs.code`, waiting).Scan(&rows).Error
+	err := db.Raw(`SELECT w.*, rs.code,
+			(SELECT COUNT(*) FROM shifts sh WHERE sh.booth_id = ? AND sh.ended_at IS NULL) AS windows
+		FROM (?) AS w LEFT JOIN request_services rs ON rs.request_id = w.id ORDER BY w.id, rs.code`, boothID, waiting).Scan(&rows).Error
 	if err != nil {
-		return nil, fmt.Errorf("store: waiting line: %w", err)
+		return nil, 0, fmt.Errorf("store: waiting line: %w", err)
 	}
 	var line []app.QueueEntry
+	windows := 0
 	for _, r := range rows {
+		windows = r.Windows
 		if n := len(line); n == 0 || line[n-1].RequestID != r.ID {
 			line = append(line, app.QueueEntry{RequestID: r.ID, Ticket: r.Ticket, ArrivedAt: r.ArrivedAt, SkippedAt: r.SkippedAt, SlotStartsAt: r.SlotStartsAt})
 		}
@@ -185,7 +190,7 @@ func (s *Store) waitingLine(db *gorm.DB, boothID int64, now time.Time) ([]app.Qu
 		}
 	}
 	app.OrderQueue(line, now)
-	return line, nil
+	return line, windows, nil
 }
 
 // expectedFor is how long a booth's expected service minutes are kept.
@@ -278,7 +283,7 @@ func (s *Store) serviceTimes(db *gorm.DB, boothID int64, now time.Time) (map[str
 func (s *Store) Queue(ctx context.Context, boothID int64) (*app.QueueState, error) {
 	db := s.db.WithContext(ctx)
 	now := s.Now()
-	booth, loc, err := s.boothZone(db, boothID)
+	booth, loc, err := s.boothStation(db, boothID)
 	if err != nil {
 		return nil, err
 	}
@@ -294,7 +299,7 @@ func (s *Store) Queue(ctx context.Context, boothID int64) (*app.QueueState, erro
 	for _, r := range serving {
 		q.Serving = append(q.Serving, app.QueueTicket{RequestID: r.ID, Ticket: r.Ticket, Window: *r.WindowNo})
 	}
-	line, err := s.waitingLine(db, boothID, now)
+	line, windows, err := s.waitingLine(db, boothID, now)
 	if err != nil || len(line) == 0 {
 		return q, err
 	}
@@ -302,18 +307,35 @@ func (s *Store) Queue(ctx context.Context, boothID int64) (*app.QueueState, erro
 	if err != nil {
 		return nil, err
 	}
-	var windows int64
-	if err := db.Model(&app.Shift{}).Where("booth_id = ? AND ended_at IS NULL", boothID).Count(&windows).Error; err != nil {
-		return nil, fmt.Errorf("store: queue: windows: %w", err)
-	}
 	ahead := 0.0
 	for _, e := range line {
-		q.Waiting = append(q.Waiting, app.QueueTicket{RequestID: e.RequestID, Ticket: e.Ticket, ETAMinutes: app.WaitMinutes(ahead, int(windows))})
+		q.Waiting = append(q.Waiting, app.QueueTicket{RequestID: e.RequestID, Ticket: e.Ticket, ETAMinutes: app.WaitMinutes(ahead, windows)})
 		for _, code := range e.Services {
 			ahead += expected[code]
 		}
 	}
 	return q, nil
+}
+
+// boothStation returns a booth's id and station, and the station's time
+// zone, kept once read: a booth stays at its station and a station in its
+// zone. ENOTFOUND for a booth that does not exist.
+func (s *Store) boothStation(db *gorm.DB, boothID int64) (*app.Booth, *time.Location, error) {
+	type zoned struct {
+		booth app.Booth
+		loc   *time.Location
+	}
+	if z, ok := s.boothZones.Load(boothID); ok {
+		z := z.(zoned)
+		return &z.booth, z.loc, nil
+	}
+	b, loc, err := s.boothZone(db, boothID)
+	if err != nil {
+		return nil, nil, err
+	}
+	z := zoned{booth: app.Booth{ID: b.ID, StationID: b.StationID}, loc: loc}
+	s.boothZones.Store(boothID, z)
+	return &z.booth, z.loc, nil
 }
 
 // onDutyAt returns the officer's open shift at a booth; EFORBIDDEN
@@ -344,7 +366,7 @@ func (s *Store) CallNext(ctx context.Context, boothID int64, officer app.Actor) 
 			return err
 		}
 		now := dbTime(s.Now())
-		line, err := s.waitingLine(tx, boothID, now)
+		line, _, err := s.waitingLine(tx, boothID, now)
 		if err != nil {
 			return err
 		}

@@ -179,6 +179,16 @@ func (s *Store) CurrentShift(ctx context.Context, officerID int64) (*app.Shift, 
 	return &sh, nil
 }
 
+// OpenShift is the officer's open shift without its log.
+func (s *Store) OpenShift(ctx context.Context, officerID int64) (*app.Shift, error) {
+	var sh app.Shift
+	err := s.db.WithContext(ctx).Where("officer_id = ? AND ended_at IS NULL", officerID).Take(&sh).Error
+	if err != nil {
+		return nil, notFound("current shift", err)
+	}
+	return &sh, nil
+}
+
 func orderByID(db *gorm.DB) *gorm.DB { return db.Order("id") }
 
 // FindShift returns a shift of the station with its log.

@@ -180,7 +180,7 @@ func (s *Server) handleCallPage(c echo.Context) error {
 	if p := caller(c); p.Role.Staff() {
 		// A call's details (the caller's words, their position) stay on a
 		// tablet for offline reading only while its officer is on duty.
-		if _, err := s.store.CurrentShift(c.Request().Context(), p.UserID); err != nil {
+		if _, err := s.store.OpenShift(c.Request().Context(), p.UserID); err != nil {
 			c.Response().Header().Set(offlineHeader, "no")
 		}
 	}
@@ -239,7 +239,7 @@ func (s *Server) handleBoardPage(c echo.Context) error {
 	station, _ := p.stationOf()
 	v := view.BoardPage{Staff: p.Role == app.RoleOfficer}
 	if v.Staff {
-		if sh, err := s.store.CurrentShift(ctx, p.UserID); err == nil {
+		if sh, err := s.store.OpenShift(ctx, p.UserID); err == nil {
 			v.OnDuty = s.boothName(c, sh.BoothID)
 		} else if app.ErrorCode(err) != app.ENOTFOUND {
 			return err

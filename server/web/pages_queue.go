@@ -58,7 +58,7 @@ func (s *Server) requestQueueView(c echo.Context, r *app.ServiceRequest) (*view.
 		}
 	}
 	if p.Role == app.RoleOfficer && v.Called {
-		if sh, err := s.store.CurrentShift(ctx, p.UserID); err == nil && sh.BoothID == r.BoothID {
+		if sh, err := s.store.OpenShift(ctx, p.UserID); err == nil && sh.BoothID == r.BoothID {
 			v.CanCall = true
 		}
 	}
@@ -161,7 +161,7 @@ func (s *Server) handleAnswerForm(c echo.Context) error {
 // at the booth they are clocked in at, and sees that request.
 func (s *Server) handleQueueNextForm(c echo.Context) error {
 	ctx := c.Request().Context()
-	sh, err := s.store.CurrentShift(ctx, caller(c).UserID)
+	sh, err := s.store.OpenShift(ctx, caller(c).UserID)
 	if err != nil {
 		return s.queueFormError(c, app.Errorf(app.EFORBIDDEN, "clock in at this booth to call its queue").WithMessage("not_on_duty_here"))
 	}
@@ -227,7 +227,7 @@ func (s *Server) queueDesk(c echo.Context) (*view.QueueDesk, error) {
 	var booth *app.Booth
 	onDuty := false
 	if p.Role == app.RoleOfficer {
-		if sh, err := s.store.CurrentShift(ctx, p.UserID); err == nil {
+		if sh, err := s.store.OpenShift(ctx, p.UserID); err == nil {
 			if b, err := s.booth(ctx, sh.BoothID); err == nil {
 				booth, onDuty = b, true
 			}
