@@ -9,7 +9,10 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"text/template"
 
 	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
@@ -123,7 +126,17 @@ type Localizer struct {
 	l         *goi18n.Localizer
 	plain     map[string]string             // the translations without placeholders
 	templates map[string]*template.Template // the others, parsed once
+
+	// filled keeps the others as filled in, by id and values, for values
+	// that are numbers or short strings; at most maxFilled of them.
+	filled  sync.Map
+	nFilled atomic.Int64
 }
+
+// maxFilled bounds a localizer's kept filled-in translations: a page of
+// twenty requests fills "waited N of M minutes" twenty times, and the
+// numbers repeat from page to page.
+const maxFilled = 10000
 
 // Localizer returns the localizer of lang, shared by every request in it.
 func (b *Bundle) Localizer(lang string) *Localizer {
@@ -144,6 +157,47 @@ func (l *Localizer) T(id string, data ...any) string {
 	if text, ok := l.plain[id]; ok {
 		return text
 	}
+	key, keep := filledKey(id, data)
+	if keep {
+		if text, ok := l.filled.Load(key); ok {
+			return text.(string)
+		}
+	}
+	text := l.fill(id, data)
+	if keep && l.nFilled.Load() < maxFilled {
+		if _, had := l.filled.LoadOrStore(key, text); !had {
+			l.nFilled.Add(1)
+		}
+	}
+	return text
+}
+
+// filledKey is the key a filled-in translation is kept under; false when
+// a value is neither a number nor a short string.
+func filledKey(id string, data []any) (string, bool) {
+	var b strings.Builder
+	b.WriteString(id)
+	for _, v := range data {
+		b.WriteByte(0)
+		switch v := v.(type) {
+		case int:
+			b.WriteString(strconv.Itoa(v))
+		case int64:
+			b.WriteString(strconv.FormatInt(v, 10))
+		case string:
+			if len(v) > 64 {
+				return "", false
+			}
+			b.WriteString(v)
+		default:
+			return "", false
+		}
+	}
+	return b.String(), true
+}
+
+// fill translates a message with placeholders.
+func (l *Localizer) fill(id string, data []any) string {
 	var values map[string]any
 	if len(data) > 0 {
 		values = map[string]any{}

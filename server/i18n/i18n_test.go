@@ -2,6 +2,7 @@ package i18n
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -112,5 +113,32 @@ func TestTranslateWithData(t *testing.T) {
 	}
 	if Lang(ctx) != English || Lang(context.Background()) != Chinese {
 		t.Error("Lang")
+	}
+}
+
+// Filled-in translations are kept by their values: the same values give
+// the kept text, other values their own, and past maxFilled nothing more
+// is kept while every text is still right.
+func TestFilledTranslationsAreKeptByTheirValues(t *testing.T) {
+	b, _ := New()
+	l := b.Localizer(English)
+	for round := 0; round < 2; round++ {
+		if got := l.T("req.minutes", "Waited", 5, "Target", 15); got != "5 min / target 15 min" {
+			t.Fatalf("round %d: got %q", round, got)
+		}
+		if got := l.T("req.minutes", "Waited", 6, "Target", 15); got != "6 min / target 15 min" {
+			t.Fatalf("round %d: got %q", round, got)
+		}
+	}
+	if got := l.T("layout.booth_title", "Station", "Haidian Station", "Booth", "A"); got != "Haidian Station · Booth A" {
+		t.Errorf("got %q", got)
+	}
+	for i := range maxFilled + 50 {
+		if got, want := l.T("req.minutes", "Waited", i, "Target", 1), fmt.Sprintf("%d min / target 1 min", i); got != want {
+			t.Fatalf("got %q, want %q", got, want)
+		}
+	}
+	if n := l.nFilled.Load(); n != maxFilled {
+		t.Errorf("%d kept, want at most %d", n, maxFilled)
 	}
 }
