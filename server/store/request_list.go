@@ -74,7 +74,9 @@ func (s *Store) listPage(ctx context.Context, q *gorm.DB, f app.RequestFilter) (
 		}
 		if n := len(list); n == 0 || list[n-1].ID != r.ID {
 			r.ResidentID, r.SlotID, r.AssigneeID, r.CreatedAt, r.UpdatedAt, r.ClosedAt = residentID, slot, assignee, created, modified, closedAt
-			if err := json.Unmarshal([]byte(checked), &r.Checked); err != nil {
+			if checked == "[]" { // most requests: nothing ticked yet
+				r.Checked = []string{}
+			} else if err := json.Unmarshal([]byte(checked), &r.Checked); err != nil {
 				return nil, fmt.Errorf("store: list requests: request %d checklist: %w", r.ID, err)
 			}
 			if newborn != nil && *newborn != "null" {
