@@ -128,7 +128,8 @@ type Localizer struct {
 	templates map[string]*template.Template // the others, parsed once
 
 	// filled keeps the others as filled in, by id and values, for values
-	// that are numbers or short strings; at most maxFilled of them.
+	// that are all whole numbers (never a name or a password); cleared
+	// when it holds maxFilled.
 	filled  sync.Map
 	nFilled atomic.Int64
 }
@@ -164,7 +165,11 @@ func (l *Localizer) T(id string, data ...any) string {
 		}
 	}
 	text := l.fill(id, data)
-	if keep && l.nFilled.Load() < maxFilled {
+	if keep {
+		if l.nFilled.Load() >= maxFilled {
+			l.filled.Clear()
+			l.nFilled.Store(0)
+		}
 		if _, had := l.filled.LoadOrStore(key, text); !had {
 			l.nFilled.Add(1)
 		}
@@ -172,28 +177,29 @@ func (l *Localizer) T(id string, data ...any) string {
 	return text
 }
 
-// filledKey is the key a filled-in translation is kept under; false when
-// a value is neither a number nor a short string.
+// filledKey is the key a filled-in translation is kept under: the id and
+// its name, value pairs; false unless every value is a whole number.
 func filledKey(id string, data []any) (string, bool) {
-	var b strings.Builder
-	b.WriteString(id)
-	for _, v := range data {
-		b.WriteByte(0)
-		switch v := v.(type) {
-		case int:
-			b.WriteString(strconv.Itoa(v))
-		case int64:
-			b.WriteString(strconv.FormatInt(v, 10))
-		case string:
-			if len(v) > 64 {
+	b := []byte(id)
+	for i, v := range data {
+		if i%2 == 0 {
+			name, ok := v.(string)
+			if !ok {
 				return "", false
 			}
-			b.WriteString(v)
+			b = append(append(b, 0), name...)
+			continue
+		}
+		switch v := v.(type) {
+		case int:
+			b = strconv.AppendInt(append(b, 0), int64(v), 10)
+		case int64:
+			b = strconv.AppendInt(append(b, 0), v, 10)
 		default:
 			return "", false
 		}
 	}
-	return b.String(), true
+	return string(b), true
 }
 
 // fill translates a message with placeholders.

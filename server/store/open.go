@@ -60,7 +60,8 @@ type Store struct {
 	locations sync.Map
 
 	// boothZones keeps each booth's station and time zone (see
-	// boothStation): neither changes once a booth exists.
+	// boothStation): neither changes once a booth exists. Whatever comes
+	// to move a booth or change a station's zone must clear it.
 	boothZones sync.Map
 
 	// expected keeps each booth's expected service minutes (see
