@@ -116,36 +116,33 @@ func TestTranslateWithData(t *testing.T) {
 	}
 }
 
-// Filled-in translations are kept by their values: the same numbers give
-// the kept text, other numbers their own; text with a name in it is never
-// kept; and when maxFilled are kept they are dropped, every text still
-// right.
-func TestFilledTranslationsAreKeptByTheirValues(t *testing.T) {
+// A translation's placeholders are filled as text/template filled them:
+// numbers and strings in place, a missing value shown as such; anything
+// but a plain placeholder refuses to load.
+func TestPlaceholdersAreFilled(t *testing.T) {
 	b, _ := New()
 	l := b.Localizer(English)
-	for round := 0; round < 2; round++ {
-		if got := l.T("req.minutes", "Waited", 5, "Target", 15); got != "5 min / target 15 min" {
-			t.Fatalf("round %d: got %q", round, got)
-		}
-		if got := l.T("req.minutes", "Waited", 6, "Target", 15); got != "6 min / target 15 min" {
-			t.Fatalf("round %d: got %q", round, got)
+	for i := range 3 {
+		if got, want := l.T("req.minutes", "Waited", i, "Target", 15), fmt.Sprintf("%d min / target 15 min", i); got != want {
+			t.Errorf("got %q, want %q", got, want)
 		}
 	}
-	if n := l.nFilled.Load(); n != 2 {
-		t.Errorf("%d kept, want 2", n)
-	}
-	if got := l.T("layout.booth_title", "Station", "Haidian Station", "Booth", "A"); got != "Haidian Station · Booth A" {
+	if got := l.T("layout.booth_title", "Booth", "A", "Station", "Haidian Station"); got != "Haidian Station · Booth A" {
 		t.Errorf("got %q", got)
 	}
-	if n := l.nFilled.Load(); n != 2 {
-		t.Errorf("%d kept after a text with names, want 2", n)
+	if got := l.T("layout.booth_title", "Station", int64(7)); got != "7 · Booth <no value>" {
+		t.Errorf("a missing value: got %q", got)
 	}
-	for i := range maxFilled + 50 {
-		if got, want := l.T("req.minutes", "Waited", i, "Target", 1), fmt.Sprintf("%d min / target 1 min", i); got != want {
-			t.Fatalf("got %q, want %q", got, want)
+	m, err := parseMessage("{{.A}} and {{ .B }}{{.A}}")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := m.fill([]any{"A", 1, "B", "two"}); got != "1 and two1" {
+		t.Errorf("got %q", got)
+	}
+	for _, bad := range []string{"{{if .A}}x{{end}}", "{{.A | printf}}", "{{.A}"} {
+		if _, err := parseMessage(bad); err == nil {
+			t.Errorf("%q loaded", bad)
 		}
-	}
-	if n := l.nFilled.Load(); n < 1 || n > maxFilled {
-		t.Errorf("%d kept, want 1 to %d", n, maxFilled)
 	}
 }
