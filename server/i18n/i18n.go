@@ -192,8 +192,10 @@ func parseMessage(s string) (message, error) {
 	return m, nil
 }
 
-// fill puts data's values (name, value pairs) in the placeholders,
-// printed as fmt.Sprint prints them; a missing one shows "<no value>", as
+// fill puts data's values (name, value pairs, each name a string) in the
+// placeholders, printed as fmt.Sprint prints them (callers pass strings
+// and numbers; a pointer would print as an address, where text/template
+// printed what it points to); a missing one shows "<no value>", as
 // text/template did.
 func (m message) fill(data []any) string {
 	var b strings.Builder
