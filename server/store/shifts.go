@@ -171,19 +171,18 @@ func (s *Store) EndShift(ctx context.Context, officerID int64, handover string, 
 
 // CurrentShift is the officer's open shift with its log.
 func (s *Store) CurrentShift(ctx context.Context, officerID int64) (*app.Shift, error) {
-	var sh app.Shift
-	err := s.db.WithContext(ctx).Preload("Entries", orderByID).Preload("Entries.Participants").Where("officer_id = ? AND ended_at IS NULL", officerID).First(&sh).Error
-	if err != nil {
-		return nil, notFound("current shift", err)
-	}
-	return &sh, nil
+	return openShift(s.db.WithContext(ctx).Preload("Entries", orderByID).Preload("Entries.Participants"), officerID)
 }
 
 // OpenShift is the officer's open shift without its log.
 func (s *Store) OpenShift(ctx context.Context, officerID int64) (*app.Shift, error) {
+	return openShift(s.db.WithContext(ctx), officerID)
+}
+
+// openShift reads an officer's open shift (one at most: shifts_open_officer).
+func openShift(db *gorm.DB, officerID int64) (*app.Shift, error) {
 	var sh app.Shift
-	err := s.db.WithContext(ctx).Where("officer_id = ? AND ended_at IS NULL", officerID).Take(&sh).Error
-	if err != nil {
+	if err := db.Where("officer_id = ? AND ended_at IS NULL", officerID).Take(&sh).Error; err != nil {
 		return nil, notFound("current shift", err)
 	}
 	return &sh, nil
